@@ -1,0 +1,222 @@
+#include "core/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+void
+strv_push(struct strv *sv, const char *s)
+{
+	sv->v = xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
+	sv->v[sv->n++] = xstrdup(s);
+}
+
+void
+strv_release(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+long
+strv_find(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+void
+kvv_push(struct kvv *kv, const char *key, const char *value)
+{
+	kv->v = xrealloc(kv->v, (kv->n + 1) * sizeof(*kv->v));
+	kv->v[kv->n].key = xstrdup(key);
+	kv->v[kv->n].value = xstrdup(value);
+	kv->n++;
+}
+
+void
+kvv_release(struct kvv *kv)
+{
+	for (size_t i = 0; i < kv->n; i++) {
+		free(kv->v[i].key);
+		free(kv->v[i].value);
+	}
+	free(kv->v);
+	kv->v = NULL;
+	kv->n = 0;
+}
+
+const char *
+kvv_get(const struct kvv *kv, const char *key)
+{
+	for (size_t i = 0; i < kv->n; i++)
+		if (strcmp(kv->v[i].key, key) == 0)
+			return kv->v[i].value;
+	return NULL;
+}
+
+void
+container_release(struct container *c)
+{
+	free(c->id);
+	free(c->name);
+	free(c->image_ref);
+	free(c->image_id);
+	free(c->status);
+	free(c->created);
+	free(c->user);
+	free(c->workdir);
+	free(c->hostname);
+	kvv_release(&c->env);
+	strv_release(&c->cmd);
+	strv_release(&c->entrypoint);
+	strv_release(&c->exposed_ports);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		free(c->ports[i].container_port);
+		free(c->ports[i].host_ip);
+		free(c->ports[i].host_port);
+	}
+	free(c->ports);
+	kvv_release(&c->labels);
+	free(c->network_mode);
+	free(c->restart_policy);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		free(c->mounts[i].type);
+		free(c->mounts[i].source);
+		free(c->mounts[i].destination);
+		free(c->mounts[i].mode);
+	}
+	free(c->mounts);
+	free(c->compose_project);
+	free(c->compose_service);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+image_release(struct image *img)
+{
+	free(img->id);
+	strv_release(&img->repo_tags);
+	strv_release(&img->repo_digests);
+	free(img->user);
+	free(img->workdir);
+	kvv_release(&img->env);
+	strv_release(&img->cmd);
+	strv_release(&img->entrypoint);
+	kvv_release(&img->labels);
+	free(img->created);
+	memset(img, 0, sizeof(*img));
+}
+
+void
+fs_changes_push(struct fs_changes *fc, const char *path, enum fs_change_kind kind)
+{
+	fc->v = xrealloc(fc->v, (fc->n + 1) * sizeof(*fc->v));
+	fc->v[fc->n].path = xstrdup(path);
+	fc->v[fc->n].kind = kind;
+	fc->n++;
+}
+
+void
+fs_changes_release(struct fs_changes *fc)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		free(fc->v[i].path);
+	free(fc->v);
+	fc->v = NULL;
+	fc->n = 0;
+}
+
+void
+pkg_init_fields(struct pkg *p)
+{
+	p->manager = xstrdup("");
+	p->name = xstrdup("");
+	p->version = xstrdup("");
+	p->arch = xstrdup("");
+	p->automatic = 0;
+	p->location = xstrdup("");
+	p->installer = xstrdup("");
+	p->origin = xstrdup("");
+}
+
+void
+pkg_release(struct pkg *p)
+{
+	free(p->manager);
+	free(p->name);
+	free(p->version);
+	free(p->arch);
+	free(p->location);
+	free(p->installer);
+	free(p->origin);
+	memset(p, 0, sizeof(*p));
+}
+
+static char *
+dup_or_empty(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+void
+pkg_copy(struct pkg *dst, const struct pkg *src)
+{
+	dst->manager = dup_or_empty(src->manager);
+	dst->name = dup_or_empty(src->name);
+	dst->version = dup_or_empty(src->version);
+	dst->arch = dup_or_empty(src->arch);
+	dst->automatic = src->automatic;
+	dst->location = dup_or_empty(src->location);
+	dst->installer = dup_or_empty(src->installer);
+	dst->origin = dup_or_empty(src->origin);
+}
+
+void
+pkg_set_push(struct pkg_set *s, const struct pkg *p)
+{
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	pkg_copy(&s->v[s->n++], p);
+}
+
+void
+pkg_set_release(struct pkg_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		pkg_release(&s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+void
+pkg_changes_release(struct pkg_changes *pc)
+{
+	for (size_t i = 0; i < pc->n; i++) {
+		pkg_release(&pc->v[i].pkg);
+		free(pc->v[i].old_version);
+	}
+	free(pc->v);
+	pc->v = NULL;
+	pc->n = 0;
+}
+
+const char *
+pkg_change_name(enum pkg_change_kind k)
+{
+	switch (k) {
+	case PKG_ADDED:
+		return "added";
+	case PKG_REMOVED:
+		return "removed";
+	case PKG_UPGRADED:
+		return "upgraded";
+	}
+	return "?";
+}

@@ -1,0 +1,164 @@
+/*
+ * The snapshot model: plain C structs that every module shares. The engine
+ * fills them from the Engine API, the analyzers add packages, the catalog
+ * stores and loads them, and the renderer turns them into a Dockerfile.
+ *
+ * Every string is owned by the struct that holds it and freed by the
+ * matching *_release function. Arrays are (pointer, count) pairs.
+ */
+#ifndef KEEP_CORE_MODEL_H
+#define KEEP_CORE_MODEL_H
+
+#include <stddef.h>
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+void strv_push(struct strv *sv, const char *s);	/* copies s */
+void strv_release(struct strv *sv);
+/* Index of s in sv, or -1. */
+long strv_find(const struct strv *sv, const char *s);
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+struct kvv {
+	struct kv *v;
+	size_t n;
+};
+
+void kvv_push(struct kvv *kv, const char *key, const char *value);
+void kvv_release(struct kvv *kv);
+/* The value for key, or NULL. */
+const char *kvv_get(const struct kvv *kv, const char *key);
+
+struct mount {
+	char *type;		/* "bind", "volume", "tmpfs" */
+	char *source;		/* host path for bind, volume name for volume, "" for tmpfs */
+	char *destination;	/* path inside the container */
+	char *mode;		/* engine's Mode ("z", "ro" ...) or "" */
+	int rw;
+};
+
+struct port_binding {
+	char *container_port;	/* "8080/tcp" */
+	char *host_ip;		/* "" for all */
+	char *host_port;	/* "" for an ephemeral port */
+};
+
+/* What `GET /containers/{id}/json` says, as keep needs it. */
+struct container {
+	char *id;		/* full 64-hex id */
+	char *name;		/* without the leading '/' */
+	char *image_ref;	/* Config.Image: the name as given */
+	char *image_id;		/* Image: sha256:... */
+	char *status;		/* State.Status: running, exited, paused, created ... */
+	char *created;		/* RFC 3339 */
+	char *user;
+	char *workdir;
+	char *hostname;
+	struct kvv env;		/* Config.Env split at the first '=' */
+	struct strv cmd;
+	struct strv entrypoint;
+	int has_entrypoint;	/* Entrypoint was set (even to []) */
+	struct strv exposed_ports;	/* "80/tcp" */
+	struct port_binding *ports;
+	size_t n_ports;
+	struct kvv labels;
+	char *network_mode;
+	char *restart_policy;	/* "", "no", "always", "unless-stopped", "on-failure" */
+	int restart_max;
+	int tty;
+	int open_stdin;
+	struct mount *mounts;
+	size_t n_mounts;
+	char *compose_project;	/* from labels, or NULL */
+	char *compose_service;
+	int compose_number;
+};
+
+void container_release(struct container *c);
+
+/* What `GET /images/{name}/json` says. */
+struct image {
+	char *id;		/* sha256:... */
+	struct strv repo_tags;
+	struct strv repo_digests;	/* "name@sha256:..." */
+	char *user;
+	char *workdir;
+	struct kvv env;
+	struct strv cmd;
+	struct strv entrypoint;
+	struct kvv labels;
+	char *created;
+};
+
+void image_release(struct image *img);
+
+enum fs_change_kind {
+	FS_MODIFIED = 0,
+	FS_ADDED = 1,
+	FS_DELETED = 2,
+};
+
+struct fs_change {
+	char *path;
+	enum fs_change_kind kind;
+};
+
+struct fs_changes {
+	struct fs_change *v;
+	size_t n;
+};
+
+void fs_changes_push(struct fs_changes *fc, const char *path, enum fs_change_kind kind);
+void fs_changes_release(struct fs_changes *fc);
+
+/* One installed package as a package database describes it. */
+struct pkg {
+	char *manager;		/* "dpkg", "apk", "pip", "npm" */
+	char *name;
+	char *version;
+	char *arch;		/* "" where the manager has none */
+	int automatic;		/* installed as a dependency */
+	char *location;		/* pip: the site-packages dir; npm: the node_modules dir; else "" */
+	char *installer;	/* pip: "pip", "uv" ...; else "" */
+	char *origin;		/* pip: URL or file:// of a direct install; dpkg: "" (index) */
+};
+
+struct pkg_set {
+	struct pkg *v;
+	size_t n;
+};
+
+void pkg_init_fields(struct pkg *p);	/* all strings "" (allocated) */
+void pkg_release(struct pkg *p);
+void pkg_copy(struct pkg *dst, const struct pkg *src);
+void pkg_set_push(struct pkg_set *s, const struct pkg *p);	/* copies */
+void pkg_set_release(struct pkg_set *s);
+
+enum pkg_change_kind {
+	PKG_ADDED,
+	PKG_REMOVED,
+	PKG_UPGRADED,	/* any version change, up or down */
+};
+
+struct pkg_change {
+	enum pkg_change_kind change;
+	struct pkg pkg;		/* the new state; for PKG_REMOVED the old one */
+	char *old_version;	/* PKG_UPGRADED: the base image's version; else "" */
+};
+
+struct pkg_changes {
+	struct pkg_change *v;
+	size_t n;
+};
+
+void pkg_changes_release(struct pkg_changes *pc);
+const char *pkg_change_name(enum pkg_change_kind k);	/* "added" ... */
+
+#endif
