@@ -1,0 +1,388 @@
+#include "util/tar.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+/* State shared by the read paths. */
+struct reader {
+	const struct tar_read_opts *opts;
+	tar_entry_fn fn;
+	void *ctx;
+	/* tar_read_stream only */
+	tar_source_fn src;
+	void *src_ctx;
+	struct keep_error *src_err;	/* the source's own error, if it failed */
+};
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+static enum tar_type
+entry_type(struct archive_entry *ae)
+{
+	if (archive_entry_hardlink(ae) != NULL)
+		return TAR_HARDLINK;
+	switch (archive_entry_filetype(ae)) {
+	case AE_IFREG:
+		return TAR_FILE;
+	case AE_IFDIR:
+		return TAR_DIR;
+	case AE_IFLNK:
+		return TAR_SYMLINK;
+	case AE_IFCHR:
+		return TAR_CHAR;
+	case AE_IFBLK:
+		return TAR_BLOCK;
+	case AE_IFIFO:
+		return TAR_FIFO;
+	case AE_IFSOCK:
+		return TAR_SOCKET;
+	default:
+		return TAR_OTHER;
+	}
+}
+
+/*
+ * Read the content of the current entry into b, refusing more than max
+ * bytes. The header's size is checked first so a huge file is refused
+ * before anything is read; the loop checks again because sparse entries
+ * can expand.
+ */
+static int
+read_content(struct archive *a, const char *path, int64_t size, size_t max,
+    struct buf *b, struct keep_error **err)
+{
+	char chunk[65536];
+
+	if (size < 0 || (uint64_t)size > max)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "tar entry '%s' is %lld bytes, more than the limit of %zu",
+		    path, (long long)size, max);
+	for (;;) {
+		la_ssize_t n = archive_read_data(a, chunk, sizeof(chunk));
+
+		if (n == 0)
+			break;
+		if (n < 0)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "read tar entry '%s': %s", path,
+			    nz(archive_error_string(a)));
+		if (b->len + (size_t)n > max)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "tar entry '%s' is more than the limit of %zu bytes",
+			    path, max);
+		buf_add(b, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+static int
+read_all(struct archive *a, struct reader *r, struct keep_error **err)
+{
+	struct archive_entry *ae;
+	cleanup_free char *trimmed = NULL;
+	const char *path;
+	size_t plen;
+	int rc;
+
+	for (;;) {
+		struct tar_entry ent;
+		cleanup_buf struct buf content = BUF_INIT;
+		int frc;
+
+		rc = archive_read_next_header(a, &ae);
+		if (rc == ARCHIVE_EOF)
+			return 0;
+		if (rc == ARCHIVE_RETRY)
+			continue;
+		if (rc < ARCHIVE_WARN) {
+			if (r->src_err != NULL) {
+				*err = r->src_err;
+				r->src_err = NULL;
+				return keep_error_wrap(err, "read tar stream");
+			}
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "read tar stream: %s", nz(archive_error_string(a)));
+		}
+		memset(&ent, 0, sizeof(ent));
+		/* Directories come as "etc/": give every path one spelling. */
+		path = nz(archive_entry_pathname(ae));
+		plen = strlen(path);
+		while (plen > 1 && path[plen - 1] == '/')
+			plen--;
+		free(trimmed);
+		trimmed = xstrndup(path, plen);
+		ent.path = trimmed;
+		ent.type = entry_type(ae);
+		ent.mode = (unsigned)archive_entry_perm(ae) & 07777;
+		ent.uid = archive_entry_uid(ae);
+		ent.gid = archive_entry_gid(ae);
+		ent.uname = nz(archive_entry_uname(ae));
+		ent.gname = nz(archive_entry_gname(ae));
+		ent.size = archive_entry_size(ae);
+		if (ent.type == TAR_HARDLINK)
+			ent.link = nz(archive_entry_hardlink(ae));
+		else if (ent.type == TAR_SYMLINK)
+			ent.link = nz(archive_entry_symlink(ae));
+		else
+			ent.link = "";
+		if (ent.type == TAR_FILE && r->opts != NULL &&
+		    r->opts->read_content) {
+			if (read_content(a, ent.path, ent.size,
+			    r->opts->max_file, &content, err) < 0) {
+				if (r->src_err != NULL) {
+					keep_error_free(*err);
+					*err = r->src_err;
+					r->src_err = NULL;
+				}
+				return -1;
+			}
+			ent.data = buf_cstr(&content);
+			ent.data_len = content.len;
+		}
+		frc = r->fn(r->ctx, &ent, err);
+		if (frc < 0)
+			return -1;
+		if (frc > 0)
+			return 0;
+	}
+}
+
+static struct archive *
+reader_new(void)
+{
+	struct archive *a = archive_read_new();
+
+	if (a == NULL)
+		abort();	/* libarchive's only failure here is ENOMEM */
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_none(a);
+	return a;
+}
+
+int
+tar_read_mem(const void *data, size_t len, const struct tar_read_opts *opts,
+    tar_entry_fn fn, void *ctx, struct keep_error **err)
+{
+	struct reader r = { .opts = opts, .fn = fn, .ctx = ctx };
+	struct archive *a = reader_new();
+	int rc;
+
+	/* No bytes at all is an archive with no entries, not a damaged one. */
+	if (len == 0) {
+		archive_read_free(a);
+		return 0;
+	}
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		rc = keep_error_set(err, KEEP_ERR_FAILED, "read tar archive: %s",
+		    nz(archive_error_string(a)));
+		archive_read_free(a);
+		return rc;
+	}
+	rc = read_all(a, &r, err);
+	archive_read_free(a);
+	return rc;
+}
+
+static la_ssize_t
+stream_read_cb(struct archive *a, void *client, const void **buffer)
+{
+	struct reader *r = client;
+	ssize_t n;
+
+	n = r->src(r->src_ctx, buffer, &r->src_err);
+	if (n < 0) {
+		archive_set_error(a, EIO, "source failed");
+		return -1;
+	}
+	return n;
+}
+
+int
+tar_read_stream(tar_source_fn src, void *src_ctx,
+    const struct tar_read_opts *opts, tar_entry_fn fn, void *ctx,
+    struct keep_error **err)
+{
+	struct reader r = {
+		.opts = opts, .fn = fn, .ctx = ctx, .src = src, .src_ctx = src_ctx,
+	};
+	struct archive *a = reader_new();
+	int rc;
+
+	if (archive_read_open(a, &r, NULL, stream_read_cb, NULL) != ARCHIVE_OK) {
+		if (r.src_err != NULL) {
+			*err = r.src_err;
+			r.src_err = NULL;
+			rc = keep_error_wrap(err, "read tar stream");
+		} else {
+			rc = keep_error_set(err, KEEP_ERR_FAILED,
+			    "read tar stream: %s", nz(archive_error_string(a)));
+		}
+		archive_read_free(a);
+		return rc;
+	}
+	rc = read_all(a, &r, err);
+	archive_read_free(a);
+	keep_error_free(r.src_err);
+	return rc;
+}
+
+void
+tar_collector_init(struct tar_collector *c, size_t max_total)
+{
+	buf_init(&c->data);
+	c->max_total = max_total;
+}
+
+int
+tar_collector_sink(void *collector, const void *data, size_t len,
+    struct keep_error **err)
+{
+	struct tar_collector *c = collector;
+
+	if (len > c->max_total || c->data.len > c->max_total - len)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "tar stream is more than the limit of %zu bytes",
+		    c->max_total);
+	buf_add(&c->data, data, len);
+	return 0;
+}
+
+void
+tar_collector_release(struct tar_collector *c)
+{
+	buf_release(&c->data);
+}
+
+struct tar_writer {
+	struct archive *a;
+	struct buf *out;
+	int finished;
+};
+
+static la_ssize_t
+writer_write_cb(struct archive *a, void *client, const void *data, size_t len)
+{
+	struct tar_writer *w = client;
+
+	(void)a;
+	buf_add(w->out, data, len);
+	return (la_ssize_t)len;
+}
+
+struct tar_writer *
+tar_writer_new(struct buf *out)
+{
+	struct tar_writer *w = xcalloc(1, sizeof(*w));
+
+	w->out = out;
+	w->a = archive_write_new();
+	if (w->a == NULL)
+		abort();
+	archive_write_set_format_pax_restricted(w->a);
+	archive_write_add_filter_none(w->a);
+	/* No padding to a 10 KiB record: the engine does not need it. */
+	archive_write_set_bytes_in_last_block(w->a, 1);
+	if (archive_write_open(w->a, w, NULL, writer_write_cb, NULL) !=
+	    ARCHIVE_OK)
+		abort();	/* only fails on allocation */
+	return w;
+}
+
+static int
+writer_add(struct tar_writer *w, const char *path, unsigned type,
+    unsigned mode, int64_t uid, int64_t gid, const char *target,
+    const void *data, size_t len, struct keep_error **err)
+{
+	struct archive_entry *ae;
+	int rc = 0;
+
+	if (w->finished)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "add '%s' to tar archive: archive already finished", path);
+	if (path == NULL || path[0] == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "add to tar archive: empty path");
+	ae = archive_entry_new();
+	if (ae == NULL)
+		abort();
+	archive_entry_set_pathname(ae, path);
+	archive_entry_set_filetype(ae, type);
+	archive_entry_set_perm(ae, mode & 07777);
+	archive_entry_set_uid(ae, uid);
+	archive_entry_set_gid(ae, gid);
+	archive_entry_set_mtime(ae, 0, 0);
+	archive_entry_set_size(ae, type == AE_IFREG ? (la_int64_t)len : 0);
+	if (target != NULL)
+		archive_entry_set_symlink(ae, target);
+	if (archive_write_header(w->a, ae) < ARCHIVE_WARN) {
+		rc = keep_error_set(err, KEEP_ERR_FAILED,
+		    "add '%s' to tar archive: %s", path,
+		    nz(archive_error_string(w->a)));
+		goto out;
+	}
+	if (type == AE_IFREG && len > 0 &&
+	    archive_write_data(w->a, data, len) != (la_ssize_t)len) {
+		rc = keep_error_set(err, KEEP_ERR_FAILED,
+		    "add '%s' to tar archive: %s", path,
+		    nz(archive_error_string(w->a)));
+		goto out;
+	}
+out:
+	archive_entry_free(ae);
+	return rc;
+}
+
+int
+tar_writer_add_file(struct tar_writer *w, const char *path,
+    const void *data, size_t len, unsigned mode, int64_t uid, int64_t gid,
+    struct keep_error **err)
+{
+	return writer_add(w, path, AE_IFREG, mode, uid, gid, NULL, data, len,
+	    err);
+}
+
+int
+tar_writer_add_dir(struct tar_writer *w, const char *path, unsigned mode,
+    int64_t uid, int64_t gid, struct keep_error **err)
+{
+	return writer_add(w, path, AE_IFDIR, mode, uid, gid, NULL, NULL, 0,
+	    err);
+}
+
+int
+tar_writer_add_symlink(struct tar_writer *w, const char *path,
+    const char *target, int64_t uid, int64_t gid, struct keep_error **err)
+{
+	return writer_add(w, path, AE_IFLNK, 0777, uid, gid, target, NULL, 0,
+	    err);
+}
+
+int
+tar_writer_finish(struct tar_writer *w, struct keep_error **err)
+{
+	if (w->finished)
+		return 0;
+	w->finished = 1;
+	if (archive_write_close(w->a) != ARCHIVE_OK)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "finish tar archive: %s", nz(archive_error_string(w->a)));
+	return 0;
+}
+
+void
+tar_writer_free(struct tar_writer *w)
+{
+	if (w == NULL)
+		return;
+	archive_write_free(w->a);
+	free(w);
+}

@@ -1,0 +1,135 @@
+/*
+ * Tar streams, the Engine API's file format: `GET /containers/{id}/archive`
+ * answers with one, and `POST /build` takes one as its build context.
+ *
+ * This is the only module that includes libarchive. Readers hand every entry
+ * to a callback; the content of a regular file is read into memory only up
+ * to a limit the caller gives, and a larger file is an error rather than a
+ * silent truncation or an unbounded allocation.
+ */
+#ifndef KEEP_UTIL_TAR_H
+#define KEEP_UTIL_TAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+enum tar_type {
+	TAR_FILE,
+	TAR_DIR,
+	TAR_SYMLINK,
+	TAR_HARDLINK,	/* a regular file stored as a link to an earlier entry */
+	TAR_CHAR,
+	TAR_BLOCK,
+	TAR_FIFO,
+	TAR_SOCKET,
+	TAR_OTHER,
+};
+
+/*
+ * One entry, valid only during the callback: every pointer belongs to the
+ * reader. Strings are never NULL ("" when absent).
+ */
+struct tar_entry {
+	const char *path;	/* as stored, minus any trailing slash: "status", "info/x" */
+	enum tar_type type;
+	unsigned mode;		/* permission bits, 07777 */
+	int64_t uid;
+	int64_t gid;
+	const char *uname;
+	const char *gname;
+	int64_t size;		/* size in the header (0 for most non-files) */
+	const char *link;	/* symlink or hardlink target */
+	/*
+	 * TAR_FILE with content reading on: the bytes, NUL-terminated one past
+	 * data_len (the content may itself hold NULs). NULL otherwise.
+	 */
+	const char *data;
+	size_t data_len;
+};
+
+/*
+ * Called once per entry. Return 0 to go on, 1 to stop reading early (not an
+ * error), or -1 with *err set to stop with that error.
+ */
+typedef int (*tar_entry_fn)(void *ctx, const struct tar_entry *ent,
+    struct keep_error **err);
+
+/*
+ * A pull source for tar_read_stream: point *data at the next chunk and
+ * return its length, 0 at the end, or -1 with *err set.
+ */
+typedef ssize_t (*tar_source_fn)(void *ctx, const void **data,
+    struct keep_error **err);
+
+struct tar_read_opts {
+	int read_content;	/* fill data/data_len for regular files */
+	size_t max_file;	/* a regular file larger than this is an error */
+};
+
+/*
+ * Read the tar archive in data[0..len) and call fn for each entry. Returns 0
+ * (also when fn stopped early) or -1 with *err set: a damaged archive, a
+ * regular file larger than opts->max_file while reading content, or fn's own
+ * error. opts NULL means metadata only.
+ */
+int tar_read_mem(const void *data, size_t len, const struct tar_read_opts *opts,
+    tar_entry_fn fn, void *ctx, struct keep_error **err);
+
+/* As tar_read_mem, pulling the archive from src as it arrives. */
+int tar_read_stream(tar_source_fn src, void *src_ctx,
+    const struct tar_read_opts *opts, tar_entry_fn fn, void *ctx,
+    struct keep_error **err);
+
+/*
+ * Collects a pushed stream (the engine gives the archive to a sink callback)
+ * in memory, up to max_total bytes, for tar_read_mem afterwards. libarchive
+ * only pulls, so pushed data has to be held; the bound keeps a huge answer
+ * from taking all memory.
+ */
+struct tar_collector {
+	struct buf data;
+	size_t max_total;
+};
+
+void tar_collector_init(struct tar_collector *c, size_t max_total);
+/*
+ * Append a chunk; matches engine_sink_fn, so pass it with &collector as the
+ * context. Going past max_total is an error.
+ */
+int tar_collector_sink(void *collector, const void *data, size_t len,
+    struct keep_error **err);
+void tar_collector_release(struct tar_collector *c);
+
+/*
+ * A writer of an uncompressed POSIX (pax) tar archive into a struct buf,
+ * for build contexts. Create with tar_writer_new, add entries, then
+ * tar_writer_finish (which writes the end-of-archive blocks) and
+ * tar_writer_free. The buf belongs to the caller and must outlive the writer.
+ */
+struct tar_writer;
+
+struct tar_writer *tar_writer_new(struct buf *out);
+/*
+ * Add a regular file with the given content (len bytes), permission bits,
+ * owner and mtime 0 (so the same input gives the same bytes). path is
+ * relative, like "Dockerfile" or "files/opt/tool.conf".
+ */
+int tar_writer_add_file(struct tar_writer *w, const char *path,
+    const void *data, size_t len, unsigned mode, int64_t uid, int64_t gid,
+    struct keep_error **err);
+/* Add a directory entry. */
+int tar_writer_add_dir(struct tar_writer *w, const char *path, unsigned mode,
+    int64_t uid, int64_t gid, struct keep_error **err);
+/* Add a symbolic link to target. */
+int tar_writer_add_symlink(struct tar_writer *w, const char *path,
+    const char *target, int64_t uid, int64_t gid, struct keep_error **err);
+/* Write the end of the archive; nothing may be added afterwards. */
+int tar_writer_finish(struct tar_writer *w, struct keep_error **err);
+/* Free the writer (NULL is fine); the buf keeps what was written. */
+void tar_writer_free(struct tar_writer *w);
+
+#endif
