@@ -1,6 +1,6 @@
 # Writes OUT: a C file holding each migration in FILES (sorted) as a string,
 # with its number taken from the NNNN_ prefix of its name. Run with cmake -P.
-set(body "/* Generated from migrations/*.sql by cmake/embed_migrations.cmake. */\n")
+set(body "/* Generated from the files in migrations/ by cmake/embed_migrations.cmake. */\n")
 string(APPEND body "#include \"catalog/migrations.h\"\n\n")
 string(APPEND body "const struct catalog_migration catalog_migrations[] = {\n")
 set(count 0)

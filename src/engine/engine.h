@@ -1,6 +1,6 @@
 /*
  * The Docker Engine API client. libcurl lives in engine/http.c and jansson
- * in engine/*.c only; nothing outside src/engine/ includes either header.
+ * inside src/engine/ only; nothing outside src/engine/ includes either header.
  *
  * Usage: resolve an endpoint, open it (which pings and negotiates the API
  * version), make calls, close. One `struct engine` reuses one connection.
@@ -40,6 +40,9 @@ struct engine_endpoint {
 int engine_endpoint_resolve(const char *host_flag, const char *context_flag,
     struct engine_endpoint *out, struct keep_error **err);
 void engine_endpoint_release(struct engine_endpoint *ep);
+/* Deep-copy src into dst (released with engine_endpoint_release). */
+void engine_endpoint_copy(struct engine_endpoint *dst,
+    const struct engine_endpoint *src);
 
 struct engine;
 
@@ -83,6 +86,20 @@ void engine_version_release(struct engine_version *v);
 int engine_call(struct engine *e, const char *method, const char *path,
     const void *body, size_t body_len, const char *content_type,
     long *status, struct buf *resp, struct keep_error **err);
+
+/*
+ * engine_call bounds the whole call by ENGINE_TIMEOUT_SHORT seconds and
+ * refuses answers over ENGINE_MAX_BODY bytes. Calls that legitimately take
+ * long (POST /commit, /containers/{id}/wait, /stop with a large t) use
+ * engine_call_timeout with a timeout in seconds, 0 for none. Connecting is
+ * always bounded.
+ */
+#define ENGINE_TIMEOUT_SHORT 120L
+#define ENGINE_MAX_BODY ((size_t)64 << 20)
+int engine_call_timeout(struct engine *e, long timeout, const char *method,
+    const char *path, const void *body, size_t body_len,
+    const char *content_type, long *status, struct buf *resp,
+    struct keep_error **err);
 
 /*
  * Streaming variant: every chunk of a 2xx body goes to sink as it arrives

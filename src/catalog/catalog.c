@@ -1,0 +1,227 @@
+#include "catalog/catalog_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog/migrations.h"
+#include "core/paths.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+/* How long a writer waits for another keep process before giving up. */
+#define CATALOG_BUSY_TIMEOUT_MS 30000
+
+int
+catalog_fail(struct catalog *cat, struct keep_error **err, const char *what)
+{
+	return keep_error_set(err, KEEP_ERR_FAILED, "catalog '%s': %s: %s",
+	    cat->path, what, sqlite3_errmsg(cat->db));
+}
+
+int
+catalog_prepare(struct catalog *cat, const char *sql, sqlite3_stmt **out,
+    struct keep_error **err)
+{
+	if (sqlite3_prepare_v2(cat->db, sql, -1, out, NULL) != SQLITE_OK)
+		return catalog_fail(cat, err, "prepare statement");
+	return 0;
+}
+
+int
+catalog_exec(struct catalog *cat, const char *sql, struct keep_error **err)
+{
+	if (sqlite3_exec(cat->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return catalog_fail(cat, err, "execute");
+	return 0;
+}
+
+void
+catalog_finalizep(sqlite3_stmt **stmt)
+{
+	sqlite3_finalize(*stmt);
+}
+
+int
+catalog_schema_latest(void)
+{
+	return catalog_migrations_count;
+}
+
+int
+catalog_schema_version(struct catalog *cat, int *out, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+
+	if (catalog_prepare(cat, "PRAGMA user_version", &st, err) < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return catalog_fail(cat, err, "read schema version");
+	*out = sqlite3_column_int(st, 0);
+	return 0;
+}
+
+int
+catalog_begin(struct catalog *cat, struct keep_error **err)
+{
+	return catalog_exec(cat, "BEGIN IMMEDIATE", err) < 0
+	    ? keep_error_wrap(err, "begin transaction") : 0;
+}
+
+int
+catalog_commit(struct catalog *cat, struct keep_error **err)
+{
+	if (catalog_exec(cat, "COMMIT", err) < 0) {
+		catalog_rollback(cat);
+		return -1;
+	}
+	return 0;
+}
+
+void
+catalog_rollback(struct catalog *cat)
+{
+	if (!sqlite3_get_autocommit(cat->db))
+		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Apply the migrations the file has not seen yet, each in one transaction. */
+static int
+catalog_migrate(struct catalog *cat, struct keep_error **err)
+{
+	int version;
+
+	if (catalog_schema_version(cat, &version, err) < 0)
+		return -1;
+	if (version > catalog_migrations_count)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "catalog '%s' has schema version %d, newer than this keep "
+		    "(%s) knows (%d): upgrade keep", cat->path, version,
+		    KEEP_VERSION, catalog_migrations_count);
+	for (int i = version; i < catalog_migrations_count; i++) {
+		const struct catalog_migration *m = &catalog_migrations[i];
+		cleanup_free char *bump = NULL;
+
+		if (catalog_begin(cat, err) < 0)
+			return -1;
+		/* Another process may have migrated while we waited. */
+		if (catalog_schema_version(cat, &version, err) < 0)
+			goto fail;
+		if (version > i) {
+			catalog_rollback(cat);
+			continue;
+		}
+		bump = xasprintf("PRAGMA user_version = %d", m->number);
+		if (catalog_exec(cat, m->sql, err) < 0 ||
+		    catalog_exec(cat, bump, err) < 0) {
+			keep_error_wrap(err, "migration %s", m->name);
+			goto fail;
+		}
+		if (catalog_commit(cat, err) < 0)
+			return -1;
+	}
+	return 0;
+fail:
+	catalog_rollback(cat);
+	return -1;
+}
+
+/*
+ * Create the file with mode 0600 before SQLite sees it, so that the catalog
+ * (which holds env values) is never readable by others, even for a moment.
+ * SQLite gives its -wal and -shm files the database file's mode.
+ */
+static int
+catalog_create_file(const char *path, struct keep_error **err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot create catalog '%s': %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int
+catalog_open(const char *home, struct catalog **out, struct keep_error **err)
+{
+	struct catalog *cat;
+	int rc;
+
+	if (keep_mkdir_p(home, 0700, err) < 0)
+		return -1;
+	cat = xcalloc(1, sizeof(*cat));
+	cat->path = xasprintf("%s/catalog.db", home);
+	if (catalog_create_file(cat->path, err) < 0)
+		goto fail;
+	rc = sqlite3_open_v2(cat->path, &cat->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (cat->db == NULL) {
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "cannot open catalog '%s': %s", cat->path,
+			    sqlite3_errstr(rc));
+			goto fail;
+		}
+		catalog_fail(cat, err, "open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(cat->db, 1);
+	sqlite3_busy_timeout(cat->db, CATALOG_BUSY_TIMEOUT_MS);
+	if (catalog_exec(cat,
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;", err) < 0) {
+		keep_error_wrap(err, "set up connection");
+		goto fail;
+	}
+	if (catalog_migrate(cat, err) < 0)
+		goto fail;
+	*out = cat;
+	return 0;
+fail:
+	catalog_close(cat);
+	return -1;
+}
+
+void
+catalog_close(struct catalog *cat)
+{
+	if (cat == NULL)
+		return;
+	sqlite3_close_v2(cat->db);
+	free(cat->path);
+	free(cat);
+}
+
+const char *
+catalog_path(const struct catalog *cat)
+{
+	return cat->path;
+}
+
+int
+catalog_quick_check(struct catalog *cat, char **out, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (catalog_prepare(cat, "PRAGMA quick_check", &st, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (b.len)
+			buf_addstr(&b, "; ");
+		buf_addstr(&b, (const char *)sqlite3_column_text(st, 0));
+	}
+	if (rc != SQLITE_DONE) {
+		buf_release(&b);
+		return catalog_fail(cat, err, "quick_check");
+	}
+	*out = buf_detach(&b, NULL);
+	return 0;
+}

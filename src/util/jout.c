@@ -1,0 +1,97 @@
+#include "util/jout.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+/* struct jout is jansson's json_t in disguise. */
+#define J(x) ((json_t *)(x))
+
+static void
+check(int rc)
+{
+	if (rc != 0)
+		abort(); /* only out of memory or invalid UTF-8 keys get here */
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	/* Anything read from a container may be invalid UTF-8: keep the bytes
+	 * we can rather than fail the whole document. */
+	v = json_string(s);
+	if (v == NULL)
+		v = json_stringn_nocheck(s, 0);
+	return v;
+}
+
+struct jout *
+jout_object(void)
+{
+	return (struct jout *)json_object();
+}
+
+struct jout *
+jout_array(void)
+{
+	return (struct jout *)json_array();
+}
+
+void
+jout_free(struct jout *j)
+{
+	json_decref(J(j));
+}
+
+void
+jout_set_str(struct jout *obj, const char *key, const char *s)
+{
+	check(json_object_set_new(J(obj), key, str_or_null(s)));
+}
+
+void
+jout_set_int(struct jout *obj, const char *key, long long v)
+{
+	check(json_object_set_new(J(obj), key, json_integer(v)));
+}
+
+void
+jout_set_bool(struct jout *obj, const char *key, int v)
+{
+	check(json_object_set_new(J(obj), key, json_boolean(v)));
+}
+
+void
+jout_set_null(struct jout *obj, const char *key)
+{
+	check(json_object_set_new(J(obj), key, json_null()));
+}
+
+void
+jout_set(struct jout *obj, const char *key, struct jout *child)
+{
+	check(json_object_set_new(J(obj), key, J(child)));
+}
+
+void
+jout_push(struct jout *arr, struct jout *child)
+{
+	check(json_array_append_new(J(arr), J(child)));
+}
+
+void
+jout_push_str(struct jout *arr, const char *s)
+{
+	check(json_array_append_new(J(arr), str_or_null(s)));
+}
+
+int
+jout_print(const struct jout *j, FILE *f)
+{
+	if (json_dumpf(J(j), f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		return -1;
+	return fputc('\n', f) == EOF ? -1 : 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * The JSON output helper for --json: build a document, print it. A thin
+ * wrapper so that jansson stays out of the commands. Values added to a
+ * container are owned by it; free only the root.
+ */
+#ifndef KEEP_UTIL_JOUT_H
+#define KEEP_UTIL_JOUT_H
+
+#include <stdio.h>
+
+struct jout;
+
+struct jout *jout_object(void);
+struct jout *jout_array(void);
+void jout_free(struct jout *j);
+
+/* Set key of an object; s may be NULL for null. Steals child. */
+void jout_set_str(struct jout *obj, const char *key, const char *s);
+void jout_set_int(struct jout *obj, const char *key, long long v);
+void jout_set_bool(struct jout *obj, const char *key, int v);
+void jout_set_null(struct jout *obj, const char *key);
+void jout_set(struct jout *obj, const char *key, struct jout *child);
+
+/* Append to an array; steals child. */
+void jout_push(struct jout *arr, struct jout *child);
+void jout_push_str(struct jout *arr, const char *s);
+
+/* Print j (indented, with a final newline) to f. Returns 0 or -1. */
+int jout_print(const struct jout *j, FILE *f);
+
+#endif

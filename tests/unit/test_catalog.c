@@ -1,0 +1,128 @@
+/* The catalog: created on first use, migrated in order, newer refused. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+#include "catalog/migrations.h"
+#include "tap.h"
+#include "util/xalloc.h"
+
+static int
+sql_int(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static void
+sql_exec(const char *db, const char *sql)
+{
+	sqlite3 *h;
+
+	sqlite3_open(db, &h);
+	sqlite3_exec(h, sql, NULL, NULL, NULL);
+	sqlite3_close(h);
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/keep-test-catalog.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	cleanup_free char *home = xasprintf("%s/a/b/keep", dir);
+	cleanup_free char *db = xasprintf("%s/catalog.db", home);
+	struct catalog *cat = NULL;
+	struct keep_error *err = NULL;
+	struct stat st;
+	char *check = NULL;
+	int version = 0;
+
+	ok(catalog_migrations_count >= 1, "migrations are embedded (%d)",
+	    catalog_migrations_count);
+	for (int i = 0; i < catalog_migrations_count; i++)
+		is_int(catalog_migrations[i].number, i + 1,
+		    "migration %s has number %d", catalog_migrations[i].name, i + 1);
+
+	ok(catalog_open(home, &cat, &err) == 0, "open creates a new catalog%s%s",
+	    err ? ": " : "", err ? err->message : "");
+	ok(stat(home, &st) == 0 && (st.st_mode & 0777) == 0700, "home is 0700");
+	ok(stat(db, &st) == 0 && (st.st_mode & 0777) == 0600, "catalog.db is 0600");
+	ok(catalog_schema_version(cat, &version, &err) == 0 &&
+	    version == catalog_schema_latest(), "migrated to the latest schema (%d)",
+	    version);
+	ok(catalog_quick_check(cat, &check, &err) == 0, "quick_check runs");
+	is_str(check, "ok", "quick_check is ok");
+	free(check);
+	catalog_close(cat);
+	cat = NULL;
+
+	is_int(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+	    "('containers','snapshots','mounts','package_changes','fs_changes','env',"
+	    "'base_images','base_packages','recipe_commits','pending_saves')"), 10,
+	    "the first migration holds the mission's tables");
+
+	/* Reopening applies nothing and keeps data. */
+	sql_exec(db, "INSERT INTO containers (engine, name, container_id, created_at) "
+	    "VALUES ('unix:///x', 'dev1', 'abc', '2026-01-01T00:00:00Z')");
+	ok(catalog_open(home, &cat, &err) == 0, "reopen works");
+	catalog_close(cat);
+	cat = NULL;
+	is_int(sql_int(db, "SELECT count(*) FROM containers"), 1, "reopen keeps rows");
+
+	/* From empty: a catalog at version 0 with a stray table is migrated. */
+	{
+		cleanup_free char *home2 = xasprintf("%s/empty", dir);
+		cleanup_free char *db2 = xasprintf("%s/catalog.db", home2);
+
+		mkdir(home2, 0700);
+		sql_exec(db2, "PRAGMA user_version = 0");
+		ok(catalog_open(home2, &cat, &err) == 0, "an empty file is migrated");
+		catalog_close(cat);
+		cat = NULL;
+		is_int(sql_int(db2, "PRAGMA user_version"), catalog_schema_latest(),
+		    "user_version is the latest after migrating from empty");
+	}
+
+	/* Newer than this binary: refused, untouched. */
+	sql_exec(db, "PRAGMA user_version = 999");
+	ok(catalog_open(home, &cat, &err) < 0, "a newer catalog is refused");
+	ok(err && strstr(err->message, "schema version 999") &&
+	    strstr(err->message, "upgrade keep"), "the refusal says why: %s",
+	    err ? err->message : "(none)");
+	is_int(keep_error_exit_code(err), 1, "and exits 1");
+	keep_error_free(err);
+	err = NULL;
+	is_int(sql_int(db, "PRAGMA user_version"), 999, "the newer catalog is untouched");
+
+	/* Not a directory. */
+	{
+		cleanup_free char *file = xasprintf("%s/file", dir);
+		FILE *f = fopen(file, "w");
+
+		fclose(f);
+		ok(catalog_open(file, &cat, &err) < 0 && err &&
+		    strstr(err->message, file), "a home that is a file is refused: %s",
+		    err ? err->message : "(none)");
+		keep_error_free(err);
+		err = NULL;
+	}
+
+	{
+		cleanup_free char *cmd = xasprintf("rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return done_testing();
+}
