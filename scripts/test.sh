@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set everything up (scripts/setup.sh) and run the whole test suite twice:
+# a normal build, then one under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+jobs=$(nproc)
+echo "== tests (build/)" >&2
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== tests under ASan + UBSan (build-sanitize/)" >&2
+cmake -S . -B build-sanitize -DKEEP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-sanitize -j"$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir build-sanitize --output-on-failure -j"$jobs"

@@ -1,0 +1,105 @@
+/*
+ * The command-line front end. Each command lives in src/cli/cmd_<verb>.c,
+ * declares its options in one table (which drives both parsing and --help),
+ * parses, calls the core library and prints. Only main prints errors.
+ */
+#ifndef KEEP_CLI_CLI_H
+#define KEEP_CLI_CLI_H
+
+#include <stdio.h>
+
+#include "util/error.h"
+
+struct catalog;
+struct engine;
+
+/* What a command needs set up before it runs. */
+enum {
+	NEEDS_CATALOG = 1 << 0,	/* open (create) the catalog first */
+};
+
+/* Global state shared by commands; resources are opened on first use. */
+struct cli_ctx {
+	const char *host_flag;		/* -H/--host */
+	const char *context_flag;	/* --context */
+	const char *recipes_flag;	/* --recipes */
+	int quiet;			/* -q */
+	int no_color;			/* --no-color or NO_COLOR */
+	char *home;			/* keep's data directory */
+	struct catalog *catalog;
+	struct engine *engine;
+};
+
+/* Open the engine on first use (resolving -H/--context/env). */
+int cli_engine(struct cli_ctx *ctx, struct engine **out, struct keep_error **err);
+/* Open (creating) the catalog on first use. */
+int cli_catalog(struct cli_ctx *ctx, struct catalog **out, struct keep_error **err);
+
+struct cli_option {
+	int id;			/* short option letter, or a value > 255 for long-only */
+	const char *long_name;
+	const char *arg;	/* argument name for help, NULL for a flag */
+	const char *help;
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+	unsigned needs;
+	const char *summary;		/* one line for `keep help` */
+	const char *synopsis;		/* "NAME [--at N]" */
+	const struct cli_option *options;	/* terminated by { 0 } */
+	const char *description;	/* a paragraph for `keep CMD --help`, or NULL */
+};
+
+/* The command table (main.c). */
+extern const struct cli_command cli_commands[];
+const struct cli_command *cli_command_find(const char *name);
+
+/* Print `keep CMD --help` to f. */
+void cli_print_command_help(FILE *f, const struct cli_command *cmd);
+
+/*
+ * Option parsing driven by the command's table. Usage:
+ *	struct cli_parser p;
+ *	cli_parser_init(&p, cmd, argc, argv);
+ *	while ((opt = cli_next(&p, &arg, err)) > 0) switch (opt) ...
+ *	if (opt < 0) return -1;		(a usage error is set)
+ *	if (p.help) return 0;		(help was printed)
+ *	positional arguments: argv[p.optind .. argc-1]
+ * -h/--help is handled here for every command.
+ */
+struct cli_parser {
+	const struct cli_command *cmd;
+	int argc;
+	char **argv;
+	int optind;
+	int help;
+	void *state;
+};
+
+void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd,
+    int argc, char **argv);
+int cli_next(struct cli_parser *p, const char **arg, struct keep_error **err);
+void cli_parser_release(struct cli_parser *p);
+
+/* A usage error for cmd: "'keep CMD': <why>; see 'keep CMD --help'". */
+int cli_usage_error(struct keep_error **err, const struct cli_command *cmd,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Parse a positive decimal integer option argument ("--at 3"). Returns 0 or
+ * a usage error naming the option.
+ */
+int cli_parse_uint(const struct cli_command *cmd, const char *opt,
+    const char *arg, long *out, struct keep_error **err);
+
+/* Flush stdout and report a write error (e.g. a closed pipe) as a failure. */
+int cli_flush_stdout(struct keep_error **err);
+
+/* Commands. */
+int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+
+#endif

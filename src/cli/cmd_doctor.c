@@ -1,0 +1,162 @@
+/*
+ * keep doctor: what keep talks to and whether it works. Every check is
+ * printed, so one broken part does not hide the others; the first failure
+ * becomes the error (exit 1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "core/paths.h"
+#include "engine/engine.h"
+#include "util/jout.h"
+#include "util/xalloc.h"
+
+enum { OPT_JSON = 256 };
+
+const struct cli_option doctor_options[] = {
+	{ OPT_JSON, "json", NULL, "print the report as a JSON object" },
+	{ 0 },
+};
+
+struct engine_report {
+	struct engine_endpoint ep;
+	int resolved;
+	struct engine_version ver;
+	int have_version;
+	const char *negotiated;
+	int podman;
+};
+
+/* Resolve and open the engine, filling what could be learned into r. */
+static int
+check_engine(struct cli_ctx *ctx, struct engine_report *r,
+    struct keep_error **err)
+{
+	struct engine *e;
+
+	if (engine_endpoint_resolve(ctx->host_flag, ctx->context_flag, &r->ep,
+	    err) < 0)
+		return -1;
+	r->resolved = 1;
+	if (engine_open(&r->ep, &ctx->engine, err) < 0)
+		return -1;
+	e = ctx->engine;
+	r->negotiated = engine_api_version(e);
+	r->podman = engine_is_podman(e);
+	if (engine_get_version(e, &r->ver, err) < 0)
+		return -1;
+	r->have_version = 1;
+	return 0;
+}
+
+static const char *
+or_unknown(const char *s)
+{
+	return s && s[0] ? s : "unknown";
+}
+
+int
+cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("doctor");
+	struct engine_report r = { 0 };
+	struct keep_error *engine_err = NULL;
+	struct catalog *cat;
+	cleanup_free char *check = NULL, *recipes = NULL;
+	struct cli_parser p;
+	struct stat st;
+	const char *arg;
+	int opt, json = 0, version = 0, recipes_exist;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		if (opt == OPT_JSON)
+			json = 1;
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (p.optind < argc)
+		return cli_usage_error(err, self, "unexpected argument '%s'",
+		    argv[p.optind]);
+
+	check_engine(ctx, &r, &engine_err);
+	if (cli_catalog(ctx, &cat, err) < 0 ||
+	    catalog_schema_version(cat, &version, err) < 0 ||
+	    catalog_quick_check(cat, &check, err) < 0)
+		goto fail;
+	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
+	recipes_exist = stat(recipes, &st) == 0 && S_ISDIR(st.st_mode);
+
+	if (json) {
+		struct jout *o = jout_object(), *eo = jout_object();
+
+		jout_set_str(eo, "endpoint", r.resolved ? r.ep.host : NULL);
+		jout_set_str(eo, "source", r.resolved ? r.ep.source : NULL);
+		jout_set_str(eo, "context", r.resolved ? r.ep.context : NULL);
+		jout_set_bool(eo, "reachable", engine_err == NULL);
+		jout_set_str(eo, "error", engine_err ? engine_err->message : NULL);
+		jout_set_str(eo, "product", r.have_version ? r.ver.product : NULL);
+		jout_set_str(eo, "server_version", r.have_version ? r.ver.version : NULL);
+		jout_set_str(eo, "server_api_version", r.have_version ? r.ver.api_version : NULL);
+		jout_set_str(eo, "api_version", r.negotiated);
+		jout_set_bool(eo, "podman", r.podman);
+		jout_set(o, "engine", eo);
+		eo = jout_object();
+		jout_set_str(eo, "path", catalog_path(cat));
+		jout_set_int(eo, "schema_version", version);
+		jout_set_int(eo, "schema_latest", catalog_schema_latest());
+		jout_set_str(eo, "quick_check", check);
+		jout_set(o, "catalog", eo);
+		eo = jout_object();
+		jout_set_str(eo, "path", recipes);
+		jout_set_bool(eo, "exists", recipes_exist);
+		jout_set(o, "recipes", eo);
+		jout_print(o, stdout);
+		jout_free(o);
+	} else {
+		if (r.resolved) {
+			printf("engine:       %s (%s)\n", r.ep.host, r.ep.source);
+		}
+		if (r.have_version) {
+			printf("server:       %s %s, API %s (using %s)\n",
+			    or_unknown(r.ver.product), or_unknown(r.ver.version),
+			    or_unknown(r.ver.api_version), r.negotiated);
+			printf("podman:       %s\n", r.podman ? "yes" : "no");
+		}
+		printf("catalog:      %s\n", catalog_path(cat));
+		printf("schema:       %d (this keep: %d)\n", version,
+		    catalog_schema_latest());
+		printf("quick_check:  %s\n", check);
+		printf("recipes:      %s%s\n", recipes,
+		    recipes_exist ? "" : " (created by the first save)");
+	}
+	if (engine_err) {
+		keep_error_free(*err);
+		*err = engine_err;
+		engine_err = NULL;
+		goto fail;
+	}
+	if (strcmp(check, "ok") != 0) {
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "catalog '%s' failed its integrity check: %s",
+		    catalog_path(cat), check);
+		goto fail;
+	}
+	engine_endpoint_release(&r.ep);
+	if (r.have_version)
+		engine_version_release(&r.ver);
+	return 0;
+fail:
+	keep_error_free(engine_err);
+	if (r.resolved)
+		engine_endpoint_release(&r.ep);
+	if (r.have_version)
+		engine_version_release(&r.ver);
+	return -1;
+}

@@ -1,0 +1,218 @@
+/*
+ * keep: make work done inside Docker containers durable and reproducible.
+ *
+ * This file holds the command table and the global options; each command is
+ * src/cli/cmd_<verb>.c. Errors are printed here and only here, as
+ * "keep: <message>", and mapped to exit codes: 0 ok, 1 failure, 2 usage.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "util/error.h"
+
+extern const struct cli_option doctor_options[];
+extern const struct cli_option help_options[];
+extern const struct cli_option version_options[];
+
+const struct cli_command cli_commands[] = {
+	{ "doctor", cmd_doctor, NEEDS_CATALOG,
+	  "check the engine, the catalog and the recipe repository",
+	  "[--json]", doctor_options,
+	  "Shows which engine keep talks to and how it was chosen, the server "
+	  "and API versions,\nwhether it is Podman, the catalog's path, schema "
+	  "version and integrity, and the\nrecipe repository. Exits 1 when "
+	  "any of them is not usable." },
+	{ "help", cmd_help, 0,
+	  "show the commands, or one command's help",
+	  "[COMMAND]", help_options, NULL },
+	{ "version", cmd_version, 0,
+	  "show keep's version",
+	  "", version_options, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+enum {
+	OPT_CONTEXT = 256,
+	OPT_RECIPES,
+	OPT_NO_COLOR,
+	OPT_VERSION,
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: keep [-H HOST] [--context NAME] [--recipes DIR] [-q] [--no-color]\n"
+	    "            COMMAND [ARGS]\n"
+	    "\n"
+	    "keep snapshots Docker containers into a catalog and a git history of\n"
+	    "Dockerfile recipes that rebuild them.\n"
+	    "\n"
+	    "commands:\n");
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(f, "  %-14s %s\n", c->name, c->summary);
+	fprintf(f,
+	    "\n"
+	    "global options:\n"
+	    "  -H, --host HOST         engine to use (unix:///path or tcp://host:port)\n"
+	    "      --context NAME      docker context to use\n"
+	    "      --recipes DIR       recipe repository (default $KEEP_HOME/recipes)\n"
+	    "  -q, --quiet             print only results and errors\n"
+	    "      --no-color          no colours (also NO_COLOR)\n"
+	    "      --version           show keep's version\n"
+	    "  -h, --help              show this help\n"
+	    "\n"
+	    "'keep help COMMAND' or 'keep COMMAND --help' shows a command's options.\n");
+}
+
+int
+cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("help"), *cmd;
+	struct cli_parser p;
+	const char *arg;
+	int opt;
+
+	(void)ctx;
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		;
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (p.optind >= argc) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc - p.optind > 1)
+		return cli_usage_error(err, self, "too many arguments");
+	if ((cmd = cli_command_find(argv[p.optind])) == NULL)
+		return cli_usage_error(err, NULL, "'%s' is not a keep command",
+		    argv[p.optind]);
+	cli_print_command_help(stdout, cmd);
+	return 0;
+}
+
+int
+cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("version");
+	struct cli_parser p;
+	const char *arg;
+	int opt;
+
+	(void)ctx;
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		;
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (p.optind < argc)
+		return cli_usage_error(err, self, "unexpected argument '%s'",
+		    argv[p.optind]);
+	printf("keep %s\n", KEEP_VERSION);
+	return 0;
+}
+
+const struct cli_option help_options[] = { { 0 } };
+const struct cli_option version_options[] = { { 0 } };
+
+static int
+run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "context", required_argument, NULL, OPT_CONTEXT },
+		{ "recipes", required_argument, NULL, OPT_RECIPES },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd;
+	struct catalog *cat;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:H:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			ctx->host_flag = optarg;
+			break;
+		case OPT_CONTEXT:
+			ctx->context_flag = optarg;
+			break;
+		case OPT_RECIPES:
+			ctx->recipes_flag = optarg;
+			break;
+		case 'q':
+			ctx->quiet = 1;
+			break;
+		case OPT_NO_COLOR:
+			ctx->no_color = 1;
+			break;
+		case OPT_VERSION:
+			printf("keep %s\n", KEEP_VERSION);
+			return cli_flush_stdout(err);
+		case 'h':
+			usage(stdout);
+			return cli_flush_stdout(err);
+		case ':':
+			return cli_usage_error(err, NULL,
+			    "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error(err, NULL, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return keep_error_set(err, KEEP_ERR_USAGE, "no command given");
+	}
+	if ((cmd = cli_command_find(argv[optind])) == NULL)
+		return cli_usage_error(err, NULL, "'%s' is not a keep command",
+		    argv[optind]);
+	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
+		ctx->no_color = 1;
+	if ((cmd->needs & NEEDS_CATALOG) && cli_catalog(ctx, &cat, err) < 0)
+		return -1;
+	if (cmd->run(ctx, argc - optind, argv + optind, err) < 0)
+		return -1;
+	return cli_flush_stdout(err);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_ctx ctx = { 0 };
+	struct keep_error *err = NULL;
+	int status;
+
+	/* A closed pipe is reported by write errors, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	run(&ctx, argc, argv, &err);
+	status = keep_error_exit_code(err);
+	if (err) {
+		fflush(stdout);
+		fprintf(stderr, "keep: %s\n", err->message);
+		keep_error_free(err);
+	}
+	if (ctx.engine)
+		engine_close(ctx.engine);
+	catalog_close(ctx.catalog);
+	free(ctx.home);
+	return status;
+}

@@ -1,0 +1,135 @@
+# The CLI test library, sourced by tests/cli/tNNNN-*.sh (git's t/ style).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   need_engine
+#   test_expect_success 'what a user relies on' '
+#       keep save dev1 &&
+#       ...
+#   '
+#   test_done
+#
+# Every test runs the real keep binary ($KEEP_BIN) with a fresh KEEP_HOME in
+# a temporary folder, against the real engine. Containers, images and volumes
+# made through the helpers below are removed at the end.
+
+set -u
+
+KEEP_SOURCE_DIR=${KEEP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+KEEP_BIN=${KEEP_BIN:-$KEEP_SOURCE_DIR/build/keep}
+. "$KEEP_SOURCE_DIR/tests/harness/engine.sh"
+
+TEST_NAME=$(basename "$0" .sh)
+TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/keep-$TEST_NAME.XXXXXX")
+export KEEP_HOME="$TEST_DIR/home"
+export HOME="$TEST_DIR/user"
+mkdir -p "$HOME"
+# Each test file's engine objects carry this prefix, so they never collide.
+PREFIX="kt$$"
+test_count=0
+test_failed=0
+test_skipped=0
+CLEANUP_CONTAINERS=()
+CLEANUP_IMAGES=()
+CLEANUP_VOLUMES=()
+
+keep() { "$KEEP_BIN" "$@"; }
+
+say() { printf '# %s\n' "$*"; }
+
+cleanup() {
+	local c
+	for c in "${CLEANUP_CONTAINERS[@]}"; do $DOCKER rm -f -v "$c" >/dev/null 2>&1; done
+	for c in "${CLEANUP_IMAGES[@]}"; do $DOCKER rmi -f "$c" >/dev/null 2>&1; done
+	for c in "${CLEANUP_VOLUMES[@]}"; do $DOCKER volume rm -f "$c" >/dev/null 2>&1; done
+	# Images keep committed for this test's containers.
+	$DOCKER images --filter "label=io.keep.container" --format '{{.Repository}}:{{.Tag}} {{.Labels}}' 2>/dev/null |
+		while read -r ref labels; do
+			case "$labels" in *"io.keep.container=$PREFIX"*) $DOCKER rmi -f "$ref" >/dev/null 2>&1;; esac
+		done
+	[ -n "${KEEP_TEST_KEEP_DIR:-}" ] || rm -rf "$TEST_DIR"
+}
+trap cleanup EXIT
+
+# Skip the whole file (exit 77) when no engine answers, except under CI=true
+# where a missing engine is a failure.
+need_engine() {
+	if engine_up; then
+		return 0
+	fi
+	if [ "${CI:-}" = true ]; then
+		echo "Bail out! no Docker engine reachable under CI=true"
+		exit 1
+	fi
+	echo "1..0 # SKIP no Docker engine reachable"
+	exit 77
+}
+
+need_base_image() {
+	need_engine
+	if ! $DOCKER image inspect "$KEEP_TEST_BASE" >/dev/null 2>&1; then
+		if [ "${CI:-}" = true ]; then
+			echo "Bail out! base image $KEEP_TEST_BASE missing (scripts/setup.sh builds it)"
+			exit 1
+		fi
+		echo "1..0 # SKIP base image $KEEP_TEST_BASE missing (run scripts/setup.sh)"
+		exit 77
+	fi
+}
+
+# container NAME [docker run options...] -- start a container kept alive with
+# sleep; name gets the test prefix. Prints the full name.
+run_container() {
+	local name="$PREFIX-$1"; shift
+	CLEANUP_CONTAINERS+=("$name")
+	$DOCKER run -d --name "$name" "$@" >/dev/null || return 1
+	echo "$name"
+}
+
+track_container() { CLEANUP_CONTAINERS+=("$1"); }
+track_image() { CLEANUP_IMAGES+=("$1"); }
+track_volume() { CLEANUP_VOLUMES+=("$1"); }
+
+test_expect_success() {
+	local title=$1 body=$2
+	test_count=$((test_count + 1))
+	if (eval "$body") >"$TEST_DIR/out.$test_count" 2>&1; then
+		echo "ok $test_count - $title"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $title"
+		sed 's/^/#   /' "$TEST_DIR/out.$test_count"
+	fi
+}
+
+# Assert helpers, for use inside test bodies.
+expect_code() {
+	local want=$1; shift
+	local got=0
+	"$@" || got=$?
+	if [ "$got" != "$want" ]; then
+		echo "expected exit $want, got $got from: $*"
+		return 1
+	fi
+}
+
+expect_grep() {
+	if ! grep -q -e "$1" "$2"; then
+		echo "expected '$1' in $2:"
+		sed 's/^/  | /' "$2"
+		return 1
+	fi
+}
+
+expect_no_grep() {
+	if grep -q -e "$1" "$2"; then
+		echo "did not expect '$1' in $2:"
+		grep -n -e "$1" "$2" | sed 's/^/  | /'
+		return 1
+	fi
+}
+
+test_done() {
+	echo "1..$test_count"
+	echo "$((test_count - test_failed)) passed, $test_failed failed"
+	[ "$test_failed" -eq 0 ]
+}

@@ -1,0 +1,75 @@
+# Shared by scripts/ and tests/: make sure a Docker engine answers, and that
+# the test base images exist. Source it, then call the functions.
+#
+# Network rule: dockerd is started with --bridge=none --iptables=false, so no
+# bridge network with private addresses is ever created; containers use
+# --network none, or --network host when they must reach the package mirror.
+
+KEEP_TEST_BASE=${KEEP_TEST_BASE:-keep-test/bookworm:latest}
+KEEP_TEST_CACHE=${KEEP_TEST_CACHE:-/var/cache/keep-test}
+KEEP_TEST_MIRROR=${KEEP_TEST_MIRROR:-http://deb.debian.org/debian}
+
+# Debian's CLI; /usr/local/bin/docker may be a newer one, both work.
+DOCKER=${DOCKER:-docker}
+
+engine_log() { printf '%s\n' "$*" >&2; }
+
+engine_up() {
+	$DOCKER version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+# Start dockerd when no engine answers (only for the default socket: with
+# DOCKER_HOST set, the user chose an engine and we do not start another).
+ensure_engine() {
+	engine_up && return 0
+	if [ -n "${DOCKER_HOST:-}" ]; then
+		engine_log "engine at DOCKER_HOST=$DOCKER_HOST does not answer"
+		return 1
+	fi
+	if ! command -v dockerd >/dev/null; then
+		engine_log "dockerd is not installed (apt-get install docker.io)"
+		return 1
+	fi
+	engine_log "starting dockerd (--bridge=none --iptables=false)"
+	mkdir -p /var/log
+	nohup dockerd --bridge=none --iptables=false --ip6tables=false \
+		>/var/log/keep-test-dockerd.log 2>&1 </dev/null &
+	for _ in $(seq 1 60); do
+		engine_up && return 0
+		sleep 0.5
+	done
+	engine_log "dockerd did not come up; its log:"
+	tail -n 20 /var/log/keep-test-dockerd.log >&2
+	return 1
+}
+
+# The Debian base image: debootstrap --variant=minbase bookworm piped into
+# docker import. The rootfs tarball is cached, so a rerun (or an engine whose
+# images were wiped) takes seconds.
+ensure_base_image() {
+	local tar="$KEEP_TEST_CACHE/bookworm-minbase.tar" root
+	if $DOCKER image inspect "$KEEP_TEST_BASE" >/dev/null 2>&1; then
+		return 0
+	fi
+	if [ ! -s "$tar" ]; then
+		command -v debootstrap >/dev/null || {
+			engine_log "debootstrap is not installed (apt-get install debootstrap)"
+			return 1
+		}
+		mkdir -p "$KEEP_TEST_CACHE"
+		root=$(mktemp -d "$KEEP_TEST_CACHE/rootfs.XXXXXX")
+		engine_log "building the test base image with debootstrap (about a minute)"
+		if ! debootstrap --variant=minbase bookworm "$root" "$KEEP_TEST_MIRROR" \
+			>"$KEEP_TEST_CACHE/debootstrap.log" 2>&1; then
+			tail -n 20 "$KEEP_TEST_CACHE/debootstrap.log" >&2
+			rm -rf "$root"
+			return 1
+		fi
+		tar -C "$root" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+		rm -rf "$root"
+	fi
+	$DOCKER import \
+		--change 'CMD ["/bin/bash"]' \
+		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		"$tar" "$KEEP_TEST_BASE" >/dev/null
+}
