@@ -1,0 +1,487 @@
+/*
+ * Containers and images: the Engine API calls keep makes, and the mapping
+ * of their JSON onto the snapshot model. Every field is type-checked; a
+ * member of the wrong type counts as missing.
+ */
+#include "engine/engine.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/json.h"
+#include "util/xalloc.h"
+
+#define LABEL_PROJECT "com.docker.compose.project"
+#define LABEL_SERVICE "com.docker.compose.service"
+#define LABEL_NUMBER "com.docker.compose.container-number"
+#define LABEL_ONEOFF "com.docker.compose.oneoff"
+/* Walking a large container's upper layer can take a while. */
+#define CHANGES_TIMEOUT 600L
+/* Deleting a large image from a slow disk too. */
+#define REMOVE_TIMEOUT 600L
+
+/* "/containers/ID/what" with ID URL-encoded into a new string. */
+static char *
+object_path(const char *kind, const char *id, const char *what)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "/%s/", kind);
+	engine_urlencode(&b, id);
+	buf_addstr(&b, what);
+	return buf_detach(&b, NULL);
+}
+
+/* A decimal int, or 0 when s is not one (compose numbers are small). */
+static int
+parse_int(const char *s)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return 0;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v <= INT_MAX ? (int)v : 0;
+}
+
+/* A JSON object or array answer to what (GET ...), parsed into *out. */
+static int
+get_json(struct engine *e, long timeout, const char *path, json_type want,
+    json_t **out, struct keep_error **err)
+{
+	cleanup_buf struct buf body = BUF_INIT;
+	cleanup_free char *what = xasprintf("GET %s", path);
+
+	*out = NULL;
+	if (engine_call_timeout(e, timeout, "GET", path, NULL, 0, NULL, NULL,
+	    &body, err) < 0)
+		return -1;
+	if (ejson_parse(body.ptr, body.len, what, out, err) < 0)
+		return -1;
+	/* "null" stands for an empty list in some engine answers. */
+	if (want == JSON_ARRAY && json_is_null(*out))
+		return 0;
+	if (json_typeof(*out) != want) {
+		json_decref(*out);
+		*out = NULL;
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the engine's answer to %s is not a JSON %s", what,
+		    want == JSON_ARRAY ? "array" : "object");
+	}
+	return 0;
+}
+
+void
+container_list_release(struct container_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct container_summary *s = &l->v[i];
+
+		free(s->id);
+		free(s->name);
+		free(s->image);
+		free(s->state);
+		free(s->compose_project);
+		free(s->compose_service);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* The container's own name from Names[]: the one without a link path. */
+static char *
+summary_name(const json_t *names)
+{
+	const char *first = NULL;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(names, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s == NULL)
+			continue;
+		if (*s == '/')
+			s++;
+		if (first == NULL)
+			first = s;
+		if (strchr(s, '/') == NULL)
+			return xstrdup(s);
+	}
+	return xstrdup(first ? first : "");
+}
+
+int
+engine_container_list(struct engine *e, const char *label,
+    struct container_list *out, struct keep_error **err)
+{
+	cleanup_buf struct buf path = BUF_INIT;
+	cleanup_json json_t *j = NULL;
+	size_t i;
+	json_t *c;
+
+	memset(out, 0, sizeof(*out));
+	buf_addstr(&path, "/containers/json?all=1");
+	if (label) {
+		cleanup_json json_t *f = json_pack("{s:[s]}", "label", label);
+		cleanup_free char *fs = NULL;
+
+		if (f == NULL || (fs = json_dumps(f, JSON_COMPACT)) == NULL)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "label filter '%s' is not valid UTF-8", label);
+		buf_addstr(&path, "&filters=");
+		engine_urlencode(&path, fs);
+	}
+	if (get_json(e, ENGINE_TIMEOUT_SHORT, path.ptr, JSON_ARRAY, &j,
+	    err) < 0)
+		return keep_error_wrap(err, "list containers");
+	out->v = xcalloc(json_array_size(j) + 1, sizeof(*out->v));
+	json_array_foreach(j, i, c) {
+		struct container_summary *s;
+		json_t *labels = ejson_get(c, "Labels");
+		const char *id = ejson_str(c, "Id");
+
+		if (id == NULL)
+			continue;
+		s = &out->v[out->n++];
+		s->id = xstrdup(id);
+		s->name = summary_name(ejson_get(c, "Names"));
+		s->image = ejson_strdup(c, "Image", "");
+		s->state = ejson_strdup(c, "State", "");
+		s->compose_project = ejson_strdup(labels, LABEL_PROJECT, NULL);
+		s->compose_service = ejson_strdup(labels, LABEL_SERVICE, NULL);
+		s->compose_number = parse_int(ejson_str(labels, LABEL_NUMBER));
+		s->compose_oneoff = ejson_str(labels, LABEL_ONEOFF) &&
+		    strcasecmp(ejson_str(labels, LABEL_ONEOFF), "true") == 0;
+	}
+	return 0;
+}
+
+static void
+push_mount(struct container *c, const char *type, const char *source,
+    const char *destination, const char *mode, int rw)
+{
+	struct mount *m;
+
+	c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
+	m = &c->mounts[c->n_mounts++];
+	m->type = xstrdup(type);
+	m->source = xstrdup(source);
+	m->destination = xstrdup(destination);
+	m->mode = xstrdup(mode);
+	m->rw = rw;
+}
+
+static int
+has_mount(const struct container *c, const char *destination)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (strcmp(c->mounts[i].destination, destination) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+fill_mounts(struct container *c, const json_t *j)
+{
+	struct strv tmpfs = { 0 };
+	json_t *m, *tmpfs_obj;
+	size_t i;
+
+	json_array_foreach(ejson_get(j, "Mounts"), i, m) {
+		const char *type = ejson_str(m, "Type");
+		const char *dest = ejson_str(m, "Destination");
+		const char *source;
+
+		if (type == NULL || dest == NULL)
+			continue;
+		/* A volume is known by its name; a bind by its host path. */
+		if (strcmp(type, "volume") == 0)
+			source = ejson_str(m, "Name");
+		else if (strcmp(type, "tmpfs") == 0)
+			source = "";
+		else
+			source = ejson_str(m, "Source");
+		push_mount(c, type, source ? source : "", dest,
+		    ejson_str(m, "Mode") ? ejson_str(m, "Mode") : "",
+		    ejson_bool(m, "RW", 1));
+	}
+	/* --tmpfs mounts show only in HostConfig.Tmpfs, with their options. */
+	tmpfs_obj = ejson_path(j, "HostConfig", "Tmpfs", NULL);
+	ejson_keys(tmpfs_obj, &tmpfs);
+	for (i = 0; i < tmpfs.n; i++) {
+		const char *opts = ejson_str(tmpfs_obj, tmpfs.v[i]);
+
+		if (!has_mount(c, tmpfs.v[i]))
+			push_mount(c, "tmpfs", "", tmpfs.v[i], opts ? opts : "", 1);
+	}
+	strv_release(&tmpfs);
+}
+
+static void
+fill_ports(struct container *c, const json_t *bindings)
+{
+	struct strv keys = { 0 };
+
+	ejson_keys(bindings, &keys);
+	for (size_t i = 0; i < keys.n; i++) {
+		json_t *list = ejson_get(bindings, keys.v[i]), *b;
+		size_t k;
+
+		json_array_foreach(list, k, b) {
+			struct port_binding *p;
+
+			if (!json_is_object(b))
+				continue;
+			c->ports = xrealloc(c->ports,
+			    (c->n_ports + 1) * sizeof(*c->ports));
+			p = &c->ports[c->n_ports++];
+			p->container_port = xstrdup(keys.v[i]);
+			p->host_ip = ejson_strdup(b, "HostIp", "");
+			p->host_port = ejson_strdup(b, "HostPort", "");
+		}
+	}
+	strv_release(&keys);
+}
+
+int
+engine_container_inspect(struct engine *e, const char *id,
+    struct container *out, struct keep_error **err)
+{
+	cleanup_free char *path = object_path("containers", id, "/json");
+	cleanup_json json_t *j = NULL;
+	json_t *config, *host, *restart, *entry;
+	const char *name, *id_s;
+
+	memset(out, 0, sizeof(*out));
+	if (get_json(e, ENGINE_TIMEOUT_SHORT, path, JSON_OBJECT, &j, err) < 0)
+		return keep_error_wrap(err, "inspect container '%s'", id);
+	id_s = ejson_str(j, "Id");
+	if (id_s == NULL || *id_s == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "inspect container '%s': the engine's answer has no Id", id);
+	config = ejson_get(j, "Config");
+	host = ejson_get(j, "HostConfig");
+
+	out->id = xstrdup(id_s);
+	name = ejson_str(j, "Name");
+	out->name = xstrdup(name ? (*name == '/' ? name + 1 : name) : "");
+	out->image_ref = ejson_strdup(config, "Image", "");
+	out->image_id = ejson_strdup(j, "Image", "");
+	out->status = ejson_strdup(ejson_get(j, "State"), "Status", "");
+	out->created = ejson_strdup(j, "Created", "");
+	out->user = ejson_strdup(config, "User", "");
+	out->workdir = ejson_strdup(config, "WorkingDir", "");
+	out->hostname = ejson_strdup(config, "Hostname", "");
+	ejson_env(ejson_get(config, "Env"), &out->env);
+	ejson_strv(ejson_get(config, "Cmd"), &out->cmd);
+	entry = ejson_get(config, "Entrypoint");
+	out->has_entrypoint = json_is_array(entry) || json_is_string(entry);
+	ejson_strv(entry, &out->entrypoint);
+	ejson_keys(ejson_get(config, "ExposedPorts"), &out->exposed_ports);
+	fill_ports(out, ejson_get(host, "PortBindings"));
+	ejson_kvv(ejson_get(config, "Labels"), &out->labels);
+	out->network_mode = ejson_strdup(host, "NetworkMode", "");
+	restart = ejson_get(host, "RestartPolicy");
+	out->restart_policy = ejson_strdup(restart, "Name", "");
+	out->restart_max = (int)ejson_int(restart, "MaximumRetryCount", 0);
+	out->tty = ejson_bool(config, "Tty", 0);
+	out->open_stdin = ejson_bool(config, "OpenStdin", 0);
+	fill_mounts(out, j);
+	if (kvv_get(&out->labels, LABEL_PROJECT))
+		out->compose_project = xstrdup(kvv_get(&out->labels, LABEL_PROJECT));
+	if (kvv_get(&out->labels, LABEL_SERVICE))
+		out->compose_service = xstrdup(kvv_get(&out->labels, LABEL_SERVICE));
+	out->compose_number = parse_int(kvv_get(&out->labels, LABEL_NUMBER));
+	return 0;
+}
+
+int
+engine_image_inspect(struct engine *e, const char *name, struct image *out,
+    struct keep_error **err)
+{
+	cleanup_free char *path = object_path("images", name, "/json");
+	cleanup_json json_t *j = NULL;
+	json_t *config;
+	const char *id;
+
+	memset(out, 0, sizeof(*out));
+	if (get_json(e, ENGINE_TIMEOUT_SHORT, path, JSON_OBJECT, &j, err) < 0)
+		return keep_error_wrap(err, "inspect image '%s'", name);
+	id = ejson_str(j, "Id");
+	if (id == NULL || *id == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "inspect image '%s': the engine's answer has no Id", name);
+	config = ejson_get(j, "Config");
+	out->id = xstrdup(id);
+	ejson_strv(ejson_get(j, "RepoTags"), &out->repo_tags);
+	ejson_strv(ejson_get(j, "RepoDigests"), &out->repo_digests);
+	out->user = ejson_strdup(config, "User", "");
+	out->workdir = ejson_strdup(config, "WorkingDir", "");
+	ejson_env(ejson_get(config, "Env"), &out->env);
+	ejson_strv(ejson_get(config, "Cmd"), &out->cmd);
+	ejson_strv(ejson_get(config, "Entrypoint"), &out->entrypoint);
+	ejson_kvv(ejson_get(config, "Labels"), &out->labels);
+	out->created = ejson_strdup(j, "Created", "");
+	return 0;
+}
+
+int
+engine_container_changes(struct engine *e, const char *id,
+    struct fs_changes *out, struct keep_error **err)
+{
+	cleanup_free char *path = object_path("containers", id, "/changes");
+	cleanup_json json_t *j = NULL;
+	size_t i;
+	json_t *c;
+
+	memset(out, 0, sizeof(*out));
+	if (get_json(e, CHANGES_TIMEOUT, path, JSON_ARRAY, &j, err) < 0)
+		return keep_error_wrap(err, "changes of container '%s'", id);
+	json_array_foreach(j, i, c) {
+		const char *p = ejson_str(c, "Path");
+		long long kind = ejson_int(c, "Kind", -1);
+
+		if (p == NULL || kind < FS_MODIFIED || kind > FS_DELETED) {
+			fs_changes_release(out);
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "changes of container '%s': entry %zu of the "
+			    "engine's answer is not {Path, Kind 0-2}", id, i);
+		}
+		fs_changes_push(out, p, (enum fs_change_kind)kind);
+	}
+	return 0;
+}
+
+int
+engine_container_archive(struct engine *e, const char *id, const char *path,
+    engine_sink_fn sink, void *ctx, struct keep_error **err)
+{
+	cleanup_free char *url = object_path("containers", id, "/archive?path=");
+	cleanup_buf struct buf p = BUF_INIT;
+
+	buf_addstr(&p, url);
+	engine_urlencode(&p, path);
+	if (engine_call_stream(e, "GET", p.ptr, NULL, NULL, NULL, sink, ctx,
+	    NULL, err) < 0)
+		return keep_error_wrap(err, "read '%s' from container '%s'",
+		    path, id);
+	return 0;
+}
+
+/*
+ * A LABEL instruction for commit's changes. The engine parses it as a
+ * Dockerfile line: within double quotes a backslash escapes '"', '$' and
+ * '\', and '$' would otherwise expand. A newline would start a new
+ * instruction, so control characters are refused outright, as are keys
+ * that the parser would split.
+ */
+static int
+label_change(struct buf *out, const char *key, const char *value,
+    struct keep_error **err)
+{
+	if (*key == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED, "empty label name");
+	for (const char *k = key; *k; k++)
+		if (!isalnum((unsigned char)*k) && !strchr("._-/:", *k))
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "label name '%s' has a character commit cannot take",
+			    key);
+	for (const unsigned char *v = (const unsigned char *)value; *v; v++)
+		if (*v < ' ' || *v == 0x7f)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "label '%s' has a control character in its value",
+			    key);
+	buf_printf(out, "LABEL %s=\"", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == '"' || *v == '$' || *v == '\\')
+			buf_addch(out, '\\');
+		buf_addch(out, *v);
+	}
+	buf_addch(out, '"');
+	return 0;
+}
+
+static void
+add_param(struct buf *b, const char *name, const char *value)
+{
+	buf_printf(b, "&%s=", name);
+	engine_urlencode(b, value);
+}
+
+int
+engine_commit(struct engine *e, const char *container_id, const char *repo,
+    const char *tag, const char *comment, const struct kvv *labels,
+    int pause, char **image_id_out, struct keep_error **err)
+{
+	cleanup_buf struct buf path = BUF_INIT;
+	cleanup_buf struct buf body = BUF_INIT;
+	cleanup_json json_t *j = NULL;
+	const char *id;
+	int podman = engine_is_podman(e);
+
+	*image_id_out = NULL;
+	buf_addstr(&path, "/commit?container=");
+	engine_urlencode(&path, container_id);
+	if (repo && *repo)
+		add_param(&path, "repo", repo);
+	if (tag && *tag)
+		add_param(&path, "tag", tag);
+	if (comment && *comment)
+		add_param(&path, "comment", comment);
+	/* Always explicit: Podman's default differs from Docker's. */
+	buf_addstr(&path, pause ? "&pause=1" : "&pause=0");
+	for (size_t i = 0; labels && i < labels->n; i++) {
+		cleanup_buf struct buf change = BUF_INIT;
+
+		if (label_change(&change, labels->v[i].key, labels->v[i].value,
+		    err) < 0)
+			return keep_error_wrap(err, "commit container '%s'",
+			    container_id);
+		add_param(&path, "changes", change.ptr);
+	}
+	/* Docker reads no body as "no config"; Podman insists on an object. */
+	if (engine_call_timeout(e, 0, "POST", path.ptr, podman ? "{}" : NULL,
+	    podman ? 2 : 0, podman ? "application/json" : NULL, NULL, &body,
+	    err) < 0)
+		return keep_error_wrap(err, "commit container '%s'", container_id);
+	if (ejson_parse(body.ptr, body.len, "POST /commit", &j, err) < 0)
+		return keep_error_wrap(err, "commit container '%s'", container_id);
+	id = ejson_str(j, "Id");
+	if (id == NULL || *id == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "commit container '%s': the engine's answer has no Id",
+		    container_id);
+	/* Podman may leave out the algorithm; the model always has it. */
+	*image_id_out = strchr(id, ':') ? xstrdup(id) :
+	    xasprintf("sha256:%s", id);
+	return 0;
+}
+
+int
+engine_image_remove(struct engine *e, const char *name, int force,
+    int missing_ok, struct keep_error **err)
+{
+	cleanup_free char *path = object_path("images", name,
+	    force ? "?force=1" : "?force=0");
+	struct keep_error *local = NULL;
+
+	if (engine_call_timeout(e, REMOVE_TIMEOUT, "DELETE", path, NULL, 0,
+	    NULL, NULL, NULL, &local) == 0)
+		return 0;
+	if (missing_ok && local->kind == KEEP_ERR_NOT_FOUND) {
+		keep_error_free(local);
+		return 0;
+	}
+	if (err) {
+		keep_error_free(*err);
+		*err = local;
+	} else {
+		keep_error_free(local);
+	}
+	return keep_error_wrap(err, "remove image '%s'", name);
+}

@@ -1,0 +1,341 @@
+#include "engine/http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "util/xalloc.h"
+
+/* Long enough for a loaded daemon, short enough that a dead address fails. */
+#define HTTP_CONNECT_TIMEOUT 10L
+/* A sanity bound on the headers of one answer. */
+#define HTTP_MAX_HEADERS 256
+
+struct http_conn {
+	const struct engine_endpoint *ep;
+	CURL *curl;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* State of one request, shared by the curl callbacks. */
+struct http_call {
+	struct http_conn *conn;
+	const struct http_request *req;
+	struct http_response *resp;
+	struct keep_error **err;
+	int body_aborted;	/* on_body refused: *err is set */
+	int read_failed;	/* the body reader failed */
+};
+
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static CURLcode http_global_status = CURLE_FAILED_INIT;
+
+static void
+http_global_init(void)
+{
+	http_global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int
+http_conn_open(const struct engine_endpoint *ep, struct http_conn **out,
+    struct keep_error **err)
+{
+	struct http_conn *c;
+
+	*out = NULL;
+	pthread_once(&http_once, http_global_init);
+	if (http_global_status != CURLE_OK)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot initialise libcurl: %s",
+		    curl_easy_strerror(http_global_status));
+	c = xcalloc(1, sizeof(*c));
+	c->ep = ep;
+	c->curl = curl_easy_init();
+	if (c->curl == NULL) {
+		free(c);
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot initialise libcurl");
+	}
+	*out = c;
+	return 0;
+}
+
+void
+http_conn_close(struct http_conn *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+static size_t
+http_on_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct http_call *call = ctx;
+	size_t len = size * nmemb, namelen;
+	const char *colon, *v, *end;
+	char *name, *value;
+
+	/* Each status line starts a new response (100 Continue, redirects). */
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		kvv_release(&call->resp->headers);
+		return len;
+	}
+	colon = memchr(data, ':', len);
+	if (colon == NULL || call->resp->headers.n >= HTTP_MAX_HEADERS)
+		return len;
+	namelen = (size_t)(colon - data);
+	v = colon + 1;
+	end = data + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	name = xstrndup(data, namelen);
+	value = xstrndup(v, (size_t)(end - v));
+	kvv_push(&call->resp->headers, name, value);
+	free(name);
+	free(value);
+	return len;
+}
+
+static size_t
+http_on_write(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct http_call *call = ctx;
+	size_t len = size * nmemb;
+	long status = 0;
+
+	if (call->req->on_body == NULL || len == 0)
+		return len;
+	curl_easy_getinfo(call->conn->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (call->req->on_body(call->req->body_ctx, status, data, len,
+	    call->err) != 0) {
+		call->body_aborted = 1;
+		return 0;	/* not len: curl stops with CURLE_WRITE_ERROR */
+	}
+	return len;
+}
+
+static size_t
+http_on_read(char *buf, size_t size, size_t nmemb, void *ctx)
+{
+	struct http_call *call = ctx;
+	ssize_t n;
+
+	n = call->req->reader(call->req->reader_ctx, buf, size * nmemb);
+	if (n < 0) {
+		call->read_failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
+/* errbuf when curl wrote one, else the generic text for code. */
+static const char *
+http_reason(struct http_conn *c, CURLcode code)
+{
+	size_t n = strlen(c->errbuf);
+
+	while (n > 0 && isspace((unsigned char)c->errbuf[n - 1]))
+		c->errbuf[--n] = '\0';
+	return n ? c->errbuf : curl_easy_strerror(code);
+}
+
+/* Turn a failed transfer into one line that names the engine's address. */
+static int
+http_fail(struct http_conn *c, const struct http_request *req, CURLcode code,
+    struct keep_error **err)
+{
+	const char *host = c->ep->host;
+	long oserr = 0;
+	double connect_time = 0;
+
+	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
+	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME, &connect_time);
+	switch (code) {
+	case CURLE_COULDNT_CONNECT:
+		if (oserr == EACCES || oserr == EPERM)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "cannot reach the Docker engine at %s: %s (is your "
+			    "user in the 'docker' group?)", host,
+			    strerror((int)oserr));
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot reach the Docker engine at %s: %s (is dockerd "
+		    "running? start it with 'dockerd' or set DOCKER_HOST)",
+		    host, oserr ? strerror((int)oserr) : http_reason(c, code));
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot reach the Docker engine at %s: %s (check DOCKER_HOST)",
+		    host, http_reason(c, code));
+	case CURLE_OPERATION_TIMEDOUT:
+		if (connect_time <= 0)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "cannot reach the Docker engine at %s: connection "
+			    "timed out after %ld seconds (is dockerd running?)",
+			    host, HTTP_CONNECT_TIMEOUT);
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the Docker engine at %s did not answer %s %s within %ld "
+		    "seconds", host, req->method, req->path, req->timeout);
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_USE_SSL_FAILED:
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "TLS error talking to the Docker engine at %s: %s (check "
+		    "the certificates in DOCKER_CERT_PATH or the context)",
+		    host, http_reason(c, code));
+	case CURLE_GOT_NOTHING:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the Docker engine at %s gave no HTTP answer to %s %s: %s%s",
+		    host, req->method, req->path, http_reason(c, code),
+		    c->ep->tls || c->ep->socket_path ? "" :
+		    " (does it expect TLS? set DOCKER_TLS_VERIFY=1)");
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the connection to the Docker engine at %s broke during "
+		    "%s %s: %s", host, req->method, req->path,
+		    http_reason(c, code));
+	default:
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "%s %s to the Docker engine at %s failed: %s", req->method,
+		    req->path, host, http_reason(c, code));
+	}
+}
+
+int
+http_request_do(struct http_conn *c, const struct http_request *req,
+    struct http_response *resp, struct keep_error **err)
+{
+	const struct engine_endpoint *ep = c->ep;
+	struct http_call call = { c, req, resp, err, 0, 0 };
+	struct curl_slist *headers = NULL;
+	cleanup_free char *url = NULL;
+	cleanup_free char *ctype = NULL;
+	CURL *h = c->curl;
+	CURLcode code;
+	int rc = 0;
+
+	resp->status = 0;
+	kvv_release(&resp->headers);
+	c->errbuf[0] = '\0';
+
+	/* A reset forgets the last request's options but keeps the connection. */
+	curl_easy_reset(h);
+	url = xasprintf("%s%s", ep->base_url, req->path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (ep->socket_path) {
+		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path);
+		/* A proxy from the environment makes no sense for a local socket. */
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	}
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
+	if (req->timeout > 0)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, req->timeout);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "keep/" KEEP_VERSION);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (ep->tls) {
+		if (ep->ca)
+			curl_easy_setopt(h, CURLOPT_CAINFO, ep->ca);
+		if (ep->cert)
+			curl_easy_setopt(h, CURLOPT_SSLCERT, ep->cert);
+		if (ep->key)
+			curl_easy_setopt(h, CURLOPT_SSLKEY, ep->key);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, ep->tls_verify ? 1L : 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, ep->tls_verify ? 2L : 0L);
+	}
+
+	if (strcmp(req->method, "GET") == 0) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(req->method, "HEAD") == 0) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else {
+		/* POST semantics for any method with a body; the verb is ours. */
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		if (strcmp(req->method, "POST") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+		if (req->reader) {
+			curl_easy_setopt(h, CURLOPT_READFUNCTION, http_on_read);
+			curl_easy_setopt(h, CURLOPT_READDATA, &call);
+			headers = curl_slist_append(headers,
+			    "Transfer-Encoding: chunked");
+		} else {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)(req->body ? req->body_len : 0));
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+			    req->body ? req->body : "");
+		}
+		/* Without a type libcurl claims a form; say what it is, or nothing. */
+		ctype = xasprintf("Content-Type:%s%s",
+		    req->content_type ? " " : "",
+		    req->content_type ? req->content_type : "");
+		headers = curl_slist_append(headers, ctype);
+		/* The engine does not need the 100-continue round trip. */
+		headers = curl_slist_append(headers, "Expect:");
+	}
+	if (headers)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &call);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &call);
+
+	code = curl_easy_perform(h);
+	if (code == CURLE_OK) {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	} else if (call.body_aborted) {
+		if (err && *err == NULL)
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "%s %s: reading the answer failed", req->method,
+			    req->path);
+		rc = -1;
+	} else if (call.read_failed) {
+		rc = keep_error_set(err, KEEP_ERR_FAILED,
+		    "%s %s: reading the request body failed", req->method,
+		    req->path);
+	} else {
+		rc = http_fail(c, req, code, err);
+	}
+	curl_slist_free_all(headers);
+	/* The easy handle must not point at this frame's callbacks' data. */
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	return rc;
+}
+
+const char *
+http_response_header(const struct http_response *r, const char *name)
+{
+	for (size_t i = 0; i < r->headers.n; i++)
+		if (strcasecmp(r->headers.v[i].key, name) == 0)
+			return r->headers.v[i].value;
+	return NULL;
+}
+
+void
+http_response_release(struct http_response *r)
+{
+	kvv_release(&r->headers);
+	r->status = 0;
+}

@@ -1,0 +1,187 @@
+#include "engine/json.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+int
+ejson_parse(const char *data, size_t len, const char *what, json_t **out,
+    struct keep_error **err)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	*out = NULL;
+	if (len == 0)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the engine sent an empty answer to %s", what);
+	j = json_loadb(data, len, JSON_DECODE_ANY, &jerr);
+	if (j == NULL)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the engine sent invalid JSON for %s: %s at byte %d", what,
+		    jerr.text, jerr.position);
+	*out = j;
+	return 0;
+}
+
+json_t *
+ejson_get(const json_t *obj, const char *key)
+{
+	if (!json_is_object(obj))
+		return NULL;
+	return json_object_get(obj, key);
+}
+
+json_t *
+ejson_path(const json_t *obj, ...)
+{
+	va_list ap;
+	const char *key;
+	json_t *cur = (json_t *)obj;
+
+	va_start(ap, obj);
+	while (cur && (key = va_arg(ap, const char *)) != NULL)
+		cur = ejson_get(cur, key);
+	va_end(ap);
+	return cur;
+}
+
+const char *
+ejson_str(const json_t *obj, const char *key)
+{
+	json_t *v = ejson_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+char *
+ejson_strdup(const json_t *obj, const char *key, const char *def)
+{
+	const char *s = ejson_str(obj, key);
+
+	if (s == NULL)
+		s = def;
+	return s ? xstrdup(s) : NULL;
+}
+
+long long
+ejson_int(const json_t *obj, const char *key, long long def)
+{
+	json_t *v = ejson_get(obj, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : def;
+}
+
+int
+ejson_bool(const json_t *obj, const char *key, int def)
+{
+	json_t *v = ejson_get(obj, key);
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	return def;
+}
+
+void
+ejson_strv(const json_t *arr, struct strv *sv)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(arr)) {
+		strv_push(sv, json_string_value(arr));
+		return;
+	}
+	if (!json_is_array(arr))
+		return;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v))
+			strv_push(sv, json_string_value(v));
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of obj sorted, in a new array of borrowed pointers (caller frees). */
+static const char **
+sorted_keys(const json_t *obj, size_t *n_out)
+{
+	const char **keys, *key;
+	size_t n = 0;
+	json_t *v;
+
+	*n_out = 0;
+	if (!json_is_object(obj))
+		return NULL;
+	keys = xcalloc(json_object_size(obj) + 1, sizeof(*keys));
+	json_object_foreach((json_t *)obj, key, v) {
+		(void)v;
+		keys[n++] = key;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	*n_out = n;
+	return keys;
+}
+
+void
+ejson_kvv(const json_t *obj, struct kvv *kv)
+{
+	size_t n;
+	const char **keys = sorted_keys(obj, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = ejson_str(obj, keys[i]);
+
+		if (s)
+			kvv_push(kv, keys[i], s);
+	}
+	free(keys);
+}
+
+void
+ejson_keys(const json_t *obj, struct strv *sv)
+{
+	size_t n;
+	const char **keys = sorted_keys(obj, &n);
+
+	for (size_t i = 0; i < n; i++)
+		strv_push(sv, keys[i]);
+	free(keys);
+}
+
+void
+ejson_env(const json_t *arr, struct kvv *kv)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return;
+	json_array_foreach(arr, i, v) {
+		const char *s, *eq;
+		char *key;
+
+		if (!json_is_string(v))
+			continue;
+		s = json_string_value(v);
+		eq = strchr(s, '=');
+		/* "NAME" without '=' unsets nothing useful: keep it with "". */
+		key = eq ? xstrndup(s, (size_t)(eq - s)) : xstrdup(s);
+		kvv_push(kv, key, eq ? eq + 1 : "");
+		free(key);
+	}
+}
+
+void
+ejson_decrefp(json_t **j)
+{
+	if (*j)
+		json_decref(*j);
+}

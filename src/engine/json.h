@@ -1,0 +1,47 @@
+/*
+ * Private jansson helpers for src/engine/. Everything the engine sends is
+ * untrusted: these getters check types and treat a wrong type like a
+ * missing member, so a strange answer can never crash keep.
+ */
+#ifndef KEEP_ENGINE_JSON_H
+#define KEEP_ENGINE_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/model.h"
+#include "util/error.h"
+
+/*
+ * Parse len bytes of JSON; what names the answer for the error message
+ * ("GET /version"). The caller owns *out (json_decref).
+ */
+int ejson_parse(const char *data, size_t len, const char *what,
+    json_t **out, struct keep_error **err);
+
+/* Member key of obj when obj is an object, else NULL. */
+json_t *ejson_get(const json_t *obj, const char *key);
+/* Follow a NULL-terminated path of object keys. */
+json_t *ejson_path(const json_t *obj, ...) __attribute__((sentinel));
+/* String member, or NULL when missing or not a string. */
+const char *ejson_str(const json_t *obj, const char *key);
+/* A copy of the string member (caller frees), or a copy of def; NULL when def is. */
+char *ejson_strdup(const json_t *obj, const char *key, const char *def);
+/* Integer member, or def when missing or not an integer. */
+long long ejson_int(const json_t *obj, const char *key, long long def);
+/* Boolean member (true/false or nonzero integer), or def. */
+int ejson_bool(const json_t *obj, const char *key, int def);
+
+/* Append the strings of an array (others skipped) to sv; a lone string counts as one. */
+void ejson_strv(const json_t *arr, struct strv *sv);
+/* Append the members of an object whose values are strings, sorted by key. */
+void ejson_kvv(const json_t *obj, struct kvv *kv);
+/* Append "K=V" strings of an array to kv, split at the first '='. */
+void ejson_env(const json_t *arr, struct kvv *kv);
+/* Append the keys of an object to sv, sorted. */
+void ejson_keys(const json_t *obj, struct strv *sv);
+
+void ejson_decrefp(json_t **j);
+#define cleanup_json __attribute__((cleanup(ejson_decrefp)))
+
+#endif
