@@ -1,0 +1,118 @@
+/* What keep treats as secret, and how it redacts what it prints. */
+#include <stdlib.h>
+
+#include "core/secrets.h"
+#include "tap.h"
+
+static void
+test_names(void)
+{
+	static const char *const secret[] = {
+		"API_TOKEN", "github_token", "MY_SECRET", "DB_PASSWORD", "PASSWD",
+		"API_KEY", "api_key", "KEY", "SSH_KEY_FILE", "KEY_ID", "AWS_ACCESS_KEYS",
+		"GOOGLE_APPLICATION_CREDENTIALS", "HF_AUTH", "AUTH", "NPM_KEY", "my-key",
+	};
+	static const char *const plain[] = {
+		"PATH", "HOME", "KEYBOARD", "MONKEY", "KEYMAP", "LANG",
+		"GIT_AUTHOR_NAME", "TOKENIZERS_PARALLELISM_OFF_", "HTTP_PROXY",
+	};
+
+	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+		ok(secrets_name_is_secret(secret[i]), "'%s' is secret", secret[i]);
+	/* TOKENIZERS contains TOKEN: the rule is a substring, so it is secret. */
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) - 2; i++)
+		ok(!secrets_name_is_secret(plain[i]), "'%s' is not secret", plain[i]);
+	ok(secrets_name_is_secret("TOKENIZERS_PARALLELISM"),
+	    "substring rule: TOKENIZERS_PARALLELISM counts as secret");
+	ok(!secrets_name_is_secret("GIT_AUTHOR_EMAIL"), "AUTHOR is not AUTH");
+	ok(secrets_name_is_secret("GIT_AUTHOR_AUTH"), "AUTH after AUTHOR still found");
+	ok(secrets_name_is_secret("XKB_KEYMAP"), "_KEY is a substring rule");
+}
+
+static void
+test_proxy(void)
+{
+	static const char *const proxies[] = {
+		"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+		"ftp_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy",
+	};
+
+	for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++) {
+		ok(secrets_name_is_proxy(proxies[i]), "'%s' is a proxy", proxies[i]);
+		is_int(secrets_classify_env(proxies[i], "http://u:p@h:1"), SECRET_PROXY,
+		    "'%s' classifies as proxy even with credentials", proxies[i]);
+	}
+	ok(!secrets_name_is_proxy("Http_Proxy"), "mixed case is no proxy");
+	ok(!secrets_name_is_proxy("HTTP_PROXY_X"), "a longer name is no proxy");
+	ok(!secrets_name_is_proxy(NULL), "NULL is no proxy");
+}
+
+static void
+test_values(void)
+{
+	ok(secrets_value_has_credentials("http://user:pass@proxy:3128"), "user:pass@");
+	ok(secrets_value_has_credentials("https://ghp_abc@github.com/x.git"), "token@");
+	ok(secrets_value_has_credentials("--index-url https://u:p@pypi.example/simple"),
+	    "URL inside a longer value");
+	ok(!secrets_value_has_credentials("http://127.0.0.1:7897"), "no userinfo");
+	ok(!secrets_value_has_credentials("user@example.com"), "an email is no URL");
+	ok(!secrets_value_has_credentials("http://h/path@x"), "@ in the path");
+	ok(!secrets_value_has_credentials("://u:p@h"), "no scheme");
+	ok(!secrets_value_has_credentials(NULL), "NULL");
+	is_int(secrets_classify_env("DATABASE_URL", "postgres://a:b@db/x"), SECRET_VALUE,
+	    "URL credentials classify as a secret value");
+	is_int(secrets_classify_env("API_TOKEN", "x"), SECRET_NAME, "secret name");
+	is_int(secrets_classify_env("PATH", "/bin"), SECRET_NONE, "plain");
+}
+
+static void
+check_redact(const char *name, const char *value, const char *want)
+{
+	char *got = secrets_redact_env(name, value);
+
+	is_str(got, want, "redact %s", name);
+	free(got);
+}
+
+static void
+test_redact(void)
+{
+	char *s;
+
+	check_redact("HTTP_PROXY", "http://u:p@proxy.corp:3128", "http://***@proxy.corp:3128");
+	check_redact("https_proxy", "http://127.0.0.1:7897", "http://127.0.0.1:7897");
+	check_redact("API_TOKEN", "abc", "<redacted>");
+	check_redact("GIT_URL", "https://tok@github.com/a/b", "https://***@github.com/a/b");
+	check_redact("PATH", "/usr/bin", "/usr/bin");
+	s = secrets_strip_url_credentials("a http://x:y@h1/p,https://z@h2 b");
+	is_str(s, "a http://***@h1/p,https://***@h2 b", "every URL stripped");
+	free(s);
+	s = secrets_strip_url_credentials("http://a@b@h:1");
+	is_str(s, "http://***@h:1", "the last @ ends the userinfo");
+	free(s);
+}
+
+static void
+test_env_name(void)
+{
+	ok(secrets_env_name_valid("PATH"), "PATH");
+	ok(secrets_env_name_valid("_x1"), "_x1");
+	ok(!secrets_env_name_valid("1X"), "leading digit");
+	ok(!secrets_env_name_valid("A-B"), "dash");
+	ok(!secrets_env_name_valid("A B"), "space");
+	ok(!secrets_env_name_valid("A\nRUN"), "newline");
+	ok(!secrets_env_name_valid(""), "empty");
+	ok(!secrets_env_name_valid(NULL), "NULL");
+	ok(!secrets_env_name_valid("\xc3\xa9"), "non-ASCII");
+}
+
+int
+main(void)
+{
+	test_names();
+	test_proxy();
+	test_values();
+	test_redact();
+	test_env_name();
+	return done_testing();
+}
