@@ -1,0 +1,1212 @@
+/*
+ * The recipe repository on top of libgit2 1.5. See recipes.h for the
+ * contract; this file is the only one that includes git2.h.
+ */
+#include "recipes/recipes.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <git2.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * libgit2 1.5 leaks a pcre2 match block whenever a config regexp does not
+ * match (git_remote_lookup hits it); fixed upstream after 1.5 by
+ * libgit2/libgit2#6382. LeakSanitizer reads this hook at start-up, so
+ * sanitizer builds of keep and its tests suppress only that leak.
+ */
+const char *__lsan_default_suppressions(void);
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libpcre2-8.so\n";
+}
+#endif
+
+struct recipes {
+	git_repository *repo;
+	char *workdir;		/* the work tree, without a trailing '/' */
+};
+
+/*
+ * Blank out a password in "scheme://user:password@host" so that a remote
+ * URL quoted in a libgit2 message never shows a credential.
+ */
+static void
+redact_userinfo(char *s)
+{
+	char *p = s, *at, *colon, *end;
+
+	while ((p = strstr(p, "://")) != NULL) {
+		p += 3;
+		end = p + strcspn(p, "/ \t'\"");
+		at = memchr(p, '@', (size_t)(end - p));
+		if (at == NULL)
+			continue;
+		colon = memchr(p, ':', (size_t)(at - p));
+		if (colon == NULL)
+			continue;
+		memmove(colon + 4, at, strlen(at) + 1);
+		memcpy(colon, ":***", 4);
+		p = colon + 4;
+	}
+}
+
+/*
+ * Convert libgit2's last error, for a call that returned `code`, into *err
+ * with the context given by fmt. Returns -1.
+ */
+static int
+set_git_error(struct keep_error **err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+set_git_error(struct keep_error **err, int code, const char *fmt, ...)
+{
+	const git_error *ge = git_error_last();
+	enum keep_error_kind kind = KEEP_ERR_FAILED;
+	va_list ap;
+	char *ctx, *msg;
+	size_t len;
+
+	switch (code) {
+	case GIT_ENOTFOUND:
+	case GIT_EUNBORNBRANCH:
+		kind = KEEP_ERR_NOT_FOUND;
+		break;
+	case GIT_ELOCKED:
+	case GIT_EMODIFIED:
+	case GIT_ECONFLICT:
+	case GIT_EUNMERGED:
+	case GIT_ENONFASTFORWARD:
+		kind = KEEP_ERR_CONFLICT;
+		break;
+	default:
+		break;
+	}
+	msg = xstrdup(ge != NULL && ge->message != NULL ?
+	    ge->message : "unknown libgit2 error");
+	len = strlen(msg);
+	while (len > 0 && strchr(" \t\r\n.", msg[len - 1]) != NULL)
+		msg[--len] = '\0';
+	redact_userinfo(msg);
+	va_start(ap, fmt);
+	ctx = xvasprintf(fmt, ap);
+	va_end(ap);
+	keep_error_set(err, kind, "%s: %s", ctx, msg);
+	free(ctx);
+	free(msg);
+	git_error_clear();
+	return -1;
+}
+
+int
+recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
+{
+	git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	git_repository *repo = NULL;
+	struct recipes *r;
+	const char *wd;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (git_libgit2_init() < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "open recipe repository '%s': cannot initialise libgit2", dir);
+
+	rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		opts.flags = GIT_REPOSITORY_INIT_MKPATH;
+		rc = git_repository_init_ext(&repo, dir, &opts);
+		if (rc < 0) {
+			set_git_error(err, rc,
+			    "create recipe repository '%s'", dir);
+			goto fail;
+		}
+	} else if (rc == GIT_EOWNER) {
+		git_error_clear();
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "open recipe repository '%s': it is owned by another user; "
+		    "if you trust it, run: git config --global --add "
+		    "safe.directory '%s'", dir, dir);
+		goto fail;
+	} else if (rc < 0) {
+		set_git_error(err, rc, "open recipe repository '%s'", dir);
+		goto fail;
+	}
+
+	wd = git_repository_workdir(repo);
+	if (git_repository_is_bare(repo) || wd == NULL) {
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "open recipe repository '%s': it is a bare repository "
+		    "and keep needs a work tree", dir);
+		goto fail;
+	}
+
+	r = xcalloc(1, sizeof(*r));
+	r->repo = repo;
+	r->workdir = xstrdup(wd);
+	len = strlen(r->workdir);
+	while (len > 1 && r->workdir[len - 1] == '/')
+		r->workdir[--len] = '\0';
+	*out = r;
+	return 0;
+
+fail:
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return -1;
+}
+
+void
+recipes_close(struct recipes *r)
+{
+	if (r == NULL)
+		return;
+	git_repository_free(r->repo);
+	free(r->workdir);
+	free(r);
+	/* Balances the git_libgit2_init of recipes_open: libgit2 counts. */
+	git_libgit2_shutdown();
+}
+
+const char *
+recipes_workdir(const struct recipes *r)
+{
+	return r->workdir;
+}
+
+/*
+ * A recipe name is one ordinary path component: it becomes a directory at
+ * the top of the repository, so no '/', no dot files (".git"), and no
+ * pattern characters that a pathspec would interpret.
+ */
+static int
+valid_name(const char *name)
+{
+	const unsigned char *p;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.')
+		return 0;
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || strchr("/\\*?[]:", *p) != NULL)
+			return 0;
+	return 1;
+}
+
+/* A relative, normalised path without ".", ".." or ".git" components. */
+static int
+valid_relpath(const char *path)
+{
+	const char *p = path, *end;
+	size_t len;
+
+	if (path == NULL || path[0] == '\0' || path[0] == '/')
+		return 0;
+	for (;;) {
+		end = strchr(p, '/');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 0 || (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.') ||
+		    (len == 4 && strncasecmp(p, ".git", 4) == 0))
+			return 0;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)p[i] < 0x20 || p[i] == '\\' ||
+			    p[i] == 0x7f)
+				return 0;
+		if (end == NULL)
+			return 1;
+		p = end + 1;
+	}
+}
+
+/* What the commit will make of one path under NAME/. */
+struct target {
+	char *path;		/* NAME/relpath */
+	git_oid id;
+	const struct recipe_file *file;
+};
+
+/* A file under NAME/ in HEAD. */
+struct old_entry {
+	char *path;
+	git_oid id;
+};
+
+struct old_list {
+	struct old_entry *v;
+	size_t n, cap;
+	const char *name;
+};
+
+struct commit_state {
+	struct recipes *r;
+	const char *name;
+	struct target *targets;
+	size_t n_targets;
+	struct old_list old;
+	git_reference *head_ref;	/* NULL when the branch is unborn */
+	git_commit *head_commit;
+	git_tree *head_tree;		/* HEAD's tree, or the empty tree */
+	git_index *index;
+	git_oid tree_id;
+};
+
+static struct target *
+find_target(struct commit_state *cs, const char *path)
+{
+	for (size_t i = 0; i < cs->n_targets; i++)
+		if (strcmp(cs->targets[i].path, path) == 0)
+			return &cs->targets[i];
+	return NULL;
+}
+
+static int
+collect_old(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct old_list *ol = payload;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return 0;
+	if (ol->n == ol->cap) {
+		ol->cap = ol->cap ? ol->cap * 2 : 8;
+		ol->v = xrealloc(ol->v, ol->cap * sizeof(*ol->v));
+	}
+	ol->v[ol->n].path = xasprintf("%s/%s%s", ol->name, root,
+	    git_tree_entry_name(e));
+	git_oid_cpy(&ol->v[ol->n].id, git_tree_entry_id(e));
+	ol->n++;
+	return 0;
+}
+
+/* Find HEAD, its tree (or an empty one) and the files under NAME/ in it. */
+static int
+load_head(struct commit_state *cs, struct keep_error **err)
+{
+	git_repository *repo = cs->r->repo;
+	git_treebuilder *tb = NULL;
+	git_tree_entry *entry = NULL;
+	git_tree *sub = NULL;
+	git_oid empty;
+	int rc;
+
+	rc = git_repository_head(&cs->head_ref, repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		cs->head_ref = NULL;
+		if ((rc = git_treebuilder_new(&tb, repo, NULL)) < 0 ||
+		    (rc = git_treebuilder_write(&empty, tb)) < 0 ||
+		    (rc = git_tree_lookup(&cs->head_tree, repo, &empty)) < 0) {
+			set_git_error(err, rc, "create the empty tree");
+			goto cleanup;
+		}
+		goto cleanup;
+	}
+	if (rc < 0) {
+		set_git_error(err, rc, "read HEAD");
+		goto cleanup;
+	}
+	if (git_repository_head_detached(repo) == 1) {
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "HEAD is detached; check out a branch first");
+		goto cleanup;
+	}
+	if ((rc = git_reference_peel((git_object **)&cs->head_commit,
+	    cs->head_ref, GIT_OBJECT_COMMIT)) < 0 ||
+	    (rc = git_commit_tree(&cs->head_tree, cs->head_commit)) < 0) {
+		set_git_error(err, rc, "read HEAD");
+		goto cleanup;
+	}
+
+	rc = git_tree_entry_bypath(&entry, cs->head_tree, cs->name);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = 0;
+		goto cleanup;
+	}
+	if (rc < 0) {
+		set_git_error(err, rc, "read '%s' in HEAD", cs->name);
+		goto cleanup;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "'%s' in the recipe repository is not a directory",
+		    cs->name);
+		goto cleanup;
+	}
+	cs->old.name = cs->name;
+	if ((rc = git_tree_lookup(&sub, repo, git_tree_entry_id(entry))) < 0 ||
+	    (rc = git_tree_walk(sub, GIT_TREEWALK_PRE, collect_old,
+	    &cs->old)) < 0) {
+		set_git_error(err, rc, "read '%s' in HEAD", cs->name);
+		goto cleanup;
+	}
+
+cleanup:
+	git_tree_free(sub);
+	git_tree_entry_free(entry);
+	git_treebuilder_free(tb);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Whether the work tree file at path (relative to the work tree) holds
+ * exactly what t will write, or is absent when t is NULL.
+ */
+static int
+worktree_matches(struct commit_state *cs, const char *path,
+    const struct target *t)
+{
+	cleanup_free char *full = xasprintf("%s/%s", cs->r->workdir, path);
+	struct stat st;
+	FILE *f;
+	char chunk[8192];
+	size_t off = 0, got;
+	int same = 1;
+
+	if (lstat(full, &st) < 0)
+		return (errno == ENOENT || errno == ENOTDIR) && t == NULL;
+	if (t == NULL || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size != t->file->len)
+		return 0;
+	if ((f = fopen(full, "rb")) == NULL)
+		return 0;
+	while (same && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (got > t->file->len - off ||
+		    memcmp(chunk, t->file->data + off, got) != 0)
+			same = 0;
+		off += got;
+	}
+	if (ferror(f) || off != t->file->len)
+		same = 0;
+	fclose(f);
+	return same;
+}
+
+/*
+ * Refuse when NAME/ has uncommitted changes. A path whose work tree
+ * content already is the new content, and whose index entry is HEAD's or
+ * the new one, is what an interrupted earlier commit left: not a conflict.
+ */
+static int
+check_clean(struct commit_state *cs, struct keep_error **err)
+{
+	git_status_options so = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	char *spec = (char *)cs->name;
+	size_t prefix = strlen(cs->name), count, i;
+	const git_status_entry *se;
+	const git_index_entry *ie;
+	const struct target *t;
+	const char *path = NULL;
+	int rc, dirty = 0;
+
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+	    GIT_STATUS_OPT_INCLUDE_IGNORED |
+	    GIT_STATUS_OPT_RECURSE_IGNORED_DIRS |
+	    GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH |
+	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	so.pathspec.strings = &spec;
+	so.pathspec.count = 1;
+	if ((rc = git_status_list_new(&list, cs->r->repo, &so)) < 0)
+		return set_git_error(err, rc, "read the status of '%s'",
+		    cs->name);
+
+	count = git_status_list_entrycount(list);
+	for (i = 0; i < count && !dirty; i++) {
+		se = git_status_byindex(list, i);
+		if (se->head_to_index != NULL)
+			path = se->head_to_index->new_file.path;
+		else if (se->index_to_workdir != NULL)
+			path = se->index_to_workdir->new_file.path;
+		else
+			continue;
+		if (strncmp(path, cs->name, prefix) != 0 || path[prefix] != '/')
+			continue;
+		t = find_target(cs, path);
+		if (se->status == GIT_STATUS_IGNORED && t == NULL)
+			continue;	/* not ours, and left alone */
+		if ((se->status & GIT_STATUS_CONFLICTED) ||
+		    !worktree_matches(cs, path, t)) {
+			dirty = 1;
+			break;
+		}
+		if (se->status & (GIT_STATUS_INDEX_NEW |
+		    GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_DELETED |
+		    GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE)) {
+			ie = git_index_get_bypath(cs->index, path, 0);
+			if (t != NULL ? ie == NULL ||
+			    !git_oid_equal(&ie->id, &t->id) : ie != NULL)
+				dirty = 1;
+		}
+	}
+	if (dirty)
+		keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "'%s' has uncommitted changes in the recipe repository "
+		    "(see git -C '%s' status -- '%s'); commit or discard them "
+		    "first", path, cs->r->workdir, cs->name);
+	git_status_list_free(list);
+	return dirty ? -1 : 0;
+}
+
+/* The new tree: HEAD's with NAME/ replaced by the targets. */
+static int
+build_tree(struct commit_state *cs, struct keep_error **err)
+{
+	git_tree_update *up;
+	size_t n = 0, i;
+	int rc;
+
+	up = xcalloc(cs->n_targets + cs->old.n + 1, sizeof(*up));
+	for (i = 0; i < cs->n_targets; i++) {
+		up[n].action = GIT_TREE_UPDATE_UPSERT;
+		git_oid_cpy(&up[n].id, &cs->targets[i].id);
+		up[n].filemode = GIT_FILEMODE_BLOB;
+		up[n].path = cs->targets[i].path;
+		n++;
+	}
+	for (i = 0; i < cs->old.n; i++) {
+		if (find_target(cs, cs->old.v[i].path) != NULL)
+			continue;
+		up[n].action = GIT_TREE_UPDATE_REMOVE;
+		up[n].path = cs->old.v[i].path;
+		n++;
+	}
+	rc = git_tree_create_updated(&cs->tree_id, cs->r->repo, cs->head_tree,
+	    n, up);
+	free(up);
+	if (rc < 0)
+		return set_git_error(err, rc, "build the tree");
+	return 0;
+}
+
+/*
+ * Create the directories leading to full (an absolute path inside the work
+ * tree), starting below the work tree itself. An existing component must
+ * be a real directory: a symbolic link could lead out of the repository.
+ */
+static int
+make_parents(const char *workdir, char *full, struct keep_error **err)
+{
+	char *p = full + strlen(workdir) + 1;
+	struct stat st;
+
+	while ((p = strchr(p, '/')) != NULL) {
+		*p = '\0';
+		if (mkdir(full, 0777) < 0 && errno != EEXIST) {
+			keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s",
+			    full, strerror(errno));
+			*p = '/';
+			return -1;
+		}
+		if (lstat(full, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "'%s' is not a directory", full);
+			*p = '/';
+			return -1;
+		}
+		*p++ = '/';
+	}
+	return 0;
+}
+
+/* Replace path with the content, atomically, as a 0644 regular file. */
+static int
+write_file(const char *workdir, const char *path, const char *data,
+    size_t len, struct stat *st_out, struct keep_error **err)
+{
+	cleanup_free char *full = xasprintf("%s/%s", workdir, path);
+	cleanup_free char *tmp = NULL;
+	size_t off = 0;
+	ssize_t w;
+	int fd;
+
+	if (make_parents(workdir, full, err) < 0)
+		return -1;
+	tmp = xasprintf("%s.keep-XXXXXX", full);
+	if ((fd = mkstemp(tmp)) < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s",
+		    tmp, strerror(errno));
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, full) < 0)
+		goto fail;
+	if (lstat(full, st_out) < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "stat '%s': %s",
+		    full, strerror(errno));
+	return 0;
+
+fail:
+	keep_error_set(err, KEEP_ERR_FAILED, "write '%s': %s", full,
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* Remove a file and then its parent directories up to NAME/ as they empty. */
+static int
+remove_file(const char *workdir, const char *path, struct keep_error **err)
+{
+	cleanup_free char *full = xasprintf("%s/%s", workdir, path);
+	size_t stop = strlen(workdir);
+	char *slash;
+
+	if (unlink(full) < 0 && errno != ENOENT && errno != ENOTDIR)
+		return keep_error_set(err, KEEP_ERR_FAILED, "remove '%s': %s",
+		    full, strerror(errno));
+	while ((slash = strrchr(full, '/')) != NULL &&
+	    (size_t)(slash - full) > stop) {
+		*slash = '\0';
+		if (rmdir(full) < 0)
+			break;	/* not empty, or already gone: done */
+	}
+	return 0;
+}
+
+static void
+fill_index_entry(git_index_entry *ie, const struct stat *st,
+    const struct target *t)
+{
+	memset(ie, 0, sizeof(*ie));
+	ie->ctime.seconds = (int32_t)st->st_ctim.tv_sec;
+	ie->ctime.nanoseconds = (uint32_t)st->st_ctim.tv_nsec;
+	ie->mtime.seconds = (int32_t)st->st_mtim.tv_sec;
+	ie->mtime.nanoseconds = (uint32_t)st->st_mtim.tv_nsec;
+	ie->dev = (uint32_t)st->st_dev;
+	ie->ino = (uint32_t)st->st_ino;
+	ie->mode = GIT_FILEMODE_BLOB;
+	ie->uid = (uint32_t)st->st_uid;
+	ie->gid = (uint32_t)st->st_gid;
+	ie->file_size = (uint32_t)st->st_size;
+	git_oid_cpy(&ie->id, &t->id);
+	ie->path = t->path;
+}
+
+/*
+ * Bring the work tree and the index in line with the new tree, for NAME/
+ * only. Written before the commit, so that a crash leaves the state that
+ * check_clean accepts as a leftover.
+ */
+static int
+update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
+{
+	const char *wd = cs->r->workdir;
+	git_index_entry ie;
+	struct stat st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cs->old.n; i++) {
+		if (find_target(cs, cs->old.v[i].path) != NULL)
+			continue;
+		if (remove_file(wd, cs->old.v[i].path, err) < 0)
+			return -1;
+		rc = git_index_remove(cs->index, cs->old.v[i].path, 0);
+		if (rc < 0 && rc != GIT_ENOTFOUND)
+			return set_git_error(err, rc, "unstage '%s'",
+			    cs->old.v[i].path);
+		git_error_clear();
+	}
+	for (i = 0; i < cs->n_targets; i++) {
+		const struct target *t = &cs->targets[i];
+
+		if (write_file(wd, t->path, t->file->data, t->file->len, &st,
+		    err) < 0)
+			return -1;
+		fill_index_entry(&ie, &st, t);
+		if ((rc = git_index_add(cs->index, &ie)) < 0)
+			return set_git_error(err, rc, "stage '%s'", t->path);
+	}
+	if ((rc = git_index_write(cs->index)) < 0)
+		return set_git_error(err, rc, "write the index");
+	return 0;
+}
+
+/* The user's identity from git's configuration, else keep@HOSTNAME. */
+static int
+make_signature(git_repository *repo, git_signature **out,
+    struct keep_error **err)
+{
+	git_config *cfg = NULL;
+	const char *v;
+	char host[256];
+	cleanup_free char *name = NULL, *email = NULL;
+	int rc;
+
+	if (git_signature_default(out, repo) == 0)
+		return 0;
+	git_error_clear();
+	if (git_repository_config_snapshot(&cfg, repo) == 0) {
+		if (git_config_get_string(&v, cfg, "user.name") == 0 && *v)
+			name = xstrdup(v);
+		if (git_config_get_string(&v, cfg, "user.email") == 0 && *v)
+			email = xstrdup(v);
+		git_config_free(cfg);
+	}
+	git_error_clear();
+	if (name == NULL)
+		name = xstrdup("keep");
+	if (email == NULL) {
+		if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0')
+			strcpy(host, "localhost");
+		host[sizeof(host) - 1] = '\0';
+		email = xasprintf("keep@%s", host);
+	}
+	if ((rc = git_signature_now(out, name, email)) < 0)
+		return set_git_error(err, rc, "make the commit signature");
+	return 0;
+}
+
+static void
+commit_state_release(struct commit_state *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n_targets; i++)
+		free(cs->targets[i].path);
+	free(cs->targets);
+	for (i = 0; i < cs->old.n; i++)
+		free(cs->old.v[i].path);
+	free(cs->old.v);
+	git_index_free(cs->index);
+	git_tree_free(cs->head_tree);
+	git_commit_free(cs->head_commit);
+	git_reference_free(cs->head_ref);
+}
+
+static int
+do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
+    const char *message, char **commit_id_out, struct keep_error **err)
+{
+	git_repository *repo = cs->r->repo;
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	const git_commit *parents[1];
+	git_oid cid;
+	char hex[GIT_OID_HEXSZ + 1];
+	cleanup_free char *msg = NULL;
+	size_t i, j, mlen;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		if (!valid_relpath(files[i].path))
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "invalid file name '%s'", files[i].path);
+		for (j = 0; j < i; j++)
+			if (strcmp(files[i].path, files[j].path) == 0)
+				return keep_error_set(err, KEEP_ERR_FAILED,
+				    "file '%s' given twice", files[i].path);
+	}
+	cs->targets = xcalloc(n ? n : 1, sizeof(*cs->targets));
+	for (i = 0; i < n; i++) {
+		struct target *t = &cs->targets[cs->n_targets++];
+
+		t->path = xasprintf("%s/%s", cs->name, files[i].path);
+		t->file = &files[i];
+		if ((rc = git_blob_create_from_buffer(&t->id, repo,
+		    files[i].data, files[i].len)) < 0)
+			return set_git_error(err, rc, "store '%s'", t->path);
+	}
+
+	if (load_head(cs, err) < 0)
+		return -1;
+	if ((rc = git_repository_index(&cs->index, repo)) < 0 ||
+	    (rc = git_index_read(cs->index, 1)) < 0)
+		return set_git_error(err, rc, "read the index");
+	if (check_clean(cs, err) < 0 || build_tree(cs, err) < 0)
+		return -1;
+
+	if (cs->head_commit != NULL &&
+	    git_oid_equal(&cs->tree_id, git_tree_id(cs->head_tree))) {
+		/* Nothing changed: no empty commit. */
+		git_oid_cpy(&cid, git_commit_id(cs->head_commit));
+		goto done;
+	}
+
+	if (update_worktree_and_index(cs, err) < 0)
+		return -1;
+
+	mlen = strlen(message);
+	msg = mlen > 0 && message[mlen - 1] == '\n' ? xstrdup(message) :
+	    xasprintf("%s\n", message);
+	if (make_signature(repo, &sig, err) < 0)
+		goto cleanup;
+	if ((rc = git_tree_lookup(&tree, repo, &cs->tree_id)) < 0) {
+		set_git_error(err, rc, "read the new tree");
+		goto cleanup;
+	}
+	parents[0] = cs->head_commit;
+	rc = git_commit_create(&cid, repo, "HEAD", sig, sig, NULL, msg, tree,
+	    cs->head_commit != NULL ? 1 : 0, parents);
+	if (rc == GIT_EMODIFIED) {
+		git_error_clear();
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "the branch moved while committing; try again");
+		goto cleanup;
+	}
+	if (rc < 0) {
+		set_git_error(err, rc, "create the commit");
+		goto cleanup;
+	}
+
+done:
+	if (commit_id_out != NULL) {
+		git_oid_tostr(hex, sizeof(hex), &cid);
+		*commit_id_out = xstrdup(hex);
+	}
+	rc = 0;
+
+cleanup:
+	git_tree_free(tree);
+	git_signature_free(sig);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+recipes_commit(struct recipes *r, const char *name,
+    const struct recipe_file *files, size_t n, const char *message,
+    char **commit_id_out, struct keep_error **err)
+{
+	struct commit_state cs;
+	int rc;
+
+	assert(message != NULL);
+	if (commit_id_out != NULL)
+		*commit_id_out = NULL;
+	if (!valid_name(name))
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "commit recipe: invalid recipe name '%s'",
+		    name ? name : "");
+	memset(&cs, 0, sizeof(cs));
+	cs.r = r;
+	cs.name = name;
+	rc = do_commit(&cs, files, n, message, commit_id_out, err);
+	commit_state_release(&cs);
+	if (rc < 0)
+		return keep_error_wrap(err, "commit recipe '%s'", name);
+	return 0;
+}
+
+/* Resolve a revision to its tree; NULL means HEAD. */
+static int
+rev_tree(struct recipes *r, const char *rev, git_tree **out,
+    struct keep_error **err)
+{
+	git_object *obj = NULL;
+	int rc;
+
+	*out = NULL;
+	if (rev == NULL)
+		rev = "HEAD";
+	rc = git_revparse_single(&obj, r->repo, rev);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS ||
+	    rc == GIT_EINVALIDSPEC) {
+		git_error_clear();
+		git_object_free(obj);
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "no revision '%s' in the recipe repository", rev);
+	}
+	if (rc < 0)
+		return set_git_error(err, rc, "read revision '%s'", rev);
+	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE);
+	git_object_free(obj);
+	if (rc < 0)
+		return set_git_error(err, rc, "read revision '%s'", rev);
+	return 0;
+}
+
+/* path without trailing slashes, as git_tree_entry_bypath wants it. */
+static char *
+trim_path(const char *path)
+{
+	char *p = xstrdup(path);
+	size_t len = strlen(p);
+
+	while (len > 0 && p[len - 1] == '/')
+		p[--len] = '\0';
+	return p;
+}
+
+int
+recipes_read_file(struct recipes *r, const char *rev, const char *path,
+    struct buf *out, struct keep_error **err)
+{
+	cleanup_free char *p = trim_path(path);
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int rc;
+
+	if (rev_tree(r, rev, &tree, err) < 0)
+		goto fail;
+	rc = git_tree_entry_bypath(&entry, tree, p);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		keep_error_set(err, KEEP_ERR_NOT_FOUND, "no such file");
+		goto fail;
+	}
+	if (rc < 0) {
+		set_git_error(err, rc, "look up the file");
+		goto fail;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		keep_error_set(err, KEEP_ERR_FAILED, "not a file");
+		goto fail;
+	}
+	if ((rc = git_blob_lookup(&blob, r->repo,
+	    git_tree_entry_id(entry))) < 0) {
+		set_git_error(err, rc, "read the file");
+		goto fail;
+	}
+	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	return 0;
+
+fail:
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	return keep_error_wrap(err, "read '%s' at %s", path,
+	    rev ? rev : "HEAD");
+}
+
+int
+recipes_head_file(struct recipes *r, const char *path, struct buf *out,
+    struct keep_error **err)
+{
+	return recipes_read_file(r, NULL, path, out, err);
+}
+
+int
+recipes_commit_exists(struct recipes *r, const char *id)
+{
+	git_object *obj = NULL;
+	git_oid oid, head;
+	size_t len = id ? strlen(id) : 0;
+	int found = 0;
+
+	if (len < 4 || len > GIT_OID_HEXSZ ||
+	    git_oid_fromstrn(&oid, id, len) < 0 ||
+	    git_object_lookup_prefix(&obj, r->repo, &oid, len,
+	    GIT_OBJECT_COMMIT) < 0 ||
+	    git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
+		goto done;
+	if (git_oid_equal(&head, git_object_id(obj)) ||
+	    git_graph_descendant_of(r->repo, &head, git_object_id(obj)) == 1)
+		found = 1;
+
+done:
+	git_error_clear();
+	git_object_free(obj);
+	return found;
+}
+
+/* The id of path in commit c's tree; 0 with *present = 0 when absent. */
+static int
+path_id(git_commit *c, const char *path, git_oid *out, int *present)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	int rc;
+
+	*present = 0;
+	if ((rc = git_commit_tree(&tree, c)) < 0)
+		return rc;
+	rc = git_tree_entry_bypath(&entry, tree, path);
+	if (rc == 0) {
+		git_oid_cpy(out, git_tree_entry_id(entry));
+		*present = 1;
+	} else if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = 0;
+	}
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	return rc;
+}
+
+static int
+log_one(struct recipes *r, const git_oid *oid, const char *path,
+    recipes_log_fn fn, void *data, int *stop)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_oid cur, prev;
+	int has_cur, has_prev = 0, rc;
+	struct recipes_log_entry e;
+	const git_signature *who;
+	const char *subject;
+	char hex[GIT_OID_HEXSZ + 1];
+	cleanup_free char *author = NULL;
+
+	if ((rc = git_commit_lookup(&c, r->repo, oid)) < 0 ||
+	    (rc = path_id(c, path, &cur, &has_cur)) < 0)
+		goto cleanup;
+	if (git_commit_parentcount(c) > 0) {
+		if ((rc = git_commit_parent(&parent, c, 0)) < 0 ||
+		    (rc = path_id(parent, path, &prev, &has_prev)) < 0)
+			goto cleanup;
+	}
+	if (has_cur == has_prev && (!has_cur || git_oid_equal(&cur, &prev)))
+		goto cleanup;	/* untouched */
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	who = git_commit_author(c);
+	author = xasprintf("%s <%s>", who->name, who->email);
+	subject = git_commit_summary(c);
+	e.id = hex;
+	e.time = (int64_t)git_commit_time(c);
+	e.tz_offset = git_commit_time_offset(c);
+	e.author = author;
+	e.subject = subject ? subject : "";
+	*stop = fn(&e, data) != 0;
+
+cleanup:
+	git_commit_free(parent);
+	git_commit_free(c);
+	return rc;
+}
+
+int
+recipes_log(struct recipes *r, const char *path, recipes_log_fn fn,
+    void *data, struct keep_error **err)
+{
+	cleanup_free char *p = trim_path(path);
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int rc, stop = 0;
+
+	if ((rc = git_revwalk_new(&walk, r->repo)) < 0 ||
+	    (rc = git_revwalk_sorting(walk,
+	    GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) < 0)
+		goto fail;
+	rc = git_revwalk_push_head(walk);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
+		git_error_clear();
+		git_revwalk_free(walk);
+		return 0;	/* no commits yet */
+	}
+	if (rc < 0)
+		goto fail;
+	while (!stop && (rc = git_revwalk_next(&oid, walk)) == 0)
+		if ((rc = log_one(r, &oid, p, fn, data, &stop)) < 0)
+			goto fail;
+	if (rc < 0 && rc != GIT_ITEROVER)
+		goto fail;
+	git_error_clear();
+	git_revwalk_free(walk);
+	return 0;
+
+fail:
+	set_git_error(err, rc, "read the history of '%s'", path);
+	git_revwalk_free(walk);
+	return -1;
+}
+
+int
+recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
+    const char *path, struct buf *out, struct keep_error **err)
+{
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	cleanup_free char *p = trim_path(path);
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_diff *diff = NULL;
+	git_buf patch = { 0 };
+	int rc = -1;
+
+	if ((old_rev != NULL && rev_tree(r, old_rev, &old_tree, err) < 0) ||
+	    rev_tree(r, new_rev, &new_tree, err) < 0)
+		goto cleanup;
+	opts.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	opts.pathspec.strings = &p;
+	opts.pathspec.count = 1;
+	if ((rc = git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree,
+	    &opts)) < 0 ||
+	    (rc = git_diff_to_buf(&patch, diff, GIT_DIFF_FORMAT_PATCH)) < 0) {
+		set_git_error(err, rc, "compute the diff");
+		goto cleanup;
+	}
+	buf_add(out, patch.ptr, patch.size);
+	rc = 0;
+
+cleanup:
+	git_buf_dispose(&patch);
+	git_diff_free(diff);
+	git_tree_free(new_tree);
+	git_tree_free(old_tree);
+	if (rc < 0)
+		return keep_error_wrap(err, "diff '%s' between %s and %s",
+		    path, old_rev ? old_rev : "nothing",
+		    new_rev ? new_rev : "HEAD");
+	return 0;
+}
+
+/* What the push callbacks saw. */
+struct push_state {
+	unsigned int tried;	/* git_credential_t kinds already offered */
+	int auth_failed;
+	char *rejected_ref;
+	char *rejected_status;
+};
+
+/*
+ * Offer each kind of credential that needs no prompt once: the ssh agent,
+ * a user name for ssh, the system's default (Negotiate/NTLM) for https.
+ * Asked again means the offer was refused: give up.
+ */
+static int
+push_credentials(git_credential **out, const char *url,
+    const char *username_from_url, unsigned int allowed, void *payload)
+{
+	struct push_state *ps = payload;
+	const char *user = username_from_url;
+	struct passwd *pw;
+
+	(void)url;
+	if (user == NULL || *user == '\0') {
+		pw = getpwuid(getuid());
+		user = pw != NULL ? pw->pw_name : "git";
+	}
+	if ((allowed & GIT_CREDENTIAL_SSH_KEY) &&
+	    !(ps->tried & GIT_CREDENTIAL_SSH_KEY)) {
+		ps->tried |= GIT_CREDENTIAL_SSH_KEY;
+		return git_credential_ssh_key_from_agent(out, user);
+	}
+	if ((allowed & GIT_CREDENTIAL_USERNAME) &&
+	    !(ps->tried & GIT_CREDENTIAL_USERNAME)) {
+		ps->tried |= GIT_CREDENTIAL_USERNAME;
+		return git_credential_username_new(out, user);
+	}
+	if ((allowed & GIT_CREDENTIAL_DEFAULT) &&
+	    !(ps->tried & GIT_CREDENTIAL_DEFAULT)) {
+		ps->tried |= GIT_CREDENTIAL_DEFAULT;
+		return git_credential_default_new(out);
+	}
+	ps->auth_failed = 1;
+	git_error_set_str(GIT_ERROR_NET, "authentication failed");
+	return GIT_EAUTH;
+}
+
+/* A non-NULL status is the remote's reason for rejecting the ref. */
+static int
+push_update_reference(const char *refname, const char *status, void *payload)
+{
+	struct push_state *ps = payload;
+
+	if (status != NULL && ps->rejected_ref == NULL) {
+		ps->rejected_ref = xstrdup(refname);
+		ps->rejected_status = xstrdup(status);
+	}
+	return 0;
+}
+
+int
+recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
+{
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	struct push_state ps = { 0 };
+	const char *name = remote ? remote : "origin";
+	git_remote *rem = NULL;
+	git_reference *head = NULL;
+	git_strarray specs;
+	char *spec = NULL;
+	int rc;
+
+	rc = git_remote_lookup(&rem, r->repo, name);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+		git_error_clear();
+		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "no remote '%s' in the recipe repository (add one with "
+		    "git -C '%s' remote add %s URL)", name, r->workdir, name);
+		goto cleanup;
+	}
+	if (rc < 0) {
+		set_git_error(err, rc, "read remote '%s'", name);
+		goto cleanup;
+	}
+	rc = git_repository_head(&head, r->repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = keep_error_set(err, KEEP_ERR_FAILED,
+		    "nothing to push: the recipe repository has no commits");
+		goto cleanup;
+	}
+	if (rc < 0) {
+		set_git_error(err, rc, "read HEAD");
+		goto cleanup;
+	}
+	if (!git_reference_is_branch(head)) {
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "HEAD is detached; check out a branch first");
+		goto cleanup;
+	}
+
+	spec = xasprintf("%s:%s", git_reference_name(head),
+	    git_reference_name(head));
+	specs.strings = &spec;
+	specs.count = 1;
+	po.callbacks.credentials = push_credentials;
+	po.callbacks.push_update_reference = push_update_reference;
+	po.callbacks.payload = &ps;
+	rc = git_remote_push(rem, &specs, &po);
+	if (rc < 0 && (ps.auth_failed || rc == GIT_EAUTH)) {
+		git_error_clear();
+		rc = keep_error_set(err, KEEP_ERR_FAILED,
+		    "authentication failed (tried the ssh agent and the "
+		    "system's default credentials)");
+	} else if (rc == GIT_ENONFASTFORWARD) {
+		git_error_clear();
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "rejected: the remote has commits the recipe repository "
+		    "lacks (non-fast-forward); fetch and merge first");
+	} else if (rc < 0) {
+		set_git_error(err, rc, "push");
+	} else if (ps.rejected_ref != NULL) {
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
+		    "rejected: '%s': %s%s", ps.rejected_ref,
+		    ps.rejected_status,
+		    strstr(ps.rejected_status, "fast") ||
+		    strstr(ps.rejected_status, "fetch") ?
+		    "; fetch and merge first" : "");
+	}
+
+cleanup:
+	free(spec);
+	free(ps.rejected_ref);
+	free(ps.rejected_status);
+	git_reference_free(head);
+	git_remote_free(rem);
+	if (rc < 0)
+		return keep_error_wrap(err, "push recipes to '%s'", name);
+	return 0;
+}

@@ -1,0 +1,154 @@
+/*
+ * The recipe repository: a normal, non-bare git repository holding one
+ * directory per container (NAME/Dockerfile, NAME/keep.lock,
+ * NAME/container.json) and one commit per save, the way etckeeper records
+ * /etc. This module is the only place that includes libgit2; its errors are
+ * converted here, once, into struct keep_error with context.
+ *
+ * The repository may be shared with a person who edits and commits in it by
+ * hand. keep therefore never rewrites history, never touches files outside
+ * the NAME/ directory it commits, never commits what the user staged
+ * elsewhere, and refuses to overwrite uncommitted edits under NAME/.
+ *
+ * A struct recipes is not thread-safe: use one per thread.
+ */
+#ifndef KEEP_RECIPES_RECIPES_H
+#define KEEP_RECIPES_RECIPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+struct recipes;
+
+/* One file of a recipe; the caller owns every pointer. */
+struct recipe_file {
+	const char *path;	/* relative to NAME/, '/'-separated: "Dockerfile" */
+	const char *data;	/* content; may hold NUL bytes */
+	size_t len;
+};
+
+/*
+ * Open the git repository whose work tree is exactly `dir` (no search of
+ * parent directories), or create it there, parent directories included,
+ * when `dir` holds no repository. Creating with a private mode (0700) is
+ * the caller's business: create `dir` first. A bare repository is refused;
+ * one owned by another user is refused with the safe.directory hint.
+ *
+ * On success *out is a new handle that the caller frees with recipes_close.
+ * Returns 0, or -1 with *err set.
+ */
+int
+recipes_open(const char *dir, struct recipes **out, struct keep_error **err);
+
+/* Free a handle from recipes_open; NULL is fine. */
+void
+recipes_close(struct recipes *r);
+
+/* The work tree directory of the repository; owned by r. */
+const char *
+recipes_workdir(const struct recipes *r);
+
+/*
+ * Make NAME/ hold exactly `files` and commit that on top of HEAD of the
+ * current branch (the first commit of an unborn branch is fine), with
+ * `message` as the commit message. The files are written to the work tree
+ * and the index too, files under NAME/ that are not in the set are removed,
+ * and afterwards `git status` shows nothing under NAME/. Nothing outside
+ * NAME/ is read, written, staged or committed.
+ *
+ * Author and committer come from the git configuration (the repository's,
+ * the user's ~/.gitconfig, the system's), else "keep <keep@HOSTNAME>".
+ *
+ * Refuses with KEEP_ERR_CONFLICT when NAME/ has uncommitted changes
+ * (modified, staged, deleted or untracked files differing from HEAD),
+ * when HEAD is detached, or when HEAD moved while committing. A leftover
+ * of an interrupted earlier run, that is work tree and index content equal
+ * to what this call writes, is not a conflict: the call completes it.
+ *
+ * When NAME/ in HEAD already holds exactly these files no commit is made
+ * and HEAD's id is returned.
+ *
+ * `name` is one path component (no '/', not "." or "..", no leading '.');
+ * paths of files may not contain "." or ".." components or ".git".
+ *
+ * On success *commit_id_out (when commit_id_out is not NULL) is the new
+ * 40-hex commit id, which the caller frees. Returns 0, or -1 with *err set.
+ */
+int
+recipes_commit(struct recipes *r, const char *name,
+    const struct recipe_file *files, size_t n, const char *message,
+    char **commit_id_out, struct keep_error **err);
+
+/*
+ * Read `path` (e.g. "dev1/Dockerfile") as committed in `rev`: a commit id,
+ * a prefix of one, or any revision git understands ("HEAD~1"); NULL means
+ * HEAD. Appends the content to `out`. KEEP_ERR_NOT_FOUND when the revision
+ * or the file does not exist (an unborn HEAD included). Returns 0 or -1.
+ */
+int
+recipes_read_file(struct recipes *r, const char *rev, const char *path,
+    struct buf *out, struct keep_error **err);
+
+/* recipes_read_file of HEAD. */
+int
+recipes_head_file(struct recipes *r, const char *path, struct buf *out,
+    struct keep_error **err);
+
+/*
+ * 1 when `id` (full or abbreviated hex) names a commit that is HEAD or one
+ * of its ancestors, 0 otherwise: a commit object written by a run that
+ * crashed before moving the branch does not count. Never fails.
+ */
+int
+recipes_commit_exists(struct recipes *r, const char *id);
+
+/* One commit in the history of a path; every pointer is owned by the caller of the callback. */
+struct recipes_log_entry {
+	const char *id;		/* 40 hex */
+	int64_t time;		/* committer time, seconds since the epoch */
+	int tz_offset;		/* committer time zone, minutes east of UTC */
+	const char *author;	/* "Name <email>" */
+	const char *subject;	/* first paragraph of the message, one line */
+};
+
+/* Return 0 to go on, anything else to stop (recipes_log then returns 0). */
+typedef int (*recipes_log_fn)(const struct recipes_log_entry *e, void *data);
+
+/*
+ * Call fn for each commit reachable from HEAD that changed `path` (a recipe
+ * name such as "dev1", or a file such as "dev1/Dockerfile") compared with
+ * its first parent, newest first. An unborn HEAD has no commits. Returns 0,
+ * or -1 with *err set.
+ */
+int
+recipes_log(struct recipes *r, const char *path, recipes_log_fn fn,
+    void *data, struct keep_error **err);
+
+/*
+ * Append to `out` the unified diff (git's patch format, "diff --git" headers
+ * included) of `path` (a file or a directory such as "dev1") between two
+ * revisions. old_rev NULL means the empty tree (everything is added),
+ * new_rev NULL means HEAD. Nothing is appended when the path did not change.
+ * Returns 0, or -1 with *err set (KEEP_ERR_NOT_FOUND for an unknown revision).
+ */
+int
+recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
+    const char *path, struct buf *out, struct keep_error **err);
+
+/*
+ * Push the current branch to the branch of the same name on `remote` (NULL
+ * means "origin"), never forcing. Local paths and file:// URLs work, as do
+ * the https and ssh transports libgit2 was built with; credentials are
+ * tried once from the ssh agent or the system defaults, and there is no
+ * prompt. Each error is one line: no such remote (KEEP_ERR_NOT_FOUND),
+ * authentication failed, or rejected because the remote has commits this
+ * repository lacks (KEEP_ERR_CONFLICT: fetch and merge first). Returns 0
+ * or -1.
+ */
+int
+recipes_push(struct recipes *r, const char *remote, struct keep_error **err);
+
+#endif

@@ -1,0 +1,611 @@
+/*
+ * The recipe repository against real repositories in a temporary directory,
+ * checked with the real git binary. HOME points into the temporary
+ * directory so that the user's git configuration stays out.
+ */
+#include "recipes/recipes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+static char *root;	/* the temporary directory */
+
+/* Run a shell command and return its stdout without trailing newlines. */
+static char *
+sh(int *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *
+sh(int *status, const char *fmt, ...)
+{
+	struct buf out = BUF_INIT;
+	char chunk[4096], *cmd;
+	va_list ap;
+	size_t n;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	cmd = xvasprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	p = popen(cmd, "r");
+	free(cmd);
+	if (p == NULL) {
+		if (status)
+			*status = -1;
+		return xstrdup("");
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_add(&out, chunk, n);
+	st = pclose(p);
+	if (status)
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	while (out.len > 0 && out.ptr[out.len - 1] == '\n')
+		buf_truncate(&out, out.len - 1);
+	if (out.ptr == NULL)
+		return xstrdup("");
+	return buf_detach(&out, NULL);
+}
+
+/* Run a shell command quietly; its exit status. */
+static int
+run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+run(const char *fmt, ...)
+{
+	char *cmd, *full;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	cmd = xvasprintf(fmt, ap);
+	va_end(ap);
+	full = xasprintf("( %s ) >/dev/null 2>&1", cmd);
+	fflush(stdout);
+	st = system(full);
+	free(cmd);
+	free(full);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+read_text(const char *path)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return b.ptr ? buf_detach(&b, NULL) : xstrdup("");
+}
+
+/* write_text of dir/rel. */
+static void
+put(const char *dir, const char *rel, const char *text)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, rel);
+
+	write_text(path, text);
+}
+
+/* read_text of dir/rel; the caller frees. */
+static char *
+get(const char *dir, const char *rel)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, rel);
+
+	return read_text(path);
+}
+
+static int
+is_hex40(const char *s)
+{
+	if (s == NULL || strlen(s) != 40)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("0123456789abcdef", *s))
+			return 0;
+	return 1;
+}
+
+/* Commit {Dockerfile, keep.lock} (keep.lock left out when lock is NULL). */
+static int
+commit2(struct recipes *r, const char *name, const char *dockerfile,
+    const char *lock, const char *msg, char **id, struct keep_error **err)
+{
+	struct recipe_file files[2] = {
+		{ "Dockerfile", dockerfile, strlen(dockerfile) },
+		{ "keep.lock", lock, lock ? strlen(lock) : 0 },
+	};
+
+	return recipes_commit(r, name, files, lock ? 2 : 1, msg, id, err);
+}
+
+static int
+collect_ids(const struct recipes_log_entry *e, void *data)
+{
+	struct buf *b = data;
+
+	if (b->len)
+		buf_addch(b, '\n');
+	buf_addstr(b, e->id);
+	return 0;
+}
+
+static void
+test_new_repo(void)
+{
+	cleanup_free char *dir = xasprintf("%s/a/b/recipes", root);
+	char *id1 = NULL, *id2 = NULL, *id3 = NULL, *s;
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	struct buf b = BUF_INIT;
+	char host[256];
+	int rc;
+
+	rc = recipes_open(dir, &r, &err);
+	ok(rc == 0 && r != NULL, "open creates a missing repository, parents too");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		return;
+	}
+	ok(run("test -d %s/.git", dir) == 0, "it is a non-bare repository");
+
+	rc = commit2(r, "dev1", "FROM debian\n", "dpkg curl 7.88\n",
+	    "save dev1 #1", &id1, &err);
+	ok(rc == 0 && is_hex40(id1), "first commit returns a commit id");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		err = NULL;
+	}
+	s = sh(NULL, "git -C %s rev-parse HEAD", dir);
+	is_str(s, id1, "HEAD is the new commit");
+	free(s);
+	s = sh(NULL, "git -C %s log --format=%%s", dir);
+	is_str(s, "save dev1 #1", "one commit, with the message");
+	free(s);
+	s = sh(NULL, "git -C %s status --porcelain", dir);
+	is_str(s, "", "git status is clean after the first commit");
+	free(s);
+	s = sh(NULL, "git -C %s ls-tree -r --name-only HEAD", dir);
+	is_str(s, "dev1/Dockerfile\ndev1/keep.lock", "the tree holds the files");
+	free(s);
+
+	gethostname(host, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	s = sh(NULL, "git -C %s log -1 --format='%%an <%%ae>|%%cn <%%ce>'", dir);
+	{
+		cleanup_free char *want = xasprintf("keep <keep@%s>|keep <keep@%s>",
+		    host, host);
+		is_str(s, want, "without user.name the author is keep@HOSTNAME");
+	}
+	free(s);
+
+	rc = recipes_head_file(r, "dev1/Dockerfile", &b, &err);
+	ok(rc == 0, "head_file reads a committed file");
+	is_str(buf_cstr(&b), "FROM debian\n", "with the committed content");
+	buf_release(&b);
+	rc = recipes_head_file(r, "dev1/nope", &b, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_NOT_FOUND,
+	    "head_file of a missing file is KEEP_ERR_NOT_FOUND");
+	keep_error_free(err);
+	err = NULL;
+
+	rc = commit2(r, "dev1", "FROM debian:bookworm\n", "dpkg curl 7.88\n",
+	    "save dev1 #2", &id2, &err);
+	ok(rc == 0 && is_hex40(id2) && strcmp(id1, id2) != 0,
+	    "second commit returns a new id");
+	s = sh(NULL, "git -C %s rev-parse HEAD^", dir);
+	is_str(s, id1, "its parent is the first commit");
+	free(s);
+	s = sh(NULL, "git -C %s rev-list --count HEAD", dir);
+	is_str(s, "2", "two commits");
+	free(s);
+
+	rc = commit2(r, "dev1", "FROM debian:bookworm\n", "dpkg curl 7.88\n",
+	    "save dev1 #3", &id3, &err);
+	ok(rc == 0 && id3 && strcmp(id3, id2) == 0,
+	    "unchanged files make no commit and return HEAD");
+	free(id3);
+	id3 = NULL;
+	s = sh(NULL, "git -C %s rev-list --count HEAD", dir);
+	is_str(s, "2", "still two commits");
+	free(s);
+
+	rc = commit2(r, "dev1", "FROM debian:bookworm\n", NULL,
+	    "save dev1 #4", &id3, &err);
+	ok(rc == 0, "commit without keep.lock");
+	s = sh(NULL, "git -C %s ls-tree -r --name-only HEAD", dir);
+	is_str(s, "dev1/Dockerfile", "a file left out of the set leaves the tree");
+	free(s);
+	ok(run("test -e %s/dev1/keep.lock", dir) != 0,
+	    "and the work tree");
+	s = sh(NULL, "git -C %s status --porcelain", dir);
+	is_str(s, "", "git status is clean after removing a file");
+	free(s);
+
+	ok(recipes_commit_exists(r, id1) == 1, "commit_exists: first commit");
+	ok(recipes_commit_exists(r, id3) == 1, "commit_exists: HEAD");
+	ok(recipes_commit_exists(r,
+	    "0123456789012345678901234567890123456789") == 0,
+	    "commit_exists: unknown id");
+	ok(recipes_commit_exists(r, "not hex") == 0, "commit_exists: garbage");
+
+	rc = recipes_diff(r, id1, id2, "dev1/Dockerfile", &b, &err);
+	ok(rc == 0, "diff between two commits");
+	ok(strstr(buf_cstr(&b), "\n-FROM debian\n") != NULL &&
+	    strstr(buf_cstr(&b), "\n+FROM debian:bookworm\n") != NULL,
+	    "the diff shows the changed line");
+	ok(strncmp(buf_cstr(&b), "diff --git a/dev1/Dockerfile", 28) == 0,
+	    "in git's patch format");
+	buf_release(&b);
+	rc = recipes_diff(r, id2, id3, "dev1", &b, &err);
+	ok(rc == 0 && strstr(buf_cstr(&b), "deleted file") &&
+	    strstr(buf_cstr(&b), "-dpkg curl 7.88"),
+	    "diff of the directory shows the removed file");
+	buf_release(&b);
+	rc = recipes_diff(r, NULL, id1, "dev1", &b, &err);
+	ok(rc == 0 && strstr(buf_cstr(&b), "+FROM debian\n"),
+	    "diff from nothing shows everything added");
+	buf_release(&b);
+	rc = recipes_diff(r, id1, id2, "dev2", &b, &err);
+	ok(rc == 0 && b.len == 0, "diff of an untouched path is empty");
+	buf_release(&b);
+	rc = recipes_diff(r, "f00f", id2, "dev1", &b, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_NOT_FOUND,
+	    "diff with an unknown revision is KEEP_ERR_NOT_FOUND");
+	keep_error_free(err);
+	err = NULL;
+
+	rc = recipes_commit(r, "../evil", NULL, 0, "x", NULL, &err);
+	ok(rc < 0 && err != NULL, "an invalid recipe name is refused");
+	keep_error_free(err);
+	err = NULL;
+	{
+		struct recipe_file bad = { "../x", "x", 1 };
+
+		rc = recipes_commit(r, "dev1", &bad, 1, "x", NULL, &err);
+		ok(rc < 0 && err != NULL, "a file path with '..' is refused");
+		keep_error_free(err);
+		err = NULL;
+	}
+
+	free(id1);
+	free(id2);
+	free(id3);
+	recipes_close(r);
+}
+
+/* A repository the user made, with history and uncommitted work. */
+static void
+test_shared_repo(void)
+{
+	cleanup_free char *dir = xasprintf("%s/shared", root);
+	char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *s, *t;
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	struct buf b = BUF_INIT;
+	int rc;
+
+	ok(run("git init -q %s && mkdir %s/other && echo hello > %s/other/README"
+	    " && git -C %s add other && git -C %s -c user.name=U"
+	    " -c user.email=u@x commit -q -m 'user commit'",
+	    dir, dir, dir, dir, dir) == 0, "set up a repository with a commit");
+	put(dir, "notes.txt", "mine\n");
+	put(dir, "other/README", "changed\n");
+	put(dir, "staged.txt", "staged\n");
+	run("git -C %s add staged.txt", dir);
+	t = sh(NULL, "git -C %s status --porcelain", dir);
+
+	rc = recipes_open(dir, &r, &err);
+	ok(rc == 0, "open an existing repository");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		free(t);
+		return;
+	}
+	rc = commit2(r, "dev1", "FROM a\n", "l1\n", "save dev1", &c1, &err);
+	ok(rc == 0, "commit into a repository with history");
+	s = sh(NULL, "git -C %s rev-list --count HEAD", dir);
+	is_str(s, "2", "on top of the user's commit");
+	free(s);
+	s = sh(NULL, "git -C %s diff-tree --no-commit-id --name-only -r HEAD",
+	    dir);
+	is_str(s, "dev1/Dockerfile\ndev1/keep.lock",
+	    "the commit holds only the recipe, not the user's staged file");
+	free(s);
+	s = sh(NULL, "git -C %s status --porcelain", dir);
+	is_str(s, t, "the user's uncommitted and staged files stay as they were");
+	free(s);
+	free(t);
+	s = get(dir, "other/README");
+	is_str(s, "changed\n", "the user's edit is untouched");
+	free(s);
+
+	/* Uncommitted edits under dev1/ are refused, and left alone. */
+	put(dir, "dev1/Dockerfile", "FROM mine\n");
+	rc = commit2(r, "dev1", "FROM b\n", "l1\n", "save dev1", &c2, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_CONFLICT,
+	    "a modified file under dev1/ is a conflict");
+	ok(err && strstr(err->message, "commit recipe 'dev1': ") == err->message &&
+	    strstr(err->message, "uncommitted"), "with a clear message");
+	if (err)
+		printf("# %s\n", err->message);
+	keep_error_free(err);
+	err = NULL;
+	s = get(dir, "dev1/Dockerfile");
+	is_str(s, "FROM mine\n", "the user's edit survives the refusal");
+	free(s);
+	run("git -C %s checkout -- dev1", dir);
+
+	put(dir, "dev1/extra", "x\n");
+	rc = commit2(r, "dev1", "FROM b\n", "l1\n", "save dev1", &c2, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_CONFLICT,
+	    "an untracked file under dev1/ is a conflict");
+	keep_error_free(err);
+	err = NULL;
+	{ cleanup_free char *x_ = xasprintf("%s/dev1/extra", dir); unlink(x_); };
+
+	put(dir, "dev1/keep.lock", "staged\n");
+	run("git -C %s add dev1/keep.lock && git -C %s checkout -- dev1", dir,
+	    dir);
+	rc = commit2(r, "dev1", "FROM b\n", "l1\n", "save dev1", &c2, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_CONFLICT,
+	    "a staged change under dev1/ is a conflict");
+	keep_error_free(err);
+	err = NULL;
+	run("git -C %s reset -q -- dev1 && git -C %s checkout -- dev1", dir,
+	    dir);
+
+	/* What an interrupted run left (same content) is completed. */
+	put(dir, "dev1/Dockerfile", "FROM b\n");
+	rc = commit2(r, "dev1", "FROM b\n", "l1\n", "save dev1 again", &c2,
+	    &err);
+	ok(rc == 0, "a leftover with the new content is not a conflict");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		err = NULL;
+	}
+	s = sh(NULL, "git -C %s status --porcelain dev1", dir);
+	is_str(s, "", "dev1/ is clean");
+	free(s);
+
+	rc = commit2(r, "dev2", "FROM c\n", "l2\n", "save dev2", &c3, &err);
+	ok(rc == 0, "commit another recipe");
+	run("git -C %s add other && git -C %s -c user.name=U -c user.email=u@x"
+	    " commit -q -m 'user edit'", dir, dir);
+	rc = commit2(r, "dev1", "FROM d\n", "l1\n", "save dev1 #3", &c4, &err);
+	ok(rc == 0, "commit after a user's commit");
+
+	rc = recipes_log(r, "dev1", collect_ids, &b, &err);
+	ok(rc == 0, "log of dev1");
+	s = sh(NULL, "git -C %s log --format=%%H -- dev1", dir);
+	t = xasprintf("%s\n%s\n%s", c4, c2, c1);
+	is_str(buf_cstr(&b), t, "lists the commits touching dev1, newest first");
+	is_str(buf_cstr(&b), s, "the same as git log -- dev1");
+	free(s);
+	free(t);
+	buf_release(&b);
+	rc = recipes_log(r, "dev2/Dockerfile", collect_ids, &b, &err);
+	is_str(buf_cstr(&b), c3, "log of one file");
+	buf_release(&b);
+
+	free(c1);
+	free(c2);
+	free(c3);
+	free(c4);
+	recipes_close(r);
+}
+
+static void
+test_push(void)
+{
+	cleanup_free char *dir = xasprintf("%s/pushsrc", root);
+	cleanup_free char *bare = xasprintf("%s/bare.git", root);
+	cleanup_free char *other = xasprintf("%s/other", root);
+	char *id = NULL, *s, *t, *branch;
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	int rc;
+
+	if (recipes_open(dir, &r, &err) < 0) {
+		ok(0, "open for push: %s", err->message);
+		keep_error_free(err);
+		return;
+	}
+	rc = recipes_push(r, NULL, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_NOT_FOUND &&
+	    strstr(err->message, "'origin'"),
+	    "push without a remote: a clear error");
+	if (err)
+		printf("# %s\n", err->message);
+	keep_error_free(err);
+	err = NULL;
+
+	commit2(r, "dev1", "FROM a\n", "l\n", "one", &id, &err);
+	free(id);
+	commit2(r, "dev1", "FROM b\n", "l\n", "two", &id, &err);
+	free(id);
+	id = NULL;
+	branch = sh(NULL, "git -C %s symbolic-ref --short HEAD", dir);
+	ok(run("git init -q --bare %s && git -C %s remote add origin %s"
+	    " && git -C %s remote add mirror file://%s",
+	    bare, dir, bare, dir, bare) == 0, "make a bare remote");
+
+	rc = recipes_push(r, NULL, &err);
+	ok(rc == 0, "push to a local bare repository");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		err = NULL;
+	}
+	s = sh(NULL, "git --git-dir=%s log --format=%%H %s", bare, branch);
+	t = sh(NULL, "git -C %s log --format=%%H", dir);
+	ok(strlen(t) > 0, "there are commits");
+	is_str(s, t, "the remote has the same commits");
+	free(s);
+	free(t);
+
+	rc = recipes_push(r, "nosuch", &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_NOT_FOUND &&
+	    strstr(err->message, "no remote 'nosuch'"),
+	    "push to a missing remote: a clear error");
+	keep_error_free(err);
+	err = NULL;
+
+	/* Someone else pushes first. */
+	ok(run("git clone -q %s %s && cd %s && echo x > x && git add x &&"
+	    " git -c user.name=O -c user.email=o@x commit -q -m other &&"
+	    " git push -q origin HEAD", bare, other, other) == 0,
+	    "another clone pushes a different commit");
+	t = sh(NULL, "git --git-dir=%s rev-parse %s", bare, branch);
+	rc = commit2(r, "dev1", "FROM c\n", "l\n", "three", &id, &err);
+	ok(rc == 0, "commit locally");
+	rc = recipes_push(r, NULL, &err);
+	ok(rc < 0 && err && err->kind == KEEP_ERR_CONFLICT &&
+	    (strstr(err->message, "non-fast-forward") ||
+	    strstr(err->message, "rejected")),
+	    "a non-fast-forward push is rejected");
+	if (err)
+		printf("# %s\n", err->message);
+	keep_error_free(err);
+	err = NULL;
+	s = sh(NULL, "git --git-dir=%s rev-parse %s", bare, branch);
+	is_str(s, t, "the remote branch did not move");
+	free(s);
+	free(t);
+
+	/* After fetching and merging by hand, pushing works again. */
+	run("cd %s && git pull -q --no-rebase --no-edit -c user.name=U"
+	    " -c user.email=u@x origin %s", dir, branch);
+	run("cd %s && git -c user.name=U -c user.email=u@x pull -q --no-rebase"
+	    " --no-edit origin %s", dir, branch);
+	rc = recipes_push(r, "mirror", &err);
+	ok(rc == 0, "push through a file:// URL after merging");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		err = NULL;
+	}
+	s = sh(NULL, "git --git-dir=%s rev-parse %s", bare, branch);
+	t = sh(NULL, "git -C %s rev-parse HEAD", dir);
+	is_str(s, t, "the remote has the merge");
+	free(s);
+	free(t);
+
+	free(branch);
+	free(id);
+	recipes_close(r);
+}
+
+static void
+test_configured_identity(void)
+{
+	cleanup_free char *dir = xasprintf("%s/ident", root);
+	char *id = NULL, *s;
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	int rc;
+
+	put(root, "home/.gitconfig",
+	    "[user]\n\tname = Ada Lovelace\n\temail = ada@example.org\n");
+	rc = recipes_open(dir, &r, &err);
+	ok(rc == 0, "open with a user configuration");
+	if (rc < 0) {
+		keep_error_free(err);
+		return;
+	}
+	rc = commit2(r, "dev1", "FROM a\n", "l\n", "save", &id, &err);
+	ok(rc == 0, "commit");
+	s = sh(NULL, "git -C %s log -1 --format='%%an <%%ae>'", dir);
+	is_str(s, "Ada Lovelace <ada@example.org>",
+	    "the author comes from ~/.gitconfig");
+	free(s);
+	free(id);
+	recipes_close(r);
+}
+
+static void
+test_bare_refused(void)
+{
+	cleanup_free char *dir = xasprintf("%s/refuse.git", root);
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+
+	run("git init -q --bare %s", dir);
+	ok(recipes_open(dir, &r, &err) < 0 && err &&
+	    strstr(err->message, "bare"), "a bare repository is refused");
+	keep_error_free(err);
+	recipes_close(r);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *home;
+
+	root = xasprintf("%s/keep-recipes-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	home = xasprintf("%s/home", root);
+	mkdir(home, 0700);
+	setenv("HOME", home, 1);
+	setenv("XDG_CONFIG_HOME", home, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_WORK_TREE");
+	unsetenv("GIT_INDEX_FILE");
+	unsetenv("GIT_AUTHOR_NAME");
+	unsetenv("GIT_AUTHOR_EMAIL");
+	unsetenv("GIT_COMMITTER_NAME");
+	unsetenv("GIT_COMMITTER_EMAIL");
+
+	test_new_repo();
+	test_shared_repo();
+	test_push();
+	test_bare_refused();
+	test_configured_identity();
+
+	if (tap_failed == 0)
+		run("rm -rf %s", root);
+	else
+		printf("# left %s for inspection\n", root);
+	free(home);
+	free(root);
+	return done_testing();
+}
