@@ -60,7 +60,7 @@ test_expect_success 'the catalog defaults to XDG_DATA_HOME/keep, then ~/.local/s
 '
 
 test_expect_success 'an unreachable socket: exit 1, a few lines naming it' '
-	expect_code 1 env DOCKER_HOST=unix:///nonexistent/docker.sock keep doctor >out 2>err &&
+	expect_code 1 env DOCKER_HOST=unix:///nonexistent/docker.sock "$KEEP_BIN" doctor >out 2>err &&
 	expect_grep "/nonexistent/docker.sock" err &&
 	expect_grep "dockerd" err &&
 	test "$(wc -l <err)" -le 3
@@ -70,7 +70,7 @@ test_expect_success 'a catalog newer than keep is refused, not touched' '
 	home="$TEST_DIR/newer" &&
 	KEEP_HOME="$home" DOCKER_HOST=unix:///nonexistent/docker.sock keep doctor >/dev/null 2>&1;
 	sqlite3 "$home/catalog.db" "PRAGMA user_version = 999" &&
-	expect_code 1 env KEEP_HOME="$home" keep doctor >out 2>err &&
+	expect_code 1 env KEEP_HOME="$home" "$KEEP_BIN" doctor >out 2>err &&
 	expect_grep "schema version 999" err &&
 	expect_grep "upgrade keep" err &&
 	test "$(sqlite3 "$home/catalog.db" "PRAGMA user_version")" = 999
