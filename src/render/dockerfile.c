@@ -1,0 +1,1472 @@
+#include "render/dockerfile.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/secrets.h"
+#include "render/quote.h"
+#include "util/xalloc.h"
+
+/*
+ * One rendering: the input, the text so far and the strings to free at the
+ * end (printable copies made for comments and messages).
+ */
+struct render {
+	const struct recipe_input *in;
+	struct buf out;
+	struct strv *warnings;
+	struct strv scratch;
+	int as_root;		/* a USER root line is in effect */
+};
+
+static void warn(struct render *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void comment(struct render *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct render *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (r->warnings == NULL)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	strv_push(r->warnings, msg);
+	free(msg);
+}
+
+/*
+ * One comment line. Callers pass untrusted text through pr() first; any
+ * control character that still arrives here becomes '?', so a comment can
+ * never end early and start an instruction.
+ */
+static void
+comment(struct render *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	buf_addstr(&r->out, text[0] ? "# " : "#");
+	buf_addstr(&r->out, text);
+	buf_addch(&r->out, '\n');
+	free(text);
+}
+
+/* Printable form of untrusted text; freed with the rendering. */
+static const char *
+pr(struct render *r, const char *s)
+{
+	char *p = quote_printable_dup(s ? s : "");
+
+	strv_push(&r->scratch, p);
+	free(p);
+	return r->scratch.v[r->scratch.n - 1];
+}
+
+/* --- validation of names and versions -------------------------------- */
+
+/*
+ * TODO: switch to src/pkg/validate.c once the package analyzers provide it;
+ * these follow the same rules (ENGINE_NOTES.md) and are deliberately
+ * strict: every accepted byte is inert in /bin/sh and in a Dockerfile.
+ */
+
+static int
+all_in(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+deb_name_valid(const char *s)
+{
+	if (strlen(s) < 2 || strlen(s) > 128)
+		return 0;
+	if (!(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		    *p == '+' || *p == '.' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+deb_version_valid(const char *s)
+{
+	const char *upstream = s, *colon, *dash;
+	size_t ulen;
+
+	if (strlen(s) == 0 || strlen(s) > 128 || !all_in(s, ".+~-:"))
+		return 0;
+	colon = strchr(s, ':');
+	if (colon != NULL) {
+		if (colon == s)
+			return 0;
+		for (const char *p = s; p < colon; p++)
+			if (!isdigit((unsigned char)*p))
+				return 0;
+		upstream = colon + 1;
+	}
+	dash = strrchr(upstream, '-');
+	ulen = dash ? (size_t)(dash - upstream) : strlen(upstream);
+	if (ulen == 0 || !isdigit((unsigned char)upstream[0]))
+		return 0;
+	if (dash != NULL && (dash[1] == '\0' || strchr(dash + 1, ':') != NULL))
+		return 0;
+	if (colon == NULL && strchr(upstream, ':') != NULL)
+		return 0;
+	/* No '~' right after ':' or '=': a shell could read a tilde prefix. */
+	return strstr(s, ":~") == NULL;
+}
+
+static int
+apk_name_valid(const char *s)
+{
+	return s[0] != '\0' && strlen(s) <= 128 && isalnum((unsigned char)s[0]) &&
+	    all_in(s, "+._-");
+}
+
+static int
+apk_version_valid(const char *s)
+{
+	return s[0] != '\0' && strlen(s) <= 128 && isdigit((unsigned char)s[0]) &&
+	    all_in(s, "._+-");
+}
+
+static int
+pip_name_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && len <= 128 && isalnum((unsigned char)s[0]) &&
+	    isalnum((unsigned char)s[len - 1]) && all_in(s, "._-");
+}
+
+static int
+pip_version_valid(const char *s)
+{
+	const char *bang = strchr(s, '!'), *plus = strchr(s, '+');
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 128 || !isalnum((unsigned char)s[0]) ||
+	    !isalnum((unsigned char)s[len - 1]) || !all_in(s, ".!+_-"))
+		return 0;
+	if (bang != NULL) {
+		if (strchr(bang + 1, '!') != NULL)
+			return 0;
+		for (const char *p = s; p < bang; p++)
+			if (!isdigit((unsigned char)*p))
+				return 0;
+	}
+	return plus == NULL || strchr(plus + 1, '+') == NULL;
+}
+
+static int
+npm_part_valid(const char *s, size_t len)
+{
+	if (len == 0 || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._~-", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+npm_name_valid(const char *s)
+{
+	const char *slash;
+
+	if (strlen(s) == 0 || strlen(s) > 214)
+		return 0;
+	if (s[0] != '@')
+		return npm_part_valid(s, strlen(s));
+	slash = strchr(s, '/');
+	return slash != NULL && npm_part_valid(s + 1, (size_t)(slash - s - 1)) &&
+	    npm_part_valid(slash + 1, strlen(slash + 1));
+}
+
+/* Semantic version: N.N.N[-pre][+build]. */
+static int
+npm_version_valid(const char *s)
+{
+	const char *p = s;
+
+	for (int i = 0; i < 3; i++) {
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (i < 2 && *p++ != '.')
+			return 0;
+	}
+	if (*p == '-' || *p == '+')
+		return p[1] != '\0' && all_in(p + 1, ".-+") && strlen(s) <= 128;
+	return *p == '\0';
+}
+
+static int
+pkg_valid(const struct pkg *p, int need_version)
+{
+	int (*name_ok)(const char *), (*version_ok)(const char *);
+
+	if (strcmp(p->manager, "dpkg") == 0)
+		name_ok = deb_name_valid, version_ok = deb_version_valid;
+	else if (strcmp(p->manager, "apk") == 0)
+		name_ok = apk_name_valid, version_ok = apk_version_valid;
+	else if (strcmp(p->manager, "pip") == 0)
+		name_ok = pip_name_valid, version_ok = pip_version_valid;
+	else if (strcmp(p->manager, "npm") == 0)
+		name_ok = npm_name_valid, version_ok = npm_version_valid;
+	else
+		return 0;
+	return name_ok(p->name) && (!need_version || version_ok(p->version));
+}
+
+/* Bytes a shell word may hold without quotes. */
+static void
+shell_word(struct buf *b, const char *s)
+{
+	if (s[0] != '\0' && s[0] != '~' && all_in(s, "._/+@%,:=-"))
+		buf_addstr(b, s);
+	else if (quote_shell(b, s) < 0)
+		abort();	/* callers pass checked paths only */
+}
+
+/* --- users, digests, small predicates ---------------------------------- */
+
+static int
+user_is_root(const char *u)
+{
+	return u == NULL || strcmp(u, "") == 0 || strcmp(u, "root") == 0 ||
+	    strcmp(u, "0") == 0 || strcmp(u, "0:0") == 0 ||
+	    strcmp(u, "root:root") == 0;
+}
+
+/* USER takes name[:group] or uid[:gid]; nothing the builder would expand. */
+static int
+user_valid(const char *u)
+{
+	const char *colon = strchr(u, ':');
+
+	if (u[0] == '\0' || strlen(u) > 64 || !all_in(u, "._-:"))
+		return 0;
+	if (colon != NULL && (colon == u || colon[1] == '\0' || strchr(colon + 1, ':')))
+		return 0;
+	return u[0] != '-' && u[0] != '.';
+}
+
+static int
+hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	return s[64] == '\0';
+}
+
+static int
+image_id_valid(const char *id)
+{
+	return id != NULL && strncmp(id, "sha256:", 7) == 0 && hex64(id + 7);
+}
+
+/* "repo@sha256:<64 hex>" with a reference-safe repository. */
+static int
+digest_ref_valid(const char *d)
+{
+	const char *at = d ? strchr(d, '@') : NULL;
+
+	if (at == NULL || at == d || strncmp(at, "@sha256:", 8) != 0 || !hex64(at + 8))
+		return 0;
+	for (const char *p = d; p < at; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		    strchr("._/:-", *p) || isupper((unsigned char)*p)))
+			return 0;
+	return isalnum((unsigned char)d[0]);
+}
+
+/*
+ * The repository of a reference, normalised the way the engine lists repo
+ * digests: tag and digest dropped, "docker.io/library/" and "docker.io/"
+ * prefixes removed. Returns a new string.
+ */
+static char *
+ref_repository(const char *ref)
+{
+	const char *end = strchr(ref, '@'), *slash, *colon;
+	char *repo;
+
+	if (end == NULL)
+		end = ref + strlen(ref);
+	slash = NULL;
+	for (const char *p = ref; p < end; p++)
+		if (*p == '/')
+			slash = p;
+	colon = NULL;
+	for (const char *p = slash ? slash : ref; p < end; p++)
+		if (*p == ':')
+			colon = p;
+	if (colon != NULL)
+		end = colon;
+	repo = xstrndup(ref, (size_t)(end - ref));
+	if (strncmp(repo, "docker.io/library/", 18) == 0)
+		memmove(repo, repo + 18, strlen(repo + 18) + 1);
+	else if (strncmp(repo, "docker.io/", 10) == 0)
+		memmove(repo, repo + 10, strlen(repo + 10) + 1);
+	else if (strncmp(repo, "index.docker.io/library/", 24) == 0)
+		memmove(repo, repo + 24, strlen(repo + 24) + 1);
+	return repo;
+}
+
+const char *
+recipe_base_digest(const struct image *img, const char *ref)
+{
+	cleanup_free char *want = NULL;
+	const char *at;
+
+	if (img == NULL || ref == NULL)
+		return NULL;
+	want = ref_repository(ref);
+	at = strchr(ref, '@');
+	for (size_t i = 0; i < img->repo_digests.n; i++) {
+		const char *d = img->repo_digests.v[i];
+		cleanup_free char *have = ref_repository(d);
+		const char *dat = strchr(d, '@');
+
+		if (strcmp(have, want) != 0 || dat == NULL)
+			continue;
+		if (at != NULL && strcmp(at, dat) != 0)
+			continue;
+		return d;
+	}
+	return NULL;
+}
+
+/* Host part of a proxy URL is a loopback address. */
+static int
+proxy_is_loopback(const char *value)
+{
+	const char *h = strstr(value, "://"), *end;
+	size_t len;
+
+	h = h ? h + 3 : value;
+	end = h + strcspn(h, "/?#");
+	for (const char *p = h; p < end; p++)
+		if (*p == '@')
+			h = p + 1;
+	if (*h == '[') {
+		len = strcspn(h, "]");
+		return len == 4 && strncmp(h, "[::1", 4) == 0;
+	}
+	len = strcspn(h, ":/?#");
+	if (len == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	if (len == 3 && strncmp(h, "::1", 3) == 0)
+		return 1;
+	return len >= 4 && strncmp(h, "127.", 4) == 0;
+}
+
+static int
+kv_cmp(const void *a, const void *b)
+{
+	const struct kv *x = *(const struct kv *const *)a, *y = *(const struct kv *const *)b;
+
+	return strcmp(x->key, y->key);
+}
+
+/* The container's env as a name-sorted array of pointers; free() it. */
+static const struct kv **
+sorted_env(const struct kvv *env)
+{
+	const struct kv **v = xcalloc(env->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < env->n; i++)
+		v[i] = &env->v[i];
+	qsort(v, env->n, sizeof(*v), kv_cmp);
+	return v;
+}
+
+static int
+strv_equal(const struct strv *a, const struct strv *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+strv_sort(struct strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), str_cmp);
+}
+
+/* Append the items as continuation lines, two tabs deep. */
+static void
+add_list(struct buf *b, const struct strv *items)
+{
+	for (size_t i = 0; i < items->n; i++)
+		buf_printf(b, " \\\n\t\t%s", items->v[i]);
+}
+
+/* --- RUN lines built from commands -------------------------------------- */
+
+struct run {
+	struct buf b;
+	int n;
+};
+
+static void
+run_add(struct run *run, const char *cmd, const struct strv *items)
+{
+	buf_addstr(&run->b, run->n++ == 0 ? "RUN " : " \\\n\t&& ");
+	buf_addstr(&run->b, cmd);
+	if (items != NULL)
+		add_list(&run->b, items);
+}
+
+static void
+switch_to_root(struct render *r)
+{
+	const char *user = r->in->base->user;
+
+	if (r->as_root || user_is_root(user))
+		return;
+	comment(r, "The base image runs as '%s': install as root, switch back at the end.",
+	    pr(r, user));
+	buf_addstr(&r->out, "USER root\n");
+	r->as_root = 1;
+}
+
+static void
+run_end(struct render *r, struct run *run)
+{
+	if (run->n > 0) {
+		switch_to_root(r);
+		buf_add(&r->out, run->b.ptr, run->b.len);
+		buf_addch(&r->out, '\n');
+	}
+	buf_release(&run->b);
+	run->n = 0;
+}
+
+/* --- header, FROM, ARG ---------------------------------------------------- */
+
+static void
+render_header(struct render *r)
+{
+	const struct container *c = r->in->container;
+
+	if (r->in->snapshot_seq > 0)
+		comment(r, "Generated by keep from container '%s', snapshot #%d.",
+		    pr(r, c->name), r->in->snapshot_seq);
+	else
+		comment(r, "Generated by keep from container '%s' (no snapshot yet).",
+		    pr(r, c->name));
+	comment(r, "Rebuild: docker build --network=host -t IMAGE .");
+	buf_addch(&r->out, '\n');
+}
+
+static void
+render_from(struct render *r)
+{
+	const struct recipe_input *in = r->in;
+	const char *ref = in->base_ref ? in->base_ref : "";
+
+	if (in->base_digest != NULL && digest_ref_valid(in->base_digest)) {
+		if (ref[0] != '\0')
+			comment(r, "Base image '%s', pinned by its repo digest.", pr(r, ref));
+		buf_printf(&r->out, "FROM %s\n", in->base_digest);
+		return;
+	}
+	if (in->base_digest != NULL)
+		warn(r, "base image digest '%s' is not name@sha256:<hex>; pinned by image id",
+		    pr(r, in->base_digest));
+	comment(r, "Base image '%s' has no repo digest (a local build or import): pinned",
+	    pr(r, ref[0] ? ref : in->base->id));
+	comment(r, "by image ID, so this only builds where that image exists.");
+	buf_printf(&r->out, "FROM %s\n", in->base->id);
+}
+
+static void
+render_proxies(struct render *r, const struct kv **env, size_t n)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = env[i]->key, *value = env[i]->value;
+		cleanup_free char *shown = NULL;
+
+		if (!secrets_name_is_proxy(name))
+			continue;
+		if (!any++) {
+			buf_addch(&r->out, '\n');
+			comment(r, "Proxies are build arguments, never baked in: pass them with");
+			comment(r, "--build-arg NAME=VALUE (the values seen in the container follow).");
+		}
+		shown = secrets_strip_url_credentials(value);
+		comment(r, "%s was '%s' in the container.", name, pr(r, shown));
+		if (strcasecmp(name, "NO_PROXY") != 0 && proxy_is_loopback(value)) {
+			comment(r, "%s points at the loopback address: inside a build that is the", name);
+			comment(r, "build container itself, not the host. Build with --network=host");
+			comment(r, "or pass a host-reachable address instead.");
+			warn(r, "proxy %s='%s' is a loopback address: build with --network=host or use a host-reachable address",
+			    name, pr(r, shown));
+		}
+		buf_printf(&r->out, "ARG %s\n", name);
+	}
+}
+
+static void
+render_secrets(struct render *r, const struct kv **env, size_t n)
+{
+	struct buf names = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		enum secret_class k = secrets_classify_env(env[i]->key, env[i]->value);
+
+		if (k != SECRET_NAME && k != SECRET_VALUE)
+			continue;
+		if (names.len)
+			buf_addstr(&names, " ");
+		buf_addstr(&names, pr(r, env[i]->key));
+		warn(r, "environment variable '%s' holds a secret: left out, pass it at run time",
+		    pr(r, env[i]->key));
+	}
+	if (names.len) {
+		buf_addch(&r->out, '\n');
+		comment(r, "Left out because they hold secrets; pass them at run time");
+		comment(r, "(docker run -e NAME, or an env_file in compose):");
+		comment(r, "  %s", buf_cstr(&names));
+	}
+	buf_release(&names);
+}
+
+/* --- packages ------------------------------------------------------------- */
+
+static int
+change_cmp(const void *a, const void *b)
+{
+	const struct pkg_change *x = *(const struct pkg_change *const *)a;
+	const struct pkg_change *y = *(const struct pkg_change *const *)b;
+	int c;
+
+	if ((c = strcmp(x->pkg.manager, y->pkg.manager)) != 0)
+		return c;
+	if ((c = strcmp(x->pkg.location, y->pkg.location)) != 0)
+		return c;
+	if ((c = strcmp(x->pkg.name, y->pkg.name)) != 0)
+		return c;
+	if ((c = strcmp(x->pkg.version, y->pkg.version)) != 0)
+		return c;
+	return (int)x->change - (int)y->change;
+}
+
+/* The changes of one manager, sorted; free() the array. */
+static const struct pkg_change **
+changes_of(const struct render *r, const char *manager, size_t *n_out)
+{
+	const struct pkg_changes *pc = r->in->pkgs;
+	const struct pkg_change **v;
+	size_t n = 0;
+
+	v = xcalloc((pc ? pc->n : 0) + 1, sizeof(*v));
+	for (size_t i = 0; pc != NULL && i < pc->n; i++)
+		if (strcmp(pc->v[i].pkg.manager, manager) == 0)
+			v[n++] = &pc->v[i];
+	if (n > 1)
+		qsort(v, n, sizeof(*v), change_cmp);
+	*n_out = n;
+	return v;
+}
+
+static void
+refuse_pkg(struct render *r, const struct pkg_change *c)
+{
+	const struct pkg *p = &c->pkg;
+
+	comment(r, "Refused %s %s package '%s' version '%s': not a valid name or version.",
+	    pkg_change_name(c->change), pr(r, p->manager), pr(r, p->name), pr(r, p->version));
+	warn(r, "refused %s package '%s' version '%s': not a valid name or version",
+	    pr(r, p->manager), pr(r, p->name), pr(r, p->version));
+}
+
+static void
+not_reinstallable(struct render *r, const struct pkg_change *c)
+{
+	const struct pkg *p = &c->pkg;
+	cleanup_free char *origin = secrets_strip_url_credentials(p->origin);
+
+	comment(r, "Not reinstallable from an index, install it by hand: %s '%s' %s from '%s'.",
+	    pr(r, p->manager), pr(r, p->name), pr(r, p->version), pr(r, origin));
+	warn(r, "%s package '%s' %s cannot be reinstalled from an index (origin '%s'): only named in a comment",
+	    pr(r, p->manager), pr(r, p->name), pr(r, p->version), pr(r, origin));
+}
+
+/*
+ * Sort one manager's changes into what to install (name<sep>version), what
+ * to remove and which installed ones are automatic; comment the rest.
+ */
+static void
+split_changes(struct render *r, const struct pkg_change **v, size_t n,
+    const char *sep, struct strv *install, struct strv *remove, struct strv *automatic)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pkg *p = &v[i]->pkg;
+
+		if (v[i]->change == PKG_REMOVED) {
+			if (!pkg_valid(p, 0))
+				refuse_pkg(r, v[i]);
+			else if (strv_find(remove, p->name) < 0)
+				strv_push(remove, p->name);
+			continue;
+		}
+		if (!pkg_valid(p, 1)) {
+			refuse_pkg(r, v[i]);
+			continue;
+		}
+		if (p->origin[0] != '\0') {
+			not_reinstallable(r, v[i]);
+			continue;
+		}
+		{
+			cleanup_free char *item = xasprintf("%s%s%s", p->name, sep, p->version);
+
+			strv_push(install, item);
+		}
+		if (p->automatic && automatic != NULL)
+			strv_push(automatic, p->name);
+	}
+	strv_sort(install);
+	strv_sort(remove);
+	if (automatic != NULL)
+		strv_sort(automatic);
+}
+
+static void
+render_dpkg(struct render *r)
+{
+	struct strv install = { 0 }, purge = { 0 }, automatic = { 0 };
+	struct run run = { BUF_INIT, 0 };
+	size_t n;
+	cleanup_free const struct pkg_change **v = changes_of(r, "dpkg", &n);
+
+	if (n == 0)
+		return;
+	buf_addch(&r->out, '\n');
+	comment(r, "System packages (dpkg/apt), pinned to the versions in the container.");
+	split_changes(r, v, n, "=", &install, &purge, &automatic);
+	if (install.n + purge.n > 0)
+		run_add(&run, "export DEBIAN_FRONTEND=noninteractive", NULL);
+	if (install.n > 0) {
+		run_add(&run, "apt-get update", NULL);
+		run_add(&run, "apt-get install -y --no-install-recommends", &install);
+	}
+	if (purge.n > 0)
+		run_add(&run, "apt-get purge -y", &purge);
+	if (automatic.n > 0)
+		run_add(&run, "apt-mark auto", &automatic);
+	if (run.n > 0)
+		run_add(&run, "rm -rf /var/lib/apt/lists/*", NULL);
+	run_end(r, &run);
+	strv_release(&install);
+	strv_release(&purge);
+	strv_release(&automatic);
+}
+
+static void
+render_apk(struct render *r)
+{
+	struct strv install = { 0 }, del = { 0 };
+	struct run run = { BUF_INIT, 0 };
+	size_t n;
+	cleanup_free const struct pkg_change **v = changes_of(r, "apk", &n);
+
+	if (n == 0)
+		return;
+	buf_addch(&r->out, '\n');
+	comment(r, "System packages (apk), pinned to the versions in the container.");
+	split_changes(r, v, n, "=", &install, &del, NULL);
+	if (install.n > 0)
+		run_add(&run, "apk add --no-cache", &install);
+	if (del.n > 0)
+		run_add(&run, "apk del", &del);
+	run_end(r, &run);
+	strv_release(&install);
+	strv_release(&del);
+}
+
+/* An added path of the loose files equals path. */
+static int
+fs_added(const struct render *r, const char *path)
+{
+	const struct fs_changes *fc = r->in->files;
+
+	for (size_t i = 0; fc != NULL && i < fc->n; i++)
+		if (fc->v[i].kind == FS_ADDED && strcmp(fc->v[i].path, path) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The pip command for the interpreter owning site-packages dir loc, or NULL
+ * when keep cannot tell which one (a warning says so). *venv_out is set to
+ * the venv root to create first, or NULL. Returns a new string.
+ */
+static char *
+pip_command(struct render *r, const char *loc, char **venv_out)
+{
+	const char *lib = strstr(loc, "/lib/python");
+	cleanup_free char *root = NULL;
+	cleanup_free char *cfg = NULL;
+	struct buf b = BUF_INIT;
+
+	*venv_out = NULL;
+	if (loc[0] == '\0')
+		return xstrdup("PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip");
+	if (lib == NULL || !quote_path_safe(loc)) {
+		comment(r, "Unknown interpreter for site-packages '%s': its packages follow as a comment.",
+		    pr(r, loc));
+		warn(r, "no interpreter known for python packages in '%s': not reinstalled", pr(r, loc));
+		return NULL;
+	}
+	root = xstrndup(loc, (size_t)(lib - loc));
+	if (root[0] == '\0' || strcmp(root, "/usr") == 0 || strcmp(root, "/usr/local") == 0)
+		/* The container's pip was allowed to write there (PEP 668). */
+		return xstrdup("PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip");
+	if (strcmp(root, "/root/.local") == 0)
+		return xstrdup("PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip --user");
+	if (strlen(root) > 7 && strcmp(root + strlen(root) - 7, "/.local") == 0) {
+		comment(r, "User site-packages '%s' belong to another user: its packages follow as a comment.",
+		    pr(r, loc));
+		warn(r, "python packages in the user site '%s' are not reinstalled", pr(r, loc));
+		return NULL;
+	}
+	cfg = xasprintf("%s/pyvenv.cfg", root);
+	if (fs_added(r, cfg) || fs_added(r, root))
+		*venv_out = xstrdup(root);
+	shell_word(&b, root);
+	buf_addstr(&b, "/bin/python -m pip");
+	return buf_detach(&b, NULL);
+}
+
+static void
+render_pip_group(struct render *r, const struct pkg_change **v, size_t n)
+{
+	struct strv install = { 0 }, remove = { 0 };
+	struct run run = { BUF_INIT, 0 };
+	cleanup_free char *venv = NULL;
+	cleanup_free char *pip = pip_command(r, v[0]->pkg.location, &venv);
+
+	if (pip == NULL) {
+		for (size_t i = 0; i < n; i++)
+			comment(r, "  %s %s==%s", pkg_change_name(v[i]->change),
+			    pr(r, v[i]->pkg.name), pr(r, v[i]->pkg.version));
+		return;
+	}
+	split_changes(r, v, n, "==", &install, &remove, NULL);
+	if (venv != NULL && install.n > 0) {
+		struct buf cmd = BUF_INIT;
+
+		buf_addstr(&cmd, "python3 -m venv ");
+		shell_word(&cmd, venv);
+		run_add(&run, buf_cstr(&cmd), NULL);
+		buf_release(&cmd);
+	}
+	if (install.n > 0) {
+		cleanup_free char *cmd = NULL;
+		const char *user = strstr(pip, " --user");
+
+		/* "--user" belongs after "install". */
+		if (user != NULL)
+			cmd = xasprintf("%.*s install --user --no-cache-dir", (int)(user - pip), pip);
+		else
+			cmd = xasprintf("%s install --no-cache-dir", pip);
+		run_add(&run, cmd, &install);
+	}
+	if (remove.n > 0) {
+		const char *user = strstr(pip, " --user");
+		cleanup_free char *cmd = xasprintf("%.*s uninstall -y",
+		    (int)(user ? (size_t)(user - pip) : strlen(pip)), pip);
+
+		run_add(&run, cmd, &remove);
+	}
+	run_end(r, &run);
+	strv_release(&install);
+	strv_release(&remove);
+}
+
+static void
+render_pip(struct render *r)
+{
+	size_t n, start = 0;
+	cleanup_free const struct pkg_change **v = changes_of(r, "pip", &n);
+
+	if (n == 0)
+		return;
+	buf_addch(&r->out, '\n');
+	comment(r, "Python packages, pinned, with the interpreter that owns each site-packages.");
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && strcmp(v[i]->pkg.location, v[start]->pkg.location) == 0)
+			continue;
+		render_pip_group(r, v + start, i - start);
+		start = i;
+	}
+}
+
+static void
+render_npm(struct render *r)
+{
+	struct strv install = { 0 }, remove = { 0 };
+	struct run run = { BUF_INIT, 0 };
+	size_t n;
+	cleanup_free const struct pkg_change **v = changes_of(r, "npm", &n);
+
+	if (n == 0)
+		return;
+	buf_addch(&r->out, '\n');
+	comment(r, "Global npm packages, pinned.");
+	split_changes(r, v, n, "@", &install, &remove, NULL);
+	if (install.n > 0)
+		run_add(&run, "npm install -g", &install);
+	if (remove.n > 0)
+		run_add(&run, "npm uninstall -g", &remove);
+	run_end(r, &run);
+	strv_release(&install);
+	strv_release(&remove);
+}
+
+static void
+render_other_managers(struct render *r)
+{
+	const struct pkg_changes *pc = r->in->pkgs;
+	struct strv seen = { 0 };
+
+	for (size_t i = 0; pc != NULL && i < pc->n; i++) {
+		const char *m = pc->v[i].pkg.manager;
+
+		if (strcmp(m, "dpkg") == 0 || strcmp(m, "apk") == 0 ||
+		    strcmp(m, "pip") == 0 || strcmp(m, "npm") == 0 || strv_find(&seen, m) >= 0)
+			continue;
+		strv_push(&seen, m);
+	}
+	strv_sort(&seen);
+	for (size_t i = 0; i < seen.n; i++) {
+		size_t n;
+		cleanup_free const struct pkg_change **v = changes_of(r, seen.v[i], &n);
+
+		buf_addch(&r->out, '\n');
+		comment(r, "Packages of '%s', which keep cannot render yet:", pr(r, seen.v[i]));
+		for (size_t j = 0; j < n; j++)
+			comment(r, "  %s %s %s", pkg_change_name(v[j]->change),
+			    pr(r, v[j]->pkg.name), pr(r, v[j]->pkg.version));
+		warn(r, "%zu package change(s) of manager '%s' are only listed in a comment",
+		    n, pr(r, seen.v[i]));
+	}
+	strv_release(&seen);
+}
+
+/* --- files: package sources and loose files -------------------------------- */
+
+static const char *const source_files[] = {
+	"/etc/apt/sources.list", "/etc/apk/repositories",
+};
+
+static const char *const source_dirs[] = {
+	"/etc/apt/sources.list.d", "/etc/apt/keyrings", "/usr/share/keyrings",
+	"/etc/apt/trusted.gpg.d", "/etc/apk/keys",
+};
+
+static int
+under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+static int
+is_source(const char *path)
+{
+	for (size_t i = 0; i < sizeof(source_files) / sizeof(source_files[0]); i++)
+		if (strcmp(path, source_files[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof(source_dirs) / sizeof(source_dirs[0]); i++)
+		if (under(path, source_dirs[i]))
+			return 1;
+	return 0;
+}
+
+/* The build context holds path, itself or inside a directory it holds. */
+static int
+in_context(const struct render *r, const char *path)
+{
+	if (!r->in->use_context)
+		return 0;
+	for (size_t i = 0; i < r->in->n_context_files; i++) {
+		const struct context_file *cf = &r->in->context_files[i];
+
+		if (strcmp(cf->path, path) == 0 || (cf->is_dir && under(path, cf->path)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A modified directory that only changed because something below it did. */
+static int
+is_parent_only(const struct fs_changes *fc, size_t k)
+{
+	if (fc->v[k].kind != FS_MODIFIED)
+		return 0;
+	for (size_t i = 0; i < fc->n; i++)
+		if (i != k && strcmp(fc->v[i].path, fc->v[k].path) != 0 &&
+		    (under(fc->v[i].path, fc->v[k].path) || strcmp(fc->v[k].path, "/") == 0))
+			return 1;
+	return 0;
+}
+
+static int
+fs_ptr_cmp(const void *a, const void *b)
+{
+	const struct fs_change *x = *(const struct fs_change *const *)a;
+	const struct fs_change *y = *(const struct fs_change *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+/* Loose-file changes, sources (want_sources) or the rest, sorted by path. */
+static const struct fs_change **
+fs_select(const struct render *r, int want_sources, size_t *n_out)
+{
+	const struct fs_changes *fc = r->in->files;
+	const struct fs_change **v = xcalloc((fc ? fc->n : 0) + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; fc != NULL && i < fc->n; i++)
+		if (is_source(fc->v[i].path) == want_sources && !is_parent_only(fc, i))
+			v[n++] = &fc->v[i];
+	if (n > 1)
+		qsort(v, n, sizeof(*v), fs_ptr_cmp);
+	*n_out = n;
+	return v;
+}
+
+static int
+cf_ptr_cmp(const void *a, const void *b)
+{
+	const struct context_file *x = *(const struct context_file *const *)a;
+	const struct context_file *y = *(const struct context_file *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int
+cf_mode_cmp(const void *a, const void *b)
+{
+	const struct context_file *x = *(const struct context_file *const *)a;
+	const struct context_file *y = *(const struct context_file *const *)b;
+
+	if ((x->mode & 07777) != (y->mode & 07777))
+		return (x->mode & 07777) < (y->mode & 07777) ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static const char *
+kind_word(enum fs_change_kind k)
+{
+	return k == FS_ADDED ? "added" : k == FS_DELETED ? "deleted" : "changed";
+}
+
+static void
+skip_unsafe_name(struct render *r, const char *path)
+{
+	comment(r, "Skipped a file whose name cannot be written into a Dockerfile: %s",
+	    pr(r, path));
+	warn(r, "skipped file '%s': its name cannot be written safely into a dockerfile",
+	    pr(r, path));
+}
+
+/*
+ * COPY the context files of one kind (sources or not) with their owner,
+ * then one RUN setting their modes; COPY keeps no mode without BuildKit's
+ * --chmod, which the classic builder lacks.
+ */
+static void
+copy_context(struct render *r, int want_sources)
+{
+	const struct context_file **v;
+	size_t n = 0;
+	struct run run = { BUF_INIT, 0 };
+
+	if (!r->in->use_context)
+		return;
+	v = xcalloc(r->in->n_context_files + 1, sizeof(*v));
+	for (size_t i = 0; i < r->in->n_context_files; i++) {
+		const struct context_file *cf = &r->in->context_files[i];
+
+		if (is_source(cf->path) != want_sources)
+			continue;
+		if (!quote_path_safe(cf->path) || strcmp(cf->path, "/") == 0) {
+			skip_unsafe_name(r, cf->path);
+			continue;
+		}
+		v[n++] = cf;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cf_ptr_cmp);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *src = xasprintf("files%s", v[i]->path);
+
+		switch_to_root(r);
+		buf_printf(&r->out, "COPY --chown=%u:%u [", v[i]->uid, v[i]->gid);
+		quote_json(&r->out, src);
+		buf_addstr(&r->out, ", ");
+		quote_json(&r->out, v[i]->path);
+		buf_addstr(&r->out, "]\n");
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cf_mode_cmp);
+	for (size_t i = 0; i < n;) {
+		unsigned int mode = v[i]->mode & 07777;
+		struct buf cmd = BUF_INIT;
+
+		buf_printf(&cmd, "chmod %04o", mode);
+		for (; i < n && (v[i]->mode & 07777) == mode; i++) {
+			buf_addch(&cmd, ' ');
+			shell_word(&cmd, v[i]->path);
+		}
+		run_add(&run, buf_cstr(&cmd), NULL);
+		buf_release(&cmd);
+	}
+	run_end(r, &run);
+	free(v);
+}
+
+/* RUN rm for deleted paths (context mode only); returns how many. */
+static void
+remove_deleted(struct render *r, const struct fs_change **v, size_t n)
+{
+	struct strv paths = { 0 };
+	struct run run = { BUF_INIT, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct buf w = BUF_INIT;
+
+		if (v[i]->kind != FS_DELETED || !quote_path_safe(v[i]->path))
+			continue;
+		shell_word(&w, v[i]->path);
+		strv_push(&paths, buf_cstr(&w));
+		buf_release(&w);
+	}
+	if (paths.n > 0)
+		run_add(&run, "rm -rf --", &paths);
+	run_end(r, &run);
+	strv_release(&paths);
+}
+
+/*
+ * List the changes a Dockerfile does not reproduce: with a context, added
+ * or changed paths the context lacks; without one, everything.
+ */
+static size_t
+list_files(struct render *r, const struct fs_change **v, size_t n, const char *title)
+{
+	size_t listed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i]->path;
+
+		if (r->in->use_context) {
+			if (v[i]->kind == FS_DELETED ? quote_path_safe(p) : in_context(r, p))
+				continue;
+		}
+		if (!listed++)
+			comment(r, "%s", title);
+		if (quote_has_control(p) || !quote_utf8_valid(p) ||
+		    (r->in->use_context && v[i]->kind == FS_DELETED)) {
+			skip_unsafe_name(r, p);
+			continue;
+		}
+		comment(r, "  %s %s", kind_word(v[i]->kind), pr(r, p));
+	}
+	return listed;
+}
+
+static void
+render_sources(struct render *r)
+{
+	size_t n, listed;
+	cleanup_free const struct fs_change **v = fs_select(r, 1, &n);
+	int any_cf = 0;
+
+	for (size_t i = 0; r->in->use_context && i < r->in->n_context_files; i++)
+		any_cf |= is_source(r->in->context_files[i].path);
+	if (n == 0 && !any_cf)
+		return;
+	buf_addch(&r->out, '\n');
+	comment(r, "Package sources and keys, before the packages that need them.");
+	copy_context(r, 1);
+	if (r->in->use_context)
+		remove_deleted(r, v, n);
+	listed = list_files(r, v, n, r->in->use_context ?
+	    "Not in the build context, add them by hand:" :
+	    "Changed in the container; render with a build context to copy them:");
+	if (listed > 0)
+		warn(r, "%zu package source file(s) not reproduced: packages from those sources may not install",
+		    listed);
+}
+
+static void
+render_loose(struct render *r)
+{
+	size_t n, listed;
+	cleanup_free const struct fs_change **v = fs_select(r, 0, &n);
+	int any_cf = 0;
+
+	for (size_t i = 0; r->in->use_context && i < r->in->n_context_files; i++)
+		any_cf |= !is_source(r->in->context_files[i].path);
+	if (n == 0 && !any_cf)
+		return;
+	buf_addch(&r->out, '\n');
+	comment(r, "Loose files: changes no package explains.");
+	copy_context(r, 0);
+	if (r->in->use_context)
+		remove_deleted(r, v, n);
+	listed = list_files(r, v, n, r->in->use_context ?
+	    "Not in the build context:" :
+	    "Not copied (render with a build context to copy them):");
+	if (listed > 0 && r->in->use_context)
+		warn(r, "%zu loose file(s) are not in the build context: only listed", listed);
+}
+
+/* --- configuration --------------------------------------------------------- */
+
+/*
+ * value written as a Dockerfile word; when it only adds a prefix or suffix
+ * to the base image's value ("/opt/bin:" + old PATH), say so with ${NAME}
+ * so the line reads like what the user did.
+ */
+static int
+env_word(struct buf *b, const char *name, const char *value, const char *old)
+{
+	size_t vl = strlen(value), ol = old ? strlen(old) : 0;
+
+	if (ol > 0 && vl > ol + 1 && strcmp(value + vl - ol, old) == 0 &&
+	    value[vl - ol - 1] == ':') {
+		cleanup_free char *pre = xstrndup(value, vl - ol);
+
+		buf_addch(b, '"');
+		if (quote_dockerfile_escape(b, pre) < 0)
+			return -1;
+		buf_printf(b, "${%s}\"", name);
+		return 0;
+	}
+	if (ol > 0 && vl > ol + 1 && strncmp(value, old, ol) == 0 && value[ol] == ':') {
+		buf_printf(b, "\"${%s}", name);
+		if (quote_dockerfile_escape(b, value + ol) < 0)
+			return -1;
+		buf_addch(b, '"');
+		return 0;
+	}
+	return quote_dockerfile_word(b, value);
+}
+
+static void
+render_env(struct render *r, const struct kv **env, size_t n)
+{
+	const struct image *base = r->in->base;
+	struct strv gone = { 0 };
+	int any = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = env[i]->key, *value = env[i]->value;
+		const char *old = kvv_get(&base->env, name);
+		struct buf line = BUF_INIT;
+
+		if (secrets_classify_env(name, value) != SECRET_NONE)
+			continue;	/* proxies and secrets have their own sections */
+		if (old != NULL && strcmp(old, value) == 0)
+			continue;
+		if (!any++)
+			buf_addch(&r->out, '\n');
+		if (!secrets_env_name_valid(name)) {
+			comment(r, "Refused environment variable '%s': not a valid name.", pr(r, name));
+			warn(r, "refused environment variable '%s': not a valid name", pr(r, name));
+			continue;
+		}
+		buf_printf(&line, "ENV %s=", name);
+		if (env_word(&line, name, value, old) < 0) {
+			comment(r, "Refused environment variable %s: its value holds control characters.",
+			    name);
+			warn(r, "refused environment variable '%s': its value holds control characters or invalid utf-8",
+			    name);
+			buf_release(&line);
+			continue;
+		}
+		buf_add(&r->out, line.ptr, line.len);
+		buf_addch(&r->out, '\n');
+		buf_release(&line);
+	}
+	for (size_t i = 0; i < base->env.n; i++)
+		if (kvv_get(&r->in->container->env, base->env.v[i].key) == NULL)
+			strv_push(&gone, pr(r, base->env.v[i].key));
+	strv_sort(&gone);
+	if (gone.n > 0) {
+		if (!any++)
+			buf_addch(&r->out, '\n');
+		comment(r, "The base image sets these, the container does not (a Dockerfile cannot unset them):");
+		for (size_t i = 0; i < gone.n; i++)
+			comment(r, "  %s", gone.v[i]);
+	}
+	strv_release(&gone);
+}
+
+static void
+render_workdir_user(struct render *r)
+{
+	const struct container *c = r->in->container;
+	const struct image *base = r->in->base;
+	const char *wd = c->workdir ? c->workdir : "";
+	const char *old_wd = base->workdir ? base->workdir : "";
+	const char *user = c->user && c->user[0] ? c->user : base->user ? base->user : "";
+	const char *old_user = base->user ? base->user : "";
+
+	if (wd[0] != '\0' && strcmp(wd, old_wd) != 0) {
+		if (quote_path_safe(wd))
+			buf_printf(&r->out, "WORKDIR %s\n", wd);
+		else {
+			comment(r, "Refused working directory '%s': not safe in a Dockerfile.", pr(r, wd));
+			warn(r, "refused working directory '%s': not safe in a dockerfile", pr(r, wd));
+		}
+	}
+	if (strcmp(user, old_user) == 0 && !r->as_root)
+		return;
+	if (user[0] == '\0')
+		user = "root";
+	if (user_valid(user)) {
+		buf_printf(&r->out, "USER %s\n", user);
+		return;
+	}
+	comment(r, "Refused user '%s': not a valid user name.", pr(r, user));
+	warn(r, "refused user '%s': not a valid user name; the image runs as %s",
+	    pr(r, user), r->as_root ? "root" : "the base image's user");
+}
+
+static int
+port_valid(const char *p)
+{
+	char *end;
+	long n = strtol(p, &end, 10);
+
+	if (!isdigit((unsigned char)p[0]) || n < 1 || n > 65535)
+		return 0;
+	return *end == '\0' || strcmp(end, "/tcp") == 0 || strcmp(end, "/udp") == 0 ||
+	    strcmp(end, "/sctp") == 0;
+}
+
+static void
+render_expose(struct render *r)
+{
+	struct strv ports = { 0 };
+
+	for (size_t i = 0; i < r->in->container->exposed_ports.n; i++) {
+		const char *p = r->in->container->exposed_ports.v[i];
+
+		if (port_valid(p))
+			strv_push(&ports, p);
+		else
+			warn(r, "refused exposed port '%s'", pr(r, p));
+	}
+	strv_sort(&ports);
+	if (ports.n > 0) {
+		buf_addstr(&r->out, "EXPOSE");
+		for (size_t i = 0; i < ports.n; i++)
+			buf_printf(&r->out, " %s", ports.v[i]);
+		buf_addch(&r->out, '\n');
+	}
+	strv_release(&ports);
+}
+
+/* INSTR ["a", "b"]; refused as a whole when an element is not UTF-8. */
+static void
+exec_form(struct render *r, const char *instr, const struct strv *args)
+{
+	struct buf line = BUF_INIT;
+
+	buf_printf(&line, "%s [", instr);
+	for (size_t i = 0; i < args->n; i++) {
+		if (i > 0)
+			buf_addstr(&line, ", ");
+		if (quote_json(&line, args->v[i]) < 0) {
+			comment(r, "Refused %s: an argument is not valid UTF-8.", instr);
+			warn(r, "refused %s: an argument is not valid utf-8", instr);
+			buf_release(&line);
+			return;
+		}
+	}
+	buf_addstr(&line, "]\n");
+	buf_add(&r->out, line.ptr, line.len);
+	buf_release(&line);
+}
+
+static void
+render_command(struct render *r)
+{
+	const struct container *c = r->in->container;
+	const struct image *base = r->in->base;
+	int ep = !strv_equal(&c->entrypoint, &base->entrypoint);
+
+	if (ep)
+		exec_form(r, "ENTRYPOINT", &c->entrypoint);
+	/* A new ENTRYPOINT resets the inherited CMD. */
+	if (!strv_equal(&c->cmd, &base->cmd) || (ep && c->cmd.n > 0))
+		exec_form(r, "CMD", &c->cmd);
+}
+
+/* --- mounts ----------------------------------------------------------------- */
+
+static void
+render_mounts(struct render *r)
+{
+	const struct container *c = r->in->container;
+	struct strv run = { 0 }, compose = { 0 }, tmpfs = { 0 }, volumes = { 0 };
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct mount *m = &c->mounts[i];
+		const char *src = pr(r, m->source ? m->source : "");
+		const char *dst = pr(r, m->destination ? m->destination : "");
+		const char *type = m->type ? m->type : "";
+		const char *ro = m->rw ? "" : ":ro";
+		cleanup_free char *a = NULL;
+		cleanup_free char *b = NULL;
+
+		if (strcmp(type, "bind") == 0) {
+			a = xasprintf("-v %s:%s%s", src, dst, ro);
+			b = xasprintf("- %s:%s%s", src, dst, ro);
+		} else if (strcmp(type, "volume") == 0) {
+			a = xasprintf("--mount type=volume,source=%s,target=%s%s", src, dst,
+			    m->rw ? "" : ",readonly");
+			b = xasprintf("- %s:%s%s", src, dst, ro);
+			strv_push(&volumes, src);
+		} else if (strcmp(type, "tmpfs") == 0) {
+			a = xasprintf("--mount type=tmpfs,target=%s", dst);
+			strv_push(&tmpfs, dst);
+		} else {
+			a = xasprintf("--mount type=%s,source=%s,target=%s", pr(r, type), src, dst);
+		}
+		strv_push(&run, a);
+		if (b != NULL)
+			strv_push(&compose, b);
+	}
+	strv_sort(&run);
+	strv_sort(&compose);
+	strv_sort(&tmpfs);
+	strv_sort(&volumes);
+	if (run.n > 0) {
+		buf_addch(&r->out, '\n');
+		comment(r, "Mounts are not baked into the image; keep resume recreates them.");
+		comment(r, "By hand, add to docker run:");
+		for (size_t i = 0; i < run.n; i++)
+			comment(r, "  %s", run.v[i]);
+		comment(r, "or in a compose service:");
+		if (compose.n > 0) {
+			comment(r, "  volumes:");
+			for (size_t i = 0; i < compose.n; i++)
+				comment(r, "    %s", compose.v[i]);
+		}
+		if (tmpfs.n > 0) {
+			comment(r, "  tmpfs:");
+			for (size_t i = 0; i < tmpfs.n; i++)
+				comment(r, "    - %s", tmpfs.v[i]);
+		}
+		if (volumes.n > 0) {
+			comment(r, "with, at the top level:");
+			comment(r, "volumes:");
+			for (size_t i = 0; i < volumes.n; i++)
+				comment(r, "  %s: {external: true}", volumes.v[i]);
+		}
+	}
+	strv_release(&run);
+	strv_release(&compose);
+	strv_release(&tmpfs);
+	strv_release(&volumes);
+}
+
+/* --- entry point ------------------------------------------------------------ */
+
+int
+render_dockerfile(const struct recipe_input *in, struct buf *out,
+    struct strv *warnings, struct keep_error **err)
+{
+	struct render r = { in, BUF_INIT, warnings, { 0 }, 0 };
+	const struct kv **env;
+	size_t n_env;
+	size_t config_start;
+
+	if (in == NULL || in->container == NULL || in->base == NULL)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "render dockerfile: no container or base image given");
+	if (!image_id_valid(in->base->id)) {
+		cleanup_free char *id = quote_printable_dup(in->base->id ? in->base->id : "");
+
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "render dockerfile: base image id '%s' is not sha256:<hex>", id);
+	}
+
+	n_env = in->container->env.n;
+	env = sorted_env(&in->container->env);
+	render_header(&r);
+	render_from(&r);
+	render_proxies(&r, env, n_env);
+	render_secrets(&r, env, n_env);
+	render_sources(&r);
+	render_dpkg(&r);
+	render_apk(&r);
+	render_pip(&r);
+	render_npm(&r);
+	render_other_managers(&r);
+	render_loose(&r);
+	render_env(&r, env, n_env);
+	config_start = r.out.len;
+	buf_addch(&r.out, '\n');
+	render_workdir_user(&r);
+	render_expose(&r);
+	render_command(&r);
+	if (r.out.len == config_start + 1)
+		buf_truncate(&r.out, config_start);
+	render_mounts(&r);
+
+	buf_add(out, r.out.ptr, r.out.len);
+	buf_release(&r.out);
+	strv_release(&r.scratch);
+	free(env);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/*
+ * The Dockerfile renderer: a snapshot description in, Dockerfile text out.
+ * Pure: no I/O, no clock, no environment; the same input always renders
+ * byte for byte the same text (everything is sorted), which is what the
+ * golden-file tests rely on.
+ *
+ * Conventions the caller must follow:
+ *
+ *  - pkgs holds the cumulative changes of the container against its base
+ *    image (struct pkg_changes, PKG_ADDED / PKG_REMOVED / PKG_UPGRADED).
+ *    pkg.manager is "dpkg", "apk", "pip" (uv-installed packages too, with
+ *    pkg.installer "uv") or "npm". Other managers are listed in a comment
+ *    and warned about.
+ *  - pkg.origin "" means "from an index": the renderer reinstalls it pinned.
+ *    Any other origin means no index can reinstall it: for pip the
+ *    direct_url.json URL or file:// path; for dpkg and apk the analyzer
+ *    writes "local" (a .deb/.apk installed from a file, or a version no
+ *    configured source offers). Such packages are never dropped silently:
+ *    each is named in a comment (origin shown with URL credentials
+ *    stripped) and gets a warning.
+ *  - pkg.location (pip) is the site-packages directory; the interpreter that
+ *    owns it is derived from it: "<venv>/lib/pythonX.Y/site-packages" ->
+ *    "<venv>/bin/python -m pip", "/usr[/local]/lib/python3*" ->
+ *    "python3 -m pip", "/root/.local/..." -> "python3 -m pip install --user".
+ *  - files holds the loose files (changes no package explains, noise
+ *    already removed). Without a build context they are only listed in
+ *    comments. With use_context, each added or changed path that
+ *    context_files covers is copied from "files/<path>" in the build
+ *    context (the caller writes those bytes into the tar), chowned to the
+ *    recorded uid:gid and chmod-ed to the recorded mode, and deleted paths
+ *    are removed with RUN rm. Package sources and keys (/etc/apt/sources.list,
+ *    /etc/apt/sources.list.d, /etc/apt/keyrings, /usr/share/keyrings,
+ *    /etc/apt/trusted.gpg.d, /etc/apk/repositories, /etc/apk/keys) come
+ *    first, before the packages that may need them.
+ *  - Environment: variables the base image lacks or sets differently become
+ *    ENV; names the base image sets but the container lacks are listed in a
+ *    comment (a Dockerfile cannot unset an inherited variable). Proxy
+ *    variables become ARG lines without a value, secrets are named in a
+ *    comment only (see core/secrets.h).
+ *
+ * Everything from inside the container is untrusted. Package names and
+ * versions are checked against the manager's own syntax, env values and
+ * paths are quoted or refused; every refusal appends a warning naming the
+ * item (in printable form) and a comment in the Dockerfile.
+ */
+#ifndef KEEP_RENDER_DOCKERFILE_H
+#define KEEP_RENDER_DOCKERFILE_H
+
+#include <stddef.h>
+
+#include "core/model.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* One file or directory the build context holds under files/<path>. */
+struct context_file {
+	const char *path;	/* absolute path in the container */
+	unsigned int uid;
+	unsigned int gid;
+	unsigned int mode;	/* permission bits, 07777 */
+	int is_dir;		/* a directory: COPY brings its whole tree */
+};
+
+struct recipe_input {
+	const struct container *container;	/* required */
+	const struct image *base;	/* the base image as inspected; required */
+	const char *base_ref;	/* the image as given ("debian:bookworm"), or NULL */
+	/*
+	 * The repo digest of base matching base_ref ("debian@sha256:..."; see
+	 * recipe_base_digest), or NULL to pin by image ID.
+	 */
+	const char *base_digest;
+	int snapshot_seq;	/* N of keep/NAME:N; 0 when there is none yet */
+	const struct pkg_changes *pkgs;	/* may be NULL: no package changes */
+	const struct fs_changes *files;	/* may be NULL: no loose files */
+	int use_context;	/* loose files are in the build context under files/ */
+	const struct context_file *context_files;
+	size_t n_context_files;
+};
+
+/*
+ * The entry of img->repo_digests whose repository matches ref ("debian",
+ * "docker.io/library/debian:bookworm" and "debian@sha256:..." all match
+ * "debian@sha256:..."), or NULL. A ref that is itself name@digest matches
+ * only that digest. The result points into img; don't free it.
+ */
+const char *recipe_base_digest(const struct image *img, const char *ref);
+
+/*
+ * Render the Dockerfile for in into out (appended). Each item left out or
+ * needing the user's attention adds one message to warnings (lowercase, no
+ * full stop, subjects quoted and in printable form). Returns 0, or -1 with
+ * *err set when no Dockerfile can be written at all (missing container or
+ * base, a base image ID that is no "sha256:<64 hex>"); out is then left as
+ * it was.
+ */
+int render_dockerfile(const struct recipe_input *in, struct buf *out,
+    struct strv *warnings, struct keep_error **err);
+
+#endif
