@@ -39,27 +39,32 @@ struct recipes {
 };
 
 /*
- * Blank out a password in "scheme://user:password@host" so that a remote
- * URL quoted in a libgit2 message never shows a credential.
+ * A copy of s in which the password of every "scheme://user:password@"
+ * reads "***", so that a remote URL quoted in a libgit2 message never shows
+ * a credential. The caller frees it.
  */
-static void
-redact_userinfo(char *s)
+static char *
+redact_userinfo(const char *s)
 {
-	char *p = s, *at, *colon, *end;
+	struct buf b = BUF_INIT;
+	const char *p = s, *auth, *end, *at, *colon;
 
-	while ((p = strstr(p, "://")) != NULL) {
-		p += 3;
-		end = p + strcspn(p, "/ \t'\"");
-		at = memchr(p, '@', (size_t)(end - p));
-		if (at == NULL)
-			continue;
-		colon = memchr(p, ':', (size_t)(at - p));
-		if (colon == NULL)
-			continue;
-		memmove(colon + 4, at, strlen(at) + 1);
-		memcpy(colon, ":***", 4);
-		p = colon + 4;
+	while ((auth = strstr(p, "://")) != NULL) {
+		auth += 3;
+		buf_add(&b, p, (size_t)(auth - p));
+		end = auth + strcspn(auth, "/ \t'\"");
+		at = memchr(auth, '@', (size_t)(end - auth));
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon != NULL) {
+			buf_add(&b, auth, (size_t)(colon - auth));
+			buf_addstr(&b, ":***");
+			p = at;
+		} else {
+			p = auth;
+		}
 	}
+	buf_addstr(&b, p);
+	return buf_detach(&b, NULL);
 }
 
 /*
@@ -76,7 +81,7 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 	const git_error *ge = git_error_last();
 	enum keep_error_kind kind = KEEP_ERR_FAILED;
 	va_list ap;
-	char *ctx, *msg;
+	char *ctx, *msg, *clean;
 	size_t len;
 
 	switch (code) {
@@ -99,15 +104,33 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 	len = strlen(msg);
 	while (len > 0 && strchr(" \t\r\n.", msg[len - 1]) != NULL)
 		msg[--len] = '\0';
-	redact_userinfo(msg);
+	clean = redact_userinfo(msg);
 	va_start(ap, fmt);
 	ctx = xvasprintf(fmt, ap);
 	va_end(ap);
-	keep_error_set(err, kind, "%s: %s", ctx, msg);
+	keep_error_set(err, kind, "%s: %s", ctx, clean);
 	free(ctx);
+	free(clean);
 	free(msg);
 	git_error_clear();
 	return -1;
+}
+
+/*
+ * Whether dir already holds a repository that libgit2 would not open: 0
+ * when there is none (create one), 1 when there is, 2 when it is there and
+ * owned by another user. Never create a repository over an existing one.
+ */
+static int
+repo_exists(const char *dir)
+{
+	cleanup_free char *dotgit = xasprintf("%s/.git", dir);
+	cleanup_free char *head = xasprintf("%s/HEAD", dir);
+	struct stat st;
+
+	if (lstat(dotgit, &st) < 0 && lstat(head, &st) < 0)
+		return 0;
+	return st.st_uid != geteuid() ? 2 : 1;
 }
 
 int
@@ -118,7 +141,7 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 	struct recipes *r;
 	const char *wd;
 	size_t len;
-	int rc;
+	int rc, existing;
 
 	*out = NULL;
 	if (git_libgit2_init() < 0)
@@ -127,7 +150,19 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 
 	rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL);
-	if (rc == GIT_ENOTFOUND) {
+	existing = rc == GIT_ENOTFOUND ? repo_exists(dir) : 0;
+	if (rc == GIT_EOWNER || existing == 2) {
+		/*
+		 * libgit2 1.5.1 says GIT_ENOTFOUND rather than GIT_EOWNER
+		 * when no safe.directory is configured at all.
+		 */
+		git_error_clear();
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "open recipe repository '%s': it is owned by another user; "
+		    "if you trust it, run: git config --global --add "
+		    "safe.directory '%s'", dir, dir);
+		goto fail;
+	} else if (rc == GIT_ENOTFOUND && !existing) {
 		git_error_clear();
 		opts.flags = GIT_REPOSITORY_INIT_MKPATH;
 		rc = git_repository_init_ext(&repo, dir, &opts);
@@ -136,13 +171,6 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 			    "create recipe repository '%s'", dir);
 			goto fail;
 		}
-	} else if (rc == GIT_EOWNER) {
-		git_error_clear();
-		keep_error_set(err, KEEP_ERR_FAILED,
-		    "open recipe repository '%s': it is owned by another user; "
-		    "if you trust it, run: git config --global --add "
-		    "safe.directory '%s'", dir, dir);
-		goto fail;
 	} else if (rc < 0) {
 		set_git_error(err, rc, "open recipe repository '%s'", dir);
 		goto fail;
@@ -1123,9 +1151,18 @@ push_update_reference(const char *refname, const char *status, void *payload)
 {
 	struct push_state *ps = payload;
 
+	char *p;
+
 	if (status != NULL && ps->rejected_ref == NULL) {
 		ps->rejected_ref = xstrdup(refname);
 		ps->rejected_status = xstrdup(status);
+		/* The remote wrote these: no control characters in our output. */
+		for (p = ps->rejected_ref; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		for (p = ps->rejected_status; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 	}
 	return 0;
 }
@@ -1140,7 +1177,7 @@ recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
 	git_reference *head = NULL;
 	git_strarray specs;
 	char *spec = NULL;
-	int rc;
+	int rc, wrap = 1;
 
 	rc = git_remote_lookup(&rem, r->repo, name);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
@@ -1190,7 +1227,8 @@ recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
 		    "rejected: the remote has commits the recipe repository "
 		    "lacks (non-fast-forward); fetch and merge first");
 	} else if (rc < 0) {
-		set_git_error(err, rc, "push");
+		set_git_error(err, rc, "push recipes to '%s'", name);
+		wrap = 0;	/* the context is in place */
 	} else if (ps.rejected_ref != NULL) {
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
 		    "rejected: '%s': %s%s", ps.rejected_ref,
@@ -1206,7 +1244,7 @@ cleanup:
 	free(ps.rejected_status);
 	git_reference_free(head);
 	git_remote_free(rem);
-	if (rc < 0)
+	if (rc < 0 && wrap)
 		return keep_error_wrap(err, "push recipes to '%s'", name);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }

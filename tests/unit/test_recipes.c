@@ -5,6 +5,7 @@
  */
 #include "recipes/recipes.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,108 @@ test_push(void)
 	recipes_close(r);
 }
 
+/* libgit2 1.5 refuses a repository another user owns: say how to trust it. */
+static void
+test_owner(void)
+{
+	cleanup_free char *dir = xasprintf("%s/foreign", root);
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	int rc;
+
+	if (geteuid() != 0) {
+		ok(1, "# SKIP ownership test needs root to chown");
+		return;
+	}
+	run("git init -q %s && chown -R 12345:12345 %s", dir, dir);
+	rc = recipes_open(dir, &r, &err);
+	ok(rc < 0 && err && strstr(err->message, "owned by another user") &&
+	    strstr(err->message, "safe.directory"),
+	    "a repository owned by another user: a clear error");
+	if (err)
+		printf("# %s\n", err->message);
+	keep_error_free(err);
+	err = NULL;
+	recipes_close(r);
+	r = NULL;
+
+	run("git config --global --add safe.directory %s", dir);
+	rc = recipes_open(dir, &r, &err);
+	ok(rc == 0, "opens once listed in safe.directory");
+	if (rc < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+	}
+	recipes_close(r);
+	run("git config --global --unset-all safe.directory");
+}
+
+/*
+ * A remote that refuses the update itself (a pre-receive hook behind
+ * git daemon): the per-ref status must become an error.
+ */
+static void
+test_push_declined(void)
+{
+	cleanup_free char *dir = xasprintf("%s/declsrc", root);
+	cleanup_free char *srv = xasprintf("%s/srv", root);
+	cleanup_free char *pidfile = xasprintf("%s/daemon.pid", root);
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	char *id = NULL, *pid;
+	int port = 20000 + (int)(getpid() % 20000), up = 0, i, rc;
+
+	if (run("test -x \"$(git --exec-path)/git-daemon\"") != 0) {
+		ok(1, "# SKIP git daemon is not installed");
+		return;
+	}
+	run("mkdir -p %s && git init -q --bare %s/hooked.git &&"
+	    " printf '#!/bin/sh\\necho keep-test-decline >&2\\nexit 1\\n'"
+	    " > %s/hooked.git/hooks/pre-receive &&"
+	    " chmod +x %s/hooked.git/hooks/pre-receive", srv, srv, srv, srv);
+	if (run("git daemon --detach --pid-file=%s --reuseaddr"
+	    " --listen=127.0.0.1 --port=%d --base-path=%s --export-all"
+	    " --enable=receive-pack %s", pidfile, port, srv, srv) != 0) {
+		ok(1, "# SKIP git daemon does not start");
+		return;
+	}
+	for (i = 0; i < 50 && !up; i++) {
+		up = run("git ls-remote git://127.0.0.1:%d/hooked.git", port) == 0;
+		if (!up)
+			usleep(100000);
+	}
+	if (recipes_open(dir, &r, &err) == 0 &&
+	    commit2(r, "dev1", "FROM a\n", "l\n", "one", &id, &err) == 0) {
+		run("git -C %s remote add origin git://127.0.0.1:%d/hooked.git",
+		    dir, port);
+		rc = recipes_push(r, NULL, &err);
+		ok(up && rc < 0 && err && err->kind == KEEP_ERR_CONFLICT &&
+		    strstr(err->message, "rejected") &&
+		    strstr(err->message, "declined"),
+		    "a ref the remote declines is an error");
+		if (err)
+			printf("# %s\n", err->message);
+		run("git -C %s remote set-url origin"
+		    " https://keepuser:s3cretpw@127.0.0.1:1/x.git", dir);
+		keep_error_free(err);
+		err = NULL;
+		rc = recipes_push(r, NULL, &err);
+		ok(rc < 0 && err && strstr(err->message, "s3cretpw") == NULL,
+		    "a failing push never shows the password of the URL");
+		if (err)
+			printf("# %s\n", err->message);
+	} else {
+		ok(0, "set up the push source: %s", err ? err->message : "?");
+	}
+	keep_error_free(err);
+	free(id);
+	recipes_close(r);
+	pid = sh(NULL, "cat %s", pidfile);
+	if (atoi(pid) > 0)
+		kill((pid_t)atoi(pid), SIGTERM);
+	free(pid);
+}
+
 static void
 test_configured_identity(void)
 {
@@ -598,7 +701,9 @@ main(void)
 	test_new_repo();
 	test_shared_repo();
 	test_push();
+	test_push_declined();
 	test_bare_refused();
+	test_owner();
 	test_configured_identity();
 
 	if (tap_failed == 0)
