@@ -423,6 +423,22 @@ test_shared_repo(void)
 	is_str(buf_cstr(&b), c3, "log of one file");
 	buf_release(&b);
 
+	/* A commit object that no branch reaches is not "in the repository". */
+	s = sh(NULL, "git -C %s -c user.name=U -c user.email=u@x commit-tree"
+	    " -m dangling HEAD^{tree}", dir);
+	ok(is_hex40(s) && recipes_commit_exists(r, s) == 0,
+	    "commit_exists: an unreachable commit does not count");
+	free(s);
+
+	rc = recipes_commit(r, "dev2", NULL, 0, "forget dev2", NULL, &err);
+	ok(rc == 0, "commit an empty file set");
+	s = sh(NULL, "git -C %s ls-tree --name-only HEAD", dir);
+	/* staged.txt went in with the user's own commit above */
+	is_str(s, "dev1\nother\nstaged.txt",
+	    "the recipe directory is gone from the tree");
+	free(s);
+	ok(run("test -e %s/dev2", dir) != 0, "and from the work tree");
+
 	free(c1);
 	free(c2);
 	free(c3);
