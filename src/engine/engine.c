@@ -17,6 +17,8 @@
 #define ENGINE_API_OURS "1.41"
 /* An engine that does not say: the docker CLI assumes this too. */
 #define ENGINE_API_FALLBACK "1.24"
+/* A daemon that does not answer a ping in this long is not usable. */
+#define ENGINE_PING_TIMEOUT 30L
 /* How much of an error answer to keep when streaming. */
 #define ENGINE_MAX_ERROR_BODY ((size_t)1 << 20)
 
@@ -143,7 +145,7 @@ engine_open(const struct engine_endpoint *ep, struct engine **out,
 	struct http_request req = {
 		.method = "GET",
 		.path = "/_ping",
-		.timeout = ENGINE_TIMEOUT_SHORT,
+		.timeout = ENGINE_PING_TIMEOUT,
 		.on_body = collect_on_body,
 		.body_ctx = &col,
 	};

@@ -49,7 +49,7 @@ docker_config_dir(void)
 	return d ? xstrdup(d) : xasprintf("%s/.docker", home_dir());
 }
 
-/* A copy of path when it names an existing file, else NULL. */
+/* path (taken over) when it names an existing file; else it is freed and NULL. */
 static char *
 existing_file(char *path)
 {
