@@ -279,9 +279,9 @@ test_apt_plain(void)
 	cleanup_free char *text = NULL;
 
 	fixture_init(&f);
-	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1", 0);
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1+deb12u2", 0);
 	add_pkg(&f, PKG_ADDED, "dpkg", "libonig5", "6.9.8-1", 1);
-	add_pkg(&f, PKG_ADDED, "dpkg", "libjq1", "1.6-2.1", 1);
+	add_pkg(&f, PKG_ADDED, "dpkg", "libjq1", "1.6-2.1+deb12u2", 1);
 	render_case("apt_plain", &f, &text);
 	ok(structure_ok("apt_plain", text, NULL), "apt_plain: well formed");
 	ok(strstr(text, "FROM " BASE_DIGEST "\n") != NULL, "apt_plain: FROM pinned by digest");
@@ -318,7 +318,7 @@ test_nonroot(void)
 	fixture_init(&f);
 	set_str(&f.base.user, "dev");
 	set_str(&f.c.user, "dev");
-	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1", 0);
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1+deb12u2", 0);
 	render_case("nonroot", &f, &text);
 	root = strstr(text, "USER root\n");
 	back = strstr(text, "USER dev\n");
@@ -411,7 +411,7 @@ test_local_flagged(void)
 	p = add_pkg(&f, PKG_ADDED, "pip", "private", "1.2.0", 0);
 	set_str(&p->location, "/usr/local/lib/python3.11/dist-packages");
 	set_str(&p->origin, "git+https://ghp_SECRETTOKEN@github.com/acme/private.git");
-	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1", 0);
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1+deb12u2", 0);
 	render_case("local_flagged", &f, &text);
 	ok(strstr(text, "vendor-driver") && strstr(text, "mylib") && strstr(text, "private"),
 	    "local_flagged: every package is named");
@@ -462,8 +462,8 @@ test_no_digest(void)
 	strv_push(&f.c.entrypoint, "--");
 	strv_push(&f.c.exposed_ports, "8080/tcp");
 	strv_push(&f.c.exposed_ports, "53/udp");
-	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1", 0);
-	add_pkg(&f, PKG_ADDED, "dpkg", "libjq1", "1.6-2.1", 1);
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1+deb12u2", 0);
+	add_pkg(&f, PKG_ADDED, "dpkg", "libjq1", "1.6-2.1+deb12u2", 1);
 	add_pkg(&f, PKG_ADDED, "dpkg", "libonig5", "6.9.8-1", 1);
 	render_case("no_digest", &f, &text);
 	ok(f.in.base_digest == NULL, "no_digest: no digest found");
