@@ -70,7 +70,7 @@ struct recipe_input {
 	 * recipe_base_digest), or NULL to pin by image ID.
 	 */
 	const char *base_digest;
-	int snapshot_seq;	/* N of keep/NAME:N; 0 when there is none yet */
+	long snapshot_seq;	/* N of keep/NAME:N (struct snapshot.seq); 0 when none yet */
 	const struct pkg_changes *pkgs;	/* may be NULL: no package changes */
 	const struct fs_changes *files;	/* may be NULL: no loose files */
 	int use_context;	/* loose files are in the build context under files/ */
