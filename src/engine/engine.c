@@ -232,7 +232,9 @@ engine_call_timeout(struct engine *e, long timeout, const char *method,
 		.method = method,
 		.body = body,
 		.body_len = body_len,
-		.content_type = content_type,
+		/* Every body the Engine API takes outside streams is JSON. */
+		.content_type = content_type ? content_type :
+		    body ? "application/json" : NULL,
 		.timeout = timeout,
 		.on_body = collect_on_body,
 		.body_ctx = &col,

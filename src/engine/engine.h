@@ -78,7 +78,8 @@ void engine_version_release(struct engine_version *v);
 
 /*
  * Low-level call: METHOD /v{api}{path} (path starts with '/', query already
- * URL-encoded) with an optional body. On 2xx/304 returns 0 with the HTTP
+ * URL-encoded) with an optional body, sent as content_type (NULL means
+ * application/json when there is a body). On 2xx/304 returns 0 with the HTTP
  * status in *status (may be NULL) and the body in *resp (may be NULL). Any
  * other status fails with the engine's own message ({"message": ...}) and
  * error kind KEEP_ERR_NOT_FOUND for 404, KEEP_ERR_CONFLICT for 409.
