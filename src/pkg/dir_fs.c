@@ -1,0 +1,214 @@
+/*
+ * A pkg_fs over a plain directory, for tests and exported root
+ * filesystems. Paths resolve with openat2(RESOLVE_IN_ROOT) so a symlink in
+ * the tree (absolute or with "..") stays inside it, as it would inside the
+ * container; on a kernel without openat2 no symlink is followed at all.
+ */
+#include "pkg/pkg_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+struct dir_fs {
+	int root_fd;
+	char *root;
+};
+
+/* Open each component with O_NOFOLLOW: the fallback without openat2. */
+static int
+open_nofollow(int root_fd, const char *rel, int flags)
+{
+	cleanup_free char *copy = xstrdup(rel);
+	char *save = NULL, *part;
+	int fd = dup(root_fd);
+
+	if (fd < 0)
+		return -1;
+	for (part = strtok_r(copy, "/", &save); part != NULL;
+	    part = strtok_r(NULL, "/", &save)) {
+		int last = 1, next;
+		char *p;
+
+		for (p = save; p && *p == '/'; p++)
+			;
+		if (p && *p != '\0')
+			last = 0;
+		if (strcmp(part, "..") == 0) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+		next = openat(fd, part, (last ? flags : O_PATH | O_DIRECTORY) |
+		    O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
+	return fd;
+}
+
+static int
+open_in_root(struct dir_fs *d, const char *path, int flags)
+{
+	struct open_how how;
+	const char *rel = path;
+	int fd;
+
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		rel = ".";
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned)(flags | O_CLOEXEC);
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, d->root_fd, rel, &how, sizeof(how));
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+		fd = open_nofollow(d->root_fd, rel, flags);
+	return fd;
+}
+
+static enum pkg_read_result
+dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
+    struct keep_error **err)
+{
+	struct dir_fs *d = ctx;
+	struct stat st;
+	size_t got = 0;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted at the path must not hang us. */
+	fd = open_in_root(d, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
+		    errno == EXDEV)
+			return PKG_READ_MISSING;
+		keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
+		return PKG_READ_ERROR;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return PKG_READ_MISSING;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "file is %lld bytes, more than the limit of %zu",
+		    (long long)st.st_size, max);
+		return PKG_READ_ERROR;
+	}
+	for (;;) {
+		ssize_t n;
+
+		buf_grow(out, 65536);
+		n = read(fd, out->ptr + out->len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			keep_error_set(err, KEEP_ERR_FAILED, "%s",
+			    strerror(errno));
+			close(fd);
+			return PKG_READ_ERROR;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max) {
+			/* It grew while we read it. */
+			close(fd);
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "file is more than the limit of %zu bytes", max);
+			return PKG_READ_ERROR;
+		}
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+	close(fd);
+	return PKG_READ_FOUND;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum pkg_read_result
+dir_list_dir(void *ctx, const char *path, struct strv *out,
+    struct keep_error **err)
+{
+	struct dir_fs *d = ctx;
+	struct strv names = { 0 };
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	fd = open_in_root(d, path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
+		    errno == EXDEV)
+			return PKG_READ_MISSING;
+		keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
+		return PKG_READ_ERROR;
+	}
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
+		return PKG_READ_ERROR;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		strv_push(&names, de->d_name);
+	}
+	closedir(dir);
+	if (names.n > 0)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; i < names.n; i++)
+		strv_push(out, names.v[i]);
+	strv_release(&names);
+	return PKG_READ_FOUND;
+}
+
+static void
+dir_release(void *ctx)
+{
+	struct dir_fs *d = ctx;
+
+	if (d == NULL)
+		return;
+	close(d->root_fd);
+	free(d->root);
+	free(d);
+}
+
+int
+pkg_dir_fs_open(struct pkg_fs *out, const char *root, struct keep_error **err)
+{
+	struct dir_fs *d;
+	int fd;
+
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return keep_error_set(err, errno == ENOENT ? KEEP_ERR_NOT_FOUND :
+		    KEEP_ERR_FAILED, "open directory '%s': %s", root,
+		    strerror(errno));
+	d = xcalloc(1, sizeof(*d));
+	d->root_fd = fd;
+	d->root = xstrdup(root);
+	out->ctx = d;
+	out->read_file = dir_read_file;
+	out->list_dir = dir_list_dir;
+	out->release = dir_release;
+	return 0;
+}

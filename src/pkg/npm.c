@@ -1,0 +1,272 @@
+/*
+ * npm global packages: ROOT/[@scope/]name/package.json under the two global
+ * roots npm uses on Debian-like images, found through the change list.
+ */
+#include "pkg/pkg_internal.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+static const struct {
+	const char *root;
+	const char *bin;
+} npm_roots[] = {
+	{ "/usr/local/lib/node_modules", "/usr/local/bin" },
+	{ "/usr/lib/node_modules", "/usr/bin" },
+};
+
+int
+npm_parse_package_json(const char *data, size_t len, char **name,
+    char **version, struct strv *bins_out)
+{
+	json_error_t jerr;
+	json_t *root, *jn, *jv, *bin;
+
+	root = json_loadb(data, len, 0, &jerr);
+	if (root == NULL)
+		return -1;
+	jn = json_object_get(root, "name");
+	jv = json_object_get(root, "version");
+	if (!json_is_string(jn) || !json_is_string(jv) ||
+	    json_string_length(jn) == 0 || json_string_length(jv) == 0 ||
+	    strlen(json_string_value(jn)) != json_string_length(jn) ||
+	    strlen(json_string_value(jv)) != json_string_length(jv)) {
+		/* Missing, or holding a NUL (\u0000) that would cut it short. */
+		json_decref(root);
+		return -1;
+	}
+	*name = xstrdup(json_string_value(jn));
+	*version = xstrdup(json_string_value(jv));
+	bin = json_object_get(root, "bin");
+	if (bins_out != NULL && json_is_string(bin)) {
+		/* "bin": "cli.js" installs a command named after the package. */
+		const char *slash = strrchr(*name, '/');
+
+		strv_push(bins_out, slash ? slash + 1 : *name);
+	} else if (bins_out != NULL && json_is_object(bin)) {
+		const char *key;
+		json_t *val;
+
+		json_object_foreach(bin, key, val)
+			strv_push(bins_out, key);
+	}
+	json_decref(root);
+	return 0;
+}
+
+/* A package directory the change list mentions. */
+struct cand {
+	char *dir;
+	size_t root;	/* index into npm_roots */
+	enum fs_change_kind kind;
+};
+
+/*
+ * If path is ROOT/[@scope/]name or ROOT/[@scope/]name/package.json, return
+ * the package directory and set *is_json.
+ */
+static char *
+package_dir_of(const char *path, size_t *root, int *is_json)
+{
+	for (size_t r = 0; r < sizeof(npm_roots) / sizeof(npm_roots[0]); r++) {
+		size_t rl = strlen(npm_roots[r].root);
+		const char *rel, *slash, *end;
+
+		if (strncmp(path, npm_roots[r].root, rl) != 0 || path[rl] != '/')
+			continue;
+		rel = path + rl + 1;
+		if (rel[0] == '\0' || rel[0] == '.')
+			return NULL;	/* .bin, .package-lock.json */
+		slash = strchr(rel, '/');
+		if (rel[0] == '@') {
+			if (slash == NULL || slash[1] == '\0')
+				return NULL;	/* the scope dir alone */
+			slash = strchr(slash + 1, '/');
+		}
+		end = slash ? slash : rel + strlen(rel);
+		if (slash != NULL && strcmp(slash, "/package.json") != 0)
+			return NULL;
+		*root = r;
+		*is_json = slash != NULL;
+		return xstrndup(path, (size_t)(end - path));
+	}
+	return NULL;
+}
+
+static void
+explain_package(const char *dir, size_t root, const struct strv *bins,
+    struct strv *explained)
+{
+	cleanup_free char *sub = xasprintf("%s/", dir);
+
+	strv_push(explained, dir);
+	strv_push(explained, sub);
+	for (size_t i = 0; i < bins->n; i++) {
+		cleanup_free char *b = NULL;
+
+		if (bins->v[i][0] == '\0' || strchr(bins->v[i], '/') ||
+		    strcmp(bins->v[i], ".") == 0 || strcmp(bins->v[i], "..") == 0)
+			continue;
+		b = xasprintf("%s/%s", npm_roots[root].bin, bins->v[i]);
+		strv_push(explained, b);
+	}
+}
+
+/*
+ * Read dir/package.json of fs into *p and bins. 0, 1 when missing or
+ * unusable (warning added when warn), -1 on a read error.
+ */
+static int
+read_package(const struct pkg_fs *fs, const char *dir, size_t root,
+    struct pkg *p, struct strv *bins, int warn, struct strv *warnings,
+    struct keep_error **err)
+{
+	cleanup_buf struct buf b = BUF_INIT;
+	cleanup_free char *path = xasprintf("%s/package.json", dir);
+	char *name = NULL, *version = NULL;
+	int r;
+
+	r = pkgi_read(fs, path, PKG_MAX_META, &b, err);
+	if (r == PKG_READ_ERROR)
+		return -1;
+	if (r == PKG_READ_MISSING ||
+	    npm_parse_package_json(b.ptr, b.len, &name, &version, bins) < 0) {
+		if (warn) {
+			cleanup_free char *e = pkgi_escape(path, strlen(path));
+
+			pkgi_warn(warnings, "npm: '%s' is missing or not "
+			    "valid, skipped", e);
+		}
+		return 1;
+	}
+	pkg_init_fields(p);
+	free(p->manager);
+	p->manager = xstrdup("npm");
+	free(p->name);
+	p->name = name;
+	free(p->version);
+	p->version = version;
+	free(p->location);
+	p->location = xstrdup(npm_roots[root].root);
+	return 0;
+}
+
+static void
+change_push(struct pkg_changes *out, enum pkg_change_kind kind,
+    const struct pkg *p, const char *old_version)
+{
+	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	out->v[out->n].change = kind;
+	pkg_copy(&out->v[out->n].pkg, p);
+	out->v[out->n].old_version = xstrdup(old_version ? old_version : "");
+	out->n++;
+}
+
+static int
+scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct cand *c, struct pkg_set *found, struct pkg_changes *out,
+    struct strv *explained, struct strv *warnings, struct keep_error **err)
+{
+	struct strv bins = { 0 };
+	struct pkg cur, old;
+	int rc = -1, r, rb = 1;
+
+	memset(&cur, 0, sizeof(cur));
+	memset(&old, 0, sizeof(old));
+	if (base != NULL && c->kind != FS_ADDED) {
+		rb = read_package(base, c->dir, c->root, &old, &bins, 0,
+		    warnings, err);
+		if (rb < 0)
+			goto out;
+	}
+	if (c->kind == FS_DELETED) {
+		if (rb == 0) {
+			change_push(out, PKG_REMOVED, &old, NULL);
+		} else {
+			cleanup_free char *e = pkgi_escape(c->dir,
+			    strlen(c->dir));
+
+			pkgi_warn(warnings, "npm: cannot tell the version of "
+			    "deleted '%s'", e);
+		}
+		explain_package(c->dir, c->root, &bins, explained);
+		rc = 0;
+		goto out;
+	}
+	r = read_package(container, c->dir, c->root, &cur, &bins, 1, warnings,
+	    err);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		pkg_set_push(found, &cur);
+		if (rb != 0)
+			change_push(out, PKG_ADDED, &cur, NULL);
+		else if (strcmp(old.version, cur.version) != 0)
+			change_push(out, PKG_UPGRADED, &cur, old.version);
+		explain_package(c->dir, c->root, &bins, explained);
+	}
+	rc = 0;
+out:
+	if (cur.manager != NULL)
+		pkg_release(&cur);
+	if (old.manager != NULL)
+		pkg_release(&old);
+	strv_release(&bins);
+	return rc;
+}
+
+int
+npm_scan(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct fs_changes *changes, struct pkg_set *found,
+    struct pkg_changes *out, struct strv *explained, struct strv *warnings,
+    struct keep_error **err)
+{
+	struct cand *cands = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < changes->n; i++) {
+		const struct fs_change *ch = &changes->v[i];
+		size_t root;
+		int is_json, seen = 0;
+		char *dir = package_dir_of(ch->path, &root, &is_json);
+
+		if (dir == NULL)
+			continue;
+		/*
+		 * A directory counts when added or deleted (a deleted one hides
+		 * its package.json); package.json when added or modified.
+		 */
+		if ((!is_json && ch->kind == FS_MODIFIED) ||
+		    (is_json && ch->kind == FS_DELETED)) {
+			free(dir);
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(cands[j].dir, dir) == 0) {
+				seen = 1;
+				if (!is_json)
+					cands[j].kind = ch->kind;
+			}
+		}
+		if (seen) {
+			free(dir);
+			continue;
+		}
+		cands = xrealloc(cands, (n + 1) * sizeof(*cands));
+		cands[n].dir = dir;
+		cands[n].root = root;
+		cands[n].kind = ch->kind;
+		n++;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = scan_one(container, base, &cands[i], found, out, explained,
+		    warnings, err);
+	for (size_t i = 0; i < n; i++)
+		free(cands[i].dir);
+	free(cands);
+	return rc;
+}

@@ -1,0 +1,510 @@
+/*
+ * pip and uv: every installed distribution has a NAME-VERSION.dist-info
+ * directory next to its code, in whichever site-packages, dist-packages or
+ * venv it went to. Rather than searching the whole filesystem, the change
+ * list tells where the added and deleted ones are.
+ */
+#include "pkg/pkg_internal.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+char *
+pip_normalize_name(const char *name)
+{
+	size_t n = strlen(name), o = 0;
+	char *out = xmalloc(n + 1);
+	int in_sep = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (c == '-' || c == '_' || c == '.') {
+			if (!in_sep)
+				out[o++] = '-';
+			in_sep = 1;
+			continue;
+		}
+		in_sep = 0;
+		out[o++] = (char)tolower((unsigned char)c);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int
+pip_parse_metadata(const char *data, size_t len, char **name, char **version)
+{
+	const char *line;
+	size_t pos = 0, n;
+	char *nm = NULL, *ver = NULL;
+
+	/* Headers end at the first empty line; the body is the description. */
+	while (pkgi_next_line(data, len, &pos, &line, &n)) {
+		const char *colon, *val;
+		size_t klen, vlen;
+
+		if (n == 0)
+			break;
+		if (memchr(line, '\0', n) != NULL)
+			continue;
+		colon = memchr(line, ':', n);
+		if (colon == NULL || line[0] == ' ' || line[0] == '\t')
+			continue;
+		klen = (size_t)(colon - line);
+		vlen = n - klen - 1;
+		val = pkgi_trim(colon + 1, &vlen);
+		if (nm == NULL && pkgi_eq(line, klen, "Name"))
+			nm = xstrndup(val, vlen);
+		else if (ver == NULL && pkgi_eq(line, klen, "Version"))
+			ver = xstrndup(val, vlen);
+	}
+	if (nm == NULL || ver == NULL || nm[0] == '\0' || ver[0] == '\0') {
+		free(nm);
+		free(ver);
+		return -1;
+	}
+	*name = nm;
+	*version = ver;
+	return 0;
+}
+
+/* The first CSV field of a RECORD line, unquoted. Caller frees. */
+static char *
+record_path(const char *line, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i = 0;
+
+	if (n > 0 && line[0] == '"') {
+		for (i = 1; i < n; i++) {
+			if (line[i] == '"') {
+				if (i + 1 < n && line[i + 1] == '"') {
+					buf_addch(&b, '"');
+					i++;
+					continue;
+				}
+				break;
+			}
+			buf_addch(&b, line[i]);
+		}
+	} else {
+		for (i = 0; i < n && line[i] != ','; i++)
+			buf_addch(&b, line[i]);
+	}
+	if (b.ptr == NULL)
+		return xstrdup("");
+	return buf_detach(&b, NULL);
+}
+
+void
+pip_parse_record(const char *data, size_t len, const char *site,
+    struct strv *out)
+{
+	const char *line;
+	size_t pos = 0, n;
+
+	while (pkgi_next_line(data, len, &pos, &line, &n)) {
+		cleanup_free char *rel = NULL, *joined = NULL;
+		char *clean;
+
+		if (n == 0 || memchr(line, '\0', n) != NULL)
+			continue;
+		rel = record_path(line, n);
+		if (rel[0] == '\0')
+			continue;
+		/* RECORD paths are relative to site-packages, or absolute. */
+		if (rel[0] == '/')
+			joined = xstrdup(rel);
+		else
+			joined = xasprintf("%s/%s", site, rel);
+		clean = pkgi_path_clean(joined);
+		if (clean != NULL)
+			strv_push(out, clean);
+		free(clean);
+	}
+}
+
+int
+pip_parse_direct_url(const char *data, size_t len, char **origin)
+{
+	json_error_t jerr;
+	json_t *root, *url, *vcs;
+	int rc = -1;
+
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return -1;
+	url = json_object_get(root, "url");
+	if (json_is_string(url) && json_string_length(url) > 0) {
+		json_t *vi = json_object_get(root, "vcs_info");
+		json_t *commit = json_object_get(vi, "commit_id");
+
+		vcs = json_object_get(vi, "vcs");
+		if (json_is_string(vcs))
+			*origin = xasprintf("%s+%s%s%s", json_string_value(vcs),
+			    json_string_value(url),
+			    json_is_string(commit) ? "@" : "",
+			    json_is_string(commit) ?
+			    json_string_value(commit) : "");
+		else
+			*origin = xstrdup(json_string_value(url));
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+/* One *.dist-info directory the change list mentions. */
+struct dist {
+	char *dir;
+	enum fs_change_kind kind;
+	int exact;	/* the directory itself is in the change list */
+	int used;
+};
+
+struct dists {
+	struct dist *v;
+	size_t n;
+};
+
+/* The dist-info directory path names (up to its end), or NULL. */
+static char *
+dist_dir_of(const char *path)
+{
+	const char *p = path;
+
+	for (;;) {
+		const char *hit = strstr(p, ".dist-info");
+
+		if (hit == NULL)
+			return NULL;
+		p = hit + 10;
+		if (*p == '\0' || *p == '/')
+			return xstrndup(path, (size_t)(p - path));
+	}
+}
+
+static void
+dists_note(struct dists *ds, const char *dir, const struct fs_change *c)
+{
+	int exact = strcmp(dir, c->path) == 0;
+
+	for (size_t i = 0; i < ds->n; i++) {
+		struct dist *d = &ds->v[i];
+
+		if (strcmp(d->dir, dir) != 0)
+			continue;
+		if (exact) {
+			d->kind = c->kind;
+			d->exact = 1;
+		} else if (!d->exact && c->kind == FS_ADDED) {
+			d->kind = FS_ADDED;
+		}
+		return;
+	}
+	ds->v = xrealloc(ds->v, (ds->n + 1) * sizeof(*ds->v));
+	ds->v[ds->n].dir = xstrdup(dir);
+	/* A file changed inside: the directory at least was modified. */
+	ds->v[ds->n].kind = exact ? c->kind :
+	    c->kind == FS_ADDED ? FS_ADDED : FS_MODIFIED;
+	ds->v[ds->n].exact = exact;
+	ds->v[ds->n].used = 0;
+	ds->n++;
+}
+
+static void
+dists_release(struct dists *ds)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		free(ds->v[i].dir);
+	free(ds->v);
+}
+
+static void
+set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+/*
+ * Explain a RECORD's files and the directories between them and site, so
+ * that a deleted package directory is explained as well as its files.
+ */
+static void
+explain_record(const char *data, size_t len, const char *site,
+    struct strv *explained)
+{
+	struct strv files = { 0 };
+
+	pip_parse_record(data, len, site, &files);
+	for (size_t i = 0; i < files.n; i++) {
+		cleanup_free char *dir = pkgi_dirname(files.v[i]);
+
+		strv_push(explained, files.v[i]);
+		while (strcmp(dir, "/") != 0 && pkgi_path_under(dir, site) &&
+		    strcmp(dir, site) != 0) {
+			char *up = pkgi_dirname(dir);
+
+			strv_push(explained, dir);
+			free(dir);
+			dir = up;
+		}
+	}
+	strv_release(&files);
+}
+
+/*
+ * Read the dist-info directory dir of fs into *p (initialised by the
+ * caller). Returns 0, 1 when there is no usable METADATA (a warning is
+ * added), -1 on a read error.
+ */
+static int
+read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
+    struct pkg *p, struct strv *explained, struct strv *warnings,
+    struct keep_error **err)
+{
+	cleanup_buf struct buf b = BUF_INIT;
+	cleanup_free char *path = NULL, *name = NULL, *version = NULL;
+	cleanup_free char *origin = NULL;
+	int r, requested;
+
+	path = xasprintf("%s/METADATA", dir);
+	r = pkgi_read(fs, path, PKG_MAX_META, &b, err);
+	if (r == PKG_READ_ERROR)
+		return -1;
+	if (r == PKG_READ_MISSING || pip_parse_metadata(b.ptr, b.len, &name,
+	    &version) < 0) {
+		cleanup_free char *e = pkgi_escape(dir, strlen(dir));
+
+		pkgi_warn(warnings, "pip: '%s' has no readable METADATA, "
+		    "skipped", e);
+		return 1;
+	}
+	set_str(&p->manager, "pip");
+	set_str(&p->name, name);
+	set_str(&p->version, version);
+	set_str(&p->location, site);
+
+	free(path);
+	path = xasprintf("%s/INSTALLER", dir);
+	buf_truncate(&b, 0);
+	r = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err);
+	if (r == PKG_READ_ERROR)
+		return -1;
+	if (r == PKG_READ_FOUND) {
+		size_t n = b.len;
+		const char *s = b.ptr;
+
+		while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+			n--;
+		s = pkgi_trim(s, &n);
+		free(p->installer);
+		p->installer = xstrndup(s, n);
+	}
+
+	free(path);
+	path = xasprintf("%s/REQUESTED", dir);
+	buf_truncate(&b, 0);
+	r = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err);
+	if (r == PKG_READ_ERROR)
+		return -1;
+	requested = r == PKG_READ_FOUND;
+	/* Only pip writes REQUESTED reliably; uv's absence means nothing. */
+	p->automatic = strcmp(p->installer, "pip") == 0 && !requested;
+
+	free(path);
+	path = xasprintf("%s/direct_url.json", dir);
+	buf_truncate(&b, 0);
+	r = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err);
+	if (r == PKG_READ_ERROR)
+		return -1;
+	if (r == PKG_READ_FOUND) {
+		if (pip_parse_direct_url(b.ptr, b.len, &origin) == 0) {
+			set_str(&p->origin, origin);
+		} else {
+			cleanup_free char *e = pkgi_escape(dir, strlen(dir));
+
+			pkgi_warn(warnings, "pip: '%s/direct_url.json' is not "
+			    "valid, origin unknown", e);
+		}
+	}
+
+	if (explained != NULL) {
+		free(path);
+		path = xasprintf("%s/RECORD", dir);
+		buf_truncate(&b, 0);
+		r = pkgi_read(fs, path, PKG_MAX_LIST, &b, err);
+		if (r == PKG_READ_ERROR)
+			return -1;
+		if (r == PKG_READ_FOUND)
+			explain_record(b.ptr, b.len, site, explained);
+	}
+	return 0;
+}
+
+/* "foo_bar-1.2.dist-info" → name "foo_bar", version "1.2". */
+static int
+split_dist_name(const char *dir, char **name, char **version)
+{
+	const char *base = strrchr(dir, '/');
+	const char *dash, *end;
+
+	base = base ? base + 1 : dir;
+	end = base + strlen(base) - 10;	/* ".dist-info" */
+	dash = memchr(base, '-', (size_t)(end - base));
+	if (dash == NULL || dash == base || dash + 1 >= end)
+		return -1;
+	*name = xstrndup(base, (size_t)(dash - base));
+	*version = xstrndup(dash + 1, (size_t)(end - dash - 1));
+	return 0;
+}
+
+static void
+change_push(struct pkg_changes *out, enum pkg_change_kind kind,
+    const struct pkg *p, const char *old_version)
+{
+	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	out->v[out->n].change = kind;
+	pkg_copy(&out->v[out->n].pkg, p);
+	out->v[out->n].old_version = xstrdup(old_version ? old_version : "");
+	out->n++;
+}
+
+int
+pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct fs_changes *changes, struct pkg_set *found,
+    struct pkg_changes *out, struct strv *explained, struct strv *warnings,
+    struct keep_error **err)
+{
+	struct dists ds = { 0 };
+	struct pkg_set added = { 0 }, gone = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < changes->n; i++) {
+		cleanup_free char *dir = dist_dir_of(changes->v[i].path);
+
+		if (dir != NULL)
+			dists_note(&ds, dir, &changes->v[i]);
+	}
+
+	for (size_t i = 0; i < ds.n; i++) {
+		struct dist *d = &ds.v[i];
+		cleanup_free char *site = pkgi_dirname(d->dir);
+		struct pkg p;
+		int r;
+
+		pkg_init_fields(&p);
+		if (d->kind == FS_DELETED) {
+			char *name = NULL, *version = NULL;
+
+			r = 1;
+			if (base != NULL) {
+				r = read_dist(base, d->dir, site, &p, explained,
+				    warnings, err);
+				if (r < 0) {
+					pkg_release(&p);
+					goto out;
+				}
+			}
+			if (r != 0) {
+				if (split_dist_name(d->dir, &name, &version) < 0) {
+					cleanup_free char *e = pkgi_escape(d->dir,
+					    strlen(d->dir));
+
+					pkgi_warn(warnings, "pip: cannot tell "
+					    "the package of deleted '%s'", e);
+					pkg_release(&p);
+					continue;
+				}
+				set_str(&p.manager, "pip");
+				set_str(&p.location, site);
+				free(p.name);
+				p.name = name;
+				free(p.version);
+				p.version = version;
+			}
+			strv_push(explained, d->dir);
+			pkg_set_push(&gone, &p);
+			pkg_release(&p);
+			continue;
+		}
+		r = read_dist(container, d->dir, site, &p, explained, warnings,
+		    err);
+		if (r < 0) {
+			pkg_release(&p);
+			goto out;
+		}
+		if (r == 0) {
+			cleanup_free char *sub = xasprintf("%s/", d->dir);
+
+			strv_push(explained, sub);
+			pkg_set_push(found, &p);
+			if (d->kind == FS_MODIFIED && base != NULL) {
+				struct pkg old;
+				struct strv ignore = { 0 };
+
+				/* Rewritten in place: compare with the base. */
+				pkg_init_fields(&old);
+				r = read_dist(base, d->dir, site, &old, NULL,
+				    &ignore, err);
+				strv_release(&ignore);
+				if (r < 0) {
+					pkg_release(&old);
+					pkg_release(&p);
+					goto out;
+				}
+				if (r == 0 && strcmp(old.version, p.version) != 0)
+					change_push(out, PKG_UPGRADED, &p,
+					    old.version);
+				else if (r != 0)
+					change_push(out, PKG_ADDED, &p, NULL);
+				pkg_release(&old);
+			} else if (d->kind == FS_ADDED) {
+				pkg_set_push(&added, &p);
+			}
+		}
+		pkg_release(&p);
+	}
+
+	/* Pair deletions with additions of the same name in the same place. */
+	for (size_t i = 0; i < added.n; i++) {
+		struct pkg *a = &added.v[i];
+		cleanup_free char *an = pip_normalize_name(a->name);
+		const char *old = NULL;
+
+		for (size_t j = 0; j < gone.n; j++) {
+			cleanup_free char *gn = NULL;
+
+			if (gone.v[j].automatic == -1 ||
+			    strcmp(gone.v[j].location, a->location) != 0)
+				continue;
+			gn = pip_normalize_name(gone.v[j].name);
+			if (strcmp(an, gn) == 0) {
+				old = gone.v[j].version;
+				gone.v[j].automatic = -1;	/* paired */
+				break;
+			}
+		}
+		if (old == NULL)
+			change_push(out, PKG_ADDED, a, NULL);
+		else if (strcmp(old, a->version) != 0)
+			change_push(out, PKG_UPGRADED, a, old);
+	}
+	for (size_t j = 0; j < gone.n; j++) {
+		if (gone.v[j].automatic == -1)
+			continue;
+		change_push(out, PKG_REMOVED, &gone.v[j], NULL);
+	}
+	rc = 0;
+out:
+	pkg_set_release(&added);
+	pkg_set_release(&gone);
+	dists_release(&ds);
+	return rc;
+}

@@ -1,0 +1,318 @@
+/*
+ * Package analyzers: read the package databases of a container and of its
+ * base image, and say what was installed, removed or upgraded, and which
+ * changed paths those packages explain.
+ *
+ * The analyzers never touch the engine directly: they read files through a
+ * struct pkg_fs, which the engine's archive API implements for containers
+ * and images, and pkg_dir_fs_open for a plain directory (tests, exported
+ * root filesystems).
+ *
+ * One file per manager (dpkg.c, apk.c, pip.c, npm.c), each with a pure
+ * parser (bytes in, packages out) that the unit tests call directly. Adding
+ * rpm or conda is adding a file and a call in scan.c.
+ *
+ * Everything read here came from inside a container and is untrusted:
+ * parsers never crash on it and never read past the size limits below; the
+ * names and versions they return are raw and must pass pkg_validate before
+ * anything emits them (pkg_scan does that and turns refusals into warnings).
+ *
+ * JSON (pip's direct_url.json, npm's package.json) is read with jansson;
+ * this directory may include it, as engine/ does.
+ *
+ * Ownership: every struct filled through an out-parameter belongs to the
+ * caller, who releases it with the matching *_release (strv_release,
+ * pkg_set_release ... from core/model.h).
+ */
+#ifndef KEEP_PKG_PKG_H
+#define KEEP_PKG_PKG_H
+
+#include <stddef.h>
+
+#include "core/model.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* Size limits on what is read from a container. */
+#define PKG_MAX_DB	((size_t)64 << 20)	/* dpkg status, apk installed */
+#define PKG_MAX_LIST	((size_t)16 << 20)	/* dpkg .list, pip RECORD, extended_states */
+#define PKG_MAX_META	((size_t)4 << 20)	/* METADATA, package.json */
+#define PKG_MAX_SMALL	((size_t)64 << 10)	/* INSTALLER, direct_url.json, world */
+
+enum pkg_read_result {
+	PKG_READ_ERROR = -1,
+	PKG_READ_FOUND = 0,
+	PKG_READ_MISSING = 1,	/* no such path, or not a regular file */
+};
+
+/* Read-only access to one filesystem tree (a container or an image). */
+struct pkg_fs {
+	void *ctx;
+	/*
+	 * Append the content of the regular file at the absolute path to out.
+	 * A file larger than max bytes is PKG_READ_ERROR with a clear message
+	 * (never a truncated read).
+	 */
+	enum pkg_read_result (*read_file)(void *ctx, const char *path,
+	    size_t max, struct buf *out, struct keep_error **err);
+	/*
+	 * Append the names of the entries directly inside the directory at the
+	 * absolute path to out, sorted, without "." and "..".
+	 */
+	enum pkg_read_result (*list_dir)(void *ctx, const char *path,
+	    struct strv *out, struct keep_error **err);
+	/* Free ctx; may be NULL. */
+	void (*release)(void *ctx);
+};
+
+/* Call fs->release and clear *fs. */
+void pkg_fs_release(struct pkg_fs *fs);
+
+/*
+ * A pkg_fs over the directory root: "/var/lib/dpkg/status" reads
+ * ROOT/var/lib/dpkg/status. Symlinks inside the tree resolve as they would
+ * inside the container (absolute targets stay under root); ".." never
+ * escapes root. Release with pkg_fs_release.
+ */
+int pkg_dir_fs_open(struct pkg_fs *out, const char *root,
+    struct keep_error **err);
+
+/* --- dpkg / apt ---------------------------------------------------------- */
+
+/*
+ * Parse a dpkg status file (or one status.d entry) into out (appended).
+ * Only stanzas with "Status: install ok installed" are kept, unless
+ * require_status is 0 (distroless status.d entries carry no Status).
+ * Stanzas without Package or Version, or with a NUL byte, are skipped with a
+ * warning appended to warnings. Manager "dpkg"; automatic is 0. Never fails.
+ */
+void dpkg_parse_status(const char *data, size_t len, int require_status,
+    struct pkg_set *out, struct strv *warnings);
+
+/*
+ * Parse apt's extended_states: append "name:arch" (or "name" when the stanza
+ * has no Architecture) to auto_out for each "Auto-Installed: 1" stanza.
+ */
+void dpkg_parse_extended_states(const char *data, size_t len,
+    struct strv *auto_out);
+
+/* Set automatic on the dpkg packages of set that auto_keys names. */
+void dpkg_apply_auto(struct pkg_set *set, const struct strv *auto_keys);
+
+/*
+ * Read the dpkg packages of fs: /var/lib/dpkg/status, else the distroless
+ * /var/lib/dpkg/status.d/ (each file not ending in .md5sums), with the marks
+ * of /var/lib/apt/extended_states. No database at all is no packages, not an
+ * error. A database over PKG_MAX_DB is an error.
+ */
+int dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
+    struct strv *warnings, struct keep_error **err);
+
+/*
+ * Append the paths that dpkg package p owns (its
+ * /var/lib/dpkg/info/NAME:ARCH.list, else NAME.list) to out. A missing list
+ * adds nothing. p must have passed pkg_validate (its name becomes a path).
+ */
+int dpkg_owned_paths(const struct pkg_fs *fs, const struct pkg *p,
+    struct strv *out, struct keep_error **err);
+
+/* Append the lines of a dpkg .list file (absolute paths; "/." skipped). */
+void dpkg_parse_list(const char *data, size_t len, struct strv *out);
+
+/* --- apk ----------------------------------------------------------------- */
+
+/*
+ * Parse /lib/apk/db/installed into out (appended): P: name, V: version,
+ * A: arch, manager "apk". Entries without P or V are skipped with a warning.
+ */
+void apk_parse_installed(const char *data, size_t len, struct pkg_set *out,
+    struct strv *warnings);
+
+/*
+ * Append the files that package name owns according to an installed
+ * database (F: directory lines, R: file lines) to out as absolute paths.
+ */
+void apk_parse_owned(const char *data, size_t len, const char *name,
+    struct strv *out);
+
+/*
+ * Parse /etc/apk/world: append the package names (constraints such as
+ * "=1.2", ">1", "@edge" and "!" negations stripped or skipped) to out.
+ */
+void apk_parse_world(const char *data, size_t len, struct strv *out);
+
+/*
+ * Read the apk packages of fs; packages not in the world file are
+ * automatic. No database is no packages. If db_out is not NULL it receives
+ * the raw installed database (for apk_parse_owned).
+ */
+int apk_collect(const struct pkg_fs *fs, struct pkg_set *out,
+    struct buf *db_out, struct strv *warnings, struct keep_error **err);
+
+/* --- pip / uv ------------------------------------------------------------ */
+
+/* PEP 503 normalisation: lowercase, runs of "-_." become "-". Caller frees. */
+char *pip_normalize_name(const char *name);
+
+/*
+ * Read Name: and Version: from a METADATA (or PKG-INFO) file's headers.
+ * Returns 0 and sets *name and *version (caller frees), or -1 when either
+ * is missing.
+ */
+int pip_parse_metadata(const char *data, size_t len, char **name,
+    char **version);
+
+/*
+ * Append the absolute paths a RECORD file lists to out; site is the
+ * site-packages directory they are relative to ("../../../bin/x" resolves
+ * against it). Paths that would climb above "/" are skipped.
+ */
+void pip_parse_record(const char *data, size_t len, const char *site,
+    struct strv *out);
+
+/*
+ * Read a direct_url.json (PEP 610) into *origin (caller frees): the URL,
+ * with "VCS+" before it and "@commit" after it for a VCS install. -1 when
+ * the JSON is broken or has no url.
+ */
+int pip_parse_direct_url(const char *data, size_t len, char **origin);
+
+/*
+ * Find pip/uv packages through the change list: every added *.dist-info
+ * directory of the container is read (METADATA, INSTALLER, REQUESTED,
+ * direct_url.json, RECORD); a deleted one is a removal, and a deletion and
+ * an addition of the same normalised name in the same directory is an
+ * upgrade. Appends the container's found packages to found, the changes to
+ * out, the paths they explain to explained and problems to warnings. base
+ * may be NULL (then removed packages are known only from the directory
+ * name, and their files are not read).
+ */
+int pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct fs_changes *changes, struct pkg_set *found,
+    struct pkg_changes *out, struct strv *explained, struct strv *warnings,
+    struct keep_error **err);
+
+/* --- npm (global packages) ----------------------------------------------- */
+
+/*
+ * Read name and version from a package.json (caller frees). bins_out, if not
+ * NULL, receives the command names of its "bin" field. -1 when the JSON is
+ * broken or lacks a string name or version.
+ */
+int npm_parse_package_json(const char *data, size_t len, char **name,
+    char **version, struct strv *bins_out);
+
+/*
+ * Find global npm packages (/usr/local/lib/node_modules and
+ * /usr/lib/node_modules, scoped too) through the change list: added or
+ * modified package.json at package depth, deleted package directories.
+ * The old version of a modified one is read from base (may be NULL). Output
+ * as for pip_scan; location is the node_modules directory.
+ */
+int npm_scan(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct fs_changes *changes, struct pkg_set *found,
+    struct pkg_changes *out, struct strv *explained, struct strv *warnings,
+    struct keep_error **err);
+
+/* --- diff, validation, scan ---------------------------------------------- */
+
+/*
+ * The changes from base to cur, keyed by (manager, location, name, arch),
+ * pip names compared normalised. Appended to out in pkg_changes_sort order.
+ */
+void pkg_diff(const struct pkg_set *base, const struct pkg_set *cur,
+    struct pkg_changes *out);
+
+/* Sort by manager, name, arch, location: a deterministic order. */
+void pkg_changes_sort(struct pkg_changes *pc);
+void pkg_set_sort(struct pkg_set *s);
+
+/* Syntax checks, each against the manager's own rules; 1 valid, 0 not. */
+int pkg_valid_deb_name(const char *s);
+int pkg_valid_deb_version(const char *s);
+int pkg_valid_deb_arch(const char *s);
+int pkg_valid_pep508_name(const char *s);
+int pkg_valid_pep440_version(const char *s);
+int pkg_valid_npm_name(const char *s);
+int pkg_valid_npm_version(const char *s);
+int pkg_valid_apk_name(const char *s);
+int pkg_valid_apk_version(const char *s);
+int pkg_valid_apk_arch(const char *s);
+/* An absolute path of safe characters only ([A-Za-z0-9._+@/-]). */
+int pkg_valid_location(const char *s);
+
+/*
+ * Check every field of p that a Dockerfile or lock file would carry. 0 when
+ * valid; else -1 and *why (caller frees) says which field is wrong, e.g.
+ * "invalid name". An unknown manager is invalid.
+ */
+int pkg_validate(const struct pkg *p, char **why);
+
+/*
+ * The warning line for a refused package, its untrusted bytes escaped
+ * (control and non-ASCII bytes as \xNN): "refused dpkg package
+ * 'evil;touch${IFS}/pwned': invalid name". Caller frees.
+ */
+char *pkg_refusal(const struct pkg *p, const char *why);
+
+/*
+ * Drop the packages of set (resp. changes) that fail pkg_validate, adding
+ * a pkg_refusal warning for each. Returns how many were dropped.
+ */
+size_t pkg_set_filter_valid(struct pkg_set *set, struct strv *warnings);
+size_t pkg_changes_filter_valid(struct pkg_changes *pc, struct strv *warnings);
+
+struct pkg_scan {
+	/*
+	 * The container's packages: the full dpkg and apk sets, plus the pip
+	 * and npm packages found through the change list.
+	 */
+	struct pkg_set packages;
+	/* The base image's dpkg and apk sets: what to cache by image id. */
+	struct pkg_set base;
+	/* Container vs base, all managers, in pkg_changes_sort order. */
+	struct pkg_changes changes;
+	/*
+	 * Changed paths that packages explain, for pkg_loose_files. An entry
+	 * ending in "/" explains that directory and everything below it.
+	 */
+	struct strv explained;
+	/* Refused packages and unreadable entries, one line each. */
+	struct strv warnings;
+};
+
+void pkg_scan_release(struct pkg_scan *s);
+
+/*
+ * Analyze a container against its base image. container is required. The
+ * base's dpkg/apk sets come from base_cached when not NULL, else are read
+ * from base; with neither, the base has no packages. base (may be NULL)
+ * also supplies the file lists of removed packages and pip/npm old
+ * versions. changes is the container's change list. Packages failing
+ * pkg_validate are left out of every output, with a warning. Returns 0 and
+ * fills *out (caller releases), or -1 with *err set (an unreadable or
+ * oversized database).
+ */
+int pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct pkg_set *base_cached, const struct fs_changes *changes,
+    struct pkg_scan *out, struct keep_error **err);
+
+/*
+ * Is path noise that a recipe never carries: temporary files, caches, apt
+ * lists, logs, byte code, and package-manager bookkeeping?
+ */
+int pkg_path_is_noise(const char *path);
+
+/*
+ * The "loose files": the changes that no package explains (see
+ * pkg_scan.explained), minus noise, minus the mount destinations and
+ * everything under them, minus directories reported as modified only because
+ * something below them changed, and minus directories all of whose changed
+ * descendants were dropped. explained and mount_destinations may be NULL.
+ * Appends to out (caller releases), keeping the input order.
+ */
+int pkg_loose_files(const struct fs_changes *changes,
+    const struct strv *explained, const struct strv *mount_destinations,
+    struct fs_changes *out);
+
+#endif

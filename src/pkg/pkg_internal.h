@@ -1,0 +1,54 @@
+/*
+ * Helpers shared by the analyzers in src/pkg; not for use elsewhere.
+ */
+#ifndef KEEP_PKG_INTERNAL_H
+#define KEEP_PKG_INTERNAL_H
+
+#include <stddef.h>
+
+#include "pkg/pkg.h"
+
+/*
+ * Step through data line by line: sets *line and *line_len (without the
+ * "\n" and a "\r" before it) and returns 1, or 0 at the end.
+ */
+int pkgi_next_line(const char *data, size_t len, size_t *pos,
+    const char **line, size_t *line_len);
+
+/* s with control, quote, backslash and non-ASCII bytes as \xNN. Caller frees. */
+char *pkgi_escape(const char *s, size_t len);
+
+/*
+ * fs->read_file with the path added to the error message. Returns the
+ * enum pkg_read_result.
+ */
+int pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
+    struct buf *out, struct keep_error **err);
+
+/* 1 when path is dir or below it ("/a/b" is under "/a", "/ab" is not). */
+int pkgi_path_under(const char *path, const char *dir);
+
+/*
+ * Resolve "." and ".." and repeated slashes in the absolute path p (a
+ * relative one is taken from "/"). NULL when ".." climbs above "/".
+ * Caller frees.
+ */
+char *pkgi_path_clean(const char *p);
+
+/* The directory part of an absolute path ("/a/b" → "/a", "/a" → "/"). */
+char *pkgi_dirname(const char *p);
+
+/* Case-sensitive test that s[0..len) equals the NUL-terminated key. */
+int pkgi_eq(const char *s, size_t len, const char *key);
+
+/* Trim spaces and tabs on both sides of s[0..*len): returns the new start. */
+const char *pkgi_trim(const char *s, size_t *len);
+
+/* Append a formatted line to warnings. */
+void pkgi_warn(struct strv *warnings, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* 1 when s[0..len) is empty or only spaces and tabs. */
+int pkgi_blank(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * The analyzers together: full dpkg/apk sets diffed against the base, pip
+ * and npm found through the change list, everything validated, and the
+ * paths the changed packages explain; then the loose files that are left.
+ */
+#include "pkg/pkg_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+void
+pkg_scan_release(struct pkg_scan *s)
+{
+	pkg_set_release(&s->packages);
+	pkg_set_release(&s->base);
+	pkg_changes_release(&s->changes);
+	strv_release(&s->explained);
+	strv_release(&s->warnings);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort a strv and drop duplicates, in place. */
+static void
+strv_sort_unique(struct strv *sv)
+{
+	size_t o = 0;
+
+	if (sv->n < 2)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (o > 0 && strcmp(sv->v[o - 1], sv->v[i]) == 0) {
+			free(sv->v[i]);
+			continue;
+		}
+		sv->v[o++] = sv->v[i];
+	}
+	sv->n = o;
+}
+
+/* Drop repeated lines, keeping the first of each in order. */
+static void
+strv_unique_stable(struct strv *sv)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		int seen = 0;
+
+		for (size_t j = 0; j < o && !seen; j++)
+			seen = strcmp(sv->v[j], sv->v[i]) == 0;
+		if (seen) {
+			free(sv->v[i]);
+			continue;
+		}
+		sv->v[o++] = sv->v[i];
+	}
+	sv->n = o;
+}
+
+/* dpkg and apk sets of one filesystem. */
+static int
+collect_db(const struct pkg_fs *fs, struct pkg_set *out, struct buf *apk_db,
+    struct strv *warnings, struct keep_error **err)
+{
+	if (dpkg_collect(fs, out, warnings, err) < 0)
+		return -1;
+	if (apk_collect(fs, out, apk_db, warnings, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The files a changed dpkg or apk package owns, from fs (or its apk db). */
+static int
+explain_owned(const struct pkg_fs *fs, const struct buf *apk_db,
+    const struct pkg *p, struct strv *explained, struct keep_error **err)
+{
+	if (strcmp(p->manager, "dpkg") == 0 && fs != NULL)
+		return dpkg_owned_paths(fs, p, explained, err);
+	if (strcmp(p->manager, "apk") == 0 && apk_db->len > 0)
+		apk_parse_owned(apk_db->ptr, apk_db->len, p->name, explained);
+	return 0;
+}
+
+int
+pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct pkg_set *base_cached, const struct fs_changes *changes,
+    struct pkg_scan *out, struct keep_error **err)
+{
+	cleanup_buf struct buf cur_apk = BUF_INIT;
+	cleanup_buf struct buf base_apk = BUF_INIT;
+	struct pkg_scan s;
+
+	memset(&s, 0, sizeof(s));
+	if (collect_db(container, &s.packages, &cur_apk, &s.warnings, err) < 0) {
+		keep_error_wrap(err, "read the container's packages");
+		goto fail;
+	}
+	if (base_cached != NULL) {
+		for (size_t i = 0; i < base_cached->n; i++)
+			pkg_set_push(&s.base, &base_cached->v[i]);
+	} else if (base != NULL) {
+		if (collect_db(base, &s.base, &base_apk, &s.warnings, err) < 0) {
+			keep_error_wrap(err, "read the base image's packages");
+			goto fail;
+		}
+	}
+	/*
+	 * Refuse hostile entries before anything uses their names (a dpkg
+	 * name becomes part of a path below).
+	 */
+	pkg_set_filter_valid(&s.packages, &s.warnings);
+	pkg_set_filter_valid(&s.base, &s.warnings);
+	pkg_diff(&s.base, &s.packages, &s.changes);
+
+	for (size_t i = 0; i < s.changes.n; i++) {
+		const struct pkg_change *c = &s.changes.v[i];
+
+		if (c->change != PKG_REMOVED &&
+		    explain_owned(container, &cur_apk, &c->pkg, &s.explained,
+		    err) < 0)
+			goto fail;
+		if (c->change == PKG_ADDED)
+			continue;
+		/* What a removal or an upgrade took away: the base's list. */
+		if (explain_owned(base, &base_apk, &c->pkg, &s.explained,
+		    err) < 0)
+			goto fail;
+	}
+
+	{
+		struct pkg_changes lang = { 0 };
+		struct pkg_set found = { 0 };
+
+		if (pip_scan(container, base, changes, &found, &lang,
+		    &s.explained, &s.warnings, err) < 0 ||
+		    npm_scan(container, base, changes, &found, &lang,
+		    &s.explained, &s.warnings, err) < 0) {
+			pkg_changes_release(&lang);
+			pkg_set_release(&found);
+			goto fail;
+		}
+		pkg_set_filter_valid(&found, &s.warnings);
+		pkg_changes_filter_valid(&lang, &s.warnings);
+		for (size_t i = 0; i < found.n; i++)
+			pkg_set_push(&s.packages, &found.v[i]);
+		s.changes.v = xrealloc(s.changes.v,
+		    (s.changes.n + lang.n + 1) * sizeof(*s.changes.v));
+		if (lang.n > 0)
+			memcpy(s.changes.v + s.changes.n, lang.v,
+			    lang.n * sizeof(*lang.v));
+		s.changes.n += lang.n;
+		free(lang.v);
+		pkg_set_release(&found);
+	}
+	pkg_set_sort(&s.packages);
+	pkg_set_sort(&s.base);
+	pkg_changes_sort(&s.changes);
+	strv_sort_unique(&s.explained);
+	strv_unique_stable(&s.warnings);
+	*out = s;
+	return 0;
+fail:
+	pkg_scan_release(&s);
+	return -1;
+}
+
+/* Directories whose whole content is noise. */
+static const char *const noise_dirs[] = {
+	"/tmp", "/var/tmp", "/var/cache", "/var/log", "/run", "/var/run",
+	"/var/lib/apt", "/var/lib/dpkg", "/lib/apk", "/root/.cache",
+	"/root/.npm", NULL,
+};
+
+/* Single files of package-manager bookkeeping. */
+static const char *const noise_files[] = {
+	"/etc/ld.so.cache", "/etc/apk/world", NULL,
+};
+
+/* Does path have a component equal to name? */
+static int
+has_component(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = path;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == path || p[-1] == '/') && (p[n] == '\0' || p[n] == '/'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+int
+pkg_path_is_noise(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; noise_dirs[i] != NULL; i++)
+		if (pkgi_path_under(path, noise_dirs[i]))
+			return 1;
+	for (size_t i = 0; noise_files[i] != NULL; i++)
+		if (strcmp(path, noise_files[i]) == 0)
+			return 1;
+	if (has_component(path, "__pycache__"))
+		return 1;
+	if (n >= 4 && (strcmp(path + n - 4, ".pyc") == 0 ||
+	    strcmp(path + n - 4, ".pyo") == 0))
+		return 1;
+	/* Per-user caches. */
+	if (pkgi_path_under(path, "/home") && (has_component(path, ".cache") ||
+	    has_component(path, ".npm")))
+		return 1;
+	return 0;
+}
+
+/*
+ * Path order with '/' before every other byte, so that everything below a
+ * directory sorts right after it: "/a", "/a/b", "/a-b".
+ */
+static int
+path_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		unsigned char ca = (unsigned char)*a, cb = (unsigned char)*b;
+
+		if (ca == cb) {
+			if (ca == '\0')
+				return 0;
+			continue;
+		}
+		if (ca == '\0' || cb == '\0')
+			return ca == '\0' ? -1 : 1;
+		if (ca == '/')
+			return -1;
+		if (cb == '/')
+			return 1;
+		return ca < cb ? -1 : 1;
+	}
+}
+
+struct loose_item {
+	const struct fs_change *c;
+	size_t index;	/* position in the input, to keep its order */
+	int keep;
+};
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct loose_item *ia = a, *ib = b;
+
+	return path_cmp(ia->c->path, ib->c->path);
+}
+
+static int
+index_cmp(const void *a, const void *b)
+{
+	const struct loose_item *ia = a, *ib = b;
+
+	return ia->index < ib->index ? -1 : ia->index > ib->index;
+}
+
+/* Is path listed in the sorted strv, or under one of its "dir/" entries? */
+static int
+is_explained(const struct strv *sorted, const char *path)
+{
+	char *key = (char *)path;
+
+	if (sorted->n == 0)
+		return 0;
+	if (bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v), cmp_str))
+		return 1;
+	/* Try every ancestor as a "dir/" entry. */
+	for (const char *p = strchr(path + 1, '/'); p != NULL;
+	    p = strchr(p + 1, '/')) {
+		cleanup_free char *pre = xstrndup(path, (size_t)(p - path) + 1);
+
+		key = pre;
+		if (bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v),
+		    cmp_str))
+			return 1;
+	}
+	return 0;
+}
+
+int
+pkg_loose_files(const struct fs_changes *changes,
+    const struct strv *explained, const struct strv *mount_destinations,
+    struct fs_changes *out)
+{
+	struct strv sorted = { 0 };
+	struct loose_item *items;
+	size_t n = changes->n;
+
+	if (n == 0)
+		return 0;
+	if (explained != NULL) {
+		for (size_t i = 0; i < explained->n; i++)
+			strv_push(&sorted, explained->v[i]);
+		strv_sort_unique(&sorted);
+	}
+	items = xcalloc(n, sizeof(*items));
+	for (size_t i = 0; i < n; i++) {
+		const char *path = changes->v[i].path;
+		int keep = 1;
+
+		items[i].c = &changes->v[i];
+		items[i].index = i;
+		if (pkg_path_is_noise(path) || is_explained(&sorted, path))
+			keep = 0;
+		for (size_t m = 0; keep && mount_destinations != NULL &&
+		    m < mount_destinations->n; m++)
+			if (pkgi_path_under(path, mount_destinations->v[m]))
+				keep = 0;
+		items[i].keep = keep;
+	}
+	qsort(items, n, sizeof(*items), item_cmp);
+	/*
+	 * Bottom-up over the sorted list (children after their parent), so a
+	 * directory sees the final fate of everything below it.
+	 */
+	for (size_t i = n; i-- > 0;) {
+		const char *dir = items[i].c->path;
+		int has_desc = 0, kept_desc = 0;
+
+		for (size_t j = i + 1; j < n &&
+		    pkgi_path_under(items[j].c->path, dir); j++) {
+			has_desc = 1;
+			if (items[j].keep) {
+				kept_desc = 1;
+				break;
+			}
+		}
+		if (!has_desc || !items[i].keep)
+			continue;
+		/* Modified only because a child changed, or emptied of news. */
+		if (items[i].c->kind == FS_MODIFIED || !kept_desc)
+			items[i].keep = 0;
+	}
+	qsort(items, n, sizeof(*items), index_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (items[i].keep)
+			fs_changes_push(out, items[i].c->path, items[i].c->kind);
+	free(items);
+	strv_release(&sorted);
+	return 0;
+}
