@@ -18,8 +18,20 @@ CREATE TABLE containers (
 CREATE TABLE base_images (
 	id INTEGER PRIMARY KEY,
 	image_id TEXT NOT NULL UNIQUE,	-- sha256:...
-	read_at TEXT NOT NULL
+	read_at TEXT,			-- when its package sets were read; NULL: not yet
+	user TEXT NOT NULL,
+	workdir TEXT NOT NULL
 ) STRICT;
+
+-- The base image's Env ("K=V"), Cmd and Entrypoint, for the recipe's
+-- comparison of the container's config against the base's.
+CREATE TABLE base_image_args (
+	base INTEGER NOT NULL REFERENCES base_images(id) ON DELETE CASCADE,
+	kind TEXT NOT NULL CHECK (kind IN ('env', 'cmd', 'entrypoint')),
+	idx INTEGER NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (base, kind, idx)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE base_packages (
 	base INTEGER NOT NULL REFERENCES base_images(id) ON DELETE CASCADE,

@@ -19,9 +19,30 @@
 
 extern const struct cli_option doctor_options[];
 extern const struct cli_option help_options[];
+extern const struct cli_option ls_options[];
+extern const struct cli_option save_options[];
+extern const struct cli_option show_options[];
 extern const struct cli_option version_options[];
 
 const struct cli_command cli_commands[] = {
+	{ "save", cmd_save, NEEDS_CATALOG,
+	  "snapshot a container: image, catalog entry, package diff",
+	  "[-m MSG] [--no-pause] [-p PROJECT] [--index N] [--json] NAME",
+	  save_options,
+	  "NAME is a container name, a unique ID prefix, or a compose service of "
+	  "the project\nin the current directory (or -p PROJECT). keep commits the "
+	  "container to the image\nkeep/NAME:SEQ (pausing it, as docker commit "
+	  "does), records its config, mounts,\nand the packages and files it "
+	  "changed against its base image. When nothing\nchanged since the last "
+	  "snapshot, no image is made: 'NAME: unchanged since #N'." },
+	{ "ls", cmd_ls, NEEDS_CATALOG,
+	  "list the tracked containers",
+	  "[--json]", ls_options, NULL },
+	{ "show", cmd_show, NEEDS_CATALOG,
+	  "show one snapshot: config, mounts, packages and files",
+	  "[--at N] [-p PROJECT] [--json] NAME", show_options,
+	  "Shows the latest snapshot of NAME, or #N with --at. Values of secret "
+	  "variables\n(tokens, passwords, credentials in URLs) are never shown." },
 	{ "doctor", cmd_doctor, NEEDS_CATALOG,
 	  "check the engine, the catalog and the recipe repository",
 	  "[--json]", doctor_options,

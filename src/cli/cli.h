@@ -97,8 +97,22 @@ int cli_parse_uint(const struct cli_command *cmd, const char *opt,
 /* Flush stdout and report a write error (e.g. a closed pipe) as a failure. */
 int cli_flush_stdout(struct keep_error **err);
 
+struct resolve_opts;
+struct snapshot;
+/*
+ * Load snapshot seq (0: latest) of NAME for a command that reads the
+ * catalog: NAME as recorded (also when its container is gone), else what
+ * the engine resolves it to. *out is released by the caller.
+ */
+int cli_snapshot_load(struct cli_ctx *ctx, const char *name,
+    const struct resolve_opts *ropts, long seq, struct snapshot *out,
+    struct keep_error **err);
+
 /* Commands. */
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 

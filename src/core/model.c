@@ -220,3 +220,25 @@ pkg_change_name(enum pkg_change_kind k)
 	}
 	return "?";
 }
+
+void
+snapshot_release(struct snapshot *s)
+{
+	free(s->engine);
+	free(s->created_at);
+	free(s->message);
+	free(s->image);
+	free(s->image_id);
+	free(s->fingerprint);
+	container_release(&s->config);
+	image_release(&s->base);
+	free(s->base_digest);
+	pkg_changes_release(&s->packages);
+	fs_changes_release(&s->changes);
+	fs_changes_release(&s->loose);
+	free(s->recipe_commit);
+	free(s->verify_status);
+	free(s->verify_at);
+	free(s->verify_detail);
+	memset(s, 0, sizeof(*s));
+}

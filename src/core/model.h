@@ -161,4 +161,32 @@ struct pkg_changes {
 void pkg_changes_release(struct pkg_changes *pc);
 const char *pkg_change_name(enum pkg_change_kind k);	/* "added" ... */
 
+/*
+ * One snapshot as the catalog records it: the container's config at save
+ * time, its base image, the package changes against that base (cumulative),
+ * the engine's change list and the loose files in it.
+ */
+struct snapshot {
+	long id;		/* catalog row id; 0 before it is stored */
+	long seq;		/* 1, 2, 3 ... per container name */
+	char *engine;		/* endpoint host it came from */
+	char *created_at;	/* RFC 3339 UTC */
+	char *message;		/* -m note, or "" */
+	char *image;		/* keep/NAME:SEQ */
+	char *image_id;		/* the committed image's id */
+	char *fingerprint;	/* equal fingerprints mean "unchanged" */
+	struct container config;	/* config.image_id is the base image id */
+	struct image base;	/* the base image's config (id, env, user ...) */
+	char *base_digest;	/* name@sha256:... matching config.image_ref, or NULL */
+	struct pkg_changes packages;
+	struct fs_changes changes;	/* the engine's whole change list */
+	struct fs_changes loose;	/* the part no package explains, minus noise */
+	char *recipe_commit;	/* recipe repository commit id, or NULL */
+	char *verify_status;	/* NULL, "identical", "different", "failed" */
+	char *verify_at;
+	char *verify_detail;
+};
+
+void snapshot_release(struct snapshot *s);
+
 #endif

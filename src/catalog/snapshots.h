@@ -1,0 +1,102 @@
+/*
+ * Snapshots in the catalog. Writers run inside catalog_begin/commit; the
+ * readers need no transaction. Containers are keyed by (engine, name), so
+ * the same name on two engines never collides.
+ */
+#ifndef KEEP_CATALOG_SNAPSHOTS_H
+#define KEEP_CATALOG_SNAPSHOTS_H
+
+#include "catalog/catalog.h"
+#include "core/model.h"
+
+/*
+ * The latest snapshot of (engine, name): *seq (0 when there is none) and,
+ * when not NULL, its fingerprint and image tag (caller frees; NULL when
+ * there is none).
+ */
+int catalog_snapshot_head(struct catalog *cat, const char *engine,
+    const char *name, long *seq, char **fingerprint, char **image,
+    struct keep_error **err);
+
+/*
+ * Store s (s->engine, s->config.name, s->seq ...) with every child row, and
+ * insert or update its container row. Call inside a transaction. Sets s->id.
+ */
+int catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
+    struct keep_error **err);
+
+/*
+ * Load snapshot seq (0: the latest) of (engine, name) into *out (caller
+ * releases). engine NULL matches any engine when the name is unique across
+ * engines. No such snapshot: KEEP_ERR_NOT_FOUND naming it.
+ */
+int catalog_snapshot_load(struct catalog *cat, const char *engine,
+    const char *name, long seq, struct snapshot *out, struct keep_error **err);
+
+/* Record the recipe repository commit made for snapshot id. */
+int catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,
+    const char *repo, const char *commit_id, struct keep_error **err);
+
+/*
+ * The cached package set of base image image_id. *found is 0 when the base
+ * was never read (then *out is untouched).
+ */
+int catalog_base_packages_get(struct catalog *cat, const char *image_id,
+    struct pkg_set *out, int *found, struct keep_error **err);
+
+/*
+ * Cache base image img's config and, when set is not NULL, its package set
+ * (images are immutable: stored once, never updated). Call inside a
+ * transaction.
+ */
+int catalog_base_put(struct catalog *cat, const struct image *img,
+    const struct pkg_set *set, struct keep_error **err);
+
+/* A tracked container, as `keep ls` shows it. */
+struct catalog_entry {
+	char *engine;
+	char *name;
+	char *container_id;
+	char *compose_project;	/* or NULL */
+	char *compose_service;
+	long snapshots;
+	long last_seq;
+	char *last_saved;	/* RFC 3339 */
+	char *last_image;
+};
+
+struct catalog_entries {
+	struct catalog_entry *v;
+	size_t n;
+};
+void catalog_entries_release(struct catalog_entries *e);
+
+/* Every tracked container with at least one snapshot, by name then engine. */
+int catalog_list(struct catalog *cat, struct catalog_entries *out,
+    struct keep_error **err);
+
+/*
+ * Pending saves: added before the image commit, removed in the snapshot's
+ * transaction. catalog_pending_list returns those of (engine, name), or all
+ * when name is NULL.
+ */
+struct catalog_pending {
+	long id;
+	char *engine;
+	char *name;
+	long seq;
+	char *image;
+};
+struct catalog_pendings {
+	struct catalog_pending *v;
+	size_t n;
+};
+void catalog_pendings_release(struct catalog_pendings *p);
+int catalog_pending_add(struct catalog *cat, const char *engine,
+    const char *name, long seq, const char *image, long *id,
+    struct keep_error **err);
+int catalog_pending_remove(struct catalog *cat, long id, struct keep_error **err);
+int catalog_pending_list(struct catalog *cat, const char *engine,
+    const char *name, struct catalog_pendings *out, struct keep_error **err);
+
+#endif

@@ -1,0 +1,117 @@
+/* keep ls: the tracked containers, with their container's state. */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog/snapshots.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "util/jout.h"
+
+enum { OPT_JSON = 256 };
+
+const struct cli_option ls_options[] = {
+	{ OPT_JSON, "json", NULL, "print an array of JSON objects" },
+	{ 0 },
+};
+
+/*
+ * The state of a tracked container on its engine: running, exited ...,
+ * "gone" when the engine no longer has it, "unknown" when the engine is
+ * another one or cannot be reached.
+ */
+static const char *
+status_of(const struct catalog_entry *ent, const char *host,
+    const struct container_list *live, int have_live)
+{
+	if (!have_live || strcmp(ent->engine, host) != 0)
+		return "unknown";
+	for (size_t i = 0; i < live->n; i++)
+		if (strcmp(live->v[i].id, ent->container_id) == 0)
+			return live->v[i].state;
+	for (size_t i = 0; i < live->n; i++)
+		if (strcmp(live->v[i].name, ent->name) == 0)
+			return "replaced";
+	return "gone";
+}
+
+int
+cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("ls");
+	struct catalog_entries ents = { 0 };
+	struct container_list live = { 0 };
+	struct keep_error *engine_err = NULL;
+	struct cli_parser p;
+	struct catalog *cat;
+	struct engine *e;
+	const char *arg, *host = "";
+	int opt, json = 0, have_live = 0;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		if (opt == OPT_JSON)
+			json = 1;
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (p.optind < argc)
+		return cli_usage_error(err, self, "unexpected argument '%s'",
+		    argv[p.optind]);
+	if (cli_catalog(ctx, &cat, err) < 0 || catalog_list(cat, &ents, err) < 0)
+		return -1;
+	/* The list is useful without an engine: states are then unknown. */
+	if (ents.n && cli_engine(ctx, &e, &engine_err) == 0 &&
+	    engine_container_list(e, NULL, &live, &engine_err) == 0) {
+		have_live = 1;
+		host = engine_endpoint(e)->host;
+	}
+	if (engine_err && !ctx->quiet)
+		fprintf(stderr, "keep: warning: container states unknown: %s\n",
+		    engine_err->message);
+	keep_error_free(engine_err);
+
+	if (json) {
+		struct jout *a = jout_array();
+
+		for (size_t i = 0; i < ents.n; i++) {
+			const struct catalog_entry *en = &ents.v[i];
+			struct jout *o = jout_object();
+
+			jout_set_str(o, "name", en->name);
+			jout_set_int(o, "snapshots", en->snapshots);
+			jout_set_int(o, "last_seq", en->last_seq);
+			jout_set_str(o, "last_saved", en->last_saved);
+			jout_set_str(o, "image", en->last_image);
+			jout_set_str(o, "status", status_of(en, host, &live, have_live));
+			jout_set_str(o, "compose_project", en->compose_project);
+			jout_set_str(o, "compose_service", en->compose_service);
+			jout_set_str(o, "engine", en->engine);
+			jout_push(a, o);
+		}
+		jout_print(a, stdout);
+		jout_free(a);
+	} else if (ents.n) {
+		printf("%-24s %5s %-20s %-10s %-22s %s\n", "NAME", "SAVES",
+		    "LAST SAVED", "STATUS", "COMPOSE", "ENGINE");
+		for (size_t i = 0; i < ents.n; i++) {
+			const struct catalog_entry *en = &ents.v[i];
+			char compose[256] = "-";
+
+			if (en->compose_project)
+				snprintf(compose, sizeof(compose), "%s/%s",
+				    en->compose_project, en->compose_service ?
+				    en->compose_service : "");
+			printf("%-24s %5ld %-20s %-10s %-22s %s\n", en->name,
+			    en->snapshots, en->last_saved,
+			    status_of(en, host, &live, have_live), compose,
+			    en->engine);
+		}
+	} else if (!ctx->quiet) {
+		fprintf(stderr, "no containers tracked yet: 'keep save NAME' snapshots one\n");
+	}
+	container_list_release(&live);
+	catalog_entries_release(&ents);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* keep save NAME: snapshot a container. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "cli/progress.h"
+#include "cli/snapshot_out.h"
+#include "core/resolve.h"
+#include "core/save.h"
+#include "engine/engine.h"
+#include "util/xalloc.h"
+
+enum { OPT_JSON = 256, OPT_NO_PAUSE, OPT_INDEX };
+
+const struct cli_option save_options[] = {
+	{ 'm', "message", "MSG", "a note stored with the snapshot and its recipe commit" },
+	{ OPT_NO_PAUSE, "no-pause", NULL, "do not pause the container while committing" },
+	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
+	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
+	{ OPT_JSON, "json", NULL, "print the snapshot as JSON" },
+	{ 0 },
+};
+
+int
+cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("save");
+	struct save_opts opts = { 0 };
+	struct resolve_opts ropts = { 0 };
+	struct cli_progress_slot slot = { 0 };
+	struct save_result res = { 0 };
+	struct cli_parser p;
+	struct catalog *cat;
+	struct engine *e;
+	cleanup_free char *id = NULL, *name = NULL;
+	const char *arg;
+	long index;
+	int opt, json = 0, rc = -1;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0) {
+		switch (opt) {
+		case 'm':
+			opts.message = arg;
+			break;
+		case OPT_NO_PAUSE:
+			opts.no_pause = 1;
+			break;
+		case 'p':
+			ropts.project = arg;
+			break;
+		case OPT_INDEX:
+			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
+				opt = -1;
+			ropts.index = (int)index;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		}
+		if (opt < 0)
+			break;
+	}
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (argc - p.optind != 1)
+		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
+		    : "which container? give its NAME");
+
+	if (cli_engine(ctx, &e, err) < 0 || cli_catalog(ctx, &cat, err) < 0)
+		return -1;
+	if (resolve_container(e, argv[p.optind], &ropts, &id, &name, err) < 0)
+		return -1;
+	slot.quiet = ctx->quiet || json;
+	slot.name = name;
+	opts.progress = progress_callback;
+	opts.progress_ctx = &slot;
+	if (keep_save(e, cat, ctx->home, id, &opts, &res, err) < 0) {
+		keep_error_wrap(err, "save '%s'", name);
+		goto out;
+	}
+	for (size_t i = 0; i < res.warnings.n; i++)
+		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
+	if (json) {
+		struct jout *o = snapshot_json(&res.snap);
+
+		jout_set_bool(o, "unchanged", res.unchanged);
+		jout_print(o, stdout);
+		jout_free(o);
+	} else if (res.unchanged) {
+		printf("%s: unchanged since #%ld\n", name, res.snap.seq);
+	} else {
+		struct buf sum = BUF_INIT;
+
+		snapshot_summary(&res.snap, &sum);
+		printf("saved %s #%ld \u2192 %s: %s\n", name, res.snap.seq,
+		    res.snap.image, buf_cstr(&sum));
+		buf_release(&sum);
+	}
+	rc = 0;
+out:
+	save_result_release(&res);
+	return rc;
+}

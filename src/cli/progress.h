@@ -1,0 +1,24 @@
+/*
+ * A spinner with elapsed time on stderr for long steps (commit, build),
+ * shown only when stderr is a terminal and not under -q, so pipes and logs
+ * stay quiet.
+ */
+#ifndef KEEP_CLI_PROGRESS_H
+#define KEEP_CLI_PROGRESS_H
+
+struct progress;
+
+/* Start showing "what name ... 3s" until progress_stop; NULL when hidden. */
+struct progress *progress_start(int quiet, const char *what, const char *name);
+/* Stop and erase the line; NULL is fine. */
+void progress_stop(struct progress *p);
+
+/* Matches save_opts.progress: ctx is a struct cli_progress_slot. */
+struct cli_progress_slot {
+	int quiet;
+	const char *name;
+	struct progress *p;
+};
+void progress_callback(void *slot, int begin, const char *what);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * How a snapshot is shown: the one-line summary of save, the readable form
+ * of show, and the JSON object both print with --json. Env values of secret
+ * variables never appear here (core/secrets.h decides).
+ */
+#include "cli/snapshot_out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/secrets.h"
+#include "util/xalloc.h"
+
+static const char *managers[] = { "dpkg", "apk", "pip", "npm", NULL };
+
+void
+snapshot_summary(const struct snapshot *s, struct buf *out)
+{
+	size_t start = out->len;
+
+	for (const char **m = managers; *m; m++) {
+		size_t add = 0, rm = 0, up = 0;
+
+		for (size_t i = 0; i < s->packages.n; i++) {
+			const struct pkg_change *pc = &s->packages.v[i];
+
+			if (strcmp(pc->pkg.manager, *m) != 0)
+				continue;
+			if (pc->change == PKG_ADDED)
+				add++;
+			else if (pc->change == PKG_REMOVED)
+				rm++;
+			else
+				up++;
+		}
+		if (add)
+			buf_printf(out, "%s+%zu %s", out->len > start ? ", " : "", add, *m);
+		if (rm)
+			buf_printf(out, "%s\u2212%zu %s", out->len > start ? ", " : "", rm, *m);
+		if (up)
+			buf_printf(out, "%s~%zu %s", out->len > start ? ", " : "", up, *m);
+	}
+	buf_printf(out, "%s%zu file%s", out->len > start ? ", " : "", s->loose.n,
+	    s->loose.n == 1 ? "" : "s");
+}
+
+static const char *
+kind_name(enum fs_change_kind k)
+{
+	return k == FS_ADDED ? "added" : k == FS_DELETED ? "deleted" : "modified";
+}
+
+struct jout *
+snapshot_json(const struct snapshot *s)
+{
+	const struct container *c = &s->config;
+	struct jout *o = jout_object(), *base = jout_object(), *a;
+
+	jout_set_str(o, "name", c->name);
+	jout_set_int(o, "seq", s->seq);
+	jout_set_str(o, "image", s->image);
+	jout_set_str(o, "image_id", s->image_id);
+	jout_set_str(o, "created", s->created_at);
+	jout_set_str(o, "message", s->message);
+	jout_set_str(o, "engine", s->engine);
+	jout_set_str(o, "container_id", c->id);
+	jout_set_str(base, "ref", c->image_ref);
+	jout_set_str(base, "id", c->image_id);
+	jout_set_str(base, "digest", s->base_digest);
+	jout_set(o, "base", base);
+	jout_set_str(o, "compose_project", c->compose_project);
+	jout_set_str(o, "compose_service", c->compose_service);
+	jout_set_str(o, "user", c->user);
+	jout_set_str(o, "workdir", c->workdir);
+	a = jout_array();
+	for (size_t i = 0; i < c->cmd.n; i++)
+		jout_push_str(a, c->cmd.v[i]);
+	jout_set(o, "cmd", a);
+	a = jout_array();
+	for (size_t i = 0; i < c->entrypoint.n; i++)
+		jout_push_str(a, c->entrypoint.v[i]);
+	jout_set(o, "entrypoint", a);
+
+	a = jout_array();
+	for (size_t i = 0; i < c->env.n; i++) {
+		const struct kv *kv = &c->env.v[i];
+		enum secret_class sc = secrets_classify_env(kv->key, kv->value);
+		struct jout *e = jout_object();
+
+		jout_set_str(e, "name", kv->key);
+		if (sc == SECRET_NAME || sc == SECRET_VALUE) {
+			jout_set_null(e, "value");
+			jout_set_bool(e, "secret", 1);
+		} else {
+			cleanup_free char *v = secrets_redact_env(kv->key, kv->value);
+
+			jout_set_str(e, "value", v);
+			jout_set_bool(e, "secret", 0);
+		}
+		jout_push(a, e);
+	}
+	jout_set(o, "env", a);
+
+	a = jout_array();
+	for (size_t i = 0; i < s->packages.n; i++) {
+		const struct pkg_change *pc = &s->packages.v[i];
+		struct jout *p = jout_object();
+
+		jout_set_str(p, "manager", pc->pkg.manager);
+		jout_set_str(p, "name", pc->pkg.name);
+		jout_set_str(p, "version", pc->pkg.version);
+		if (pc->change == PKG_UPGRADED)
+			jout_set_str(p, "old_version", pc->old_version);
+		else
+			jout_set_null(p, "old_version");
+		jout_set_str(p, "arch", pc->pkg.arch);
+		jout_set_str(p, "change", pkg_change_name(pc->change));
+		jout_set_bool(p, "auto", pc->pkg.automatic);
+		if (pc->pkg.location[0])
+			jout_set_str(p, "location", pc->pkg.location);
+		if (pc->pkg.installer[0])
+			jout_set_str(p, "installer", pc->pkg.installer);
+		if (pc->pkg.origin[0]) {
+			cleanup_free char *o2 = secrets_strip_url_credentials(pc->pkg.origin);
+
+			jout_set_str(p, "origin", o2);
+		}
+		jout_push(a, p);
+	}
+	jout_set(o, "packages", a);
+
+	a = jout_array();
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct mount *m = &c->mounts[i];
+		struct jout *j = jout_object();
+
+		jout_set_str(j, "type", m->type);
+		jout_set_str(j, "source", m->source);
+		jout_set_str(j, "destination", m->destination);
+		jout_set_bool(j, "rw", m->rw);
+		jout_push(a, j);
+	}
+	jout_set(o, "mounts", a);
+
+	a = jout_array();
+	for (size_t i = 0; i < s->loose.n; i++) {
+		struct jout *j = jout_object();
+
+		jout_set_str(j, "path", s->loose.v[i].path);
+		jout_set_str(j, "kind", kind_name(s->loose.v[i].kind));
+		jout_push(a, j);
+	}
+	jout_set(o, "files", a);
+	jout_set_int(o, "changed_paths", (long long)s->changes.n);
+	jout_set_str(o, "recipe_commit", s->recipe_commit);
+	if (s->verify_status) {
+		struct jout *v = jout_object();
+
+		jout_set_str(v, "status", s->verify_status);
+		jout_set_str(v, "at", s->verify_at);
+		jout_set_str(v, "detail", s->verify_detail);
+		jout_set(o, "verify", v);
+	} else {
+		jout_set_null(o, "verify");
+	}
+	return o;
+}
+
+/* Print s with control characters shown as \xNN: names come from inside
+ * the container and must not drive the user's terminal. */
+static void
+put_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+static void
+put_argv(FILE *f, const struct strv *sv)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < sv->n; i++) {
+		fputs(i ? ", \"" : "\"", f);
+		put_safe(f, sv->v[i]);
+		fputc('"', f);
+	}
+	fputc(']', f);
+}
+
+void
+snapshot_print(FILE *f, const struct snapshot *s)
+{
+	const struct container *c = &s->config;
+	struct buf sum = BUF_INIT;
+
+	snapshot_summary(s, &sum);
+	fprintf(f, "%s #%ld  %s\n", c->name, s->seq, s->image);
+	fprintf(f, "  saved:      %s\n", s->created_at);
+	if (s->message && s->message[0]) {
+		fputs("  message:    ", f);
+		put_safe(f, s->message);
+		fputc('\n', f);
+	}
+	fprintf(f, "  image id:   %s\n", s->image_id);
+	fprintf(f, "  engine:     %s\n", s->engine);
+	fprintf(f, "  base:       %s (%s)\n", c->image_ref, s->base_digest ?
+	    s->base_digest : c->image_id);
+	if (c->compose_project)
+		fprintf(f, "  compose:    project %s, service %s\n",
+		    c->compose_project, c->compose_service ? c->compose_service : "");
+	fprintf(f, "  changes:    %s\n", buf_cstr(&sum));
+	buf_release(&sum);
+	if (c->user && c->user[0])
+		fprintf(f, "  user:       %s\n", c->user);
+	if (c->workdir && c->workdir[0])
+		fprintf(f, "  workdir:    %s\n", c->workdir);
+	if (c->entrypoint.n) {
+		fputs("  entrypoint: ", f);
+		put_argv(f, &c->entrypoint);
+		fputc('\n', f);
+	}
+	if (c->cmd.n) {
+		fputs("  cmd:        ", f);
+		put_argv(f, &c->cmd);
+		fputc('\n', f);
+	}
+	if (c->env.n) {
+		fputs("\nenv:\n", f);
+		for (size_t i = 0; i < c->env.n; i++) {
+			const struct kv *kv = &c->env.v[i];
+			enum secret_class sc = secrets_classify_env(kv->key, kv->value);
+
+			fputs("  ", f);
+			put_safe(f, kv->key);
+			if (sc == SECRET_NAME || sc == SECRET_VALUE) {
+				fputs("  (secret: value not shown)\n", f);
+			} else {
+				cleanup_free char *v = secrets_redact_env(kv->key, kv->value);
+
+				fputc('=', f);
+				put_safe(f, v);
+				fputc('\n', f);
+			}
+		}
+	}
+	if (c->n_mounts) {
+		fputs("\nmounts:\n", f);
+		for (size_t i = 0; i < c->n_mounts; i++) {
+			const struct mount *m = &c->mounts[i];
+
+			fprintf(f, "  %-6s %s -> %s%s\n", m->type, m->source[0] ?
+			    m->source : "-", m->destination, m->rw ? "" : " (read-only)");
+		}
+	}
+	if (s->packages.n) {
+		fputs("\npackages (against the base image):\n", f);
+		for (size_t i = 0; i < s->packages.n; i++) {
+			const struct pkg_change *pc = &s->packages.v[i];
+			const char *sign = pc->change == PKG_ADDED ? "+" :
+			    pc->change == PKG_REMOVED ? "-" : "~";
+
+			fprintf(f, "  %s %-5s ", sign, pc->pkg.manager);
+			put_safe(f, pc->pkg.name);
+			fputc(' ', f);
+			if (pc->change == PKG_UPGRADED) {
+				put_safe(f, pc->old_version);
+				fputs(" -> ", f);
+			}
+			put_safe(f, pc->pkg.version);
+			if (pc->pkg.arch[0] && strcmp(pc->pkg.arch, "all") != 0)
+				fprintf(f, " [%s]", pc->pkg.arch);
+			if (pc->change != PKG_REMOVED)
+				fputs(pc->pkg.automatic ? " (auto)" : " (manual)", f);
+			if (pc->pkg.location[0]) {
+				fputs(" in ", f);
+				put_safe(f, pc->pkg.location);
+			}
+			fputc('\n', f);
+		}
+	}
+	if (s->loose.n) {
+		fputs("\nfiles:\n", f);
+		for (size_t i = 0; i < s->loose.n; i++) {
+			fprintf(f, "  %c ", s->loose.v[i].kind == FS_ADDED ? 'A' :
+			    s->loose.v[i].kind == FS_DELETED ? 'D' : 'C');
+			put_safe(f, s->loose.v[i].path);
+			fputc('\n', f);
+		}
+	}
+	if (s->recipe_commit)
+		fprintf(f, "\nrecipe commit: %s\n", s->recipe_commit);
+	if (s->verify_status)
+		fprintf(f, "verify:        %s at %s%s%s\n", s->verify_status,
+		    s->verify_at ? s->verify_at : "?", s->verify_detail &&
+		    s->verify_detail[0] ? ": " : "", s->verify_detail ?
+		    s->verify_detail : "");
+}

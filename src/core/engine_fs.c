@@ -1,0 +1,242 @@
+#include "core/engine_fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lifecycle.h"
+#include "util/tar.h"
+#include "util/xalloc.h"
+
+/* Room for tar headers (pax headers can be long) beyond a file's bytes. */
+#define ARCHIVE_SLACK ((size_t)1 << 20)
+/* A directory listing carries the whole tree under it. */
+#define LIST_MAX ((size_t)256 << 20)
+/* Symlinks followed per lookup, as a kernel would bound them. */
+#define MAX_LINKS 16
+
+struct engine_fs {
+	struct engine *e;
+	char *id;		/* container to read; NULL until created for an image */
+	char *image;		/* image to create a reader from, or NULL */
+	int created;		/* id names a reader container we must remove */
+};
+
+static int
+efs_container(struct engine_fs *fs, struct keep_error **err)
+{
+	if (fs->id)
+		return 0;
+	if (engine_container_create_reader(fs->e, fs->image, &fs->id, err) < 0)
+		return -1;
+	fs->created = 1;
+	return 0;
+}
+
+/* Fetch the archive of path into c; 1 when missing, 0 found, -1 error. */
+static int
+efs_fetch(struct engine_fs *fs, const char *path, struct tar_collector *c,
+    struct keep_error **err)
+{
+	if (efs_container(fs, err) < 0)
+		return -1;
+	if (engine_container_archive(fs->e, fs->id, path, tar_collector_sink, c,
+	    err) < 0) {
+		if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
+			keep_error_free(*err);
+			*err = NULL;
+			return 1;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+struct first_entry {
+	struct buf *out;
+	enum tar_type type;
+	char *link;
+	int seen;
+};
+
+static int
+first_entry_cb(void *ctx, const struct tar_entry *ent, struct keep_error **err)
+{
+	struct first_entry *f = ctx;
+
+	(void)err;
+	f->seen = 1;
+	f->type = ent->type;
+	if (ent->type == TAR_FILE && ent->data)
+		buf_add(f->out, ent->data, ent->data_len);
+	else if (ent->type == TAR_SYMLINK)
+		f->link = xstrdup(ent->link);
+	return 1; /* the archive of a file holds that file first */
+}
+
+/* The absolute path a symlink at path pointing to target names. */
+static char *
+resolve_link(const char *path, const char *target)
+{
+	const char *slash;
+
+	if (target[0] == '/')
+		return xstrdup(target);
+	slash = strrchr(path, '/');
+	return xasprintf("%.*s/%s", (int)(slash ? slash - path : 0), path, target);
+}
+
+static enum pkg_read_result
+efs_read_file(void *ctx, const char *path, size_t max, struct buf *out,
+    struct keep_error **err)
+{
+	struct engine_fs *fs = ctx;
+	struct tar_read_opts opts = { 1, max };
+	cleanup_free char *cur = xstrdup(path);
+
+	for (int hops = 0; hops <= MAX_LINKS; hops++) {
+		struct tar_collector c;
+		struct first_entry f = { out, TAR_OTHER, NULL, 0 };
+		size_t before = out->len;
+		int rc;
+
+		tar_collector_init(&c, max + ARCHIVE_SLACK);
+		rc = efs_fetch(fs, cur, &c, err);
+		if (rc == 0)
+			rc = tar_read_mem(c.data.ptr, c.data.len, &opts,
+			    first_entry_cb, &f, err);
+		tar_collector_release(&c);
+		if (rc < 0) {
+			free(f.link);
+			return keep_error_wrap(err, "read '%s'", path), PKG_READ_ERROR;
+		}
+		if (rc == 1 || !f.seen)
+			return PKG_READ_MISSING;
+		if (f.type == TAR_FILE)
+			return PKG_READ_FOUND;
+		buf_truncate(out, before);
+		if (f.type != TAR_SYMLINK)
+			return PKG_READ_MISSING;
+		{
+			char *next = resolve_link(cur, f.link);
+
+			free(cur);
+			cur = next;
+		}
+		free(f.link);
+	}
+	keep_error_set(err, KEEP_ERR_FAILED, "read '%s': too many symbolic links",
+	    path);
+	return PKG_READ_ERROR;
+}
+
+struct list_ctx {
+	struct strv *out;
+	char *top;	/* the first entry's name: the directory itself */
+};
+
+static int
+list_cb(void *ctx, const struct tar_entry *ent, struct keep_error **err)
+{
+	struct list_ctx *l = ctx;
+	const char *rest;
+
+	(void)err;
+	size_t top_len;
+
+	if (l->top == NULL) {
+		l->top = xstrdup(ent->path);
+		return 0;
+	}
+	/* Entries are "TOP/child" or deeper: keep direct children only. */
+	top_len = strlen(l->top);
+	if (strncmp(ent->path, l->top, top_len) != 0 ||
+	    ent->path[top_len] != '/')
+		return 0;
+	rest = ent->path + top_len + 1;
+	if (rest[0] != '\0' && strchr(rest, '/') == NULL)
+		strv_push(l->out, rest);
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum pkg_read_result
+efs_list_dir(void *ctx, const char *path, struct strv *out,
+    struct keep_error **err)
+{
+	struct engine_fs *fs = ctx;
+	struct tar_collector c;
+	struct list_ctx l = { NULL, NULL };
+	struct strv names = { 0 };
+	int rc;
+
+	/* A trailing "/." makes the engine follow a symlinked directory. */
+	cleanup_free char *dir = xasprintf("%s/.", path);
+
+	tar_collector_init(&c, LIST_MAX);
+	rc = efs_fetch(fs, dir, &c, err);
+	if (rc == 0) {
+		l.out = &names;
+		rc = tar_read_mem(c.data.ptr, c.data.len, NULL, list_cb, &l, err);
+	}
+	tar_collector_release(&c);
+	free(l.top);
+	if (rc < 0) {
+		strv_release(&names);
+		return keep_error_wrap(err, "list '%s'", path), PKG_READ_ERROR;
+	}
+	if (rc == 1)
+		return PKG_READ_MISSING;
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; i < names.n; i++)
+		strv_push(out, names.v[i]);
+	strv_release(&names);
+	return PKG_READ_FOUND;
+}
+
+static void
+efs_release(void *ctx)
+{
+	struct engine_fs *fs = ctx;
+	struct keep_error *err = NULL;
+
+	if (fs->created)
+		engine_container_remove(fs->e, fs->id, 1, 1, &err);
+	keep_error_free(err); /* a leftover reader is labelled; doctor finds it */
+	free(fs->id);
+	free(fs->image);
+	free(fs);
+}
+
+static void
+efs_init(struct pkg_fs *out, struct engine_fs *fs)
+{
+	out->ctx = fs;
+	out->read_file = efs_read_file;
+	out->list_dir = efs_list_dir;
+	out->release = efs_release;
+}
+
+void
+engine_fs_container(struct pkg_fs *out, struct engine *e, const char *id)
+{
+	struct engine_fs *fs = xcalloc(1, sizeof(*fs));
+
+	fs->e = e;
+	fs->id = xstrdup(id);
+	efs_init(out, fs);
+}
+
+void
+engine_fs_image(struct pkg_fs *out, struct engine *e, const char *image)
+{
+	struct engine_fs *fs = xcalloc(1, sizeof(*fs));
+
+	fs->e = e;
+	fs->image = xstrdup(image);
+	efs_init(out, fs);
+}

@@ -1,0 +1,36 @@
+/*
+ * Resolving the NAME a user types into one container: an exact container
+ * name, a unique ID prefix, or a compose service of a project. Shared by
+ * every command that takes a NAME.
+ */
+#ifndef KEEP_CORE_RESOLVE_H
+#define KEEP_CORE_RESOLVE_H
+
+#include "engine/engine.h"
+
+struct resolve_opts {
+	const char *project;	/* -p: compose project, or NULL to find it */
+	int index;		/* --index: replica of a scaled service, 0 = ask */
+};
+
+/*
+ * The compose project name for the current directory as compose finds it:
+ * COMPOSE_PROJECT_NAME, else the folder's name, normalised to lowercase
+ * [a-z0-9_-] with leading '_' and '-' trimmed. Caller frees; NULL when no
+ * name can be formed.
+ */
+char *resolve_compose_project(void);
+
+/* Normalise a compose project name as compose does. Caller frees. */
+char *resolve_normalize_project(const char *name);
+
+/*
+ * Find the container NAME means on e. *id_out and *name_out (caller frees)
+ * are its full id and its name. No match: KEEP_ERR_NOT_FOUND naming NAME;
+ * more than one: KEEP_ERR_CONFLICT listing the candidates.
+ */
+int resolve_container(struct engine *e, const char *name,
+    const struct resolve_opts *opts, char **id_out, char **name_out,
+    struct keep_error **err);
+
+#endif

@@ -1,0 +1,372 @@
+#include "core/save.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "catalog/snapshots.h"
+#include "core/engine_fs.h"
+#include "core/paths.h"
+#include "engine/lifecycle.h"
+#include "pkg/pkg.h"
+#include "util/buf.h"
+#include "util/sha256.h"
+#include "util/xalloc.h"
+
+void
+save_result_release(struct save_result *r)
+{
+	snapshot_release(&r->snap);
+	strv_release(&r->warnings);
+}
+
+char *
+save_image_repo(const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "keep/");
+	for (const char *p = name; *p; p++) {
+		char c = (char)tolower((unsigned char)*p);
+
+		/* Repository path components: [a-z0-9] separated by . _ - */
+		if (!isalnum((unsigned char)c) && c != '.' && c != '_' && c != '-')
+			c = '-';
+		if (b.len == 5 && !isalnum((unsigned char)c))
+			continue;
+		buf_addch(&b, c);
+	}
+	while (b.len > 5 && !isalnum((unsigned char)b.ptr[b.len - 1]))
+		buf_truncate(&b, b.len - 1);
+	if (b.len == 5)
+		buf_addstr(&b, "container");
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * Serialise every part of a snapshot that a user would call a change into
+ * one hash: config, base, package changes and loose files. Equal hashes mean
+ * "unchanged since #N". The raw change list is left out: a running
+ * container's logs and caches change without the user changing anything.
+ */
+static char *
+fingerprint(const struct snapshot *s)
+{
+	const struct container *c = &s->config;
+	char *hex = xmalloc(2 * SHA256_DIGEST_SIZE + 1);
+	struct buf b = BUF_INIT;
+
+	/* Fields end in NUL, so no value can run into the next. */
+#define F(s) (buf_addstr(&b, (s) ? (s) : ""), buf_addch(&b, '\0'))
+#define I(v) (buf_printf(&b, "%ld", (long)(v)), buf_addch(&b, '\0'))
+	F("keep-fingerprint-1");
+	F(c->image_id); F(c->user); F(c->workdir); F(c->network_mode);
+	F(c->restart_policy); I(c->restart_max); I(c->tty); I(c->open_stdin);
+	I(c->has_entrypoint);
+	I(c->env.n);
+	for (size_t i = 0; i < c->env.n; i++) { F(c->env.v[i].key); F(c->env.v[i].value); }
+	I(c->cmd.n);
+	for (size_t i = 0; i < c->cmd.n; i++) F(c->cmd.v[i]);
+	I(c->entrypoint.n);
+	for (size_t i = 0; i < c->entrypoint.n; i++) F(c->entrypoint.v[i]);
+	I(c->exposed_ports.n);
+	for (size_t i = 0; i < c->exposed_ports.n; i++) F(c->exposed_ports.v[i]);
+	I(c->n_ports);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		F(c->ports[i].container_port); F(c->ports[i].host_ip);
+		F(c->ports[i].host_port);
+	}
+	I(c->labels.n);
+	for (size_t i = 0; i < c->labels.n; i++) { F(c->labels.v[i].key); F(c->labels.v[i].value); }
+	I(c->n_mounts);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		F(c->mounts[i].type); F(c->mounts[i].source);
+		F(c->mounts[i].destination); I(c->mounts[i].rw);
+	}
+	I(s->packages.n);
+	for (size_t i = 0; i < s->packages.n; i++) {
+		const struct pkg_change *p = &s->packages.v[i];
+
+		I(p->change); F(p->pkg.manager); F(p->pkg.name); F(p->pkg.arch);
+		F(p->pkg.location); F(p->pkg.version); F(p->old_version);
+		I(p->pkg.automatic); F(p->pkg.origin);
+	}
+	I(s->loose.n);
+	for (size_t i = 0; i < s->loose.n; i++) { F(s->loose.v[i].path); I(s->loose.v[i].kind); }
+#undef F
+#undef I
+	sha256_hex(b.ptr, b.len, hex);
+	buf_release(&b);
+	return hex;
+}
+
+/*
+ * The repo digest that pins the image the container was made from: the one
+ * whose repository matches the reference as given, else the first one.
+ * NULL for a local image (docker import, docker build, docker commit).
+ */
+static char *
+base_digest(const struct image *img, const char *ref)
+{
+	size_t repo_len;
+	const char *at = strchr(ref, '@'), *slash, *colon;
+
+	if (img->repo_digests.n == 0)
+		return NULL;
+	/* The repository part of ref: before '@', or before a ':tag' that
+	 * comes after the last '/' (a registry port is not a tag). */
+	slash = strrchr(ref, '/');
+	colon = strrchr(slash ? slash : ref, ':');
+	repo_len = at ? (size_t)(at - ref) : colon ? (size_t)(colon - ref) :
+	    strlen(ref);
+	for (size_t i = 0; i < img->repo_digests.n; i++) {
+		const char *d = img->repo_digests.v[i];
+		const char *dat = strchr(d, '@');
+
+		if (dat && (size_t)(dat - d) == repo_len &&
+		    strncmp(d, ref, repo_len) == 0)
+			return xstrdup(d);
+	}
+	return xstrdup(img->repo_digests.v[0]);
+}
+
+/*
+ * Take the per-container lock: saves of one container run one at a time,
+ * saves of different containers in parallel. Returns the fd to close, or -1.
+ */
+static int
+lock_container(const char *home, const char *engine, const char *name,
+    struct keep_error **err)
+{
+	cleanup_free char *dir = xasprintf("%s/locks", home);
+	cleanup_free char *key = xasprintf("%s\n%s", engine, name);
+	cleanup_free char *path = NULL;
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	int fd;
+
+	if (keep_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	sha256_hex(key, strlen(key), hex);
+	path = xasprintf("%s/%.24s.lock", dir, hex);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot open lock '%s': %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		keep_error_set(err, KEEP_ERR_FAILED, "cannot lock '%s': %s",
+		    path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A save that died between announcing its image and recording it left a
+ * pending row: remove the image it may have made (no snapshot names it) and
+ * the row. Reported as a warning.
+ */
+static int
+repair_pending(struct engine *e, struct catalog *cat, const char *engine,
+    const char *name, struct strv *warnings, struct keep_error **err)
+{
+	struct catalog_pendings p = { 0 };
+	int rc = 0;
+
+	if (catalog_pending_list(cat, engine, name, &p, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p.n && rc == 0; i++) {
+		long seq;
+		cleanup_free char *msg = NULL;
+
+		if (catalog_snapshot_head(cat, engine, name, &seq, NULL, NULL,
+		    err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (seq < p.v[i].seq) {
+			if (engine_image_remove(e, p.v[i].image, 1, 1, err) < 0) {
+				rc = keep_error_wrap(err,
+				    "remove '%s' left by an interrupted save",
+				    p.v[i].image);
+				break;
+			}
+			msg = xasprintf("removed '%s', left over by an interrupted save",
+			    p.v[i].image);
+			strv_push(warnings, msg);
+		}
+		if (catalog_begin(cat, err) < 0 ||
+		    catalog_pending_remove(cat, p.v[i].id, err) < 0 ||
+		    catalog_commit(cat, err) < 0) {
+			catalog_rollback(cat);
+			rc = -1;
+		}
+	}
+	catalog_pendings_release(&p);
+	return rc;
+}
+
+/* Move the scan's findings and the change list into the snapshot. */
+static int
+analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
+    struct pkg_set *base_to_cache, int *base_cached, struct strv *warnings,
+    struct keep_error **err)
+{
+	struct pkg_fs cfs, bfs;
+	struct pkg_set cached = { 0 };
+	struct pkg_scan scan = { 0 };
+	struct strv dests = { 0 };
+	int rc;
+
+	if (engine_container_changes(e, s->config.id, &s->changes, err) < 0)
+		return -1;
+	if (catalog_base_packages_get(cat, s->config.image_id, &cached,
+	    base_cached, err) < 0)
+		return -1;
+	engine_fs_container(&cfs, e, s->config.id);
+	engine_fs_image(&bfs, e, s->config.image_id);
+	rc = pkg_scan(&cfs, &bfs, *base_cached ? &cached : NULL, &s->changes,
+	    &scan, err);
+	pkg_fs_release(&cfs);
+	pkg_fs_release(&bfs);
+	pkg_set_release(&cached);
+	if (rc < 0)
+		return keep_error_wrap(err, "read the packages of '%s'",
+		    s->config.name);
+	for (size_t i = 0; i < s->config.n_mounts; i++)
+		strv_push(&dests, s->config.mounts[i].destination);
+	pkg_loose_files(&s->changes, &scan.explained, &dests, &s->loose);
+	strv_release(&dests);
+	s->packages = scan.changes;
+	scan.changes = (struct pkg_changes){ 0 };
+	*base_to_cache = scan.base;
+	scan.base = (struct pkg_set){ 0 };
+	for (size_t i = 0; i < scan.warnings.n; i++)
+		strv_push(warnings, scan.warnings.v[i]);
+	pkg_scan_release(&scan);
+	return 0;
+}
+
+/* Record s and its base (when newly read) in one transaction. */
+static int
+record(struct catalog *cat, struct snapshot *s, const struct pkg_set *base,
+    int base_cached, long pending, struct keep_error **err)
+{
+	if (catalog_begin(cat, err) < 0)
+		return -1;
+	if (catalog_base_put(cat, &s->base, base_cached ? NULL : base, err) < 0 ||
+	    catalog_snapshot_insert(cat, s, err) < 0 ||
+	    catalog_pending_remove(cat, pending, err) < 0 ||
+	    catalog_commit(cat, err) < 0) {
+		catalog_rollback(cat);
+		return -1;
+	}
+	return 0;
+}
+
+int
+keep_save(struct engine *e, struct catalog *cat, const char *home,
+    const char *id, const struct save_opts *opts, struct save_result *out,
+    struct keep_error **err)
+{
+	const char *engine_host = engine_endpoint(e)->host;
+	struct snapshot s = { 0 };
+	struct pkg_set base_set = { 0 };
+	cleanup_free char *head_fp = NULL, *head_image = NULL, *repo = NULL,
+	    *tag = NULL;
+	struct kvv labels = { 0 };
+	long head_seq, pending = 0;
+	int lock = -1, base_cached = 0, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (engine_container_inspect(e, id, &s.config, err) < 0)
+		return -1;
+	if ((lock = lock_container(home, engine_host, s.config.name, err)) < 0)
+		goto out;
+	if (repair_pending(e, cat, engine_host, s.config.name, &out->warnings,
+	    err) < 0)
+		goto out;
+	if (engine_image_inspect(e, s.config.image_id, &s.base, err) < 0) {
+		keep_error_wrap(err, "inspect the base image of '%s'",
+		    s.config.name);
+		goto out;
+	}
+	s.base_digest = base_digest(&s.base, s.config.image_ref);
+	if (analyze(e, cat, &s, &base_set, &base_cached, &out->warnings, err) < 0)
+		goto out;
+
+	s.engine = xstrdup(engine_host);
+	s.message = xstrdup(opts && opts->message ? opts->message : "");
+	s.fingerprint = fingerprint(&s);
+	if (catalog_snapshot_head(cat, engine_host, s.config.name, &head_seq,
+	    &head_fp, &head_image, err) < 0)
+		goto out;
+	if (head_seq > 0 && strcmp(head_fp, s.fingerprint) == 0) {
+		out->unchanged = 1;
+		s.seq = head_seq;
+		s.image = head_image;
+		head_image = NULL;
+		rc = 0;
+		goto out;
+	}
+
+	s.seq = head_seq + 1;
+	repo = save_image_repo(s.config.name);
+	tag = xasprintf("%ld", s.seq);
+	s.image = xasprintf("%s:%s", repo, tag);
+	if (catalog_begin(cat, err) < 0)
+		goto out;
+	if (catalog_pending_add(cat, engine_host, s.config.name, s.seq, s.image,
+	    &pending, err) < 0 || catalog_commit(cat, err) < 0) {
+		catalog_rollback(cat);
+		goto out;
+	}
+
+	kvv_push(&labels, "io.keep.container", s.config.name);
+	kvv_push(&labels, "io.keep.seq", tag);
+	kvv_push(&labels, "io.keep.base", s.config.image_id);
+	if (opts && opts->progress)
+		opts->progress(opts->progress_ctx, 1, "committing");
+	rc = engine_commit(e, s.config.id, repo, tag,
+	    s.message[0] ? s.message : NULL, &labels, !(opts && opts->no_pause),
+	    &s.image_id, err);
+	if (opts && opts->progress)
+		opts->progress(opts->progress_ctx, 0, "committing");
+	if (rc < 0) {
+		/* Nothing was made: the pending row only needs to go. */
+		struct keep_error *e2 = NULL;
+
+		if (catalog_begin(cat, &e2) == 0 &&
+		    catalog_pending_remove(cat, pending, &e2) == 0)
+			catalog_commit(cat, &e2);
+		catalog_rollback(cat);
+		keep_error_free(e2);
+		goto out;
+	}
+	rc = record(cat, &s, &base_set, base_cached, pending, err);
+	if (rc < 0) {
+		/* The image has no snapshot: take it back. If that fails too,
+		 * the pending row makes the next save do it. */
+		struct keep_error *e2 = NULL;
+
+		engine_image_remove(e, s.image, 1, 1, &e2);
+		keep_error_free(e2);
+		goto out;
+	}
+out:
+	if (lock >= 0)
+		close(lock);
+	kvv_release(&labels);
+	pkg_set_release(&base_set);
+	if (rc == 0)
+		out->snap = s;
+	else
+		snapshot_release(&s);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * keep save: turn a container's state into a snapshot. See the data flow in
+ * DESIGN.md. The order is what makes a crash harmless: the image commit is
+ * announced in pending_saves first, the snapshot rows are written in one
+ * transaction after the commit succeeded, and a pending row left by a crash
+ * names an image the next save removes.
+ */
+#ifndef KEEP_CORE_SAVE_H
+#define KEEP_CORE_SAVE_H
+
+#include "catalog/catalog.h"
+#include "core/model.h"
+#include "engine/engine.h"
+
+struct save_opts {
+	const char *message;	/* -m, or NULL */
+	int no_pause;		/* --no-pause */
+	/* Called around the image commit (may be NULL): begin 1, then 0. */
+	void (*progress)(void *ctx, int begin, const char *what);
+	void *progress_ctx;
+};
+
+struct save_result {
+	int unchanged;		/* nothing changed since snapshot #seq */
+	struct snapshot snap;	/* the new (or, unchanged, the latest) snapshot */
+	struct strv warnings;	/* refused packages, repaired leftovers ... */
+};
+
+void save_result_release(struct save_result *r);
+
+/*
+ * The image repository keep commits NAME to: "keep/" + NAME lowercased,
+ * with characters a repository name cannot hold replaced by '-'. Caller frees.
+ */
+char *save_image_repo(const char *name);
+
+/*
+ * Snapshot container id on e into cat. engine_host names the engine in the
+ * catalog (engine_endpoint(e)->host). home is keep's data directory (for the
+ * per-container lock). Fills *out (caller releases) or fails with *err, in
+ * which case the catalog holds no part of this save.
+ */
+int keep_save(struct engine *e, struct catalog *cat, const char *home,
+    const char *id, const struct save_opts *opts, struct save_result *out,
+    struct keep_error **err);
+
+#endif
