@@ -106,7 +106,9 @@ int engine_call_timeout(struct engine *e, long timeout, const char *method,
  * Streaming variant: every chunk of a 2xx body goes to sink as it arrives
  * (return nonzero from sink to abort with the error it set); a non-2xx body
  * is collected and turned into an error as engine_call does. body_reader,
- * when not NULL, supplies the request body as a stream (for POST /build).
+ * when not NULL, supplies the request body as a stream (for POST /build),
+ * sent chunked. Only connecting is bounded in time: archives and builds
+ * take as long as they take.
  */
 typedef int (*engine_sink_fn)(void *ctx, const void *data, size_t len,
     struct keep_error **err);
