@@ -192,7 +192,8 @@ scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
 			pkgi_warn(warnings, "npm: cannot tell the version of "
 			    "deleted '%s'", e);
 		}
-		explain_package(c->dir, c->root, &bins, explained);
+		if (rb == 0 && pkg_validate(&old, NULL) == 0)
+			explain_package(c->dir, c->root, &bins, explained);
 		rc = 0;
 		goto out;
 	}
@@ -206,7 +207,9 @@ scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
 			change_push(out, PKG_ADDED, &cur, NULL);
 		else if (strcmp(old.version, cur.version) != 0)
 			change_push(out, PKG_UPGRADED, &cur, old.version);
-		explain_package(c->dir, c->root, &bins, explained);
+		/* A refused package explains nothing: its files stay visible. */
+		if (pkg_validate(&cur, NULL) == 0)
+			explain_package(c->dir, c->root, &bins, explained);
 	}
 	rc = 0;
 out:

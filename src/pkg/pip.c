@@ -335,7 +335,8 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 		}
 	}
 
-	if (explained != NULL) {
+	/* A refused package explains nothing: its files stay visible. */
+	if (explained != NULL && pkg_validate(p, NULL) == 0) {
 		free(path);
 		path = xasprintf("%s/RECORD", dir);
 		buf_truncate(&b, 0);
@@ -429,7 +430,8 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 				free(p.version);
 				p.version = version;
 			}
-			strv_push(explained, d->dir);
+			if (pkg_validate(&p, NULL) == 0)
+				strv_push(explained, d->dir);
 			pkg_set_push(&gone, &p);
 			pkg_release(&p);
 			continue;
@@ -443,7 +445,8 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		if (r == 0) {
 			cleanup_free char *sub = xasprintf("%s/", d->dir);
 
-			strv_push(explained, sub);
+			if (pkg_validate(&p, NULL) == 0)
+				strv_push(explained, sub);
 			pkg_set_push(found, &p);
 			if (d->kind == FS_MODIFIED && base != NULL) {
 				struct pkg old;

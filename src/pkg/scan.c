@@ -210,6 +210,9 @@ pkg_path_is_noise(const char *path)
 	for (size_t i = 0; noise_files[i] != NULL; i++)
 		if (strcmp(path, noise_files[i]) == 0)
 			return 1;
+	/* npm's record of the global tree, rewritten on every install. */
+	if (n >= 32 && strcmp(path + n - 32, "/node_modules/.package-lock.json") == 0)
+		return 1;
 	if (has_component(path, "__pycache__"))
 		return 1;
 	if (n >= 4 && (strcmp(path + n - 4, ".pyc") == 0 ||
