@@ -192,6 +192,49 @@ tar_read_mem(const void *data, size_t len, const struct tar_read_opts *opts,
 	return rc;
 }
 
+struct single {
+	struct buf *out;
+	enum tar_type type;
+	char *link;
+	int seen;
+};
+
+static int
+single_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
+{
+	struct single *s = ctx;
+
+	(void)err;
+	s->seen = 1;
+	s->type = ent->type;
+	if (ent->type == TAR_FILE)
+		buf_add(s->out, ent->data, ent->data_len);
+	else if (ent->type == TAR_SYMLINK || ent->type == TAR_HARDLINK)
+		s->link = xstrdup(ent->link);
+	return 1;	/* the first entry is all we want */
+}
+
+int
+tar_read_single(const void *data, size_t len, size_t max, struct buf *out,
+    enum tar_type *type_out, char **link_out, struct keep_error **err)
+{
+	struct tar_read_opts opts = { .read_content = 1, .max_file = max };
+	struct single s = { .out = out };
+
+	if (tar_read_mem(data, len, &opts, single_entry, &s, err) < 0)
+		return -1;
+	if (!s.seen) {
+		free(s.link);
+		return 1;
+	}
+	*type_out = s.type;
+	if (link_out != NULL)
+		*link_out = s.link;
+	else
+		free(s.link);
+	return 0;
+}
+
 static la_ssize_t
 stream_read_cb(struct archive *a, void *client, const void **buffer)
 {

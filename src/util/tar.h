@@ -85,6 +85,17 @@ int tar_read_stream(tar_source_fn src, void *src_ctx,
     struct keep_error **err);
 
 /*
+ * The first entry of an archive, as `GET /containers/{id}/archive?path=FILE`
+ * answers for one file: a regular file's content is appended to out (at
+ * most max bytes, else an error); *type_out gets its type and, for a link,
+ * *link_out (caller frees, may be NULL) its target, so the caller can
+ * follow it. Returns 0, 1 for an archive with no entries, or -1.
+ */
+int tar_read_single(const void *data, size_t len, size_t max,
+    struct buf *out, enum tar_type *type_out, char **link_out,
+    struct keep_error **err);
+
+/*
  * Collects a pushed stream (the engine gives the archive to a sink callback)
  * in memory, up to max_total bytes, for tar_read_mem afterwards. libarchive
  * only pulls, so pushed data has to be held; the bound keeps a huge answer

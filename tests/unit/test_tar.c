@@ -196,6 +196,40 @@ main(void)
 	keep_error_free(err);
 	err = NULL;
 
+	/* The first entry only, as the archive API answers for one path. */
+	{
+		cleanup_buf struct buf one = BUF_INIT;
+		cleanup_buf struct buf content = BUF_INIT;
+		struct tar_writer *w = tar_writer_new(&one);
+		enum tar_type t;
+		char *link = NULL;
+
+		tar_writer_add_file(w, "status", "Package: x\n", 11, 0644, 0, 0,
+		    &err);
+		tar_writer_add_file(w, "other", "y", 1, 0644, 0, 0, &err);
+		tar_writer_finish(w, &err);
+		tar_writer_free(w);
+		ok(tar_read_single(one.ptr, one.len, 64, &content, &t, &link,
+		    &err) == 0 && t == TAR_FILE && link == NULL,
+		    "single: first entry is a file");
+		is_str(buf_cstr(&content), "Package: x\n", "single: its content");
+		ok(tar_read_single(one.ptr, one.len, 4, &content, &t, &link,
+		    &err) < 0, "single: over the limit fails");
+		keep_error_free(err);
+		err = NULL;
+		ok(tar_read_single("", 0, 4, &content, &t, &link, &err) == 1,
+		    "single: empty archive says so");
+		buf_release(&one);
+		w = tar_writer_new(&one);
+		tar_writer_add_symlink(w, "sh", "/bin/dash", 0, 0, &err);
+		tar_writer_finish(w, &err);
+		tar_writer_free(w);
+		ok(tar_read_single(one.ptr, one.len, 4, &content, &t, &link,
+		    &err) == 0 && t == TAR_SYMLINK && link &&
+		    strcmp(link, "/bin/dash") == 0, "single: symlink target given");
+		free(link);
+	}
+
 	/* The collector takes pushed chunks up to its bound. */
 	{
 		struct tar_collector c;
