@@ -13,6 +13,7 @@
 #include "core/paths.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
+#include "render/dockerfile.h"
 #include "util/buf.h"
 #include "util/sha256.h"
 #include "util/xalloc.h"
@@ -102,36 +103,6 @@ fingerprint(const struct snapshot *s)
 	sha256_hex(b.ptr, b.len, hex);
 	buf_release(&b);
 	return hex;
-}
-
-/*
- * The repo digest that pins the image the container was made from: the one
- * whose repository matches the reference as given, else the first one.
- * NULL for a local image (docker import, docker build, docker commit).
- */
-static char *
-base_digest(const struct image *img, const char *ref)
-{
-	size_t repo_len;
-	const char *at = strchr(ref, '@'), *slash, *colon;
-
-	if (img->repo_digests.n == 0)
-		return NULL;
-	/* The repository part of ref: before '@', or before a ':tag' that
-	 * comes after the last '/' (a registry port is not a tag). */
-	slash = strrchr(ref, '/');
-	colon = strrchr(slash ? slash : ref, ':');
-	repo_len = at ? (size_t)(at - ref) : colon ? (size_t)(colon - ref) :
-	    strlen(ref);
-	for (size_t i = 0; i < img->repo_digests.n; i++) {
-		const char *d = img->repo_digests.v[i];
-		const char *dat = strchr(d, '@');
-
-		if (dat && (size_t)(dat - d) == repo_len &&
-		    strncmp(d, ref, repo_len) == 0)
-			return xstrdup(d);
-	}
-	return xstrdup(img->repo_digests.v[0]);
 }
 
 /*
@@ -297,7 +268,11 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		    s.config.name);
 		goto out;
 	}
-	s.base_digest = base_digest(&s.base, s.config.image_ref);
+	{
+		const char *d = recipe_base_digest(&s.base, s.config.image_ref);
+
+		s.base_digest = d ? xstrdup(d) : NULL;
+	}
 	if (analyze(e, cat, &s, &base_set, &base_cached, &out->warnings, err) < 0)
 		goto out;
 

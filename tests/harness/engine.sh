@@ -73,3 +73,28 @@ ensure_base_image() {
 		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 		"$tar" "$KEEP_TEST_BASE" >/dev/null
 }
+
+# A test image derived from the base by a Dockerfile build (never a commit:
+# a committed image carries an empty resolv.conf and cannot reach the
+# mirror in later builds). Built once, then reused by its tag.
+#   ensure_derived_image TAG <<'EOF' ... Dockerfile ... EOF
+ensure_derived_image() {
+	local tag=$1 dockerfile
+	dockerfile=$(cat)
+	if $DOCKER image inspect "$tag" >/dev/null 2>&1; then
+		return 0
+	fi
+	engine_log "building test image $tag"
+	printf '%s\n' "$dockerfile" |
+		DOCKER_BUILDKIT=0 $DOCKER build -q --network host -t "$tag" - >/dev/null
+}
+
+# Python 3 with venv, for pip analyzer tests.
+ensure_python_image() {
+	ensure_base_image || return 1
+	ensure_derived_image keep-test/python:latest <<-EOF2
+	FROM $KEEP_TEST_BASE
+	RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv \
+	    && rm -rf /var/lib/apt/lists/*
+	EOF2
+}
