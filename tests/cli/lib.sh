@@ -23,6 +23,8 @@ TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/keep-$TEST_NAME.XXXXXX")
 export KEEP_HOME="$TEST_DIR/home"
 export HOME="$TEST_DIR/user"
 mkdir -p "$HOME"
+# Test bodies write scratch files (out, err ...) into the current folder.
+cd "$TEST_DIR" || exit 1
 # Each test file's engine objects carry this prefix, so they never collide.
 PREFIX="kt$$"
 test_count=0
