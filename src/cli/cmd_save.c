@@ -86,7 +86,7 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	for (size_t i = 0; i < res.warnings.n; i++)
 		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
 	if (json) {
-		struct jout *o = snapshot_json(&res.snap);
+		struct jout *o = snapshot_json(&res.snap, SNAPSHOT_JSON_ALL);
 
 		jout_set_bool(o, "unchanged", res.unchanged);
 		jout_print(o, stdout);

@@ -53,7 +53,7 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, at, &s, err) < 0)
 		return -1;
 	if (json) {
-		struct jout *o = snapshot_json(&s);
+		struct jout *o = snapshot_json(&s, SNAPSHOT_JSON_ALL);
 
 		jout_print(o, stdout);
 		jout_free(o);

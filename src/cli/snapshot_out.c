@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/secrets.h"
+#include "core/snapshot_json.h"
 #include "util/xalloc.h"
 
 static const char *managers[] = { "dpkg", "apk", "pip", "npm", NULL };
@@ -42,128 +43,6 @@ snapshot_summary(const struct snapshot *s, struct buf *out)
 	}
 	buf_printf(out, "%s%zu file%s", out->len > start ? ", " : "", s->loose.n,
 	    s->loose.n == 1 ? "" : "s");
-}
-
-static const char *
-kind_name(enum fs_change_kind k)
-{
-	return k == FS_ADDED ? "added" : k == FS_DELETED ? "deleted" : "modified";
-}
-
-struct jout *
-snapshot_json(const struct snapshot *s)
-{
-	const struct container *c = &s->config;
-	struct jout *o = jout_object(), *base = jout_object(), *a;
-
-	jout_set_str(o, "name", c->name);
-	jout_set_int(o, "seq", s->seq);
-	jout_set_str(o, "image", s->image);
-	jout_set_str(o, "image_id", s->image_id);
-	jout_set_str(o, "created", s->created_at);
-	jout_set_str(o, "message", s->message);
-	jout_set_str(o, "engine", s->engine);
-	jout_set_str(o, "container_id", c->id);
-	jout_set_str(base, "ref", c->image_ref);
-	jout_set_str(base, "id", c->image_id);
-	jout_set_str(base, "digest", s->base_digest);
-	jout_set(o, "base", base);
-	jout_set_str(o, "compose_project", c->compose_project);
-	jout_set_str(o, "compose_service", c->compose_service);
-	jout_set_str(o, "user", c->user);
-	jout_set_str(o, "workdir", c->workdir);
-	a = jout_array();
-	for (size_t i = 0; i < c->cmd.n; i++)
-		jout_push_str(a, c->cmd.v[i]);
-	jout_set(o, "cmd", a);
-	a = jout_array();
-	for (size_t i = 0; i < c->entrypoint.n; i++)
-		jout_push_str(a, c->entrypoint.v[i]);
-	jout_set(o, "entrypoint", a);
-
-	a = jout_array();
-	for (size_t i = 0; i < c->env.n; i++) {
-		const struct kv *kv = &c->env.v[i];
-		enum secret_class sc = secrets_classify_env(kv->key, kv->value);
-		struct jout *e = jout_object();
-
-		jout_set_str(e, "name", kv->key);
-		if (sc == SECRET_NAME || sc == SECRET_VALUE) {
-			jout_set_null(e, "value");
-			jout_set_bool(e, "secret", 1);
-		} else {
-			cleanup_free char *v = secrets_redact_env(kv->key, kv->value);
-
-			jout_set_str(e, "value", v);
-			jout_set_bool(e, "secret", 0);
-		}
-		jout_push(a, e);
-	}
-	jout_set(o, "env", a);
-
-	a = jout_array();
-	for (size_t i = 0; i < s->packages.n; i++) {
-		const struct pkg_change *pc = &s->packages.v[i];
-		struct jout *p = jout_object();
-
-		jout_set_str(p, "manager", pc->pkg.manager);
-		jout_set_str(p, "name", pc->pkg.name);
-		jout_set_str(p, "version", pc->pkg.version);
-		if (pc->change == PKG_UPGRADED)
-			jout_set_str(p, "old_version", pc->old_version);
-		else
-			jout_set_null(p, "old_version");
-		jout_set_str(p, "arch", pc->pkg.arch);
-		jout_set_str(p, "change", pkg_change_name(pc->change));
-		jout_set_bool(p, "auto", pc->pkg.automatic);
-		if (pc->pkg.location[0])
-			jout_set_str(p, "location", pc->pkg.location);
-		if (pc->pkg.installer[0])
-			jout_set_str(p, "installer", pc->pkg.installer);
-		if (pc->pkg.origin[0]) {
-			cleanup_free char *o2 = secrets_strip_url_credentials(pc->pkg.origin);
-
-			jout_set_str(p, "origin", o2);
-		}
-		jout_push(a, p);
-	}
-	jout_set(o, "packages", a);
-
-	a = jout_array();
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		const struct mount *m = &c->mounts[i];
-		struct jout *j = jout_object();
-
-		jout_set_str(j, "type", m->type);
-		jout_set_str(j, "source", m->source);
-		jout_set_str(j, "destination", m->destination);
-		jout_set_bool(j, "rw", m->rw);
-		jout_push(a, j);
-	}
-	jout_set(o, "mounts", a);
-
-	a = jout_array();
-	for (size_t i = 0; i < s->loose.n; i++) {
-		struct jout *j = jout_object();
-
-		jout_set_str(j, "path", s->loose.v[i].path);
-		jout_set_str(j, "kind", kind_name(s->loose.v[i].kind));
-		jout_push(a, j);
-	}
-	jout_set(o, "files", a);
-	jout_set_int(o, "changed_paths", (long long)s->changes.n);
-	jout_set_str(o, "recipe_commit", s->recipe_commit);
-	if (s->verify_status) {
-		struct jout *v = jout_object();
-
-		jout_set_str(v, "status", s->verify_status);
-		jout_set_str(v, "at", s->verify_at);
-		jout_set_str(v, "detail", s->verify_detail);
-		jout_set(o, "verify", v);
-	} else {
-		jout_set_null(o, "verify");
-	}
-	return o;
 }
 
 /* Print s with control characters shown as \xNN: names come from inside

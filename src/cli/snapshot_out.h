@@ -6,13 +6,10 @@
 
 #include "core/model.h"
 #include "util/buf.h"
-#include "util/jout.h"
+#include "core/snapshot_json.h"
 
 /* "+4 dpkg, −1 dpkg, +2 pip, 12 files", appended to out. */
 void snapshot_summary(const struct snapshot *s, struct buf *out);
-
-/* The object `show --json` prints; the caller frees it with jout_free. */
-struct jout *snapshot_json(const struct snapshot *s);
 
 /* The readable form of `keep show`. */
 void snapshot_print(FILE *f, const struct snapshot *s);

@@ -3,6 +3,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "util/buf.h"
+
 /* struct jout is jansson's json_t in disguise. */
 #define J(x) ((json_t *)(x))
 
@@ -94,4 +96,16 @@ jout_print(const struct jout *j, FILE *f)
 	if (json_dumpf(J(j), f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 		return -1;
 	return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+void
+jout_dump(const struct jout *j, struct buf *out)
+{
+	char *text = json_dumps(J(j), JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (text == NULL)
+		abort(); /* only out of memory gets here */
+	buf_addstr(out, text);
+	buf_addch(out, '\n');
+	free(text);
 }

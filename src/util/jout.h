@@ -25,6 +25,10 @@ void jout_set(struct jout *obj, const char *key, struct jout *child);
 void jout_push(struct jout *arr, struct jout *child);
 void jout_push_str(struct jout *arr, const char *s);
 
+/* Append j (indented, keys in insertion order, final newline) to out. */
+struct buf;
+void jout_dump(const struct jout *j, struct buf *out);
+
 /* Print j (indented, with a final newline) to f. Returns 0 or -1. */
 int jout_print(const struct jout *j, FILE *f);
 

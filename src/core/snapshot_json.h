@@ -1,0 +1,21 @@
+/* A snapshot as JSON (see snapshot_json.c). */
+#ifndef KEEP_CORE_SNAPSHOT_JSON_H
+#define KEEP_CORE_SNAPSHOT_JSON_H
+
+#include "core/model.h"
+#include "util/jout.h"
+
+enum {
+	SNAPSHOT_JSON_CONFIG = 1 << 0,	/* base, user, env (secrets by name), cmd, mounts, ports ... */
+	SNAPSHOT_JSON_CONTENT = 1 << 1,	/* packages, loose files */
+	SNAPSHOT_JSON_META = 1 << 2,	/* image id, dates, engine, recipe commit, verify */
+	SNAPSHOT_JSON_ALL = 7,
+};
+
+/*
+ * Build the JSON object of s with the given parts (name, seq, image are
+ * always there). The caller frees it with jout_free.
+ */
+struct jout *snapshot_json(const struct snapshot *s, unsigned parts);
+
+#endif
