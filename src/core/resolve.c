@@ -2,8 +2,10 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -30,19 +32,171 @@ resolve_normalize_project(const char *name)
 	return buf_detach(&b, NULL);
 }
 
+/* Compose and .env files are small; anything bigger is not one. */
+#define MAX_PROJECT_FILE (1 << 20)
+
+/* The whole of a small text file (caller frees), or NULL when unreadable. */
+static char *
+read_text(const char *path)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	    b.len + n <= MAX_PROJECT_FILE)
+		buf_add(&b, chunk, n);
+	if (ferror(f) || n > 0) {
+		fclose(f);
+		buf_release(&b);
+		return NULL;
+	}
+	fclose(f);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The value part of a `KEY=value` or `key: value` line, v..end: blanks
+ * trimmed, one pair of matching quotes removed, and an unquoted value cut
+ * at " #" (a comment). Caller frees.
+ */
+static char *
+line_value(const char *v, const char *end)
+{
+	const char *hash;
+
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	if (end - v >= 2 && (*v == '"' || *v == '\'')) {
+		const char *close = memchr(v + 1, *v, (size_t)(end - v - 1));
+
+		if (close)
+			return xstrndup(v + 1, (size_t)(close - v - 1));
+	}
+	for (hash = v; hash < end; hash++)
+		if (*hash == '#' && (hash == v || hash[-1] == ' ' ||
+		    hash[-1] == '\t'))
+			break;
+	end = hash;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	return xstrndup(v, (size_t)(end - v));
+}
+
+/*
+ * Find the first line of text that starts (in column 0) with key followed
+ * by sep and return its value (caller frees), or NULL.
+ */
+static char *
+find_key(const char *text, const char *key, char sep)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		const char *end = eol ? eol : line + strlen(line);
+		const char *k = line;
+
+		/* .env lines may say `export KEY=value`. */
+		if (sep == '=' && strncmp(k, "export ", 7) == 0)
+			k += 7;
+		if ((size_t)(end - k) > klen && strncmp(k, key, klen) == 0) {
+			const char *p = k + klen;
+
+			while (sep == ':' && p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p < end && *p == sep)
+				return line_value(p + 1, end);
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* The compose file of dir (caller frees), or NULL when there is none. */
+static char *
+compose_file(const char *dir)
+{
+	static const char *const names[] = {
+		"compose.yaml", "compose.yml", "docker-compose.yaml",
+		"docker-compose.yml",
+	};
+	const char *env = getenv("COMPOSE_FILE");
+	const char *sep = getenv("COMPOSE_PATH_SEPARATOR");
+	struct stat st;
+
+	if (env && env[0]) {
+		size_t len = strcspn(env, sep && sep[0] ? sep : ":");
+
+		if (env[0] == '/')
+			return xstrndup(env, len);
+		return xasprintf("%s/%.*s", dir, (int)len, env);
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* name normalised, or NULL when it is empty or uses ${interpolation}. */
+static char *
+usable_name(const char *name)
+{
+	if (name == NULL || name[0] == '\0' || strchr(name, '$'))
+		return NULL;
+	return resolve_normalize_project(name);
+}
+
 char *
-resolve_compose_project(void)
+resolve_compose_project(const char *dir)
 {
 	const char *env = getenv("COMPOSE_PROJECT_NAME");
-	char cwd[PATH_MAX];
-	const char *base;
+	cleanup_free char *cwd = NULL, *text = NULL, *value = NULL;
+	cleanup_free char *file = NULL, *folder = NULL, *envfile = NULL;
+	cleanup_free char *real = NULL;
+	const char *path, *base;
+	char *name, *slash;
 
 	if (env && env[0])
 		return resolve_normalize_project(env);
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return NULL;
-	base = strrchr(cwd, '/');
-	return resolve_normalize_project(base ? base + 1 : cwd);
+	if (dir == NULL) {
+		cwd = xmalloc(PATH_MAX);
+		if (getcwd(cwd, PATH_MAX) == NULL)
+			return NULL;
+		dir = cwd;
+	}
+	envfile = xasprintf("%s/.env", dir);
+	if ((text = read_text(envfile)) != NULL &&
+	    (value = find_key(text, "COMPOSE_PROJECT_NAME", '=')) != NULL &&
+	    (name = usable_name(value)) != NULL)
+		return name;
+	free(text);
+	free(value);
+	text = value = NULL;
+	if ((file = compose_file(dir)) != NULL) {
+		if ((text = read_text(file)) != NULL &&
+		    (value = find_key(text, "name", ':')) != NULL &&
+		    (name = usable_name(value)) != NULL)
+			return name;
+		folder = xstrdup(file);
+		slash = strrchr(folder, '/');
+		*slash = '\0';
+		dir = folder[0] ? folder : "/";
+	}
+	/* The folder's own name: realpath so "." and ".." name something. */
+	real = realpath(dir, NULL);
+	path = real ? real : dir;
+	base = strrchr(path, '/');
+	return resolve_normalize_project(base ? base + 1 : path);
 }
 
 static int
@@ -123,7 +277,7 @@ resolve_container(struct engine *e, const char *name,
 
 	/* 3. A compose service of the project. Labels, never name parsing. */
 	project = opts && opts->project ? resolve_normalize_project(opts->project)
-	    : resolve_compose_project();
+	    : resolve_compose_project(NULL);
 	if (project) {
 		for (size_t i = 0; i < l.n; i++) {
 			const struct container_summary *s = &l.v[i];
@@ -151,6 +305,10 @@ resolve_container(struct engine *e, const char *name,
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no container or compose service '%s' in project '%s'", name,
 		    project ? project : opts->project);
+	else if (project)
+		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "no such container: '%s' (nor a service of compose project "
+		    "'%s'; -p PROJECT names another)", name, project);
 	else
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no such container: '%s'", name);

@@ -14,12 +14,15 @@ struct resolve_opts {
 };
 
 /*
- * The compose project name for the current directory as compose finds it:
- * COMPOSE_PROJECT_NAME, else the folder's name, normalised to lowercase
- * [a-z0-9_-] with leading '_' and '-' trimmed. Caller frees; NULL when no
- * name can be formed.
+ * The compose project name for directory dir (NULL: the current directory)
+ * as compose finds it: COMPOSE_PROJECT_NAME from the environment, else from
+ * dir/.env, else the top-level `name:` of the compose file (COMPOSE_FILE's
+ * first entry, else compose.yaml, compose.yml, docker-compose.yaml,
+ * docker-compose.yml), else the name of the compose file's folder (dir).
+ * Normalised to lowercase [a-z0-9_-] with leading '_' and '-' trimmed.
+ * Caller frees; NULL when no name can be formed.
  */
-char *resolve_compose_project(void);
+char *resolve_compose_project(const char *dir);
 
 /* Normalise a compose project name as compose does. Caller frees. */
 char *resolve_normalize_project(const char *name);
