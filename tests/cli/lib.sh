@@ -34,6 +34,9 @@ CLEANUP_CONTAINERS=()
 CLEANUP_IMAGES=()
 CLEANUP_VOLUMES=()
 
+# Under the sanitizer build, LSan would add a banner to stderr on exit.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
+
 keep() { "$KEEP_BIN" "$@"; }
 
 say() { printf '# %s\n' "$*"; }
@@ -44,9 +47,12 @@ cleanup() {
 	for c in "${CLEANUP_IMAGES[@]}"; do $DOCKER rmi -f "$c" >/dev/null 2>&1; done
 	for c in "${CLEANUP_VOLUMES[@]}"; do $DOCKER volume rm -f "$c" >/dev/null 2>&1; done
 	# Images keep committed for this test's containers.
-	$DOCKER images --filter "label=io.keep.container" --format '{{.Repository}}:{{.Tag}} {{.Labels}}' 2>/dev/null |
-		while read -r ref labels; do
-			case "$labels" in *"io.keep.container=$PREFIX"*) $DOCKER rmi -f "$ref" >/dev/null 2>&1;; esac
+	# (`docker images --format` has no .Labels: ask each image.)
+	$DOCKER images --filter "label=io.keep.container" --format '{{.Repository}}:{{.Tag}}' 2>/dev/null |
+		while read -r ref; do
+			case "$($DOCKER image inspect -f '{{index .Config.Labels "io.keep.container"}}' "$ref" 2>/dev/null)" in
+			"$PREFIX" | "$PREFIX"[!0-9]*) $DOCKER rmi -f "$ref" >/dev/null 2>&1;;
+			esac
 		done
 	[ -n "${KEEP_TEST_KEEP_DIR:-}" ] || rm -rf "$TEST_DIR"
 }
