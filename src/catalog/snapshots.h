@@ -38,6 +38,15 @@ int catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,
     const char *repo, const char *commit_id, struct keep_error **err);
 
 /*
+ * Record the outcome of `keep verify` for snapshot id (struct
+ * snapshot.id): status "identical", "different" or "failed", a one-line
+ * detail (may be NULL), and the time now. Replaces an earlier result.
+ * Implemented in catalog/verify.c.
+ */
+int catalog_snapshot_verify_set(struct catalog *cat, long snapshot_id,
+    const char *status, const char *detail, struct keep_error **err);
+
+/*
  * The cached package set of base image image_id. *found is 0 when the base
  * was never read (then *out is untouched).
  */

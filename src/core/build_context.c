@@ -1,0 +1,429 @@
+#include "core/build_context.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/paths.h"
+#include "core/recipe.h"
+#include "engine/lifecycle.h"
+#include "util/tar.h"
+#include "util/xalloc.h"
+
+/* Bounds on what one snapshot's loose files may bring into memory. */
+#define CONTEXT_MAX_TOTAL ((size_t)1 << 30)
+#define CONTEXT_MAX_FILE ((size_t)512 << 20)
+
+/* The first line marks a directory keep wrote, so it may be rewritten. */
+const char build_context_dockerignore[] =
+    "# keep build context: only the Dockerfile and files/ belong in it\n"
+    "*\n"
+    "!Dockerfile\n"
+    "!files\n";
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return path[0] == '/';
+	return strncmp(path, dir, len) == 0 && path[len] == '/';
+}
+
+struct collect {
+	const char *parent;	/* parent of the fetched path, "" for "/" */
+	char **wanted;		/* sorted loose paths */
+	size_t n_wanted;
+	struct build_context *bc;
+	struct strv *warnings;
+};
+
+static const char *
+type_word(enum tar_type t)
+{
+	switch (t) {
+	case TAR_SYMLINK:
+		return "a symbolic link";
+	case TAR_HARDLINK:
+		return "a hard link";
+	case TAR_CHAR:
+	case TAR_BLOCK:
+		return "a device";
+	case TAR_FIFO:
+		return "a fifo";
+	case TAR_SOCKET:
+		return "a socket";
+	default:
+		return "not a regular file";
+	}
+}
+
+static int
+collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
+{
+	struct collect *c = ctx;
+	cleanup_free char *abs = xasprintf("%s/%s", c->parent, ent->path);
+	const char *key = abs;
+	struct build_context_entry *be;
+
+	(void)err;
+	if (bsearch(&key, c->wanted, c->n_wanted, sizeof(*c->wanted), str_cmp) == NULL)
+		return 0;
+	if (ent->type != TAR_FILE && ent->type != TAR_DIR) {
+		char *w = xasprintf("'%s' is %s: not copied into the build context",
+		    abs, type_word(ent->type));
+
+		strv_push(c->warnings, w);
+		free(w);
+		return 0;
+	}
+	if (ent->uid < 0 || ent->gid < 0 || ent->uid > 0x7fffffff ||
+	    ent->gid > 0x7fffffff)
+		return 0;
+	c->bc->v = xrealloc(c->bc->v, (c->bc->n + 1) * sizeof(*c->bc->v));
+	be = &c->bc->v[c->bc->n++];
+	memset(be, 0, sizeof(*be));
+	be->path = xstrdup(abs);
+	be->is_dir = ent->type == TAR_DIR;
+	be->mode = ent->mode & 07777;
+	be->uid = (unsigned int)ent->uid;
+	be->gid = (unsigned int)ent->gid;
+	if (ent->type == TAR_FILE && ent->data)
+		buf_add(&be->data, ent->data, ent->data_len);
+	return 0;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct build_context_entry *)a)->path,
+	    ((const struct build_context_entry *)b)->path);
+}
+
+/* Fetch one top-most loose path (and the loose paths under it). */
+static int
+fetch_path(struct engine *e, const char *reader, const char *path,
+    struct collect *c, struct keep_error **err)
+{
+	struct tar_collector tc;
+	struct tar_read_opts ropts = { 1, CONTEXT_MAX_FILE };
+	cleanup_free char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	int rc;
+
+	*slash = '\0';
+	c->parent = parent;
+	tar_collector_init(&tc, CONTEXT_MAX_TOTAL);
+	rc = engine_container_archive(e, reader, path, tar_collector_sink, &tc, err);
+	if (rc < 0 && *err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
+		/* Listed as a change but gone from the image: nothing to copy. */
+		keep_error_free(*err);
+		*err = NULL;
+		tar_collector_release(&tc);
+		return 0;
+	}
+	if (rc == 0)
+		rc = tar_read_mem(tc.data.ptr, tc.data.len, &ropts, collect_entry, c, err);
+	tar_collector_release(&tc);
+	if (rc < 0)
+		return keep_error_wrap(err, "read '%s'", path);
+	return 0;
+}
+
+int
+build_context_collect(struct engine *e, const struct snapshot *s,
+    const char *image, struct build_context *out, struct strv *warnings,
+    struct keep_error **err)
+{
+	struct collect c = { 0 };
+	cleanup_free char *reader = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	c.wanted = xcalloc(s->loose.n + 1, sizeof(*c.wanted));
+	for (size_t i = 0; i < s->loose.n; i++)
+		if (s->loose.v[i].kind != FS_DELETED && s->loose.v[i].path[0] == '/')
+			c.wanted[n++] = s->loose.v[i].path;
+	qsort(c.wanted, n, sizeof(*c.wanted), str_cmp);
+	c.n_wanted = n;
+	c.bc = out;
+	c.warnings = warnings;
+	if (n > 0) {
+		if (engine_container_create_reader(e, image, &reader, err) < 0) {
+			keep_error_wrap(err, "read the loose files of '%s'", image);
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const char *top = NULL;
+
+			/* Sorted: an ancestor comes first, and its fetch covers us. */
+			for (size_t j = 0; j < i && top == NULL; j++)
+				if (under(c.wanted[i], c.wanted[j]))
+					top = c.wanted[j];
+			if (top == NULL && fetch_path(e, reader, c.wanted[i], &c, err) < 0)
+				goto done;
+		}
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
+	out->files = xcalloc(out->n + 1, sizeof(*out->files));
+	for (size_t i = 0; i < out->n; i++) {
+		out->files[i].path = out->v[i].path;
+		out->files[i].uid = out->v[i].uid;
+		out->files[i].gid = out->v[i].gid;
+		out->files[i].mode = out->v[i].mode;
+		out->files[i].is_dir = out->v[i].is_dir;
+	}
+	if (recipe_dockerfile(s, out->files, out->n, &out->dockerfile, warnings,
+	    err) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (reader) {
+		struct keep_error *rerr = NULL;
+
+		if (engine_container_remove(e, reader, 1, 1, &rerr) < 0 && rc == 0) {
+			keep_error_free(*err);
+			*err = rerr;
+			rc = -1;
+		} else {
+			keep_error_free(rerr);
+		}
+	}
+	free(c.wanted);
+	if (rc < 0)
+		build_context_release(out);
+	return rc;
+}
+
+void
+build_context_release(struct build_context *bc)
+{
+	for (size_t i = 0; i < bc->n; i++) {
+		free(bc->v[i].path);
+		buf_release(&bc->v[i].data);
+	}
+	free(bc->v);
+	free(bc->files);
+	buf_release(&bc->dockerfile);
+	memset(bc, 0, sizeof(*bc));
+}
+
+int
+keep_write_file_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, struct keep_error **err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *p = data;
+	int fd;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s", tmp,
+		    strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	keep_error_set(err, KEEP_ERR_FAILED, "write '%s': %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
+}
+
+/* Nonzero when dir has no entries besides "." and "..". */
+static int
+dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (d == NULL)
+		return 0;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/* dir is missing, empty, or an earlier keep context; make it ready. */
+static int
+prepare_dir(const char *dir, struct keep_error **err)
+{
+	cleanup_free char *ignore = xasprintf("%s/.dockerignore", dir);
+	cleanup_free char *files = xasprintf("%s/files", dir);
+	char head[128] = { 0 };
+	size_t marker = strcspn(build_context_dockerignore, "\n");
+	FILE *f;
+	int ours = 0;
+
+	if (keep_mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	if ((f = fopen(ignore, "r")) != NULL) {
+		ours = fread(head, 1, marker, f) == marker &&
+		    memcmp(head, build_context_dockerignore, marker) == 0;
+		fclose(f);
+	}
+	if (!ours) {
+		if (!dir_is_empty(dir))
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "'%s' holds files keep did not write; give a new or empty directory",
+			    dir);
+		return 0;
+	}
+	/* Our own earlier context: files/ is replaced, never merged. */
+	if (nftw(files, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+		return keep_error_set(err, KEEP_ERR_FAILED, "remove '%s': %s", files,
+		    strerror(errno));
+	return 0;
+}
+
+int
+build_context_write_dir(const struct build_context *bc, const char *dir,
+    struct keep_error **err)
+{
+	cleanup_free char *files = xasprintf("%s/files", dir);
+	cleanup_free char *df = xasprintf("%s/Dockerfile", dir);
+	cleanup_free char *ignore = xasprintf("%s/.dockerignore", dir);
+	int root = geteuid() == 0;
+
+	if (prepare_dir(dir, err) < 0)
+		return -1;
+	if (keep_mkdir_p(files, 0755, err) < 0)
+		return -1;
+	for (size_t i = 0; i < bc->n; i++) {
+		const struct build_context_entry *be = &bc->v[i];
+		cleanup_free char *p = xasprintf("%s%s", files, be->path);
+		cleanup_free char *parent = xstrdup(p);
+
+		*strrchr(parent, '/') = '\0';
+		if (keep_mkdir_p(parent, 0755, err) < 0)
+			return -1;
+		if (be->is_dir) {
+			if (mkdir(p, 0700) < 0 && errno != EEXIST)
+				return keep_error_set(err, KEEP_ERR_FAILED,
+				    "create '%s': %s", p, strerror(errno));
+		} else if (keep_write_file_atomic(p, be->data.ptr ? be->data.ptr : "",
+		    be->data.len, be->mode & 0777, err) < 0) {
+			return -1;
+		}
+	}
+	/* Modes and owners last, deepest first, so a read-only dir is filled first. */
+	for (size_t i = bc->n; i-- > 0;) {
+		const struct build_context_entry *be = &bc->v[i];
+		cleanup_free char *p = xasprintf("%s%s", files, be->path);
+
+		if (root && lchown(p, be->uid, be->gid) < 0)
+			return keep_error_set(err, KEEP_ERR_FAILED, "chown '%s': %s",
+			    p, strerror(errno));
+		if (chmod(p, be->mode) < 0)
+			return keep_error_set(err, KEEP_ERR_FAILED, "chmod '%s': %s",
+			    p, strerror(errno));
+	}
+	if (keep_write_file_atomic(ignore, build_context_dockerignore,
+	    strlen(build_context_dockerignore), 0644, err) < 0)
+		return -1;
+	return keep_write_file_atomic(df, buf_cstr(&bc->dockerfile),
+	    bc->dockerfile.len, 0644, err);
+}
+
+/* Add the directories above path (under files/) that are not entries. */
+static int
+add_parents(struct tar_writer *w, struct strv *made, const char *path,
+    struct keep_error **err)
+{
+	cleanup_free char *p = xstrdup(path);
+
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (strv_find(made, p) < 0) {
+			strv_push(made, p);
+			if (tar_writer_add_dir(w, p, 0755, 0, 0, err) < 0)
+				return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+int
+build_context_tar(const struct build_context *bc, struct buf *out,
+    struct keep_error **err)
+{
+	struct tar_writer *w = tar_writer_new(out);
+	struct strv made = { 0 };
+	int rc = -1;
+
+	if (tar_writer_add_file(w, "Dockerfile", buf_cstr(&bc->dockerfile),
+	    bc->dockerfile.len, 0644, 0, 0, err) < 0 ||
+	    tar_writer_add_file(w, ".dockerignore", build_context_dockerignore,
+	    strlen(build_context_dockerignore), 0644, 0, 0, err) < 0 ||
+	    tar_writer_add_dir(w, "files", 0755, 0, 0, err) < 0)
+		goto out;
+	strv_push(&made, "files");
+	for (size_t i = 0; i < bc->n; i++) {
+		const struct build_context_entry *be = &bc->v[i];
+		cleanup_free char *p = xasprintf("files%s", be->path);
+
+		if (add_parents(w, &made, p, err) < 0)
+			goto out;
+		if (be->is_dir) {
+			if (strv_find(&made, p) >= 0)
+				continue;
+			strv_push(&made, p);
+			if (tar_writer_add_dir(w, p, be->mode, be->uid, be->gid, err) < 0)
+				goto out;
+		} else if (tar_writer_add_file(w, p, be->data.ptr ? be->data.ptr : "",
+		    be->data.len, be->mode, be->uid, be->gid, err) < 0) {
+			goto out;
+		}
+	}
+	rc = tar_writer_finish(w, err);
+out:
+	tar_writer_free(w);
+	strv_release(&made);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/*
+ * The build context of a snapshot's recipe: the Dockerfile, a .dockerignore
+ * and the snapshot's loose files under files/<path>, read through the
+ * archive API from the snapshot's committed image. `to-dockerfile
+ * --context DIR` writes it to a directory; `verify` sends the same thing to
+ * the engine as a tar.
+ */
+#ifndef KEEP_CORE_BUILD_CONTEXT_H
+#define KEEP_CORE_BUILD_CONTEXT_H
+
+#include <stddef.h>
+
+#include "core/model.h"
+#include "engine/engine.h"
+#include "render/dockerfile.h"
+#include "util/buf.h"
+
+/* One file or directory of files/, as read from the image. */
+struct build_context_entry {
+	char *path;		/* absolute path in the container */
+	int is_dir;
+	unsigned int mode;	/* permission bits */
+	unsigned int uid;
+	unsigned int gid;
+	struct buf data;	/* a regular file's bytes */
+};
+
+struct build_context {
+	struct build_context_entry *v;	/* sorted by path */
+	size_t n;
+	/* The same entries as the renderer wants them; paths point into v. */
+	struct context_file *files;
+	struct buf dockerfile;
+};
+
+/*
+ * Read the loose files of s (its added and changed paths) from image (the
+ * snapshot's committed image, keep/NAME:N) through a reader container,
+ * and render the Dockerfile that COPYs them into out->dockerfile. Paths
+ * that are neither a regular file nor a directory (symlinks, devices) are
+ * left out with a warning, and the Dockerfile lists them. Renderer
+ * warnings are appended to warnings. Release out with
+ * build_context_release.
+ */
+int build_context_collect(struct engine *e, const struct snapshot *s,
+    const char *image, struct build_context *out, struct strv *warnings,
+    struct keep_error **err);
+void build_context_release(struct build_context *bc);
+
+/* The .dockerignore keep writes: only Dockerfile and files/ are sent. */
+extern const char build_context_dockerignore[];
+
+/*
+ * Write bc to the directory dir: dir/Dockerfile, dir/.dockerignore and
+ * dir/files/<path> with their modes (and owners when running as root). dir
+ * must be missing, empty, or a context keep wrote before (its files/ is
+ * then replaced).
+ */
+int build_context_write_dir(const struct build_context *bc, const char *dir,
+    struct keep_error **err);
+
+/* Append bc as an uncompressed tar archive to out, for POST /build. */
+int build_context_tar(const struct build_context *bc, struct buf *out,
+    struct keep_error **err);
+
+/*
+ * Write data to path atomically: a temporary file in the same directory,
+ * fsync, rename. mode is the new file's permission bits.
+ */
+int keep_write_file_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, struct keep_error **err);
+
+#endif

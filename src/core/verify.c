@@ -1,0 +1,464 @@
+#include "core/verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog/snapshots.h"
+#include "core/build_context.h"
+#include "core/engine_fs.h"
+#include "pkg/pkg.h"
+#include "util/xalloc.h"
+
+/* How many lines of builder output a failure keeps to show. */
+#define TAIL_LINES 25
+
+static void
+diff_release(struct verify_diff *d)
+{
+	free(d->kind);
+	free(d->manager);
+	free(d->name);
+	free(d->arch);
+	free(d->location);
+	free(d->want);
+	free(d->got);
+}
+
+void
+verify_result_release(struct verify_result *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		diff_release(&r->v[i]);
+	free(r->v);
+	free(r->detail);
+	free(r->image_id);
+	strv_release(&r->warnings);
+	strv_release(&r->build_tail);
+	memset(r, 0, sizeof(*r));
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The name a package is compared by: pip names PEP 503-normalised. */
+static char *
+key_name(const struct pkg *p)
+{
+	if (strcmp(p->manager, "pip") == 0)
+		return pip_normalize_name(p->name);
+	return xstrdup(p->name);
+}
+
+static int
+key_cmp(const struct pkg *a, const struct pkg *b)
+{
+	cleanup_free char *na = key_name(a);
+	cleanup_free char *nb = key_name(b);
+	int c;
+
+	if ((c = strcmp(a->manager, b->manager)) != 0)
+		return c;
+	if ((c = strcmp(nz(a->location), nz(b->location))) != 0)
+		return c;
+	if ((c = strcmp(na, nb)) != 0)
+		return c;
+	return strcmp(nz(a->arch), nz(b->arch));
+}
+
+static int
+pkg_key_qsort(const void *a, const void *b)
+{
+	return key_cmp(a, b);
+}
+
+static void
+add_diff(struct verify_result *out, const char *kind, const struct pkg *p,
+    const char *want, const char *got)
+{
+	struct verify_diff *d;
+
+	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	d = &out->v[out->n++];
+	d->kind = xstrdup(kind);
+	d->manager = xstrdup(p->manager);
+	d->name = xstrdup(p->name);
+	d->arch = xstrdup(nz(p->arch));
+	d->location = xstrdup(nz(p->location));
+	d->want = xstrdup(want);
+	d->got = xstrdup(got);
+}
+
+void
+verify_compare(const struct pkg_set *want, const struct pkg_set *got,
+    struct verify_result *out)
+{
+	struct pkg *a = xcalloc(want->n + 1, sizeof(*a));
+	struct pkg *b = xcalloc(got->n + 1, sizeof(*b));
+	size_t i = 0, j = 0;
+
+	/* Shallow copies, sorted by key; the strings stay the sets'. */
+	memcpy(a, want->v, want->n * sizeof(*a));
+	memcpy(b, got->v, got->n * sizeof(*b));
+	qsort(a, want->n, sizeof(*a), pkg_key_qsort);
+	qsort(b, got->n, sizeof(*b), pkg_key_qsort);
+	while (i < want->n || j < got->n) {
+		int c = i >= want->n ? 1 : j >= got->n ? -1 : key_cmp(&a[i], &b[j]);
+
+		if (c < 0) {
+			add_diff(out, "missing", &a[i], a[i].version, "");
+			i++;
+		} else if (c > 0) {
+			add_diff(out, "extra", &b[j], "", b[j].version);
+			j++;
+		} else {
+			if (strcmp(a[i].version, b[j].version) != 0)
+				add_diff(out, "version", &a[i], a[i].version, b[j].version);
+			out->compared++;
+			i++;
+			j++;
+		}
+	}
+	free(a);
+	free(b);
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* Every *.dist-info package in the site-packages directory loc. */
+static int
+collect_pip(const struct pkg_fs *fs, const char *loc, struct pkg_set *out,
+    struct keep_error **err)
+{
+	struct strv names = { 0 };
+	enum pkg_read_result r;
+	int rc = -1;
+
+	r = fs->list_dir(fs->ctx, loc, &names, err);
+	if (r == PKG_READ_ERROR)
+		goto out;
+	for (size_t i = 0; i < names.n; i++) {
+		cleanup_free char *meta = NULL;
+		cleanup_buf struct buf data = BUF_INIT;
+		char *name = NULL, *version = NULL;
+		struct pkg p;
+
+		if (!ends_with(names.v[i], ".dist-info"))
+			continue;
+		meta = xasprintf("%s/%s/METADATA", loc, names.v[i]);
+		r = fs->read_file(fs->ctx, meta, PKG_MAX_META, &data, err);
+		if (r == PKG_READ_ERROR)
+			goto out;
+		if (r == PKG_READ_MISSING ||
+		    pip_parse_metadata(data.ptr, data.len, &name, &version) < 0)
+			continue;
+		pkg_init_fields(&p);
+		free(p.manager);
+		p.manager = xstrdup("pip");
+		free(p.name);
+		p.name = pip_normalize_name(name);
+		free(p.version);
+		p.version = version;
+		free(p.location);
+		p.location = xstrdup(loc);
+		pkg_set_push(out, &p);
+		pkg_release(&p);
+		free(name);
+	}
+	rc = 0;
+out:
+	strv_release(&names);
+	return rc;
+}
+
+/* One npm package directory dir (its package.json), as found under loc. */
+static int
+collect_npm_one(const struct pkg_fs *fs, const char *loc, const char *dir,
+    struct pkg_set *out, struct keep_error **err)
+{
+	cleanup_free char *pj = xasprintf("%s/package.json", dir);
+	cleanup_buf struct buf data = BUF_INIT;
+	char *name = NULL, *version = NULL;
+	enum pkg_read_result r;
+	struct pkg p;
+
+	r = fs->read_file(fs->ctx, pj, PKG_MAX_META, &data, err);
+	if (r == PKG_READ_ERROR)
+		return -1;
+	if (r == PKG_READ_MISSING ||
+	    npm_parse_package_json(data.ptr, data.len, &name, &version, NULL) < 0)
+		return 0;
+	pkg_init_fields(&p);
+	free(p.manager);
+	p.manager = xstrdup("npm");
+	free(p.name);
+	p.name = name;
+	free(p.version);
+	p.version = version;
+	free(p.location);
+	p.location = xstrdup(loc);
+	pkg_set_push(out, &p);
+	pkg_release(&p);
+	return 0;
+}
+
+/* Every global npm package (scoped too) in the node_modules directory loc. */
+static int
+collect_npm(const struct pkg_fs *fs, const char *loc, struct pkg_set *out,
+    struct keep_error **err)
+{
+	struct strv names = { 0 };
+	int rc = -1;
+
+	if (fs->list_dir(fs->ctx, loc, &names, err) == PKG_READ_ERROR)
+		goto out;
+	for (size_t i = 0; i < names.n; i++) {
+		cleanup_free char *dir = xasprintf("%s/%s", loc, names.v[i]);
+
+		if (names.v[i][0] == '.')
+			continue;
+		if (names.v[i][0] == '@') {
+			struct strv scoped = { 0 };
+			int bad = fs->list_dir(fs->ctx, dir, &scoped, err) == PKG_READ_ERROR;
+
+			for (size_t k = 0; !bad && k < scoped.n; k++) {
+				cleanup_free char *sub = xasprintf("%s/%s", dir, scoped.v[k]);
+
+				bad = collect_npm_one(fs, loc, sub, out, err) < 0;
+			}
+			strv_release(&scoped);
+			if (bad)
+				goto out;
+		} else if (collect_npm_one(fs, loc, dir, out, err) < 0) {
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	strv_release(&names);
+	return rc;
+}
+
+/* The pip and npm locations the snapshot recorded changes at. */
+static void
+language_locations(const struct snapshot *s, const char *manager,
+    struct strv *out)
+{
+	for (size_t i = 0; i < s->packages.n; i++) {
+		const struct pkg *p = &s->packages.v[i].pkg;
+
+		if (strcmp(p->manager, manager) == 0 && p->location &&
+		    p->location[0] == '/' && strv_find(out, p->location) < 0)
+			strv_push(out, p->location);
+	}
+}
+
+/* All the packages of one image that verify compares. */
+static int
+collect_image(const struct pkg_fs *fs, const struct strv *pip_locs,
+    const struct strv *npm_locs, struct pkg_set *out, struct strv *warnings,
+    struct keep_error **err)
+{
+	if (dpkg_collect(fs, out, warnings, err) < 0 ||
+	    apk_collect(fs, out, NULL, warnings, err) < 0)
+		return -1;
+	for (size_t i = 0; i < pip_locs->n; i++)
+		if (collect_pip(fs, pip_locs->v[i], out, err) < 0)
+			return -1;
+	for (size_t i = 0; i < npm_locs->n; i++)
+		if (collect_npm(fs, npm_locs->v[i], out, err) < 0)
+			return -1;
+	return 0;
+}
+
+struct output_tee {
+	const struct verify_opts *opts;
+	struct strv *tail;
+	struct buf partial;
+};
+
+/* Forward the builder's text and keep its last lines for a failure. */
+static void
+output_tee(void *ctx, const char *text)
+{
+	struct output_tee *t = ctx;
+
+	if (t->opts->output)
+		t->opts->output(t->opts->output_ctx, text);
+	for (const char *p = text; *p; p++) {
+		if (*p != '\n' && *p != '\r') {
+			buf_addch(&t->partial, *p);
+			continue;
+		}
+		if (t->partial.len == 0)
+			continue;
+		if (t->tail->n == TAIL_LINES) {
+			free(t->tail->v[0]);
+			memmove(t->tail->v, t->tail->v + 1,
+			    (t->tail->n - 1) * sizeof(*t->tail->v));
+			t->tail->n--;
+		}
+		strv_push(t->tail, buf_cstr(&t->partial));
+		buf_truncate(&t->partial, 0);
+	}
+}
+
+static void
+progress(const struct verify_opts *o, int begin, const char *what)
+{
+	if (o->progress)
+		o->progress(o->progress_ctx, begin, what);
+}
+
+/* The image the recipe's FROM names must be here: keep never pulls. */
+static int
+check_base(struct engine *e, const struct snapshot *s, struct keep_error **err)
+{
+	const char *ref = s->base_digest ? s->base_digest : s->base.id;
+	struct image img = { 0 };
+
+	if (ref == NULL || ref[0] == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the snapshot records no base image");
+	if (engine_image_inspect(e, ref, &img, err) == 0) {
+		image_release(&img);
+		return 0;
+	}
+	if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
+		keep_error_free(*err);
+		*err = NULL;
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "base image '%s'%s%s%s is not present locally; load or pull it, "
+		    "then verify again (keep never pulls)", ref,
+		    s->config.image_ref ? " (" : "", nz(s->config.image_ref),
+		    s->config.image_ref ? ")" : "");
+	}
+	return -1;
+}
+
+static int
+record(struct catalog *cat, const struct snapshot *s, const char *status,
+    const char *detail, struct keep_error **err)
+{
+	if (cat == NULL || s->id == 0)
+		return 0;
+	if (catalog_snapshot_verify_set(cat, s->id, status, detail, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
+    const struct verify_opts *opts, struct verify_result *out,
+    struct keep_error **err)
+{
+	static const struct verify_opts none = { 0 };
+	struct build_context bc = { 0 };
+	cleanup_buf struct buf tar = BUF_INIT;
+	struct output_tee tee = { 0 };
+	struct engine_build_opts bopts = { 0 };
+	struct pkg_fs built_fs = { 0 }, snap_fs = { 0 };
+	struct pkg_set want = { 0 }, got = { 0 };
+	struct strv pip_locs = { 0 }, npm_locs = { 0 };
+	struct image snap_img = { 0 };
+	cleanup_free char *tag = NULL;
+	int rc = -1, built = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (opts == NULL)
+		opts = &none;
+	if (check_base(e, s, err) < 0)
+		return -1;
+	if (s->image == NULL || engine_image_inspect(e, s->image, &snap_img, err) < 0)
+		return keep_error_wrap(err, "snapshot image '%s'", nz(s->image));
+	image_release(&snap_img);
+
+	if (build_context_collect(e, s, s->image, &bc, &out->warnings, err) < 0 ||
+	    build_context_tar(&bc, &tar, err) < 0)
+		goto done;
+
+	tag = opts->keep_image ? xstrdup(opts->keep_image) :
+	    xasprintf("keep-verify:%ld-%ld", (long)getpid(), s->seq);
+	tee.opts = opts;
+	tee.tail = &out->build_tail;
+	bopts.tag = tag;
+	bopts.network_mode = "host";
+	bopts.build_args = opts->build_args;
+	bopts.output = output_tee;
+	bopts.output_ctx = &tee;
+	progress(opts, 1, "building");
+	rc = engine_build(e, tar.ptr, tar.len, &bopts, &out->image_id, err);
+	progress(opts, 0, "building");
+	if (tee.partial.len > 0)
+		output_tee(&tee, "\n");
+	if (rc < 0) {
+		out->status = "failed";
+		out->detail = xstrdup((*err)->message);
+		record(cat, s, out->status, out->detail, NULL);
+		goto done;
+	}
+	built = 1;
+	rc = -1;
+
+	progress(opts, 1, "comparing packages");
+	language_locations(s, "pip", &pip_locs);
+	language_locations(s, "npm", &npm_locs);
+	engine_fs_image(&snap_fs, e, s->image);
+	engine_fs_image(&built_fs, e, out->image_id);
+	if (collect_image(&snap_fs, &pip_locs, &npm_locs, &want, &out->warnings,
+	    err) < 0) {
+		keep_error_wrap(err, "read the packages of '%s'", s->image);
+	} else if (collect_image(&built_fs, &pip_locs, &npm_locs, &got,
+	    &out->warnings, err) < 0) {
+		keep_error_wrap(err, "read the packages of the rebuilt image");
+	} else {
+		rc = 0;
+	}
+	pkg_fs_release(&snap_fs);
+	pkg_fs_release(&built_fs);
+	progress(opts, 0, "comparing packages");
+	if (rc < 0)
+		goto done;
+
+	verify_compare(&want, &got, out);
+	if (out->n == 0) {
+		out->status = "identical";
+		out->detail = xasprintf("%zu packages identical", out->compared);
+	} else {
+		out->status = "different";
+		out->detail = xasprintf("%zu difference%s in %zu packages", out->n,
+		    out->n == 1 ? "" : "s", out->compared + out->n);
+	}
+	if (record(cat, s, out->status, out->detail, err) < 0)
+		rc = -1;
+done:
+	if (built && opts->keep_image == NULL) {
+		struct keep_error *rerr = NULL;
+
+		/* By our tag: an image that is also another's (a cache hit) stays. */
+		if (engine_image_remove(e, tag, 0, 1, &rerr) < 0) {
+			strv_push(&out->warnings, rerr->message);
+			keep_error_free(rerr);
+		}
+	}
+	if (built && opts->keep_image == NULL) {
+		free(out->image_id);
+		out->image_id = NULL;
+	}
+	buf_release(&tee.partial);
+	build_context_release(&bc);
+	pkg_set_release(&want);
+	pkg_set_release(&got);
+	strv_release(&pip_locs);
+	strv_release(&npm_locs);
+	return rc;
+}
