@@ -19,9 +19,15 @@
 
 extern const struct cli_option doctor_options[];
 extern const struct cli_option help_options[];
+extern const struct cli_option diff_options[];
+extern const struct cli_option log_options[];
 extern const struct cli_option ls_options[];
+extern const struct cli_option push_options[];
+extern const struct cli_option resume_options[];
 extern const struct cli_option save_options[];
 extern const struct cli_option show_options[];
+extern const struct cli_option to_dockerfile_options[];
+extern const struct cli_option verify_options[];
 extern const struct cli_option version_options[];
 
 const struct cli_command cli_commands[] = {
@@ -43,6 +49,50 @@ const struct cli_command cli_commands[] = {
 	  "[--at N] [-p PROJECT] [--json] NAME", show_options,
 	  "Shows the latest snapshot of NAME, or #N with --at. Values of secret "
 	  "variables\n(tokens, passwords, credentials in URLs) are never shown." },
+	{ "to-dockerfile", cmd_to_dockerfile, NEEDS_CATALOG,
+	  "print the Dockerfile that rebuilds a snapshot",
+	  "[--at N] [-o FILE | --context DIR] [-p PROJECT] NAME",
+	  to_dockerfile_options,
+	  "Prints the recipe of the latest snapshot of NAME (or #N with --at): FROM its\n"
+	  "base image pinned by digest, then its packages, files and config. Warnings\n"
+	  "(packages no index can reinstall, secrets left out) go to stderr. With\n"
+	  "--context DIR, the loose files are read from the snapshot's image into\n"
+	  "DIR/files/ and the Dockerfile copies them with their owners and modes." },
+	{ "verify", cmd_verify, NEEDS_CATALOG,
+	  "rebuild a snapshot from its recipe and compare its packages",
+	  "[--at N] [--keep-image TAG] [-p PROJECT] [--json] NAME", verify_options,
+	  "Builds the recipe (with its build context) through the engine with host\n"
+	  "networking and the proxy variables of your environment as build args,\n"
+	  "then compares every package of the rebuilt image with the snapshot's image:\n"
+	  "exact version and architecture. Exits 0 only when they are identical; else\n"
+	  "lists each difference and exits 1. The result is recorded and 'keep show'\n"
+	  "displays it. The rebuilt image is removed unless --keep-image TAG." },
+	{ "log", cmd_log, NEEDS_CATALOG,
+	  "list the snapshots of a container, newest first",
+	  "[-p PROJECT] [--json] NAME", log_options,
+	  "One line per snapshot: number, date, recipe commit, what changed, note." },
+	{ "diff", cmd_diff, NEEDS_CATALOG,
+	  "show what changed between two snapshots",
+	  "[-p PROJECT] [--json] NAME [A [B]]", diff_options,
+	  "Compares snapshots A and B of NAME (default: the last two; with only A,\n"
+	  "A and the latest): packages added, removed and upgraded, env names,\n"
+	  "mounts, loose files, and the diff of their Dockerfiles." },
+	{ "push", cmd_push, 0,
+	  "push the recipe repository to a git remote",
+	  "[REMOTE]", push_options,
+	  "Pushes the current branch of the recipe repository ($KEEP_HOME/recipes,\n"
+	  "--recipes DIR or KEEP_RECIPES) to REMOTE (default origin), never forcing." },
+	{ "resume", cmd_resume, NEEDS_CATALOG,
+	  "start a container and open a shell; recreate it if it is gone",
+	  "[--at N] [-d] [--shell CMD] [--create-volumes] [--from-recipe]\n"
+	  "                   [-p PROJECT] NAME [-- CMD ARG...]", resume_options,
+	  "Starts NAME if it is stopped (the same container), unpauses it if it is\n"
+	  "paused, then opens a shell in it as its user in its workdir (bash if\n"
+	  "there, else sh); the shell's exit status is keep's. If the container\n"
+	  "is gone, it is recreated from its latest snapshot (or #N with --at)\n"
+	  "with the same name, env, mounts, ports, labels and restart policy.\n"
+	  "With -- CMD ARG..., runs that command instead: with a TTY only when\n"
+	  "stdin and stdout are terminals, else stdout and stderr stay apart." },
 	{ "doctor", cmd_doctor, NEEDS_CATALOG,
 	  "check the engine, the catalog and the recipe repository",
 	  "[--json]", doctor_options,
@@ -225,7 +275,7 @@ main(int argc, char **argv)
 	/* A closed pipe is reported by write errors, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	run(&ctx, argc, argv, &err);
-	status = keep_error_exit_code(err);
+	status = err ? keep_error_exit_code(err) : ctx.exit_status;
 	if (err) {
 		fflush(stdout);
 		fprintf(stderr, "keep: %s\n", err->message);

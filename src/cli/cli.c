@@ -93,10 +93,10 @@ cli_parser_init(struct cli_parser *p, const struct cli_command *cmd,
 	for (const struct cli_option *o = cmd->options; o && o->long_name; o++)
 		n++;
 	st->longopts = xcalloc(n + 2, sizeof(*st->longopts));
-	/* '+': stop at the first positional argument, so `-- CMD ARGS` and
-	 * NAME arguments that start later are left alone. ':' to report a
-	 * missing argument distinctly. */
-	buf_addstr(&shorts, "+:h");
+	/* Options may follow NAME, as with git; "--" ends them, so
+	 * `resume NAME -- CMD -x` leaves -x to CMD. ':' reports a missing
+	 * argument distinctly. */
+	buf_addstr(&shorts, ":h");
 	for (const struct cli_option *o = cmd->options; o && o->long_name; o++) {
 		st->longopts[i].name = o->long_name;
 		st->longopts[i].has_arg = o->arg ? required_argument : no_argument;

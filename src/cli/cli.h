@@ -28,6 +28,7 @@ struct cli_ctx {
 	char *home;			/* keep's data directory */
 	struct catalog *catalog;
 	struct engine *engine;
+	int exit_status;		/* a command's own status (resume: the shell's) */
 };
 
 /* Open the engine on first use (resolving -H/--context/env). */
@@ -111,8 +112,14 @@ int cli_snapshot_load(struct cli_ctx *ctx, const char *name,
 /* Commands. */
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_push(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 

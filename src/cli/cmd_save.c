@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "cli/snapshot_out.h"
+#include "core/paths.h"
 #include "core/resolve.h"
 #include "core/save.h"
 #include "engine/engine.h"
@@ -33,7 +34,7 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct cli_parser p;
 	struct catalog *cat;
 	struct engine *e;
-	cleanup_free char *id = NULL, *name = NULL;
+	cleanup_free char *id = NULL, *name = NULL, *recipes = NULL;
 	const char *arg;
 	long index;
 	int opt, json = 0, rc = -1;
@@ -77,6 +78,8 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		return -1;
 	slot.quiet = ctx->quiet || json;
 	slot.name = name;
+	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
+	opts.recipes_dir = recipes;
 	opts.progress = progress_callback;
 	opts.progress_ctx = &slot;
 	if (keep_save(e, cat, ctx->home, id, &opts, &res, err) < 0) {
@@ -102,6 +105,15 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		buf_release(&sum);
 	}
 	rc = 0;
+	if (res.recipe_error) {
+		/* The snapshot stands; its recipe is committed by the next save. */
+		keep_error_free(*err);
+		*err = res.recipe_error;
+		res.recipe_error = NULL;
+		keep_error_wrap(err, "saved '%s' #%ld, but its recipe was not "
+		    "committed (the next save retries)", name, res.snap.seq);
+		rc = -1;
+	}
 out:
 	save_result_release(&res);
 	return rc;

@@ -10,6 +10,7 @@
 
 #include "catalog/snapshots.h"
 #include "core/engine_fs.h"
+#include "core/history.h"
 #include "core/paths.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
@@ -23,6 +24,8 @@ save_result_release(struct save_result *r)
 {
 	snapshot_release(&r->snap);
 	strv_release(&r->warnings);
+	keep_error_free(r->recipe_error);
+	r->recipe_error = NULL;
 }
 
 char *
@@ -241,6 +244,48 @@ record(struct catalog *cat, struct snapshot *s, const struct pkg_set *base,
 	return 0;
 }
 
+/*
+ * Commit the recipe of a snapshot an earlier save recorded without one.
+ * A failure here is the recipe's, not this save's: it is kept for the
+ * caller as recipe_error and the save goes on.
+ */
+static void
+repair_recipe(struct catalog *cat, const char *recipes_dir,
+    const char *engine, const char *name, struct save_result *out)
+{
+	int repaired = 0;
+
+	if (history_repair(cat, recipes_dir, engine, name, &repaired,
+	    &out->recipe_error) == 0 && repaired) {
+		cleanup_free char *msg = xasprintf("committed the recipe of '%s' "
+		    "that an earlier save could not", name);
+
+		strv_push(&out->warnings, msg);
+	}
+}
+
+/* Commit the new snapshot's recipe; a failure becomes out->recipe_error. */
+static void
+commit_recipe(struct catalog *cat, const char *recipes_dir,
+    struct snapshot *s, struct save_result *out)
+{
+	struct snapshot prev = { 0 };
+	int have_prev = 0;
+
+	keep_error_free(out->recipe_error);
+	out->recipe_error = NULL;
+	if (s->seq > 1) {
+		if (catalog_snapshot_load(cat, s->engine, s->config.name,
+		    s->seq - 1, &prev, &out->recipe_error) < 0)
+			return;
+		have_prev = 1;
+	}
+	history_record(cat, recipes_dir, s, have_prev ? &prev : NULL,
+	    &s->recipe_commit, &out->recipe_error);
+	if (have_prev)
+		snapshot_release(&prev);
+}
+
 int
 keep_save(struct engine *e, struct catalog *cat, const char *home,
     const char *id, const struct save_opts *opts, struct save_result *out,
@@ -263,6 +308,9 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	if (repair_pending(e, cat, engine_host, s.config.name, &out->warnings,
 	    err) < 0)
 		goto out;
+	if (opts && opts->recipes_dir)
+		repair_recipe(cat, opts->recipes_dir, engine_host, s.config.name,
+		    out);
 	if (engine_image_inspect(e, s.config.image_id, &s.base, err) < 0) {
 		keep_error_wrap(err, "inspect the base image of '%s'",
 		    s.config.name);
@@ -334,6 +382,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		keep_error_free(e2);
 		goto out;
 	}
+	if (opts && opts->recipes_dir)
+		commit_recipe(cat, opts->recipes_dir, &s, out);
 out:
 	if (lock >= 0)
 		close(lock);

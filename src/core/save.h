@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 
 struct save_opts {
+	const char *recipes_dir;	/* recipe repository; NULL: none */
 	const char *message;	/* -m, or NULL */
 	int no_pause;		/* --no-pause */
 	/* Called around the image commit (may be NULL): begin 1, then 0. */
@@ -24,6 +25,12 @@ struct save_result {
 	int unchanged;		/* nothing changed since snapshot #seq */
 	struct snapshot snap;	/* the new (or, unchanged, the latest) snapshot */
 	struct strv warnings;	/* refused packages, repaired leftovers ... */
+	/*
+	 * The snapshot was recorded but its recipe could not be committed (a
+	 * locked repository, uncommitted edits under NAME/ ...): the next save
+	 * commits it. NULL when all went well.
+	 */
+	struct keep_error *recipe_error;
 };
 
 void save_result_release(struct save_result *r);

@@ -1248,3 +1248,26 @@ cleanup:
 		return keep_error_wrap(err, "push recipes to '%s'", name);
 	return rc < 0 ? -1 : 0;
 }
+
+int
+recipes_diff_text(const char *old_text, const char *new_text,
+    const char *path, struct buf *out, struct keep_error **err)
+{
+	git_patch *patch = NULL;
+	git_buf text = { 0 };
+	int rc;
+
+	git_libgit2_init();
+	rc = git_patch_from_buffers(&patch, old_text, strlen(old_text), path,
+	    new_text, strlen(new_text), path, NULL);
+	if (rc == 0)
+		rc = git_patch_to_buf(&text, patch);
+	if (rc < 0)
+		set_git_error(err, rc, "diff '%s'", path);
+	else
+		buf_add(out, text.ptr, text.size);
+	git_buf_dispose(&text);
+	git_patch_free(patch);
+	git_libgit2_shutdown();
+	return rc < 0 ? -1 : 0;
+}

@@ -139,6 +139,15 @@ recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
     const char *path, struct buf *out, struct keep_error **err);
 
 /*
+ * A unified diff of two texts of one file (for `keep diff`, which compares
+ * the recipes of two snapshots rendered anew): appended to out, nothing
+ * when they are equal. Needs no repository.
+ */
+int
+recipes_diff_text(const char *old_text, const char *new_text,
+    const char *path, struct buf *out, struct keep_error **err);
+
+/*
  * Push the current branch to the branch of the same name on `remote` (NULL
  * means "origin"), never forcing. Local paths and file:// URLs work, as do
  * the https and ssh transports libgit2 was built with; credentials are

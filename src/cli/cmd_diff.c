@@ -1,0 +1,133 @@
+/* keep diff NAME [A [B]]: what changed between two snapshots. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "catalog/snapshots.h"
+#include "cli/cli.h"
+#include "core/history.h"
+#include "core/resolve.h"
+#include "util/jout.h"
+
+enum { OPT_JSON = 256 };
+
+const struct cli_option diff_options[] = {
+	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
+	{ OPT_JSON, "json", NULL, "print the differences as a JSON object" },
+	{ 0 },
+};
+
+static struct jout *
+strv_json(const struct strv *sv)
+{
+	struct jout *a = jout_array();
+
+	for (size_t i = 0; i < sv->n; i++)
+		jout_push_str(a, sv->v[i]);
+	return a;
+}
+
+static void
+print_section(const char *title, const struct strv *plus, const char *pfx_plus,
+    const struct strv *minus, const char *pfx_minus)
+{
+	if (plus->n == 0 && (minus == NULL || minus->n == 0))
+		return;
+	printf("%s:\n", title);
+	for (size_t i = 0; i < plus->n; i++)
+		printf("  %s%s\n", pfx_plus, plus->v[i]);
+	for (size_t i = 0; minus && i < minus->n; i++)
+		printf("  %s%s\n", pfx_minus, minus->v[i]);
+}
+
+int
+cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("diff");
+	struct resolve_opts ropts = { 0 };
+	struct snapshot latest = { 0 }, a = { 0 }, b = { 0 };
+	struct snapshot_diff d = { 0 };
+	struct cli_parser p;
+	struct catalog *cat;
+	const char *arg;
+	long seq_a = 0, seq_b = 0;
+	int opt, json = 0, rc = -1, nargs;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0) {
+		if (opt == OPT_JSON)
+			json = 1;
+		else if (opt == 'p')
+			ropts.project = arg;
+	}
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	nargs = argc - p.optind;
+	if (nargs < 1 || nargs > 3)
+		return cli_usage_error(err, self, nargs ? "too many arguments"
+		    : "which container? give its NAME");
+	if ((nargs > 1 && cli_parse_uint(self, "A", argv[p.optind + 1], &seq_a,
+	    err) < 0) || (nargs > 2 && cli_parse_uint(self, "B",
+	    argv[p.optind + 2], &seq_b, err) < 0))
+		return -1;
+	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, 0, &latest, err) < 0 ||
+	    cli_catalog(ctx, &cat, err) < 0)
+		goto out;
+	if (seq_b == 0)
+		seq_b = latest.seq;
+	if (nargs == 1)
+		seq_a = seq_b - 1;
+	if (seq_a < 1) {
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "'%s' has only one snapshot: nothing to compare it with",
+		    latest.config.name);
+		goto out;
+	}
+	if (catalog_snapshot_load(cat, latest.engine, latest.config.name, seq_a,
+	    &a, err) < 0 || catalog_snapshot_load(cat, latest.engine,
+	    latest.config.name, seq_b, &b, err) < 0 ||
+	    history_diff(&a, &b, &d, err) < 0)
+		goto out;
+	if (json) {
+		struct jout *o = jout_object(), *x;
+
+		jout_set_str(o, "name", latest.config.name);
+		jout_set_int(o, "from", a.seq);
+		jout_set_int(o, "to", b.seq);
+		jout_set(o, "packages", strv_json(&d.packages));
+		x = jout_object();
+		jout_set(x, "added", strv_json(&d.env_added));
+		jout_set(x, "removed", strv_json(&d.env_removed));
+		jout_set(x, "changed", strv_json(&d.env_changed));
+		jout_set(o, "env", x);
+		x = jout_object();
+		jout_set(x, "added", strv_json(&d.mounts_added));
+		jout_set(x, "removed", strv_json(&d.mounts_removed));
+		jout_set(o, "mounts", x);
+		x = jout_object();
+		jout_set(x, "added", strv_json(&d.files_added));
+		jout_set(x, "removed", strv_json(&d.files_removed));
+		jout_set(o, "files", x);
+		jout_set_str(o, "dockerfile", buf_cstr(&d.dockerfile));
+		jout_print(o, stdout);
+		jout_free(o);
+	} else {
+		printf("%s #%ld \u2192 #%ld\n", latest.config.name, a.seq, b.seq);
+		print_section("packages", &d.packages, "", NULL, NULL);
+		print_section("env (names)", &d.env_added, "+", &d.env_removed, "-");
+		print_section("env changed", &d.env_changed, "~", NULL, NULL);
+		print_section("mounts", &d.mounts_added, "+", &d.mounts_removed, "-");
+		print_section("files", &d.files_added, "+", &d.files_removed, "-");
+		if (d.dockerfile.len)
+			printf("Dockerfile:\n%s", buf_cstr(&d.dockerfile));
+	}
+	rc = 0;
+out:
+	snapshot_diff_release(&d);
+	snapshot_release(&latest);
+	snapshot_release(&a);
+	snapshot_release(&b);
+	return rc;
+}

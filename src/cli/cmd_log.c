@@ -1,0 +1,85 @@
+/* keep log NAME: the snapshots of a container, newest first. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/snapshot_out.h"
+#include "catalog/snapshots.h"
+#include "core/resolve.h"
+
+enum { OPT_JSON = 256 };
+
+const struct cli_option log_options[] = {
+	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
+	{ OPT_JSON, "json", NULL, "print an array of JSON objects" },
+	{ 0 },
+};
+
+int
+cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("log");
+	struct resolve_opts ropts = { 0 };
+	struct snapshot latest = { 0 };
+	struct jout *arr = NULL;
+	struct cli_parser p;
+	struct catalog *cat;
+	const char *arg;
+	int opt, json = 0, rc = 0;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0) {
+		if (opt == OPT_JSON)
+			json = 1;
+		else if (opt == 'p')
+			ropts.project = arg;
+	}
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (argc - p.optind != 1)
+		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
+		    : "which container? give its NAME");
+	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, 0, &latest, err) < 0 ||
+	    cli_catalog(ctx, &cat, err) < 0) {
+		snapshot_release(&latest);
+		return -1;
+	}
+	if (json)
+		arr = jout_array();
+	for (long seq = latest.seq; seq >= 1 && rc == 0; seq--) {
+		struct snapshot s = { 0 };
+		struct buf sum = BUF_INIT;
+
+		if (catalog_snapshot_load(cat, latest.engine, latest.config.name,
+		    seq, &s, err) < 0) {
+			rc = -1;
+			break;
+		}
+		snapshot_summary(&s, &sum);
+		if (json) {
+			struct jout *o = jout_object();
+
+			jout_set_int(o, "seq", s.seq);
+			jout_set_str(o, "created", s.created_at);
+			jout_set_str(o, "commit", s.recipe_commit);
+			jout_set_str(o, "image", s.image);
+			jout_set_str(o, "message", s.message);
+			jout_set_str(o, "summary", buf_cstr(&sum));
+			jout_push(arr, o);
+		} else {
+			printf("#%-4ld %s  %.10s  %s%s%s\n", s.seq, s.created_at,
+			    s.recipe_commit ? s.recipe_commit : "(none)    ",
+			    buf_cstr(&sum), s.message[0] ? "  " : "", s.message);
+		}
+		buf_release(&sum);
+		snapshot_release(&s);
+	}
+	if (json && rc == 0)
+		jout_print(arr, stdout);
+	jout_free(arr);
+	snapshot_release(&latest);
+	return rc;
+}

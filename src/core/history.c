@@ -1,0 +1,374 @@
+#include "core/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/snapshots.h"
+#include "core/recipe.h"
+#include "core/snapshot_json.h"
+#include "pkg/pkg.h"
+#include "recipes/recipes.h"
+#include "util/xalloc.h"
+
+/* The key a package change is known by across snapshots. */
+static int
+same_pkg(const struct pkg *a, const struct pkg *b)
+{
+	return strcmp(a->manager, b->manager) == 0 &&
+	    strcmp(a->name, b->name) == 0 && strcmp(a->arch, b->arch) == 0 &&
+	    strcmp(a->location, b->location) == 0;
+}
+
+static const struct pkg_change *
+find_change(const struct snapshot *s, const struct pkg *p)
+{
+	for (size_t i = 0; s && i < s->packages.n; i++)
+		if (same_pkg(&s->packages.v[i].pkg, p))
+			return &s->packages.v[i];
+	return NULL;
+}
+
+/*
+ * A package's version in a snapshot: the change's new version, NULL when
+ * removed, or base_version (the base image's, which a change against the
+ * base tells) when the snapshot did not touch it.
+ */
+static const char *
+state_of(const struct pkg_change *pc, const char *base_version)
+{
+	if (pc == NULL)
+		return base_version;
+	return pc->change == PKG_REMOVED ? NULL : pc->pkg.version;
+}
+
+/* The base image's version of a package, from whichever change knows it. */
+static const char *
+base_version_of(const struct pkg_change *a, const struct pkg_change *b)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct pkg_change *pc = i ? b : a;
+
+		if (pc == NULL || pc->change == PKG_ADDED)
+			continue;
+		return pc->change == PKG_REMOVED ? pc->pkg.version :
+		    pc->old_version;
+	}
+	return NULL; /* added in one, absent from the base */
+}
+
+static void
+delta_line(struct strv *lines, const struct pkg *p, const char *from,
+    const char *to)
+{
+	cleanup_free char *line = NULL;
+
+	if (from == NULL && to == NULL)
+		return;
+	if (from && to && strcmp(from, to) == 0)
+		return;
+	if (from == NULL)
+		line = xasprintf("+%s %s %s", p->manager, p->name, to);
+	else if (to == NULL)
+		line = xasprintf("-%s %s", p->manager, p->name);
+	else
+		line = xasprintf("~%s %s %s \u2192 %s", p->manager, p->name, from, to);
+	strv_push(lines, line);
+}
+
+static int
+cmp_delta(const void *a, const void *b)
+{
+	/* By manager and name, ignoring the leading sign. */
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
+void
+history_package_delta(const struct snapshot *prev, const struct snapshot *cur,
+    struct strv *lines)
+{
+	size_t first = lines->n;
+
+	for (size_t i = 0; i < cur->packages.n; i++) {
+		const struct pkg_change *now = &cur->packages.v[i];
+		const struct pkg_change *before = find_change(prev, &now->pkg);
+		const char *base = base_version_of(now, before);
+
+		delta_line(lines, &now->pkg, state_of(before, base),
+		    state_of(now, base));
+	}
+	/* Packages the previous snapshot changed that are back to the base. */
+	for (size_t i = 0; prev && i < prev->packages.n; i++) {
+		const struct pkg_change *before = &prev->packages.v[i];
+		const char *base;
+
+		if (find_change(cur, &before->pkg))
+			continue;
+		base = base_version_of(before, NULL);
+		delta_line(lines, &before->pkg, state_of(before, base), base);
+	}
+	if (lines->n > first)
+		qsort(lines->v + first, lines->n - first, sizeof(*lines->v),
+		    cmp_delta);
+}
+
+int
+history_lock_file(struct catalog *cat, const struct snapshot *s,
+    struct buf *out, struct keep_error **err)
+{
+	struct pkg_set set = { 0 };
+	int found;
+
+	if (catalog_base_packages_get(cat, s->config.image_id, &set, &found,
+	    err) < 0)
+		return -1;
+	/* Apply the changes: drop what changed, add the new state. */
+	for (size_t i = 0; i < set.n; ) {
+		if (find_change(s, &set.v[i])) {
+			pkg_release(&set.v[i]);
+			set.v[i] = set.v[--set.n];
+		} else {
+			i++;
+		}
+	}
+	for (size_t i = 0; i < s->packages.n; i++)
+		if (s->packages.v[i].change != PKG_REMOVED)
+			pkg_set_push(&set, &s->packages.v[i].pkg);
+	pkg_set_sort(&set);
+	buf_printf(out, "# keep.lock: every package of %s #%ld\n",
+	    s->config.name, s->seq);
+	buf_addstr(out, "# manager name version arch manual|auto [location]\n");
+	for (size_t i = 0; i < set.n; i++) {
+		const struct pkg *p = &set.v[i];
+
+		buf_printf(out, "%s %s %s %s %s%s%s\n", p->manager, p->name,
+		    p->version, p->arch[0] ? p->arch : "-",
+		    p->automatic ? "auto" : "manual", p->location[0] ? " " : "",
+		    p->location);
+	}
+	pkg_set_release(&set);
+	return 0;
+}
+
+static void
+commit_message(const struct snapshot *s, const struct snapshot *prev,
+    struct buf *msg)
+{
+	struct strv delta = { 0 };
+	size_t counts[3] = { 0 };
+
+	buf_printf(msg, "keep: save %s #%ld\n", s->config.name, s->seq);
+	if (s->message && s->message[0])
+		buf_printf(msg, "\n%s\n", s->message);
+	history_package_delta(prev, s, &delta);
+	if (delta.n) {
+		buf_addch(msg, '\n');
+		for (size_t i = 0; i < delta.n; i++)
+			buf_printf(msg, "%s\n", delta.v[i]);
+	}
+	strv_release(&delta);
+	for (size_t i = 0; i < s->loose.n; i++)
+		counts[s->loose.v[i].kind]++;
+	buf_printf(msg, "\nfiles: %zu added, %zu modified, %zu deleted\n",
+	    counts[FS_ADDED], counts[FS_MODIFIED], counts[FS_DELETED]);
+}
+
+static const char dockerignore[] =
+    "# keep: only files/ (the loose files) belongs in the build context\n"
+    "*\n"
+    "!files/\n";
+
+int
+history_record(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct snapshot *prev, char **commit_out,
+    struct keep_error **err)
+{
+	struct buf dockerfile = BUF_INIT, lock = BUF_INIT, config = BUF_INIT,
+	    msg = BUF_INIT;
+	struct recipes *r = NULL;
+	struct jout *j = NULL;
+	char *commit = NULL;
+	int rc = -1;
+
+	if (recipe_dockerfile(s, NULL, 0, &dockerfile, NULL, err) < 0 ||
+	    history_lock_file(cat, s, &lock, err) < 0)
+		goto out;
+	j = snapshot_json(s, SNAPSHOT_JSON_CONFIG);
+	jout_dump(j, &config);
+	commit_message(s, prev, &msg);
+	{
+		struct recipe_file files[] = {
+			{ "Dockerfile", dockerfile.ptr, dockerfile.len },
+			{ "keep.lock", lock.ptr, lock.len },
+			{ "container.json", config.ptr, config.len },
+			{ ".dockerignore", dockerignore, sizeof(dockerignore) - 1 },
+		};
+
+		if (recipes_open(recipes_dir, &r, err) < 0 ||
+		    recipes_commit(r, s->config.name, files,
+		    sizeof(files) / sizeof(files[0]), msg.ptr, &commit, err) < 0)
+			goto out;
+	}
+	if (catalog_begin(cat, err) < 0)
+		goto out;
+	if (catalog_recipe_commit_set(cat, s->id, recipes_workdir(r), commit,
+	    err) < 0 || catalog_commit(cat, err) < 0) {
+		catalog_rollback(cat);
+		goto out;
+	}
+	if (commit_out) {
+		*commit_out = commit;
+		commit = NULL;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		keep_error_wrap(err, "record the recipe of '%s' #%ld in '%s'",
+		    s->config.name, s->seq, recipes_dir);
+	free(commit);
+	jout_free(j);
+	recipes_close(r);
+	buf_release(&dockerfile);
+	buf_release(&lock);
+	buf_release(&config);
+	buf_release(&msg);
+	return rc;
+}
+
+int
+history_repair(struct catalog *cat, const char *recipes_dir,
+    const char *engine, const char *name, int *repaired,
+    struct keep_error **err)
+{
+	struct snapshot cur = { 0 }, prev = { 0 };
+	struct recipes *r = NULL;
+	int ok = 0, have_prev = 0, rc = -1;
+
+	*repaired = 0;
+	if (catalog_snapshot_load(cat, engine, name, 0, &cur, err) < 0) {
+		if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
+			keep_error_free(*err);
+			*err = NULL;
+			return 0;
+		}
+		return -1;
+	}
+	if (cur.recipe_commit) {
+		struct keep_error *open_err = NULL;
+
+		if (recipes_open(recipes_dir, &r, &open_err) == 0)
+			ok = recipes_commit_exists(r, cur.recipe_commit);
+		keep_error_free(open_err);
+		recipes_close(r);
+	}
+	if (ok) {
+		rc = 0;
+		goto out;
+	}
+	if (cur.seq > 1) {
+		if (catalog_snapshot_load(cat, engine, name, cur.seq - 1, &prev,
+		    err) < 0)
+			goto out;
+		have_prev = 1;
+	}
+	if (history_record(cat, recipes_dir, &cur, have_prev ? &prev : NULL,
+	    NULL, err) < 0)
+		goto out;
+	*repaired = 1;
+	rc = 0;
+out:
+	snapshot_release(&cur);
+	if (have_prev)
+		snapshot_release(&prev);
+	return rc;
+}
+
+static void
+mount_line(struct strv *sv, const struct mount *m)
+{
+	cleanup_free char *line = xasprintf("%s %s -> %s%s", m->type,
+	    m->source[0] ? m->source : "-", m->destination, m->rw ? "" : " (ro)");
+
+	strv_push(sv, line);
+}
+
+static int
+has_mount(const struct container *c, const struct mount *m)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (strcmp(c->mounts[i].type, m->type) == 0 &&
+		    strcmp(c->mounts[i].source, m->source) == 0 &&
+		    strcmp(c->mounts[i].destination, m->destination) == 0 &&
+		    c->mounts[i].rw == m->rw)
+			return 1;
+	return 0;
+}
+
+static int
+has_loose(const struct snapshot *s, const char *path)
+{
+	for (size_t i = 0; i < s->loose.n; i++)
+		if (strcmp(s->loose.v[i].path, path) == 0)
+			return 1;
+	return 0;
+}
+
+int
+history_diff(const struct snapshot *a, const struct snapshot *b,
+    struct snapshot_diff *out, struct keep_error **err)
+{
+	struct buf da = BUF_INIT, db = BUF_INIT;
+	cleanup_free char *path = xasprintf("%s/Dockerfile", b->config.name);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	history_package_delta(a, b, &out->packages);
+	for (size_t i = 0; i < b->config.env.n; i++) {
+		const struct kv *kv = &b->config.env.v[i];
+		const char *old = kvv_get(&a->config.env, kv->key);
+
+		if (old == NULL)
+			strv_push(&out->env_added, kv->key);
+		else if (strcmp(old, kv->value) != 0)
+			strv_push(&out->env_changed, kv->key);
+	}
+	for (size_t i = 0; i < a->config.env.n; i++)
+		if (kvv_get(&b->config.env, a->config.env.v[i].key) == NULL)
+			strv_push(&out->env_removed, a->config.env.v[i].key);
+	for (size_t i = 0; i < b->config.n_mounts; i++)
+		if (!has_mount(&a->config, &b->config.mounts[i]))
+			mount_line(&out->mounts_added, &b->config.mounts[i]);
+	for (size_t i = 0; i < a->config.n_mounts; i++)
+		if (!has_mount(&b->config, &a->config.mounts[i]))
+			mount_line(&out->mounts_removed, &a->config.mounts[i]);
+	for (size_t i = 0; i < b->loose.n; i++)
+		if (!has_loose(a, b->loose.v[i].path))
+			strv_push(&out->files_added, b->loose.v[i].path);
+	for (size_t i = 0; i < a->loose.n; i++)
+		if (!has_loose(b, a->loose.v[i].path))
+			strv_push(&out->files_removed, a->loose.v[i].path);
+	rc = recipe_dockerfile(a, NULL, 0, &da, NULL, err);
+	if (rc == 0)
+		rc = recipe_dockerfile(b, NULL, 0, &db, NULL, err);
+	if (rc == 0)
+		rc = recipes_diff_text(buf_cstr(&da), buf_cstr(&db), path,
+		    &out->dockerfile, err);
+	buf_release(&da);
+	buf_release(&db);
+	if (rc < 0)
+		snapshot_diff_release(out);
+	return rc;
+}
+
+void
+snapshot_diff_release(struct snapshot_diff *d)
+{
+	strv_release(&d->packages);
+	strv_release(&d->env_added);
+	strv_release(&d->env_removed);
+	strv_release(&d->env_changed);
+	strv_release(&d->mounts_added);
+	strv_release(&d->mounts_removed);
+	strv_release(&d->files_added);
+	strv_release(&d->files_removed);
+	buf_release(&d->dockerfile);
+}

@@ -1,0 +1,66 @@
+/*
+ * Recipe history: every save that is not unchanged writes the snapshot's
+ * recipe (NAME/Dockerfile, keep.lock, container.json, .dockerignore) into the
+ * recipe repository and commits it; the commit id is stored with the
+ * snapshot. The catalog is the source of truth: a snapshot whose commit is
+ * missing is committed again by history_repair.
+ */
+#ifndef KEEP_CORE_HISTORY_H
+#define KEEP_CORE_HISTORY_H
+
+#include "catalog/catalog.h"
+#include "core/model.h"
+#include "util/buf.h"
+
+/*
+ * What changed in the packages from prev (NULL: the base image) to cur, one
+ * line each, sorted: "+dpkg jq 1.6-2.1", "-dpkg nano",
+ * "~dpkg curl 7.88.1-10 → 7.88.1-10+deb12u5". Appended to lines.
+ */
+void history_package_delta(const struct snapshot *prev,
+    const struct snapshot *cur, struct strv *lines);
+
+/*
+ * NAME/keep.lock: every package of the snapshot (its base image's cached
+ * set with the snapshot's changes applied), sorted, one per line.
+ */
+int history_lock_file(struct catalog *cat, const struct snapshot *s,
+    struct buf *out, struct keep_error **err);
+
+/*
+ * Commit the recipe of snapshot s (prev: the snapshot before it, or NULL)
+ * to the repository at recipes_dir, creating it on first use, and record
+ * the commit id in the catalog. *commit_out (caller frees; may be NULL).
+ */
+int history_record(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct snapshot *prev, char **commit_out,
+    struct keep_error **err);
+
+/*
+ * Make the catalog and the repository agree for (engine, name): when the
+ * latest snapshot has no commit, or one the repository's branch does not
+ * contain, commit its recipe now. *repaired is set when it did.
+ */
+int history_repair(struct catalog *cat, const char *recipes_dir,
+    const char *engine, const char *name, int *repaired,
+    struct keep_error **err);
+
+/* What changed from one snapshot to another (keep diff). */
+struct snapshot_diff {
+	struct strv packages;		/* history_package_delta lines */
+	struct strv env_added;		/* names only: values may be secret */
+	struct strv env_removed;
+	struct strv env_changed;
+	struct strv mounts_added;	/* "bind /src -> /dst (ro)" */
+	struct strv mounts_removed;
+	struct strv files_added;	/* loose files of b that a lacks */
+	struct strv files_removed;	/* loose files of a that b lacks */
+	struct buf dockerfile;		/* unified diff of the two recipes */
+};
+
+/* Compare a (older) with b; out is released with snapshot_diff_release. */
+int history_diff(const struct snapshot *a, const struct snapshot *b,
+    struct snapshot_diff *out, struct keep_error **err);
+void snapshot_diff_release(struct snapshot_diff *d);
+
+#endif
