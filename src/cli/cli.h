@@ -117,6 +117,8 @@ int cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err
 int cmd_push(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);

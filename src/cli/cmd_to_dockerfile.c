@@ -1,0 +1,101 @@
+/* keep to-dockerfile NAME: the Dockerfile that rebuilds a snapshot. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/build_context.h"
+#include "core/recipe.h"
+#include "core/resolve.h"
+#include "util/xalloc.h"
+
+enum { OPT_AT = 256, OPT_CONTEXT, OPT_INDEX };
+
+const struct cli_option to_dockerfile_options[] = {
+	{ OPT_AT, "at", "N", "use snapshot #N instead of the latest" },
+	{ 'o', "output", "FILE", "write the Dockerfile to FILE (atomically) instead of stdout" },
+	{ OPT_CONTEXT, "context", "DIR", "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/" },
+	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
+	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
+	{ 0 },
+};
+
+int
+cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
+    struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("to-dockerfile");
+	struct resolve_opts ropts = { 0 };
+	struct snapshot s = { 0 };
+	struct build_context bc = { 0 };
+	struct strv warnings = { 0 };
+	cleanup_buf struct buf text = BUF_INIT;
+	struct cli_parser p;
+	struct engine *e;
+	const char *arg, *output = NULL, *dir = NULL;
+	long at = 0, index;
+	int opt, rc = -1;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0) {
+		if (opt == 'o')
+			output = arg;
+		else if (opt == OPT_CONTEXT)
+			dir = arg;
+		else if (opt == 'p')
+			ropts.project = arg;
+		else if (opt == OPT_AT && cli_parse_uint(self, "--at", arg, &at, err) < 0)
+			opt = -1;
+		else if (opt == OPT_INDEX) {
+			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
+				opt = -1;
+			ropts.index = (int)index;
+		}
+		if (opt < 0)
+			break;
+	}
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (argc - p.optind != 1)
+		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
+		    : "which container? give its NAME");
+	if (output && dir)
+		return cli_usage_error(err, self,
+		    "give either -o or --context: a context holds its own Dockerfile");
+	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, at, &s, err) < 0)
+		return -1;
+
+	if (dir) {
+		if (cli_engine(ctx, &e, err) < 0)
+			goto out;
+		if (build_context_collect(e, &s, s.image, &bc, &warnings, err) < 0 ||
+		    build_context_write_dir(&bc, dir, err) < 0) {
+			keep_error_wrap(err, "build context '%s'", dir);
+			goto out;
+		}
+	} else if (recipe_dockerfile(&s, NULL, 0, &text, &warnings, err) < 0) {
+		goto out;
+	}
+	for (size_t i = 0; i < warnings.n; i++)
+		fprintf(stderr, "keep: warning: %s\n", warnings.v[i]);
+	if (dir) {
+		if (!ctx->quiet)
+			printf("wrote %s/Dockerfile and %zu file%s under %s/files; "
+			    "build with: docker build --network host %s\n", dir, bc.n,
+			    bc.n == 1 ? "" : "s", dir, dir);
+	} else if (output) {
+		if (keep_write_file_atomic(output, buf_cstr(&text), text.len, 0644,
+		    err) < 0)
+			goto out;
+	} else {
+		fwrite(text.ptr ? text.ptr : "", 1, text.len, stdout);
+	}
+	rc = 0;
+out:
+	build_context_release(&bc);
+	strv_release(&warnings);
+	snapshot_release(&s);
+	return rc;
+}
