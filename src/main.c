@@ -28,8 +28,6 @@ extern const struct cli_option save_options[];
 extern const struct cli_option show_options[];
 extern const struct cli_option to_dockerfile_options[];
 extern const struct cli_option verify_options[];
-extern const struct cli_option to_dockerfile_options[];
-extern const struct cli_option verify_options[];
 extern const struct cli_option version_options[];
 
 const struct cli_command cli_commands[] = {
@@ -95,24 +93,6 @@ const struct cli_command cli_commands[] = {
 	  "with the same name, env, mounts, ports, labels and restart policy.\n"
 	  "With -- CMD ARG..., runs that command instead: with a TTY only when\n"
 	  "stdin and stdout are terminals, else stdout and stderr stay apart." },
-	{ "to-dockerfile", cmd_to_dockerfile, NEEDS_CATALOG,
-	  "print the Dockerfile that rebuilds a snapshot",
-	  "[--at N] [-o FILE | --context DIR] [-p PROJECT] NAME",
-	  to_dockerfile_options,
-	  "Prints the recipe of the latest snapshot of NAME (or #N with --at): FROM its\n"
-	  "base image pinned by digest, then its packages, files and config. Warnings\n"
-	  "(packages no index can reinstall, secrets left out) go to stderr. With\n"
-	  "--context DIR, the loose files are read from the snapshot's image into\n"
-	  "DIR/files/ and the Dockerfile copies them with their owners and modes." },
-	{ "verify", cmd_verify, NEEDS_CATALOG,
-	  "rebuild a snapshot from its recipe and compare its packages",
-	  "[--at N] [--keep-image TAG] [-p PROJECT] [--json] NAME", verify_options,
-	  "Builds the recipe (with its build context) through the engine with host\n"
-	  "networking and the proxy variables of your environment as build args,\n"
-	  "then compares every package of the rebuilt image with the snapshot's image:\n"
-	  "exact version and architecture. Exits 0 only when they are identical; else\n"
-	  "lists each difference and exits 1. The result is recorded and 'keep show'\n"
-	  "displays it. The rebuilt image is removed unless --keep-image TAG." },
 	{ "doctor", cmd_doctor, NEEDS_CATALOG,
 	  "check the engine, the catalog and the recipe repository",
 	  "[--json]", doctor_options,

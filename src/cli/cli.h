@@ -120,8 +120,6 @@ int cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err
 int cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 
