@@ -166,22 +166,37 @@ tls_env(void)
 	return env_nonempty("DOCKER_TLS_VERIFY") != NULL;
 }
 
-/* TLS material for a tcp:// host named by -H or DOCKER_HOST. */
-static void
-tls_from_env(struct engine_endpoint *ep)
+/*
+ * TLS material for a tcp:// host named by -H or DOCKER_HOST. As docker
+ * does, a missing cert.pem and key.pem pair means "no client certificate",
+ * but a missing ca.pem is an error: without it the server cannot be
+ * verified. Half a pair is an error too, rather than a puzzling one later.
+ */
+static int
+tls_from_env(struct engine_endpoint *ep, struct keep_error **err)
 {
-	cleanup_free char *dir = NULL;
+	cleanup_free char *dir = NULL, *ca = NULL;
 	const char *d;
 
 	if (!ep->tls)
-		return;
+		return 0;
 	d = env_nonempty("DOCKER_CERT_PATH");
 	dir = d ? xstrdup(d) : xasprintf("%s/.docker", home_dir());
 	ep->tls_verify = 1;
-	/* As docker does: a missing file means "not given", not an error. */
-	ep->ca = existing_file(xasprintf("%s/ca.pem", dir));
+	ca = xasprintf("%s/ca.pem", dir);
+	if ((ep->ca = existing_file(xstrdup(ca))) == NULL)
+		return keep_error_set(err, KEEP_ERR_USAGE,
+		    "DOCKER_TLS_VERIFY is set but there is no CA certificate "
+		    "'%s' (%s names the folder of ca.pem, cert.pem and key.pem)",
+		    ca, d ? "DOCKER_CERT_PATH" : "without DOCKER_CERT_PATH, ~/.docker");
 	ep->cert = existing_file(xasprintf("%s/cert.pem", dir));
 	ep->key = existing_file(xasprintf("%s/key.pem", dir));
+	if (!ep->cert != !ep->key)
+		return keep_error_set(err, KEEP_ERR_USAGE,
+		    "'%s' has %s but no %s: a client certificate needs both",
+		    dir, ep->cert ? "cert.pem" : "key.pem",
+		    ep->cert ? "key.pem" : "cert.pem");
+	return 0;
 }
 
 static int
@@ -286,7 +301,7 @@ engine_endpoint_resolve(const char *host_flag, const char *context_flag,
 		rc = parse_host(host_flag, "-H", tls_env(), out, err);
 		if (rc == 0) {
 			out->source = xstrdup("-H");
-			tls_from_env(out);
+			rc = tls_from_env(out, err);
 		}
 	} else if (context_flag && *context_flag) {
 		rc = endpoint_context(context_flag, out, err);
@@ -294,7 +309,7 @@ engine_endpoint_resolve(const char *host_flag, const char *context_flag,
 		rc = parse_host(v, "DOCKER_HOST", tls_env(), out, err);
 		if (rc == 0) {
 			out->source = xstrdup("DOCKER_HOST");
-			tls_from_env(out);
+			rc = tls_from_env(out, err);
 		}
 	} else if ((v = env_nonempty("DOCKER_CONTEXT")) != NULL) {
 		rc = endpoint_context(v, out, err);

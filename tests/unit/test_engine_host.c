@@ -144,13 +144,38 @@ test_env(void)
 	setenv("DOCKER_TLS_VERIFY", "1", 1);
 	setenv("DOCKER_CERT_PATH", certs, 1);
 	setenv("DOCKER_HOST", "tcp://docker.example", 1);
+	ok(engine_endpoint_resolve(NULL, NULL, &ep, &err) < 0 && err &&
+	    strstr(err->message, "no key.pem"), "cert.pem without key.pem is an error");
+	keep_error_free(err);
+	err = NULL;
+	free(ca);
+	ca = xasprintf("%s/key.pem", certs);
+	write_file(ca, "x");
+	free(ca);
+	ca = xasprintf("%s/cert.pem", certs);
 	ok(engine_endpoint_resolve(NULL, NULL, &ep, &err) == 0, "DOCKER_HOST tcp with TLS");
 	is_str(ep.base_url, "https://docker.example:2376", "TLS: https and port 2376");
 	is_str(ep.host, "tcp://docker.example:2376", "TLS: host names the port");
 	ok(ep.tls && ep.tls_verify, "TLS verified");
 	is_str(ep.cert, ca, "cert from DOCKER_CERT_PATH");
-	ok(ep.key == NULL, "a missing key.pem is not given");
+	ok(ep.key && strstr(ep.key, "/certs/key.pem"), "key from DOCKER_CERT_PATH");
 	engine_endpoint_release(&ep);
+	free(ca);
+	ca = xasprintf("%s/cert.pem", certs);
+	unlink(ca);
+	free(ca);
+	ca = xasprintf("%s/key.pem", certs);
+	unlink(ca);
+	ok(engine_endpoint_resolve(NULL, NULL, &ep, &err) == 0 && ep.cert == NULL &&
+	    ep.key == NULL, "no client certificate at all is fine");
+	engine_endpoint_release(&ep);
+	free(ca);
+	ca = xasprintf("%s/ca.pem", certs);
+	unlink(ca);
+	ok(engine_endpoint_resolve(NULL, NULL, &ep, &err) < 0 && err &&
+	    strstr(err->message, ca), "a missing ca.pem is an error naming it");
+	keep_error_free(err);
+	err = NULL;
 	free(ca);
 	free(certs);
 
