@@ -148,6 +148,25 @@ http_reason(struct http_conn *c, CURLcode code)
 	return n ? c->errbuf : curl_easy_strerror(code);
 }
 
+/*
+ * A hint for a connection the engine dropped while keep was connecting
+ * (the first call is always GET /_ping): plain HTTP sent to a TLS port, or
+ * TLS without the client certificate the engine demands. "" otherwise.
+ */
+static const char *
+http_connect_hint(struct http_conn *c, const struct http_request *req)
+{
+	if (strcmp(req->path, "/_ping") != 0)
+		return "";
+	if (!c->ep->tls && !c->ep->socket_path)
+		return " (does it expect TLS? set DOCKER_TLS_VERIFY=1)";
+	if (c->ep->tls && !c->ep->cert)
+		return " (no client certificate was offered: does the engine "
+		    "require one? cert.pem and key.pem go in DOCKER_CERT_PATH "
+		    "or the context)";
+	return "";
+}
+
 /* Turn a failed transfer into one line that names the engine's address. */
 static int
 http_fail(struct http_conn *c, const struct http_request *req, CURLcode code,
@@ -207,15 +226,25 @@ http_fail(struct http_conn *c, const struct http_request *req, CURLcode code,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the Docker engine at %s gave no HTTP answer to %s %s: %s%s",
 		    host, req->method, req->path, http_reason(c, code),
-		    c->ep->tls || c->ep->socket_path ? "" :
-		    " (does it expect TLS? set DOCKER_TLS_VERIFY=1)");
+		    http_connect_hint(c, req));
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
+		/* The engine's TLS alert ("unknown ca", "certificate
+		 * required") arrives as a failed read after the handshake. */
+		if (c->ep->tls && strstr(http_reason(c, code), " alert "))
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "TLS error talking to the Docker engine at %s: it "
+			    "refused %s: %s", host, c->ep->cert ?
+			    "keep's client certificate (is it signed by the CA "
+			    "the engine trusts?)" : "a client without a "
+			    "certificate (put cert.pem and key.pem in "
+			    "DOCKER_CERT_PATH or the context)",
+			    http_reason(c, code));
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the connection to the Docker engine at %s broke during "
-		    "%s %s: %s", host, req->method, req->path,
-		    http_reason(c, code));
+		    "%s %s: %s%s", host, req->method, req->path,
+		    http_reason(c, code), http_connect_hint(c, req));
 	default:
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "%s %s to the Docker engine at %s failed: %s", req->method,
