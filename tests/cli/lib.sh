@@ -30,9 +30,10 @@ PREFIX="kt$$"
 test_count=0
 test_failed=0
 test_skipped=0
-CLEANUP_CONTAINERS=()
-CLEANUP_IMAGES=()
-CLEANUP_VOLUMES=()
+# What to remove at the end, one "kind name" per line. A file, not an array:
+# run_container is called in $(...) and test bodies run in subshells.
+CLEANUP_LIST="$TEST_DIR/.cleanup"
+: >"$CLEANUP_LIST"
 
 # Under the sanitizer build, LSan would add a banner to stderr on exit.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
@@ -42,10 +43,19 @@ keep() { "$KEEP_BIN" "$@"; }
 say() { printf '# %s\n' "$*"; }
 
 cleanup() {
-	local c
-	for c in "${CLEANUP_CONTAINERS[@]}"; do $DOCKER rm -f -v "$c" >/dev/null 2>&1; done
-	for c in "${CLEANUP_IMAGES[@]}"; do $DOCKER rmi -f "$c" >/dev/null 2>&1; done
-	for c in "${CLEANUP_VOLUMES[@]}"; do $DOCKER volume rm -f "$c" >/dev/null 2>&1; done
+	local kind name
+	# Containers first (images and volumes in use cannot go), including any
+	# made with the test prefix that nobody registered.
+	$DOCKER ps -aq --filter "name=^/$PREFIX-" 2>/dev/null | xargs -r $DOCKER rm -f -v >/dev/null 2>&1
+	while read -r kind name; do
+		[ "$kind" = container ] && $DOCKER rm -f -v "$name" >/dev/null 2>&1
+	done <"$CLEANUP_LIST"
+	while read -r kind name; do
+		case "$kind" in
+		image) $DOCKER rmi -f "$name" >/dev/null 2>&1;;
+		volume) $DOCKER volume rm -f "$name" >/dev/null 2>&1;;
+		esac
+	done <"$CLEANUP_LIST"
 	# Images keep committed for this test's containers.
 	# (`docker images --format` has no .Labels: ask each image.)
 	$DOCKER images --filter "label=io.keep.container" --format '{{.Repository}}:{{.Tag}}' 2>/dev/null |
@@ -88,14 +98,14 @@ need_base_image() {
 # sleep; name gets the test prefix. Prints the full name.
 run_container() {
 	local name="$PREFIX-$1"; shift
-	CLEANUP_CONTAINERS+=("$name")
+	track_container "$name"
 	$DOCKER run -d --name "$name" "$@" >/dev/null || return 1
 	echo "$name"
 }
 
-track_container() { CLEANUP_CONTAINERS+=("$1"); }
-track_image() { CLEANUP_IMAGES+=("$1"); }
-track_volume() { CLEANUP_VOLUMES+=("$1"); }
+track_container() { echo "container $1" >>"$CLEANUP_LIST"; }
+track_image() { echo "image $1" >>"$CLEANUP_LIST"; }
+track_volume() { echo "volume $1" >>"$CLEANUP_LIST"; }
 
 test_expect_success() {
 	local title=$1 body=$2
