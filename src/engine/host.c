@@ -185,14 +185,14 @@ tls_from_env(struct engine_endpoint *ep, struct keep_error **err)
 	ep->tls_verify = 1;
 	ca = xasprintf("%s/ca.pem", dir);
 	if ((ep->ca = existing_file(xstrdup(ca))) == NULL)
-		return keep_error_set(err, KEEP_ERR_USAGE,
+		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "DOCKER_TLS_VERIFY is set but there is no CA certificate "
 		    "'%s' (%s names the folder of ca.pem, cert.pem and key.pem)",
 		    ca, d ? "DOCKER_CERT_PATH" : "without DOCKER_CERT_PATH, ~/.docker");
 	ep->cert = existing_file(xasprintf("%s/cert.pem", dir));
 	ep->key = existing_file(xasprintf("%s/key.pem", dir));
 	if (!ep->cert != !ep->key)
-		return keep_error_set(err, KEEP_ERR_USAGE,
+		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "'%s' has %s but no %s: a client certificate needs both",
 		    dir, ep->cert ? "cert.pem" : "key.pem",
 		    ep->cert ? "key.pem" : "cert.pem");
