@@ -2,10 +2,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
@@ -252,6 +254,36 @@ http_fail(struct http_conn *c, const struct http_request *req, CURLcode code,
 	}
 }
 
+/* The options every transfer to ep shares: address, socket, TLS. */
+static void
+http_setup(struct http_conn *c, const char *url)
+{
+	const struct engine_endpoint *ep = c->ep;
+	CURL *h = c->curl;
+
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (ep->socket_path) {
+		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path);
+		/* A proxy from the environment makes no sense for a local socket. */
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	}
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "keep/" KEEP_VERSION);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (ep->tls) {
+		if (ep->ca)
+			curl_easy_setopt(h, CURLOPT_CAINFO, ep->ca);
+		if (ep->cert)
+			curl_easy_setopt(h, CURLOPT_SSLCERT, ep->cert);
+		if (ep->key)
+			curl_easy_setopt(h, CURLOPT_SSLKEY, ep->key);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, ep->tls_verify ? 1L : 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, ep->tls_verify ? 2L : 0L);
+	}
+}
+
 int
 http_request_do(struct http_conn *c, const struct http_request *req,
     struct http_response *resp, struct keep_error **err)
@@ -272,29 +304,9 @@ http_request_do(struct http_conn *c, const struct http_request *req,
 	/* A reset forgets the last request's options but keeps the connection. */
 	curl_easy_reset(h);
 	url = xasprintf("%s%s", ep->base_url, req->path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	if (ep->socket_path) {
-		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, ep->socket_path);
-		/* A proxy from the environment makes no sense for a local socket. */
-		curl_easy_setopt(h, CURLOPT_PROXY, "");
-	}
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
+	http_setup(c, url);
 	if (req->timeout > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, req->timeout);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "keep/" KEEP_VERSION);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (ep->tls) {
-		if (ep->ca)
-			curl_easy_setopt(h, CURLOPT_CAINFO, ep->ca);
-		if (ep->cert)
-			curl_easy_setopt(h, CURLOPT_SSLCERT, ep->cert);
-		if (ep->key)
-			curl_easy_setopt(h, CURLOPT_SSLKEY, ep->key);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, ep->tls_verify ? 1L : 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, ep->tls_verify ? 2L : 0L);
-	}
 
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -367,4 +379,301 @@ http_response_release(struct http_response *r)
 {
 	kvv_release(&r->headers);
 	r->status = 0;
+}
+
+/* --- hijacked connections --- */
+
+/* A sanity bound on an answer's header and on an error body. */
+#define HIJACK_MAX_HEADER ((size_t)64 << 10)
+
+struct http_hijack {
+	struct http_conn conn;
+	curl_socket_t fd;
+	struct buf pending;	/* bytes read past the header, not yet returned */
+	size_t pending_off;
+	long timeout;		/* seconds to wait for the answer */
+};
+
+/* Wait until fd is ready for events, at most timeout seconds (0: forever). */
+static int
+hijack_wait(struct http_hijack *h, short events, const char *what,
+    struct keep_error **err)
+{
+	struct pollfd p = { .fd = h->fd, .events = events };
+	int ms = h->timeout > 0 ? (int)(h->timeout * 1000) : -1;
+	int n;
+
+	do
+		n = poll(&p, 1, ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "%s: %s", what,
+		    strerror(errno));
+	if (n == 0)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the Docker engine at %s did not answer %s within %ld "
+		    "seconds", h->conn.ep->host, what, h->timeout);
+	return 0;
+}
+
+int
+http_hijack_send(struct http_hijack *h, const void *data, size_t len,
+    struct keep_error **err)
+{
+	const char *p = data;
+	long saved = h->timeout;
+	CURLcode code;
+	size_t n;
+
+	/* Input waits as long as the other side takes to drain it. */
+	h->timeout = 0;
+	while (len > 0) {
+		n = 0;
+		code = curl_easy_send(h->conn.curl, p, len, &n);
+		if (code == CURLE_AGAIN) {
+			if (hijack_wait(h, POLLOUT, "sending", err) < 0)
+				goto fail;
+			continue;
+		}
+		if (code != CURLE_OK) {
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "the connection to the Docker engine at %s broke "
+			    "while sending: %s", h->conn.ep->host,
+			    curl_easy_strerror(code));
+			goto fail;
+		}
+		p += n;
+		len -= n;
+	}
+	h->timeout = saved;
+	return 0;
+fail:
+	h->timeout = saved;
+	return -1;
+}
+
+ssize_t
+http_hijack_recv(struct http_hijack *h, void *buf, size_t cap,
+    struct keep_error **err)
+{
+	CURLcode code;
+	size_t n = 0;
+
+	if (h->pending_off < h->pending.len) {
+		n = h->pending.len - h->pending_off;
+		if (n > cap)
+			n = cap;
+		memcpy(buf, h->pending.ptr + h->pending_off, n);
+		h->pending_off += n;
+		if (h->pending_off == h->pending.len) {
+			buf_release(&h->pending);
+			h->pending_off = 0;
+		}
+		return (ssize_t)n;
+	}
+	code = curl_easy_recv(h->conn.curl, buf, cap, &n);
+	if (code == CURLE_AGAIN)
+		return HTTP_AGAIN;
+	if (code != CURLE_OK)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the connection to the Docker engine at %s broke: %s",
+		    h->conn.ep->host, curl_easy_strerror(code));
+	return (ssize_t)n;
+}
+
+int
+http_hijack_pending(const struct http_hijack *h)
+{
+	return h->pending_off < h->pending.len;
+}
+
+int
+http_hijack_fd(const struct http_hijack *h)
+{
+	return (int)h->fd;
+}
+
+void
+http_hijack_close_write(struct http_hijack *h)
+{
+	/* Under TLS this ends the TCP stream without a close_notify; the
+	 * engine reads it as the end of input all the same. */
+	shutdown(h->fd, SHUT_WR);
+}
+
+void
+http_hijack_close(struct http_hijack *h)
+{
+	if (h == NULL)
+		return;
+	curl_easy_cleanup(h->conn.curl);
+	buf_release(&h->pending);
+	free(h);
+}
+
+/* Read more bytes into b, waiting up to the timeout; 0 at the end. */
+static ssize_t
+hijack_read_more(struct http_hijack *h, struct buf *b, const char *what,
+    struct keep_error **err)
+{
+	char tmp[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = http_hijack_recv(h, tmp, sizeof(tmp), err);
+		if (n != HTTP_AGAIN)
+			break;
+		if (hijack_wait(h, POLLIN, what, err) < 0)
+			return -1;
+	}
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n);
+	return n;
+}
+
+/* Content-Length in a raw header block, or -1. */
+static long
+hijack_content_length(const char *hdr, size_t len)
+{
+	static const char name[] = "\r\ncontent-length:";
+	size_t nl = sizeof(name) - 1;
+
+	for (size_t i = 0; i + nl <= len; i++)
+		if (strncasecmp(hdr + i, name, nl) == 0)
+			return strtol(hdr + i + nl, NULL, 10);
+	return -1;
+}
+
+/* The part of base_url after the scheme, up to the path: "localhost". */
+static char *
+hijack_host_header(const char *base_url)
+{
+	const char *p = strstr(base_url, "://");
+
+	p = p ? p + 3 : base_url;
+	return xstrndup(p, strcspn(p, "/"));
+}
+
+int
+http_hijack_open(const struct engine_endpoint *ep, const char *method,
+    const char *path, const void *body, size_t body_len, long timeout,
+    long *status, struct buf *errbody, struct http_hijack **out,
+    struct keep_error **err)
+{
+	struct http_hijack *h;
+	struct http_request req = { .method = method, .path = path };
+	cleanup_buf struct buf msg = BUF_INIT;
+	cleanup_buf struct buf in = BUF_INIT;
+	cleanup_free char *url = NULL, *host = NULL;
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	const char *end = NULL;
+	size_t hdr_len;
+	long clen;
+	CURLcode code;
+	ssize_t n;
+	char what[256];
+
+	*out = NULL;
+	*status = 0;
+	snprintf(what, sizeof(what), "%s %s", method, path);
+	pthread_once(&http_once, http_global_init);
+	if (http_global_status != CURLE_OK)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot initialise libcurl: %s",
+		    curl_easy_strerror(http_global_status));
+	h = xcalloc(1, sizeof(*h));
+	h->conn.ep = ep;
+	h->timeout = timeout;
+	if ((h->conn.curl = curl_easy_init()) == NULL) {
+		free(h);
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot initialise libcurl");
+	}
+	/* Connect (and shake hands for TLS), then the socket is ours. */
+	url = xasprintf("%s%s", ep->base_url, path);
+	http_setup(&h->conn, url);
+	curl_easy_setopt(h->conn.curl, CURLOPT_CONNECT_ONLY, 1L);
+	if ((code = curl_easy_perform(h->conn.curl)) != CURLE_OK) {
+		http_fail(&h->conn, &req, code, err);
+		goto fail;
+	}
+	if (curl_easy_getinfo(h->conn.curl, CURLINFO_ACTIVESOCKET, &fd) !=
+	    CURLE_OK || fd == CURL_SOCKET_BAD) {
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "%s: libcurl gave no socket for the connection", what);
+		goto fail;
+	}
+	h->fd = fd;
+
+	host = hijack_host_header(ep->base_url);
+	buf_printf(&msg, "%s %s HTTP/1.1\r\n"
+	    "Host: %s\r\n"
+	    "User-Agent: keep/" KEEP_VERSION "\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Upgrade: tcp\r\n"
+	    "\r\n", method, path, host, body ? body_len : 0);
+	if (body)
+		buf_add(&msg, body, body_len);
+	if (http_hijack_send(h, msg.ptr, msg.len, err) < 0)
+		goto fail;
+
+	/* The header ends at the first blank line; what follows is stream. */
+	for (;;) {
+		if (in.len >= 4 && (end = memmem(in.ptr, in.len, "\r\n\r\n", 4)))
+			break;
+		if (in.len > HIJACK_MAX_HEADER) {
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "%s: the engine's answer has an oversized header",
+			    what);
+			goto fail;
+		}
+		if ((n = hijack_read_more(h, &in, what, err)) < 0)
+			goto fail;
+		if (n == 0) {
+			keep_error_set(err, KEEP_ERR_FAILED,
+			    "the Docker engine at %s closed the connection "
+			    "without answering %s", ep->host, what);
+			goto fail;
+		}
+	}
+	hdr_len = (size_t)(end - in.ptr) + 4;
+	if (in.len < 12 || memcmp(in.ptr, "HTTP/1.", 7) != 0) {
+		keep_error_set(err, KEEP_ERR_FAILED,
+		    "the Docker engine at %s gave no HTTP answer to %s",
+		    ep->host, what);
+		goto fail;
+	}
+	*status = strtol(in.ptr + 9, NULL, 10);
+	if (*status == 101 || *status == 200) {
+		buf_add(&h->pending, in.ptr + hdr_len, in.len - hdr_len);
+		/* Reading the stream waits as long as the command runs. */
+		h->timeout = 0;
+		*out = h;
+		return 0;
+	}
+	/* An error answer: collect its (bounded) body for the message. */
+	clen = hijack_content_length(in.ptr, hdr_len);
+	while ((clen < 0 || in.len - hdr_len < (size_t)clen) &&
+	    in.len - hdr_len < HIJACK_MAX_HEADER) {
+		struct keep_error *rerr = NULL;
+
+		n = hijack_read_more(h, &in, what, &rerr);
+		keep_error_free(rerr);
+		if (n <= 0)
+			break;
+	}
+	if (errbody) {
+		size_t blen = in.len - hdr_len;
+
+		if (clen >= 0 && blen > (size_t)clen)
+			blen = (size_t)clen;
+		buf_add(errbody, in.ptr + hdr_len, blen);
+	}
+	http_hijack_close(h);
+	return 0;
+fail:
+	http_hijack_close(h);
+	return -1;
 }

@@ -11,6 +11,7 @@
 
 #include "core/model.h"
 #include "engine/engine.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 struct http_conn;
@@ -64,5 +65,55 @@ int http_request_do(struct http_conn *c, const struct http_request *req,
 const char *http_response_header(const struct http_response *r,
     const char *name);
 void http_response_release(struct http_response *r);
+
+/*
+ * A hijacked connection, as exec start and attach use: after the HTTP
+ * answer's header the socket carries raw bytes both ways. It has its own
+ * curl handle (connect-only), so the engine's request connection stays
+ * usable alongside it, over a unix socket, TCP or TLS alike.
+ */
+struct http_hijack;
+
+/* http_hijack_recv: nothing to read now; poll http_hijack_fd. */
+#define HTTP_AGAIN (-2)
+
+/*
+ * Connect to ep (borrowed: it must outlive the stream), send METHOD path
+ * with a JSON body and the Upgrade headers, and read the answer's header.
+ * On 101 or 200, *out (closed with http_hijack_close) is the stream; bytes
+ * that came with the header are its first bytes. On any other status *out
+ * is NULL and errbody (may be NULL) gets the answer's body, bounded; that
+ * is not a failure here. *status is the HTTP status. Fails, with one line
+ * naming ep->host, when the engine cannot be reached or gives no answer
+ * within timeout seconds.
+ */
+int http_hijack_open(const struct engine_endpoint *ep, const char *method,
+    const char *path, const void *body, size_t body_len, long timeout,
+    long *status, struct buf *errbody, struct http_hijack **out,
+    struct keep_error **err);
+
+/* Send all len bytes, waiting for the socket as needed. */
+int http_hijack_send(struct http_hijack *h, const void *data, size_t len,
+    struct keep_error **err);
+
+/*
+ * Receive up to cap bytes: the count, 0 at the end of the stream,
+ * HTTP_AGAIN when nothing is ready, or -1 with *err set. Call it until
+ * HTTP_AGAIN before polling: TLS keeps decrypted bytes the socket no longer
+ * shows.
+ */
+ssize_t http_hijack_recv(struct http_hijack *h, void *buf, size_t cap,
+    struct keep_error **err);
+
+/* Nonzero when bytes are buffered and can be read without polling. */
+int http_hijack_pending(const struct http_hijack *h);
+
+/* The socket, for poll(2) (POLLIN). */
+int http_hijack_fd(const struct http_hijack *h);
+
+/* Half-close: the engine sees the end of our input; reading goes on. */
+void http_hijack_close_write(struct http_hijack *h);
+
+void http_hijack_close(struct http_hijack *h);
 
 #endif

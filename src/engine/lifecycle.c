@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/json.h"
 #include "util/xalloc.h"
@@ -62,4 +63,335 @@ engine_container_remove(struct engine *e, const char *id, int force,
 		return 0;
 	}
 	return rc < 0 ? keep_error_wrap(err, "remove container '%s'", id) : 0;
+}
+
+/* "/containers/ID" + suffix, with ID URL-encoded. Caller frees. */
+static char *
+container_path(const char *id, const char *suffix)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "/containers/");
+	engine_urlencode(&b, id);
+	buf_addstr(&b, suffix);
+	return buf_detach(&b, NULL);
+}
+
+/* Drop a not-found error, telling the caller whether there was one. */
+static int
+not_found_is_ok(struct keep_error **err, int *found)
+{
+	if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
+		keep_error_free(*err);
+		*err = NULL;
+		*found = 0;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The options of a mount as Binds spells them: the recorded mode minus
+ * any rw/ro, then "ro" when the mount was read-only. Caller frees; "" for
+ * none.
+ */
+static char *
+bind_options(const struct mount *m)
+{
+	struct buf b = BUF_INIT;
+	const char *p = m->mode, *end;
+	size_t n;
+
+	while (*p) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n > 0 && !(n == 2 && (strncmp(p, "rw", 2) == 0 ||
+		    strncmp(p, "ro", 2) == 0))) {
+			if (b.len)
+				buf_addch(&b, ',');
+			buf_add(&b, p, n);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!m->rw) {
+		if (b.len)
+			buf_addch(&b, ',');
+		buf_addstr(&b, "ro");
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* The engine made this hostname up from the id: not the user's choice. */
+static int
+hostname_generated(const struct container *c)
+{
+	return c->id && strlen(c->hostname) == 12 &&
+	    strncmp(c->id, c->hostname, 12) == 0;
+}
+
+static json_t *
+strv_json(const struct strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+/* The HostConfig part of a create request. */
+static json_t *
+host_config_json(const struct container *c)
+{
+	json_t *host = json_object(), *binds = json_array();
+	json_t *tmpfs = json_object(), *ports = json_object();
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct mount *m = &c->mounts[i];
+		cleanup_free char *opts = bind_options(m);
+
+		if (strcmp(m->type, "tmpfs") == 0) {
+			/* Tmpfs options are the mode as recorded, e.g. size=64m. */
+			cleanup_free char *t = m->rw ? xstrdup(m->mode) :
+			    xasprintf("%s%sro", m->mode, *m->mode ? "," : "");
+
+			json_object_set_new(tmpfs, m->destination, json_string(t));
+		} else if (strcmp(m->type, "bind") == 0 ||
+		    strcmp(m->type, "volume") == 0) {
+			cleanup_free char *b = xasprintf("%s:%s%s%s", m->source,
+			    m->destination, *opts ? ":" : "", opts);
+
+			json_array_append_new(binds, json_string(b));
+		}
+	}
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const struct port_binding *p = &c->ports[i];
+		json_t *list = json_object_get(ports, p->container_port);
+
+		if (list == NULL) {
+			list = json_array();
+			json_object_set_new(ports, p->container_port, list);
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s}",
+		    "HostIp", p->host_ip, "HostPort", p->host_port));
+	}
+	json_object_set_new(host, "Binds", binds);
+	json_object_set_new(host, "Tmpfs", tmpfs);
+	json_object_set_new(host, "PortBindings", ports);
+	if (c->network_mode && *c->network_mode)
+		json_object_set_new(host, "NetworkMode",
+		    json_string(c->network_mode));
+	if (c->restart_policy && *c->restart_policy)
+		json_object_set_new(host, "RestartPolicy", json_pack("{s:s, s:i}",
+		    "Name", c->restart_policy,
+		    "MaximumRetryCount", c->restart_max));
+	return host;
+}
+
+int
+engine_container_create(struct engine *e, const struct container *config,
+    const char *image, const struct kvv *extra_labels, char **id_out,
+    struct keep_error **err)
+{
+	const struct container *c = config;
+	cleanup_json json_t *req = NULL, *resp = NULL;
+	cleanup_buf struct buf body = BUF_INIT, path = BUF_INIT;
+	cleanup_free char *text = NULL;
+	json_t *env = json_array(), *labels = json_object();
+	json_t *exposed = json_object();
+	const char *id;
+
+	*id_out = NULL;
+	for (size_t i = 0; i < c->env.n; i++) {
+		cleanup_free char *kv = xasprintf("%s=%s", c->env.v[i].key,
+		    c->env.v[i].value);
+
+		json_array_append_new(env, json_string(kv));
+	}
+	for (size_t i = 0; i < c->labels.n; i++)
+		json_object_set_new(labels, c->labels.v[i].key,
+		    json_string(c->labels.v[i].value));
+	for (size_t i = 0; extra_labels && i < extra_labels->n; i++)
+		json_object_set_new(labels, extra_labels->v[i].key,
+		    json_string(extra_labels->v[i].value));
+	for (size_t i = 0; i < c->exposed_ports.n; i++)
+		json_object_set_new(exposed, c->exposed_ports.v[i],
+		    json_object());
+	req = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:o}",
+	    "Image", image,
+	    "User", c->user ? c->user : "",
+	    "WorkingDir", c->workdir ? c->workdir : "",
+	    "Env", env,
+	    "Cmd", strv_json(&c->cmd),
+	    "Labels", labels,
+	    "ExposedPorts", exposed,
+	    "Tty", c->tty,
+	    "OpenStdin", c->open_stdin,
+	    "HostConfig", host_config_json(c));
+	if (req == NULL)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot describe container '%s'", c->name);
+	/* Entrypoint only when it was set: absent means the image's. */
+	if (c->has_entrypoint)
+		json_object_set_new(req, "Entrypoint", strv_json(&c->entrypoint));
+	/* A hostname cannot go with another container's network, and the
+	 * host's own is no choice; one the engine made up from the old id
+	 * would only mislead. */
+	if (c->hostname && *c->hostname && !hostname_generated(c) &&
+	    c->network_mode && strcmp(c->network_mode, "host") != 0 &&
+	    strncmp(c->network_mode, "container:", 10) != 0)
+		json_object_set_new(req, "Hostname", json_string(c->hostname));
+	text = json_dumps(req, JSON_COMPACT);
+	buf_addstr(&path, "/containers/create?name=");
+	engine_urlencode(&path, c->name);
+	if (engine_call(e, "POST", buf_cstr(&path), text, strlen(text), NULL,
+	    NULL, &body, err) < 0)
+		return keep_error_wrap(err, "create container '%s' from '%s'",
+		    c->name, image);
+	if (ejson_parse(body.ptr, body.len, "POST /containers/create", &resp,
+	    err) < 0)
+		return -1;
+	if ((id = ejson_str(resp, "Id")) == NULL || id[0] == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the engine created container '%s' but gave no id", c->name);
+	*id_out = xstrdup(id);
+	return 0;
+}
+
+int
+engine_container_start(struct engine *e, const char *id,
+    struct keep_error **err)
+{
+	cleanup_free char *path = container_path(id, "/start");
+
+	if (engine_call(e, "POST", path, NULL, 0, NULL, NULL, NULL, err) < 0)
+		return keep_error_wrap(err, "start container '%s'", id);
+	return 0;
+}
+
+int
+engine_container_unpause(struct engine *e, const char *id,
+    struct keep_error **err)
+{
+	cleanup_free char *path = container_path(id, "/unpause");
+
+	if (engine_call(e, "POST", path, NULL, 0, NULL, NULL, NULL, err) < 0)
+		return keep_error_wrap(err, "unpause container '%s'", id);
+	return 0;
+}
+
+void
+container_state_release(struct container_state *st)
+{
+	free(st->status);
+	free(st->error);
+	memset(st, 0, sizeof(*st));
+}
+
+int
+engine_container_state(struct engine *e, const char *id,
+    struct container_state *out, struct keep_error **err)
+{
+	cleanup_free char *path = container_path(id, "/json");
+	cleanup_buf struct buf body = BUF_INIT;
+	cleanup_json json_t *j = NULL;
+	json_t *state;
+
+	memset(out, 0, sizeof(*out));
+	if (engine_call(e, "GET", path, NULL, 0, NULL, NULL, &body, err) < 0)
+		return keep_error_wrap(err, "inspect container '%s'", id);
+	if (ejson_parse(body.ptr, body.len, "GET /containers/{id}/json", &j,
+	    err) < 0)
+		return -1;
+	state = ejson_get(j, "State");
+	out->status = ejson_strdup(state, "Status", "");
+	out->running = ejson_bool(state, "Running", 0);
+	out->paused = ejson_bool(state, "Paused", 0);
+	out->restarting = ejson_bool(state, "Restarting", 0);
+	out->exit_code = (int)ejson_int(state, "ExitCode", 0);
+	out->error = ejson_strdup(state, "Error", "");
+	return 0;
+}
+
+int
+engine_container_wait_running(struct engine *e, const char *id, long timeout,
+    struct keep_error **err)
+{
+	struct timespec pause = { 0, 100 * 1000000L };
+	long rounds = timeout * 10;
+
+	for (long i = 0; i <= rounds; i++) {
+		struct container_state st;
+		int rc = 0;
+
+		if (engine_container_state(e, id, &st, err) < 0)
+			return -1;
+		if (st.running && !st.restarting) {
+			container_state_release(&st);
+			return 0;
+		}
+		if (!st.running && !st.restarting &&
+		    (strcmp(st.status, "exited") == 0 ||
+		    strcmp(st.status, "dead") == 0))
+			rc = keep_error_set(err, KEEP_ERR_FAILED,
+			    "container '%s' stopped right after it started "
+			    "(exit code %d%s%s)", id, st.exit_code,
+			    *st.error ? ": " : "", st.error);
+		container_state_release(&st);
+		if (rc < 0)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	return keep_error_set(err, KEEP_ERR_FAILED,
+	    "container '%s' did not come up within %ld seconds", id, timeout);
+}
+
+int
+engine_volume_exists(struct engine *e, const char *name, int *exists,
+    struct keep_error **err)
+{
+	cleanup_buf struct buf path = BUF_INIT;
+
+	*exists = 1;
+	buf_addstr(&path, "/volumes/");
+	engine_urlencode(&path, name);
+	if (engine_call(e, "GET", buf_cstr(&path), NULL, 0, NULL, NULL, NULL,
+	    err) < 0 && not_found_is_ok(err, exists) < 0)
+		return keep_error_wrap(err, "inspect volume '%s'", name);
+	return 0;
+}
+
+int
+engine_volume_create(struct engine *e, const char *name,
+    struct keep_error **err)
+{
+	cleanup_json json_t *req = json_pack("{s:s}", "Name", name);
+	cleanup_free char *text = json_dumps(req, JSON_COMPACT);
+
+	if (engine_call(e, "POST", "/volumes/create", text, strlen(text), NULL,
+	    NULL, NULL, err) < 0)
+		return keep_error_wrap(err, "create volume '%s'", name);
+	return 0;
+}
+
+int
+engine_path_exists(struct engine *e, const char *id, const char *path,
+    int *exists, struct keep_error **err)
+{
+	struct buf b = BUF_INIT;
+	cleanup_free char *p = NULL;
+
+	*exists = 1;
+	buf_addstr(&b, "/containers/");
+	engine_urlencode(&b, id);
+	buf_addstr(&b, "/archive?path=");
+	engine_urlencode(&b, path);
+	p = buf_detach(&b, NULL);
+	if (engine_call(e, "HEAD", p, NULL, 0, NULL, NULL, NULL, err) < 0 &&
+	    not_found_is_ok(err, exists) < 0)
+		return keep_error_wrap(err, "look for '%s' in container '%s'",
+		    path, id);
+	return 0;
 }

@@ -24,4 +24,63 @@ int engine_container_create_reader(struct engine *e, const char *image,
 int engine_container_remove(struct engine *e, const char *id, int force,
     int missing_ok, struct keep_error **err);
 
+/*
+ * POST /containers/create?name=: a container named config->name from image
+ * with everything config records: env, cmd, entrypoint (when it was set),
+ * user, workdir, a hostname the user chose, exposed ports, labels, tty and
+ * stdin; and in HostConfig the bind and volume mounts (read-only ones
+ * stay read-only), tmpfs mounts, port bindings, network mode and restart
+ * policy. Volumes must exist: the engine would otherwise make them empty.
+ * extra_labels (may be NULL) are set over the recorded ones. A taken name
+ * is KEEP_ERR_CONFLICT. *id_out (caller frees) is the new id.
+ */
+int engine_container_create(struct engine *e, const struct container *config,
+    const char *image, const struct kvv *extra_labels, char **id_out,
+    struct keep_error **err);
+
+/* POST /containers/{id}/start; one already running is fine. */
+int engine_container_start(struct engine *e, const char *id,
+    struct keep_error **err);
+
+/* POST /containers/{id}/unpause. */
+int engine_container_unpause(struct engine *e, const char *id,
+    struct keep_error **err);
+
+/* A container's State, as far as keep needs it. */
+struct container_state {
+	char *status;		/* created, running, paused, restarting, exited ... */
+	int running;
+	int paused;
+	int restarting;
+	int exit_code;
+	char *error;		/* the engine's State.Error, or "" */
+};
+void container_state_release(struct container_state *st);
+
+/* GET /containers/{id}/json: its State. 404: KEEP_ERR_NOT_FOUND. */
+int engine_container_state(struct engine *e, const char *id,
+    struct container_state *out, struct keep_error **err);
+
+/*
+ * Wait up to timeout seconds until container id runs (and is not
+ * restarting). One that stops meanwhile fails with its exit code.
+ */
+int engine_container_wait_running(struct engine *e, const char *id,
+    long timeout, struct keep_error **err);
+
+/* GET /volumes/{name}: *exists is 1 or 0. */
+int engine_volume_exists(struct engine *e, const char *name, int *exists,
+    struct keep_error **err);
+
+/* POST /volumes/create: an empty local volume called name. */
+int engine_volume_create(struct engine *e, const char *name,
+    struct keep_error **err);
+
+/*
+ * HEAD /containers/{id}/archive?path=: *exists is 1 when path is there
+ * (the container need not run).
+ */
+int engine_path_exists(struct engine *e, const char *id, const char *path,
+    int *exists, struct keep_error **err);
+
 #endif

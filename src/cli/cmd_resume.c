@@ -1,0 +1,297 @@
+/*
+ * keep resume NAME: start, unpause or recreate the container, then open a
+ * shell in it (or run `-- CMD ARG...`). This file owns the terminal: raw
+ * mode around an interactive session, the window size, the exit status.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/resolve.h"
+#include "core/resume.h"
+#include "engine/engine.h"
+#include "engine/exec.h"
+#include "util/term.h"
+#include "util/xalloc.h"
+
+enum {
+	OPT_AT = 256,
+	OPT_SHELL,
+	OPT_CREATE_VOLUMES,
+	OPT_FROM_RECIPE,
+	OPT_INDEX,
+};
+
+const struct cli_option resume_options[] = {
+	{ OPT_AT, "at", "N", "recreate from snapshot #N instead of the latest" },
+	{ 'd', "detach", NULL, "only make sure it runs; open no shell" },
+	{ OPT_SHELL, "shell", "CMD", "the shell to open (default bash, else sh)" },
+	{ OPT_CREATE_VOLUMES, "create-volumes", NULL,
+	  "make missing named volumes, empty" },
+	{ OPT_FROM_RECIPE, "from-recipe", NULL,
+	  "recreate from a build of the recipe, not the saved image" },
+	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
+	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
+	{ 0 },
+};
+
+struct resume_args {
+	long at;
+	int detach;
+	const char *shell;
+	int create_volumes;
+	int from_recipe;
+	struct resolve_opts ropts;
+	const char *name;
+	char **cmd;		/* after `--`, or NULL */
+	int cmd_n;
+};
+
+/*
+ * Options may come before or after NAME; everything after "--" is the
+ * command. getopt moves "--" in front of the positional arguments, so it
+ * is right before them when it was given anywhere.
+ */
+static int
+parse_args(const struct cli_command *self, int argc, char **argv,
+    struct resume_args *a, int *help, struct keep_error **err)
+{
+	struct cli_parser p;
+	const char *arg;
+	long index;
+	int opt, ind, dashdash;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0) {
+		switch (opt) {
+		case OPT_AT:
+			if (cli_parse_uint(self, "--at", arg, &a->at, err) < 0)
+				opt = -1;
+			break;
+		case 'd':
+			a->detach = 1;
+			break;
+		case OPT_SHELL:
+			a->shell = arg;
+			break;
+		case OPT_CREATE_VOLUMES:
+			a->create_volumes = 1;
+			break;
+		case OPT_FROM_RECIPE:
+			a->from_recipe = 1;
+			break;
+		case 'p':
+			a->ropts.project = arg;
+			break;
+		case OPT_INDEX:
+			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
+				opt = -1;
+			a->ropts.index = (int)index;
+			break;
+		}
+		if (opt < 0)
+			break;
+	}
+	ind = p.optind;
+	*help = p.help;
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (*help)
+		return 0;
+	dashdash = ind > 1 && strcmp(argv[ind - 1], "--") == 0;
+	if (ind >= argc)
+		return cli_usage_error(err, self,
+		    "which container? give its NAME");
+	a->name = argv[ind++];
+	if (ind < argc && !dashdash)
+		return cli_usage_error(err, self,
+		    "unexpected argument '%s' (a command goes after '--')",
+		    argv[ind]);
+	if (dashdash && ind >= argc)
+		return cli_usage_error(err, self, "no command after '--'");
+	if (ind < argc && a->detach)
+		return cli_usage_error(err, self,
+		    "--detach runs no command; drop one of them");
+	if (ind < argc) {
+		a->cmd = argv + ind;
+		a->cmd_n = argc - ind;
+	}
+	return 0;
+}
+
+static int
+winsize_of_stdout(void *ctx, unsigned *rows, unsigned *cols)
+{
+	(void)ctx;
+	if (term_size(STDOUT_FILENO, rows, cols) == 0)
+		return 0;
+	return term_size(STDIN_FILENO, rows, cols);
+}
+
+/* Run cmd in container r->id with our stdin, stdout and stderr. */
+static int
+run_in(struct engine *e, const struct resume_result *r, const struct strv *cmd,
+    int *exit_code, struct keep_error **err)
+{
+	/* A TTY only when both ends are terminals: a pipe keeps stdout and
+	 * stderr apart and carries bytes unchanged. */
+	int tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	struct exec_opts xo = { cmd, r->user, r->workdir, tty, 1 };
+	struct exec_io io = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, -1,
+	    NULL, NULL };
+	cleanup_free char *exec_id = NULL;
+	int rc;
+
+	if (engine_exec_create(e, r->id, &xo, &exec_id, err) < 0)
+		return keep_error_wrap(err, "run '%s' in '%s'", cmd->v[0],
+		    r->name);
+	if (tty) {
+		io.winch_fd = term_winch_fd();
+		io.winsize = winsize_of_stdout;
+		if (term_raw(STDIN_FILENO, err) < 0)
+			return -1;
+	}
+	rc = engine_exec_run(e, exec_id, tty, &io, exit_code, err);
+	term_restore();
+	if (rc < 0)
+		return keep_error_wrap(err, "run '%s' in '%s'", cmd->v[0],
+		    r->name);
+	return 0;
+}
+
+/* Proxy settings reach the recipe build as build args, never the image. */
+static const char *const proxy_names[] = {
+	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "FTP_PROXY", "ALL_PROXY",
+	"http_proxy", "https_proxy", "no_proxy", "ftp_proxy", "all_proxy",
+};
+
+static void
+builder_output(void *ctx, const char *text)
+{
+	(void)ctx;
+	fputs(text, stderr);
+}
+
+/*
+ * --from-recipe: build the snapshot's recipe, to recreate from it. The
+ * builder's text goes to stderr unless -q.
+ */
+struct build_ctx {
+	struct cli_ctx *cli;
+	struct engine *e;
+};
+
+static int
+build_recipe(void *bctx, const struct snapshot *snap, char **image_out,
+    struct keep_error **err)
+{
+	struct build_ctx *b = bctx;
+	struct cli_ctx *ctx = b->cli;
+	struct kvv args = { 0 };
+	struct strv warnings = { 0 };
+	int rc;
+
+	for (size_t i = 0; i < sizeof(proxy_names) / sizeof(proxy_names[0]); i++) {
+		const char *v = getenv(proxy_names[i]);
+
+		if (v && *v)
+			kvv_push(&args, proxy_names[i], v);
+	}
+	if (!ctx->quiet)
+		fprintf(stderr, "building the recipe of %s #%ld\n",
+		    snap->config.name, snap->seq);
+	rc = keep_resume_build_recipe(b->e, snap, &args, ctx->quiet ? NULL :
+	    builder_output, NULL, image_out, &warnings, err);
+	for (size_t i = 0; i < warnings.n && !ctx->quiet; i++)
+		fprintf(stderr, "keep: warning: %s\n", warnings.v[i]);
+	kvv_release(&args);
+	strv_release(&warnings);
+	return rc;
+}
+
+int
+cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("resume");
+	struct resume_args a = { 0 };
+	struct resume_opts opts = { 0 };
+	struct resume_result res = { 0 };
+	struct snapshot snap = { 0 };
+	struct strv cmd = { 0 };
+	struct keep_error *lerr = NULL;
+	struct engine *e;
+	struct build_ctx bctx = { ctx, NULL };
+	cleanup_free char *line = NULL;
+	int help = 0, have_snap = 0, code = 0, rc = -1;
+
+	if (parse_args(self, argc, argv, &a, &help, err) < 0)
+		return -1;
+	if (help)
+		return 0;
+	if (cli_engine(ctx, &e, err) < 0)
+		return -1;
+	bctx.e = e;
+
+	/* The snapshot to recreate from; a never-saved container has none. */
+	if (cli_snapshot_load(ctx, a.name, &a.ropts, a.at, &snap, &lerr) == 0) {
+		have_snap = 1;
+	} else if (a.at || lerr->kind != KEEP_ERR_NOT_FOUND) {
+		keep_error_free(*err);
+		*err = lerr;
+		return -1;
+	} else {
+		keep_error_free(lerr);
+	}
+	opts.create_volumes = a.create_volumes;
+	if (a.from_recipe) {
+		if (!have_snap) {
+			rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
+			    "resume '%s': --from-recipe needs a snapshot, and "
+			    "there is none", a.name);
+			goto out;
+		}
+		opts.image_fn = build_recipe;
+		opts.image_ctx = &bctx;
+	}
+	if (keep_resume(e, a.name, have_snap ? &snap : NULL, &a.ropts, &opts,
+	    &res, err) < 0) {
+		if (!have_snap && (*err)->kind == KEEP_ERR_NOT_FOUND)
+			keep_error_set(err, KEEP_ERR_NOT_FOUND,
+			    "no container and no snapshot called '%s'", a.name);
+		else
+			keep_error_wrap(err, "resume '%s'", a.name);
+		goto out;
+	}
+	for (size_t i = 0; i < res.created_volumes.n; i++)
+		if (!ctx->quiet)
+			fprintf(stderr, "created empty volume %s\n",
+			    res.created_volumes.v[i]);
+	line = resume_describe(&res);
+	if (!ctx->quiet)
+		fprintf(stderr, "%s\n", line);
+	if (a.detach) {
+		rc = 0;
+		goto out;
+	}
+
+	if (a.cmd) {
+		for (int i = 0; i < a.cmd_n; i++)
+			strv_push(&cmd, a.cmd[i]);
+	} else if (keep_resume_shell(e, res.id, a.shell, &cmd, err) < 0) {
+		goto out;
+	}
+	if (run_in(e, &res, &cmd, &code, err) < 0)
+		goto out;
+	/* The command's status is ours; one the engine did not know is a failure. */
+	ctx->exit_status = code >= 0 && code <= 255 ? code : 1;
+	rc = 0;
+out:
+	strv_release(&cmd);
+	resume_result_release(&res);
+	if (have_snap)
+		snapshot_release(&snap);
+	return rc;
+}
