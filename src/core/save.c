@@ -12,6 +12,7 @@
 #include "core/engine_fs.h"
 #include "core/history.h"
 #include "core/paths.h"
+#include "core/recipe.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
 #include "render/dockerfile.h"
@@ -227,6 +228,29 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	return 0;
 }
 
+/*
+ * Tell the user at save time what the recipe will leave out because it came
+ * from the container in a form no Dockerfile line can hold safely (env
+ * values with newlines, hostile file names ...): the renderer's refusals.
+ * Its other warnings (secrets left out, proxies) belong to to-dockerfile.
+ */
+static void
+warn_refusals(const struct snapshot *s, struct strv *warnings)
+{
+	struct buf text = BUF_INIT;
+	struct strv w = { 0 };
+	struct keep_error *e2 = NULL;
+
+	if (recipe_dockerfile(s, NULL, 0, &text, &w, &e2) == 0)
+		for (size_t i = 0; i < w.n; i++)
+			if (strncmp(w.v[i], "refused ", 8) == 0 ||
+			    strncmp(w.v[i], "skipped ", 8) == 0)
+				strv_push(warnings, w.v[i]);
+	keep_error_free(e2);
+	strv_release(&w);
+	buf_release(&text);
+}
+
 /* Record s and its base (when newly read) in one transaction. */
 static int
 record(struct catalog *cat, struct snapshot *s, const struct pkg_set *base,
@@ -340,6 +364,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	}
 
 	s.seq = head_seq + 1;
+	warn_refusals(&s, &out->warnings);
 	repo = save_image_repo(s.config.name);
 	tag = xasprintf("%ld", s.seq);
 	s.image = xasprintf("%s:%s", repo, tag);

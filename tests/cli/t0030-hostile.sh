@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Everything keep reads from a container is hostile: package databases, env
+# values, file names. A save of such a container succeeds, names what it
+# refused, and nothing it writes (output, recipe repo, Dockerfile) carries an
+# injected instruction or a secret value.
+. "$(dirname "$0")/lib.sh"
+need_base_image
+
+NL='
+'
+# Secret values: each must stay in the catalog only.
+TOKEN=tok-8f3a9c1e77d2
+PASSWORD=pw-b7e4419a0c55
+PROXYPASS=px-55c0ffee2b9d
+URLPASS=up-a1b2c3d4e5f6
+SECRETS="$TOKEN|$PASSWORD|$PROXYPASS|$URLPASS"
+
+test_expect_success 'setup: a container with a hostile dpkg stanza, env and file names' '
+	c=$(run_container evil --network none \
+		-e "API_TOKEN=$TOKEN" \
+		-e "DB_PASSWORD=$PASSWORD" \
+		-e "HTTPS_PROXY=http://alice:$PROXYPASS@127.0.0.1:3128" \
+		-e "PIP_INDEX_URL=https://bob:$URLPASS@pypi.example.invalid/simple" \
+		-e "INNOCENT=one${NL}RUN touch /pwned" \
+		-e "QUOTED=a\"b\\c\$(touch /pwned)\`id\`" \
+		"$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "printf \"\\nPackage: evil;touch\\\${IFS}/pwned\\nStatus: install ok installed\\nPriority: optional\\nArchitecture: amd64\\nVersion: 1.0 && touch /pwned\\nDescription: evil\\n\" >>/var/lib/dpkg/status" &&
+	$DOCKER exec "$c" grep -q "^Package: evil;touch\${IFS}/pwned$" /var/lib/dpkg/status &&
+	$DOCKER exec "$c" mkdir -p /opt/h &&
+	$DOCKER exec "$c" touch "/opt/h/new${NL}RUN touch pwned" "/opt/h/\$(touch pwned)" \
+		"/opt/h/\`touch pwned\`" "/opt/h/tab\there" /opt/h/plain.txt &&
+	test "$($DOCKER exec "$c" ls /opt/h | wc -l)" -ge 3
+'
+C=$PREFIX-evil
+
+# Does FILE hold a line that starts a Dockerfile instruction keep does not
+# write, or a line running /pwned?
+no_injection() {
+	expect_no_grep "^RUN touch" "$1" &&
+	expect_no_grep "^[[:space:]]*RUN touch /pwned" "$1"
+}
+
+no_secret() {
+	if grep -E -q -e "$SECRETS" "$1"; then
+		echo "secret value leaked into $1:"
+		grep -n -E -e "$SECRETS" "$1" | sed 's/^/  | /'
+		return 1
+	fi
+}
+
+test_expect_success 'save succeeds and warns about the refused package, env value and file names' '
+	keep save "$C" >out 2>err &&
+	expect_grep "^saved $C #1" out &&
+	expect_grep "refused dpkg package .evil;touch" err &&
+	expect_grep "refused environment variable .INNOCENT" err &&
+	expect_grep "skipped file ./opt/h/new" err &&
+	no_secret out && no_secret err &&
+	keep save --json "$C" >out.json 2>err.json &&
+	no_secret out.json && no_secret err.json
+'
+
+test_expect_success 'the catalog keeps the secret values (for resume), mode 0600' '
+	test "$(stat -c %a "$KEEP_HOME/catalog.db")" = 600 &&
+	sqlite3 "$KEEP_HOME/catalog.db" .dump >dump &&
+	grep -q "$TOKEN" dump
+'
+
+test_expect_success 'show, log, ls, diff: no injected line, no secret, in text and JSON' '
+	keep show "$C" >o1 2>&1 && keep show --json "$C" >o2 2>&1 &&
+	keep log "$C" >o3 2>&1 && keep log --json "$C" >o4 2>&1 &&
+	keep ls >o5 2>&1 && keep ls --json >o6 2>&1 &&
+	for f in o1 o2 o3 o4 o5 o6; do no_injection $f && no_secret $f || exit 1; done &&
+	expect_no_grep "^Package: evil" o1 &&
+	test "$(jq -r "[.packages[] | select(.name | test(\"evil\"))] | length" o2)" = 0
+'
+
+test_expect_success 'the recipe repository: no injected instruction, no secret anywhere in its history' '
+	R=$KEEP_HOME/recipes &&
+	no_injection "$R/$C/Dockerfile" &&
+	git -C "$R" log -p --all >history &&
+	no_secret history &&
+	cat "$R/$C/keep.lock" "$R/$C/container.json" >files &&
+	no_secret files &&
+	expect_no_grep "evil;touch" "$R/$C/keep.lock"
+'
+
+test_expect_success 'to-dockerfile: no injected line, no secret; the recipe builds and runs nothing injected' '
+	keep help to-dockerfile >/dev/null &&
+	keep to-dockerfile --context ctx "$C" >tdf.out 2>tdf.err &&
+	no_injection ctx/Dockerfile && no_secret ctx/Dockerfile &&
+	no_secret tdf.out && no_secret tdf.err &&
+	keep to-dockerfile "$C" >Dockerfile.stdout 2>/dev/null &&
+	no_injection Dockerfile.stdout &&
+	img=keep-test/$PREFIX-evil-rebuilt && track_image "$img" &&
+	if ! DOCKER_BUILDKIT=0 $DOCKER build -q --network host -t "$img" ctx >build.out 2>&1; then
+		cat build.out; exit 1
+	fi &&
+	$DOCKER run --rm --network none "$img" sh -c "test ! -e /pwned && test ! -e /opt/h/pwned && ! find / -xdev -name pwned | grep -q ." &&
+	test "$($DOCKER run --rm --network none "$img" printenv QUOTED)" = "a\"b\\c\$(touch /pwned)\`id\`" &&
+	test "$($DOCKER run --rm --network none "$img" printenv API_TOKEN)" = ""
+'
+
+test_expect_success 'a second snapshot and diff: still nothing leaks' '
+	$DOCKER exec "$C" sh -c "echo w >/opt/h/second" &&
+	keep save "$C" >out 2>err && no_secret out && no_secret err &&
+	keep diff "$C" >d1 2>&1 && keep diff --json "$C" >d2 2>&1 &&
+	no_injection d1 && no_secret d1 && no_secret d2
+'
+
+test_expect_success 'error messages never echo a secret' '
+	expect_code 1 keep show --at 99 "$C" >o 2>e &&
+	no_secret o && no_secret e &&
+	keep doctor >o 2>e; no_secret o && no_secret e
+'
+
+test_done
