@@ -18,6 +18,21 @@ test_expect_success 'every command has --help, and keep help CMD says the same' 
 	done
 '
 
+test_expect_success 'the man page renders and documents every command and option' '
+	man=$KEEP_SOURCE_DIR/docs/keep.1 &&
+	if command -v groff >/dev/null; then
+		groff -man -Tutf8 -ww -z "$man" 2>warn && test ! -s warn
+	fi &&
+	sed -e "s/\\\\-/-/g" -e "s/\\\\f[BIRP]//g" "$man" >man.txt &&
+	for cmd in $(keep --help | sed -n "/^commands:/,/^$/p" | awk "NR>1 && NF {print \$1}"); do
+		awk -v c="$cmd" "/^\\.SS /{ sec = (\$2 == \"keep\" && \$3 == c) } sec" man.txt >sec.txt &&
+		test -s sec.txt || { echo "man page lacks command $cmd"; exit 1; }
+		for opt in $(keep "$cmd" --help | sed -n "/^options:/,\$p" | grep -o -- "--[a-z][a-z-]*" | grep -vx -- --help); do
+			grep -q -- "$opt" sec.txt || { echo "man page: $cmd lacks $opt"; exit 1; }
+		done
+	done
+'
+
 test_expect_success 'keep --version prints the version' '
 	keep --version >out &&
 	expect_grep "^keep [0-9][0-9.]*$" out
