@@ -255,7 +255,7 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
 	const struct container *c = &s->config;
-	long container;
+	long container = 0;
 
 	if (s->created_at == NULL)
 		s->created_at = now_rfc3339();
