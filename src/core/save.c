@@ -187,6 +187,13 @@ repair_pending(struct engine *e, struct catalog *cat, const char *engine,
 	return rc;
 }
 
+static int
+cmp_fs_change(const void *a, const void *b)
+{
+	return strcmp(((const struct fs_change *)a)->path,
+	    ((const struct fs_change *)b)->path);
+}
+
 /* Move the scan's findings and the change list into the snapshot. */
 static int
 analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
@@ -201,6 +208,14 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 
 	if (engine_container_changes(e, s->config.id, &s->changes, err) < 0)
 		return -1;
+	/*
+	 * The engine lists changes in a different order on every call (a Go
+	 * map): sort them, or the fingerprint of an unchanged container
+	 * would differ from save to save.
+	 */
+	if (s->changes.n > 1)
+		qsort(s->changes.v, s->changes.n, sizeof(*s->changes.v),
+		    cmp_fs_change);
 	if (catalog_base_packages_get(cat, s->config.image_id, &cached,
 	    base_cached, err) < 0)
 		return -1;
@@ -220,6 +235,7 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	strv_release(&dests);
 	s->packages = scan.changes;
 	scan.changes = (struct pkg_changes){ 0 };
+	pkg_changes_sort(&s->packages);
 	*base_to_cache = scan.base;
 	scan.base = (struct pkg_set){ 0 };
 	for (size_t i = 0; i < scan.warnings.n; i++)
