@@ -248,6 +248,38 @@ fill_ports(struct container *c, const json_t *bindings)
 	strv_release(&keys);
 }
 
+/*
+ * Podman writes its defaults into every container's Config.Env:
+ * container=podman, HOSTNAME (the container's), HOME and TERM=xterm (from
+ * containers.conf). Docker keeps them out of the config, and a recipe must
+ * not bake them in as ENV, so on Podman they are dropped unless the image
+ * sets them itself. (A user's own -e HOME=... on Podman is lost with them.)
+ */
+static int
+podman_env_drop(struct engine *e, struct container *c, struct keep_error **err)
+{
+	struct image img;
+	struct kvv kept = { 0 };
+
+	if (engine_image_inspect(e, c->image_id, &img, err) < 0)
+		return keep_error_wrap(err, "inspect container '%s'", c->id);
+	for (size_t i = 0; i < c->env.n; i++) {
+		const char *k = c->env.v[i].key, *v = c->env.v[i].value;
+		int injected = (strcmp(k, "container") == 0 &&
+		    strcmp(v, "podman") == 0) ||
+		    (strcmp(k, "HOSTNAME") == 0 && strcmp(v, c->hostname) == 0) ||
+		    (strcmp(k, "TERM") == 0 && strcmp(v, "xterm") == 0) ||
+		    strcmp(k, "HOME") == 0;
+
+		if (!injected || kvv_get(&img.env, k) != NULL)
+			kvv_push(&kept, k, v);
+	}
+	kvv_release(&c->env);
+	c->env = kept;
+	image_release(&img);
+	return 0;
+}
+
 int
 engine_container_inspect(struct engine *e, const char *id,
     struct container *out, struct keep_error **err)
@@ -297,6 +329,10 @@ engine_container_inspect(struct engine *e, const char *id,
 	if (kvv_get(&out->labels, LABEL_SERVICE))
 		out->compose_service = xstrdup(kvv_get(&out->labels, LABEL_SERVICE));
 	out->compose_number = parse_int(kvv_get(&out->labels, LABEL_NUMBER));
+	if (engine_is_podman(e) && podman_env_drop(e, out, err) < 0) {
+		container_release(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -320,6 +356,20 @@ engine_image_inspect(struct engine *e, const char *name, struct image *out,
 	out->id = xstrdup(id);
 	ejson_strv(ejson_get(j, "RepoTags"), &out->repo_tags);
 	ejson_strv(ejson_get(j, "RepoDigests"), &out->repo_digests);
+	/*
+	 * Podman gives every stored image a "localhost/name@sha256:..." digest
+	 * of its local manifest. No registry serves it: a FROM pinned to it
+	 * could never be pulled, so it is no repo digest.
+	 */
+	if (engine_is_podman(e)) {
+		struct strv pullable = { 0 };
+
+		for (size_t i = 0; i < out->repo_digests.n; i++)
+			if (strncmp(out->repo_digests.v[i], "localhost/", 10) != 0)
+				strv_push(&pullable, out->repo_digests.v[i]);
+		strv_release(&out->repo_digests);
+		out->repo_digests = pullable;
+	}
 	out->user = ejson_strdup(config, "User", "");
 	out->workdir = ejson_strdup(config, "WorkingDir", "");
 	ejson_env(ejson_get(config, "Env"), &out->env);

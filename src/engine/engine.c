@@ -379,6 +379,9 @@ engine_get_version(struct engine *e, struct engine_version *out,
 	out->kernel = ejson_strdup(j, "KernelVersion", "");
 	product = ejson_str(ejson_get(j, "Platform"), "Name");
 	comp = json_array_get(ejson_get(j, "Components"), 0);
+	/* Podman's Platform.Name is "linux/amd64/debian-12": not a product. */
+	if (e->podman)
+		product = NULL;
 	/* Docker names its component just "Engine"; Podman "Podman Engine". */
 	if (product == NULL || *product == '\0')
 		product = ejson_str(comp, "Name");
