@@ -244,7 +244,7 @@ resolve_container(struct engine *e, const char *name,
 	cleanup_free int *match = NULL;
 	cleanup_free char *project = NULL;
 	size_t n = 0, last = 0;
-	int rc = -1;
+	int rc = -1, any_compose = 0;
 
 	if (name[0] == '\0')
 		return keep_error_set(err, KEEP_ERR_USAGE, "empty container name");
@@ -282,6 +282,7 @@ resolve_container(struct engine *e, const char *name,
 		for (size_t i = 0; i < l.n; i++) {
 			const struct container_summary *s = &l.v[i];
 
+			any_compose |= s->compose_project != NULL;
 			if (s->compose_project && s->compose_service &&
 			    !s->compose_oneoff &&
 			    strcmp(s->compose_project, project) == 0 &&
@@ -305,7 +306,7 @@ resolve_container(struct engine *e, const char *name,
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no container or compose service '%s' in project '%s'", name,
 		    project ? project : opts->project);
-	else if (project)
+	else if (project && any_compose)
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no such container: '%s' (nor a service of compose project "
 		    "'%s'; -p PROJECT names another)", name, project);
