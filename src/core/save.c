@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog/snapshots.h"
@@ -59,7 +60,7 @@ save_image_repo(const char *name)
  * container's logs and caches change without the user changing anything.
  */
 static char *
-fingerprint(const struct snapshot *s)
+fingerprint(const struct snapshot *s, const struct buf *stamps)
 {
 	const struct container *c = &s->config;
 	char *hex = xmalloc(2 * SHA256_DIGEST_SIZE + 1);
@@ -102,11 +103,53 @@ fingerprint(const struct snapshot *s)
 	}
 	I(s->loose.n);
 	for (size_t i = 0; i < s->loose.n; i++) { F(s->loose.v[i].path); I(s->loose.v[i].kind); }
+	buf_add(&b, stamps->ptr, stamps->len);
 #undef F
 #undef I
 	sha256_hex(b.ptr, b.len, hex);
 	buf_release(&b);
 	return hex;
+}
+
+/* Past this many loose files, stat-ing each costs more than a commit. */
+#define LOOSE_STAMP_MAX 4096
+
+/*
+ * Size, mode and mtime of every loose file, for the fingerprint: the change
+ * list says a file was added, not that it was edited again since. With more
+ * loose files than LOOSE_STAMP_MAX, a stamp unique to this run makes the
+ * save count as changed rather than miss an edit.
+ */
+static int
+stamp_loose(struct engine *e, const struct snapshot *s, struct buf *out,
+    struct keep_error **err)
+{
+	if (s->loose.n > LOOSE_STAMP_MAX) {
+		buf_printf(out, "many-files-%ld-%ld", (long)time(NULL),
+		    (long)getpid());
+		return 0;
+	}
+	for (size_t i = 0; i < s->loose.n; i++) {
+		struct engine_path_stat st;
+
+		if (s->loose.v[i].kind == FS_DELETED)
+			continue;
+		if (engine_container_stat(e, s->config.id, s->loose.v[i].path,
+		    &st, err) < 0) {
+			/* Gone since the change list was read: that is a state. */
+			if ((*err)->kind != KEEP_ERR_NOT_FOUND)
+				return -1;
+			keep_error_free(*err);
+			*err = NULL;
+			buf_addstr(out, "gone");
+			buf_addch(out, '\0');
+			continue;
+		}
+		buf_printf(out, "%lld %lo %s", st.size, st.mode, st.mtime);
+		buf_addch(out, '\0');
+		engine_path_stat_release(&st);
+	}
+	return 0;
 }
 
 /*
@@ -337,6 +380,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	cleanup_free char *head_fp = NULL, *head_image = NULL, *repo = NULL,
 	    *tag = NULL;
 	struct kvv labels = { 0 };
+	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
 	int lock = -1, base_cached = 0, rc = -1;
 
@@ -366,7 +410,9 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 
 	s.engine = xstrdup(engine_host);
 	s.message = xstrdup(opts && opts->message ? opts->message : "");
-	s.fingerprint = fingerprint(&s);
+	if (stamp_loose(e, &s, &stamps, err) < 0)
+		goto out;
+	s.fingerprint = fingerprint(&s, &stamps);
 	if (catalog_snapshot_head(cat, engine_host, s.config.name, &head_seq,
 	    &head_fp, &head_image, err) < 0)
 		goto out;
@@ -429,6 +475,7 @@ out:
 	if (lock >= 0)
 		close(lock);
 	kvv_release(&labels);
+	buf_release(&stamps);
 	pkg_set_release(&base_set);
 	if (rc == 0)
 		out->snap = s;

@@ -407,6 +407,67 @@ engine_container_changes(struct engine *e, const char *id,
 	return 0;
 }
 
+/* Standard base64 (with or without padding) into out; -1 on a bad byte. */
+static int
+base64_decode(const char *in, struct buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (const char *p = in; *p && *p != '='; p++) {
+		const char *alphabet =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const char *hit = strchr(alphabet, *p);
+
+		if (hit == NULL)
+			return -1;
+		acc = (acc << 6) | (unsigned)(hit - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addch(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
+}
+
+void
+engine_path_stat_release(struct engine_path_stat *st)
+{
+	free(st->mtime);
+	free(st->link_target);
+	memset(st, 0, sizeof(*st));
+}
+
+int
+engine_container_stat(struct engine *e, const char *id, const char *path,
+    struct engine_path_stat *out, struct keep_error **err)
+{
+	cleanup_buf struct buf q = BUF_INIT;
+	cleanup_buf struct buf raw = BUF_INIT;
+	cleanup_free char *header = NULL;
+	cleanup_json json_t *j = NULL;
+
+	memset(out, 0, sizeof(*out));
+	buf_addstr(&q, "/containers/");
+	engine_urlencode(&q, id);
+	buf_addstr(&q, "/archive?path=");
+	engine_urlencode(&q, path);
+	if (engine_head(e, q.ptr, "X-Docker-Container-Path-Stat", &header,
+	    err) < 0)
+		return keep_error_wrap(err, "stat '%s'", path);
+	if (header == NULL || base64_decode(header, &raw) < 0 ||
+	    ejson_parse(raw.ptr, raw.len, "X-Docker-Container-Path-Stat", &j,
+	    err) < 0 || !json_is_object(j))
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "stat '%s': the engine's answer carries no readable stat", path);
+	out->size = ejson_int(j, "size", -1);
+	out->mode = (unsigned long)ejson_int(j, "mode", 0);
+	out->mtime = ejson_strdup(j, "mtime", "");
+	out->link_target = ejson_strdup(j, "linkTarget", "");
+	return 0;
+}
+
 int
 engine_container_archive(struct engine *e, const char *id, const char *path,
     engine_sink_fn sink, void *ctx, struct keep_error **err)

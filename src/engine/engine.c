@@ -219,6 +219,32 @@ engine_is_podman(const struct engine *e)
 }
 
 int
+engine_head(struct engine *e, const char *path, const char *header,
+    char **value_out, struct keep_error **err)
+{
+	cleanup_free char *vpath = xasprintf("/v%s%s", e->api, path);
+	struct http_response hr = { 0 };
+	struct http_request req = {
+		.method = "HEAD",
+		.path = vpath,
+		.timeout = ENGINE_TIMEOUT_SHORT,
+	};
+	struct buf none = BUF_INIT;
+	const char *v;
+	int rc;
+
+	*value_out = NULL;
+	rc = http_request_do(e->http, &req, &hr, err);
+	if (rc == 0 && !status_ok(hr.status))
+		rc = engine_status_error("HEAD", path, hr.status, &none, err);
+	if (rc == 0 && (v = http_response_header(&hr, header)) != NULL)
+		*value_out = xstrdup(v);
+	buf_release(&none);
+	http_response_release(&hr);
+	return rc;
+}
+
+int
 engine_call_timeout(struct engine *e, long timeout, const char *method,
     const char *path, const void *body, size_t body_len,
     const char *content_type, long *status, struct buf *resp,

@@ -118,6 +118,14 @@ int engine_call_stream(struct engine *e, const char *method, const char *path,
     engine_sink_fn sink, void *sink_ctx, long *status,
     struct keep_error **err);
 
+/*
+ * HEAD /v{api}{path}: on a 2xx answer, *value_out gets a copy of the
+ * response header named header (caller frees), or NULL when there is none.
+ * Other statuses fail as engine_call does.
+ */
+int engine_head(struct engine *e, const char *path, const char *header,
+    char **value_out, struct keep_error **err);
+
 /* URL-encode s for a query string into out (appends). */
 void engine_urlencode(struct buf *out, const char *s);
 
@@ -167,6 +175,23 @@ int engine_container_changes(struct engine *e, const char *id,
 int engine_container_archive(struct engine *e, const char *id,
     const char *path, engine_sink_fn sink, void *ctx,
     struct keep_error **err);
+
+/* What HEAD /containers/{id}/archive tells of one path. */
+struct engine_path_stat {
+	long long size;
+	unsigned long mode;	/* Go's FileMode bits, as the engine sends them */
+	char *mtime;		/* RFC 3339, with nanoseconds */
+	char *link_target;	/* "" unless a symlink */
+};
+void engine_path_stat_release(struct engine_path_stat *st);
+
+/*
+ * Stat path inside container id without reading it (works on stopped
+ * containers). A missing path is KEEP_ERR_NOT_FOUND. The caller releases
+ * *out.
+ */
+int engine_container_stat(struct engine *e, const char *id, const char *path,
+    struct engine_path_stat *out, struct keep_error **err);
 
 /*
  * POST /commit. labels are "k=v" pairs set with LABEL changes; pause as

@@ -116,6 +116,14 @@ test_expect_success 'a removed container still resolves from the catalog for sho
 	test "$(jq -r ".[] | select(.name==\"$PREFIX-stopped\") | .status" ls.json)" = gone
 '
 
+test_expect_success 'editing the contents of a recorded file again is a change' '
+	$DOCKER exec "$C" sh -c "echo key=2 >/opt/tool.conf" &&
+	keep save "$C" >out &&
+	expect_grep "^saved $C #3 " out &&
+	keep save "$C" >out &&
+	test "$(cat out)" = "$C: unchanged since #3"
+'
+
 test_expect_success 'the base image package set is read once per image id' '
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM base_images WHERE read_at IS NOT NULL")" = 1 &&
 	test "$($DOCKER ps -a --filter label=io.keep.temporary -q | wc -l)" = 0
