@@ -288,7 +288,10 @@ void pkg_scan_release(struct pkg_scan *s);
  * base's dpkg/apk sets come from base_cached when not NULL, else are read
  * from base; with neither, the base has no packages. base (may be NULL)
  * also supplies the file lists of removed packages and pip/npm old
- * versions. changes is the container's change list. Packages failing
+ * versions. changes is the container's change list; when it is not empty
+ * and shows no package database touched, the databases are not read: the
+ * container's sets are base_cached, or are read once from container and
+ * stand for the base's too. Packages failing
  * pkg_validate are left out of every output, with a warning. Returns 0 and
  * fills *out (caller releases), or -1 with *err set (an unreadable or
  * oversized database).

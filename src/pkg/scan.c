@@ -77,6 +77,39 @@ collect_db(const struct pkg_fs *fs, struct pkg_set *out, struct buf *apk_db,
 	return 0;
 }
 
+/* Every file collect_db reads. */
+static const char *const db_paths[] = {
+	"/var/lib/dpkg/status", "/var/lib/dpkg/status.d",
+	"/var/lib/apt/extended_states", "/lib/apk/db/installed",
+	"/etc/apk/world", NULL,
+};
+
+/*
+ * Did the change list touch a package database? A change at a database
+ * path or below it does, and so does an ancestor that was added or deleted
+ * (a replaced /var/lib/dpkg). An ancestor reported as modified only means
+ * that something inside it changed, which has its own entry. The list is
+ * relative to the image the container was made from, so untouched
+ * databases are byte for byte the base image's: reading them again (one
+ * archive request each, the dearest part of a small save) tells nothing.
+ */
+static int
+db_changed(const struct fs_changes *changes)
+{
+	for (size_t i = 0; i < changes->n; i++) {
+		const struct fs_change *c = &changes->v[i];
+
+		for (size_t d = 0; db_paths[d] != NULL; d++) {
+			if (pkgi_path_under(c->path, db_paths[d]))
+				return 1;
+			if (c->kind != FS_MODIFIED &&
+			    pkgi_path_under(db_paths[d], c->path))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* The files a changed dpkg or apk package owns, from fs (or its apk db). */
 static int
 explain_owned(const struct pkg_fs *fs, const struct buf *apk_db,
@@ -97,15 +130,26 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 	cleanup_buf struct buf cur_apk = BUF_INIT;
 	cleanup_buf struct buf base_apk = BUF_INIT;
 	struct pkg_scan s;
+	int same_db;
 
 	memset(&s, 0, sizeof(s));
-	if (collect_db(container, &s.packages, &cur_apk, &s.warnings, err) < 0) {
+	same_db = changes != NULL && changes->n > 0 && !db_changed(changes);
+	if (same_db && base_cached != NULL) {
+		/* The container's databases are the base's: nothing to read. */
+		for (size_t i = 0; i < base_cached->n; i++)
+			pkg_set_push(&s.packages, &base_cached->v[i]);
+	} else if (collect_db(container, &s.packages, &cur_apk, &s.warnings,
+	    err) < 0) {
 		keep_error_wrap(err, "read the container's packages");
 		goto fail;
 	}
 	if (base_cached != NULL) {
 		for (size_t i = 0; i < base_cached->n; i++)
 			pkg_set_push(&s.base, &base_cached->v[i]);
+	} else if (same_db && base != NULL) {
+		/* The same bytes as the base's: no reader container needed. */
+		for (size_t i = 0; i < s.packages.n; i++)
+			pkg_set_push(&s.base, &s.packages.v[i]);
 	} else if (base != NULL) {
 		if (collect_db(base, &s.base, &base_apk, &s.warnings, err) < 0) {
 			keep_error_wrap(err, "read the base image's packages");
