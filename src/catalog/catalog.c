@@ -18,8 +18,20 @@
 int
 catalog_fail(struct catalog *cat, struct keep_error **err, const char *what)
 {
+	int code = sqlite3_errcode(cat->db);
+	const char *why = sqlite3_errmsg(cat->db);
+
+	/*
+	 * Say what the user can act on: SQLite reports a full disk as
+	 * "disk I/O error" when it fails to grow the WAL or its index, and a
+	 * busy timeout as "database is locked".
+	 */
+	if (code == SQLITE_FULL || sqlite3_system_errno(cat->db) == ENOSPC)
+		why = "no space left on device";
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		why = "another keep process held it for too long; try again";
 	return keep_error_set(err, KEEP_ERR_FAILED, "catalog '%s': %s: %s",
-	    cat->path, what, sqlite3_errmsg(cat->db));
+	    cat->path, what, why);
 }
 
 int

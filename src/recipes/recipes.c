@@ -566,8 +566,18 @@ write_file(const char *workdir, const char *path, const char *data,
 
 	if (make_parents(workdir, full, err) < 0)
 		return -1;
-	tmp = xasprintf("%s.keep-XXXXXX", full);
-	if ((fd = mkstemp(tmp)) < 0)
+	/*
+	 * The temporary file lives in .git/, not beside its target: one left
+	 * by a save killed before its rename must not show up as an
+	 * uncommitted change under NAME/ and block every later commit.
+	 */
+	tmp = xasprintf("%s/.git/keep-write-XXXXXX", workdir);
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(tmp);
+		tmp = xasprintf("%s.keep-XXXXXX", full);
+		fd = mkstemp(tmp);
+	}
+	if (fd < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s",
 		    tmp, strerror(errno));
 	while (off < len) {
