@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "util/error.h"
 
+extern const struct cli_option completion_options[];
 extern const struct cli_option doctor_options[];
 extern const struct cli_option help_options[];
 extern const struct cli_option diff_options[];
@@ -100,6 +101,12 @@ const struct cli_command cli_commands[] = {
 	  "and API versions,\nwhether it is Podman, the catalog's path, schema "
 	  "version and integrity, and the\nrecipe repository. Exits 1 when "
 	  "any of them is not usable." },
+	{ "completion", cmd_completion, 0,
+	  "print a bash or zsh completion script",
+	  "bash|zsh", completion_options,
+	  "Completes commands, options and tracked names. Load it with\n"
+	  "'source <(keep completion bash)', or save it as\n"
+	  "/usr/share/bash-completion/completions/keep." },
 	{ "help", cmd_help, 0,
 	  "show the commands, or one command's help",
 	  "[COMMAND]", help_options, NULL },

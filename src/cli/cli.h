@@ -110,6 +110,7 @@ int cli_snapshot_load(struct cli_ctx *ctx, const char *name,
     struct keep_error **err);
 
 /* Commands. */
+int cmd_completion(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
 int cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);

@@ -1,0 +1,220 @@
+/*
+ * keep completion bash|zsh: a shell completion script generated from the
+ * command table and the commands' option tables, so it never falls behind
+ * them. Tracked names come from `keep completion --names` at completion
+ * time (one per line, from the catalog), so the script needs no jq.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "catalog/snapshots.h"
+#include "cli/cli.h"
+#include "core/paths.h"
+#include "util/xalloc.h"
+
+enum { OPT_NAMES = 256 };
+
+const struct cli_option completion_options[] = {
+	{ OPT_NAMES, "names", NULL,
+	  "print the tracked names, one per line (used by the scripts)" },
+	{ 0 },
+};
+
+/*
+ * keep's global options (main.c parses them). Those with a value are
+ * listed apart, so the script does not complete a command in their place.
+ */
+static const char global_flags[] = "-q --quiet --no-color --version -h --help";
+static const char global_valued[] = "-H --host --context --recipes";
+
+/* Every option of cmd, space separated; valued ones only when valued. */
+static void
+print_options(const struct cli_command *cmd, int valued)
+{
+	const char *sep = "";
+
+	for (const struct cli_option *o = cmd->options; o && o->long_name; o++) {
+		if (valued && o->arg == NULL)
+			continue;
+		if (o->id > 0 && o->id < 256) {
+			printf("%s-%c", sep, o->id);
+			sep = " ";
+		}
+		printf("%s--%s", sep, o->long_name);
+		sep = " ";
+	}
+	if (!valued)
+		printf("%s-h --help", sep);
+}
+
+/* Whether cmd's arguments are tracked names. */
+static int
+takes_name(const struct cli_command *cmd)
+{
+	return cmd->synopsis && strstr(cmd->synopsis, "NAME") != NULL;
+}
+
+/*
+ * The bash function. zsh runs it too, through bashcompinit: one script
+ * body for both shells, so they complete the same.
+ */
+static void
+print_bash_function(void)
+{
+	printf("_keep_names() {\n"
+	    "\t\"${COMP_WORDS[0]}\" completion --names 2>/dev/null\n"
+	    "}\n\n");
+	printf("_keep() {\n"
+	    "\t# bashcompinit gives zsh bash's 0-based COMP_WORDS.\n"
+	    "\t[ -n \"${ZSH_VERSION-}\" ] && setopt localoptions ksharrays\n"
+	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=\n"
+	    "\tlocal i=1 cmd= opts= valued= names=\n"
+	    "\t[ \"$COMP_CWORD\" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	    "\tCOMPREPLY=()\n"
+	    "\t# The command is the first word that is neither a global option\n"
+	    "\t# nor a global option's value.\n"
+	    "\twhile [ \"$i\" -lt \"$COMP_CWORD\" ]; do\n"
+	    "\t\tcase \" %s \" in\n"
+	    "\t\t*\" ${COMP_WORDS[i]} \"*) i=$((i + 2)); continue;;\n"
+	    "\t\tesac\n"
+	    "\t\tcase ${COMP_WORDS[i]} in\n"
+	    "\t\t-*) i=$((i + 1));;\n"
+	    "\t\t*) cmd=${COMP_WORDS[i]}; break;;\n"
+	    "\t\tesac\n"
+	    "\tdone\n", global_valued);
+	printf("\tif [ -z \"$cmd\" ]; then\n"
+	    "\t\tcase \" %s \" in *\" $prev \"*) return 0;; esac\n"
+	    "\t\tcase $cur in\n"
+	    "\t\t-*) COMPREPLY=($(compgen -W \"%s %s\" -- \"$cur\"));;\n"
+	    "\t\t*) COMPREPLY=($(compgen -W \"",
+	    global_valued, global_flags, global_valued);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		printf("%s%s", c == cli_commands ? "" : " ", c->name);
+	printf("\" -- \"$cur\"));;\n"
+	    "\t\tesac\n"
+	    "\t\treturn 0\n"
+	    "\tfi\n"
+	    "\t# After \"--\" come the words of a command to run: leave them be.\n"
+	    "\tfor ((i = i + 1; i < COMP_CWORD; i++)); do\n"
+	    "\t\t[ \"${COMP_WORDS[i]}\" = -- ] && return 0\n"
+	    "\tdone\n"
+	    "\tcase $cmd in\n");
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		printf("\t%s)\n\t\topts=\"", c->name);
+		print_options(c, 0);
+		printf("\"\n\t\tvalued=\"");
+		print_options(c, 1);
+		printf("\"\n");
+		if (takes_name(c))
+			printf("\t\tnames=1\n");
+		printf("\t\t;;\n");
+	}
+	printf("\t*) return 0;;\n"
+	    "\tesac\n"
+	    "\tcase \" $valued \" in *\" $prev \"*) return 0;; esac\n"
+	    "\tif [[ $cur == -* ]]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+	    "\telif [ \"$cmd\" = help ]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"");
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		printf("%s%s", c == cli_commands ? "" : " ", c->name);
+	printf("\" -- \"$cur\"))\n"
+	    "\telif [ \"$cmd\" = completion ]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\"))\n"
+	    "\telif [ -n \"$names\" ]; then\n"
+	    "\t\tCOMPREPLY=($(compgen -W \"$(_keep_names)\" -- \"$cur\"))\n"
+	    "\tfi\n"
+	    "\treturn 0\n"
+	    "}\n\n");
+}
+
+static void
+print_bash(void)
+{
+	printf("# bash completion for keep. Load it with\n"
+	    "#   source <(keep completion bash)\n"
+	    "# or save it as /usr/share/bash-completion/completions/keep.\n\n");
+	print_bash_function();
+	printf("complete -F _keep keep\n");
+}
+
+static void
+print_zsh(void)
+{
+	printf("#compdef keep\n"
+	    "# zsh completion for keep. Load it with\n"
+	    "#   source <(keep completion zsh)\n"
+	    "# or save it as _keep in a folder of $fpath.\n\n"
+	    "autoload -U +X bashcompinit && bashcompinit\n\n");
+	print_bash_function();
+	printf("complete -F _keep keep\n");
+}
+
+/* Tracked names, each once (two engines may track one name). */
+static int
+print_names(struct cli_ctx *ctx, struct keep_error **err)
+{
+	struct catalog_entries ents = { 0 };
+	cleanup_free char *db = NULL;
+	struct catalog *cat;
+	struct stat st;
+
+	/* Completing must not create a catalog where there is none. */
+	if (ctx->home == NULL && (ctx->home = keep_home_dir(err)) == NULL)
+		return -1;
+	db = xasprintf("%s/catalog.db", ctx->home);
+	if (stat(db, &st) < 0)
+		return 0;
+	if (cli_catalog(ctx, &cat, err) < 0 || catalog_list(cat, &ents, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ents.n; i++) {
+		size_t k;
+
+		for (k = 0; k < i; k++)
+			if (strcmp(ents.v[k].name, ents.v[i].name) == 0)
+				break;
+		if (k == i)
+			printf("%s\n", ents.v[i].name);
+	}
+	catalog_entries_release(&ents);
+	return 0;
+}
+
+int
+cmd_completion(struct cli_ctx *ctx, int argc, char **argv,
+    struct keep_error **err)
+{
+	const struct cli_command *self = cli_command_find("completion");
+	struct cli_parser p;
+	const char *arg;
+	int opt, names = 0;
+
+	cli_parser_init(&p, self, argc, argv);
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		if (opt == OPT_NAMES)
+			names = 1;
+	cli_parser_release(&p);
+	if (opt < 0)
+		return -1;
+	if (p.help)
+		return 0;
+	if (names) {
+		if (p.optind < argc)
+			return cli_usage_error(err, self,
+			    "--names takes no shell");
+		return print_names(ctx, err);
+	}
+	if (argc - p.optind != 1)
+		return cli_usage_error(err, self, argc - p.optind ?
+		    "too many arguments" : "which shell? bash or zsh");
+	if (strcmp(argv[p.optind], "bash") == 0)
+		print_bash();
+	else if (strcmp(argv[p.optind], "zsh") == 0)
+		print_zsh();
+	else
+		return cli_usage_error(err, self,
+		    "no completion for shell '%s': bash or zsh", argv[p.optind]);
+	return 0;
+}
