@@ -255,14 +255,17 @@ fill_ports(struct container *c, const json_t *bindings)
  * not bake them in as ENV, so on Podman they are dropped unless the image
  * sets them itself. (A user's own -e HOME=... on Podman is lost with them.)
  */
-static int
-podman_env_drop(struct engine *e, struct container *c, struct keep_error **err)
+static void
+podman_env_drop(struct engine *e, struct container *c)
 {
-	struct image img;
+	struct image img = { 0 };
 	struct kvv kept = { 0 };
+	struct keep_error *err = NULL;
 
-	if (engine_image_inspect(e, c->image_id, &img, err) < 0)
-		return keep_error_wrap(err, "inspect container '%s'", c->id);
+	/* An image that cannot be inspected (removed since) sets nothing:
+	 * the defaults are dropped, the container is still inspected. */
+	if (engine_image_inspect(e, c->image_id, &img, &err) < 0)
+		keep_error_free(err);
 	for (size_t i = 0; i < c->env.n; i++) {
 		const char *k = c->env.v[i].key, *v = c->env.v[i].value;
 		int injected = (strcmp(k, "container") == 0 &&
@@ -277,7 +280,6 @@ podman_env_drop(struct engine *e, struct container *c, struct keep_error **err)
 	kvv_release(&c->env);
 	c->env = kept;
 	image_release(&img);
-	return 0;
 }
 
 int
@@ -329,10 +331,8 @@ engine_container_inspect(struct engine *e, const char *id,
 	if (kvv_get(&out->labels, LABEL_SERVICE))
 		out->compose_service = xstrdup(kvv_get(&out->labels, LABEL_SERVICE));
 	out->compose_number = parse_int(kvv_get(&out->labels, LABEL_NUMBER));
-	if (engine_is_podman(e) && podman_env_drop(e, out, err) < 0) {
-		container_release(out);
-		return -1;
-	}
+	if (engine_is_podman(e))
+		podman_env_drop(e, out);
 	return 0;
 }
 
