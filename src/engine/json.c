@@ -26,6 +26,73 @@ ejson_parse(const char *data, size_t len, const char *what, json_t **out,
 	return 0;
 }
 
+/* Skip JSON whitespace from *pos. */
+static void
+skip_ws(const char *data, size_t len, size_t *pos)
+{
+	while (*pos < len && data[*pos] != '\0' && strchr(" \t\r\n", data[*pos]))
+		(*pos)++;
+}
+
+int
+ejson_array_each(const char *data, size_t len, const char *what,
+    ejson_each_fn fn, void *ctx, struct keep_error **err)
+{
+	size_t pos = 0, index = 0;
+
+	skip_ws(data, len, &pos);
+	if (len - pos >= 4 && memcmp(data + pos, "null", 4) == 0) {
+		pos += 4;
+		skip_ws(data, len, &pos);
+		if (pos == len)
+			return 0;
+		goto bad;
+	}
+	if (pos == len || data[pos] != '[')
+		goto bad;
+	pos++;
+	skip_ws(data, len, &pos);
+	if (pos < len && data[pos] == ']')
+		goto end;
+	for (;;) {
+		json_error_t jerr;
+		json_t *elem;
+		int rc;
+
+		/* Without the EOF check jansson stops after one object and
+		 * reports how many bytes it took in jerr.position. */
+		elem = json_loadb(data + pos, len - pos, JSON_DISABLE_EOF_CHECK,
+		    &jerr);
+		if (elem == NULL)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "the engine sent invalid JSON for %s: %s at byte %zu",
+			    what, jerr.text, pos + (size_t)jerr.position);
+		pos += (size_t)jerr.position;
+		rc = fn(ctx, index++, elem, err);
+		json_decref(elem);
+		if (rc < 0)
+			return -1;
+		skip_ws(data, len, &pos);
+		if (pos < len && data[pos] == ',') {
+			pos++;
+			skip_ws(data, len, &pos);
+			continue;
+		}
+		if (pos < len && data[pos] == ']')
+			break;
+		goto bad;
+	}
+end:
+	pos++;
+	skip_ws(data, len, &pos);
+	if (pos == len)
+		return 0;
+bad:
+	return keep_error_set(err, KEEP_ERR_FAILED,
+	    "the engine's answer to %s is not a JSON array (byte %zu)", what,
+	    pos);
+}
+
 json_t *
 ejson_get(const json_t *obj, const char *key)
 {

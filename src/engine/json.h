@@ -19,6 +19,23 @@
 int ejson_parse(const char *data, size_t len, const char *what,
     json_t **out, struct keep_error **err);
 
+/*
+ * Called by ejson_array_each with one element (borrowed: it is freed after
+ * the call). Return 0 to go on, or -1 with *err set to stop.
+ */
+typedef int (*ejson_each_fn)(void *ctx, size_t index, json_t *elem,
+    struct keep_error **err);
+
+/*
+ * Parse len bytes holding a JSON array of objects (or "null", an empty
+ * list) one element at a time, calling fn for each: only one element is
+ * ever a tree in memory, so a list of 100,000 entries costs its bytes, not
+ * a document of them. jansson decodes every element; only the brackets and
+ * commas between them are read here. what names the answer for errors.
+ */
+int ejson_array_each(const char *data, size_t len, const char *what,
+    ejson_each_fn fn, void *ctx, struct keep_error **err);
+
 /* Member key of obj when obj is an object, else NULL. */
 json_t *ejson_get(const json_t *obj, const char *key);
 /* Follow a NULL-terminated path of object keys. */
