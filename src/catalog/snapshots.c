@@ -733,13 +733,15 @@ catalog_list(struct catalog *cat, struct catalog_entries *out,
 	int rc;
 
 	/* The latest snapshot per container through the (container, seq)
-	 * index: no scan of all snapshots. */
+	 * index: one lookup per container. Joining on "seq = max(seq)" made
+	 * SQLite scan every snapshot row instead (10,000 rows for 500). */
 	if (catalog_prepare(cat,
 	    "SELECT c.engine, c.name, c.container_id, c.compose_project,"
 	    " c.compose_service, s.seq, s.created_at, s.image,"
 	    " (SELECT count(*) FROM snapshots WHERE container = c.id)"
-	    " FROM containers c JOIN snapshots s ON s.container = c.id"
-	    " AND s.seq = (SELECT max(seq) FROM snapshots WHERE container = c.id)"
+	    " FROM containers c JOIN snapshots s ON s.id ="
+	    " (SELECT id FROM snapshots WHERE container = c.id"
+	    " ORDER BY seq DESC LIMIT 1)"
 	    " ORDER BY c.name, c.engine", &st, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
