@@ -9,8 +9,11 @@
 #include <sys/stat.h>
 
 #include "catalog/catalog.h"
+#include "catalog/snapshots.h"
 #include "cli/cli.h"
+#include "core/history.h"
 #include "core/paths.h"
+#include "core/save.h"
 #include "engine/engine.h"
 #include "util/jout.h"
 #include "util/xalloc.h"
@@ -59,12 +62,46 @@ or_unknown(const char *s)
 	return s && s[0] ? s : "unknown";
 }
 
+/*
+ * Bring the catalog, the engine and the recipe repository back into
+ * agreement: images of interrupted saves are removed (when the engine
+ * answers) and snapshots whose recipe was never committed get their commit.
+ * What was done goes to fixed; the first failure to *err.
+ */
+static int
+repair(struct cli_ctx *ctx, struct catalog *cat, const char *recipes,
+    int engine_ok, struct strv *fixed, struct keep_error **err)
+{
+	struct catalog_entries ents = { 0 };
+	int rc = 0;
+
+	if (engine_ok && save_repair(ctx->engine, cat, ctx->home, fixed, err) < 0)
+		return -1;
+	if (catalog_list(cat, &ents, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ents.n && rc == 0; i++) {
+		int repaired = 0;
+
+		rc = history_repair(cat, recipes, ents.v[i].engine, ents.v[i].name,
+		    &repaired, err);
+		if (rc == 0 && repaired) {
+			cleanup_free char *msg = xasprintf("committed the recipe of "
+			    "'%s' #%ld", ents.v[i].name, ents.v[i].last_seq);
+
+			strv_push(fixed, msg);
+		}
+	}
+	catalog_entries_release(&ents);
+	return rc;
+}
+
 int
 cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("doctor");
 	struct engine_report r = { 0 };
-	struct keep_error *engine_err = NULL;
+	struct keep_error *engine_err = NULL, *repair_err = NULL;
+	struct strv fixed = { 0 };
 	struct catalog *cat;
 	cleanup_free char *check = NULL, *recipes = NULL;
 	struct cli_parser p;
@@ -91,6 +128,7 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	    catalog_quick_check(cat, &check, err) < 0)
 		goto fail;
 	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
+	repair(ctx, cat, recipes, engine_err == NULL, &fixed, &repair_err);
 	recipes_exist = stat(recipes, &st) == 0 && S_ISDIR(st.st_mode);
 
 	if (json) {
@@ -117,6 +155,11 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		jout_set_str(eo, "path", recipes);
 		jout_set_bool(eo, "exists", recipes_exist);
 		jout_set(o, "recipes", eo);
+		eo = jout_array();
+		for (size_t i = 0; i < fixed.n; i++)
+			jout_push_str(eo, fixed.v[i]);
+		jout_set(o, "repaired", eo);
+		jout_set_str(o, "repair_error", repair_err ? repair_err->message : NULL);
 		jout_print(o, stdout);
 		jout_free(o);
 	} else {
@@ -135,11 +178,16 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		printf("quick_check:  %s\n", check);
 		printf("recipes:      %s%s\n", recipes,
 		    recipes_exist ? "" : " (created by the first save)");
+		for (size_t i = 0; i < fixed.n; i++)
+			printf("repaired:     %s\n", fixed.v[i]);
 	}
-	if (engine_err) {
+	strv_release(&fixed);
+	if (engine_err || repair_err) {
 		keep_error_free(*err);
-		*err = engine_err;
-		engine_err = NULL;
+		*err = engine_err ? engine_err : repair_err;
+		if (engine_err)
+			keep_error_free(repair_err);
+		engine_err = repair_err = NULL;
 		goto fail;
 	}
 	if (strcmp(check, "ok") != 0) {
@@ -154,6 +202,8 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	return 0;
 fail:
 	keep_error_free(engine_err);
+	keep_error_free(repair_err);
+	strv_release(&fixed);
 	if (r.resolved)
 		engine_endpoint_release(&r.ep);
 	if (r.have_version)

@@ -158,7 +158,7 @@ stamp_loose(struct engine *e, const struct snapshot *s, struct buf *out,
  */
 static int
 lock_container(const char *home, const char *engine, const char *name,
-    struct keep_error **err)
+    int wait, struct keep_error **err)
 {
 	cleanup_free char *dir = xasprintf("%s/locks", home);
 	cleanup_free char *key = xasprintf("%s\n%s", engine, name);
@@ -174,9 +174,14 @@ lock_container(const char *home, const char *engine, const char *name,
 	if (fd < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "cannot open lock '%s': %s", path, strerror(errno));
-	while (flock(fd, LOCK_EX) != 0) {
+	while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EINTR)
 			continue;
+		if (errno == EWOULDBLOCK) {
+			close(fd);
+			return keep_error_set(err, KEEP_ERR_CONFLICT,
+			    "a save of '%s' is in progress", name);
+		}
 		keep_error_set(err, KEEP_ERR_FAILED, "cannot lock '%s': %s",
 		    path, strerror(errno));
 		close(fd);
@@ -203,8 +208,8 @@ repair_pending(struct engine *e, struct catalog *cat, const char *engine,
 		long seq;
 		cleanup_free char *msg = NULL;
 
-		if (catalog_snapshot_head(cat, engine, name, &seq, NULL, NULL,
-		    err) < 0) {
+		if (catalog_snapshot_head(cat, engine, p.v[i].name, &seq, NULL,
+		    NULL, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -387,7 +392,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	memset(out, 0, sizeof(*out));
 	if (engine_container_inspect(e, id, &s.config, err) < 0)
 		return -1;
-	if ((lock = lock_container(home, engine_host, s.config.name, err)) < 0)
+	if ((lock = lock_container(home, engine_host, s.config.name, 1, err)) < 0)
 		goto out;
 	if (repair_pending(e, cat, engine_host, s.config.name, &out->warnings,
 	    err) < 0)
@@ -481,5 +486,36 @@ out:
 		out->snap = s;
 	else
 		snapshot_release(&s);
+	return rc;
+}
+
+int
+save_repair(struct engine *e, struct catalog *cat, const char *home,
+    struct strv *warnings, struct keep_error **err)
+{
+	const char *engine_host = engine_endpoint(e)->host;
+	struct catalog_pendings p = { 0 };
+	struct strv names = { 0 };
+	int rc = 0;
+
+	if (catalog_pending_list(cat, engine_host, NULL, &p, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p.n; i++)
+		if (strv_find(&names, p.v[i].name) < 0)
+			strv_push(&names, p.v[i].name);
+	catalog_pendings_release(&p);
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		struct keep_error *busy = NULL;
+		int lock = lock_container(home, engine_host, names.v[i], 0, &busy);
+
+		if (lock < 0) {
+			/* A save running now owns its pending row. */
+			keep_error_free(busy);
+			continue;
+		}
+		rc = repair_pending(e, cat, engine_host, names.v[i], warnings, err);
+		close(lock);
+	}
+	strv_release(&names);
 	return rc;
 }

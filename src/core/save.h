@@ -51,4 +51,12 @@ int keep_save(struct engine *e, struct catalog *cat, const char *home,
     const char *id, const struct save_opts *opts, struct save_result *out,
     struct keep_error **err);
 
+/*
+ * Clean up after saves on e that were interrupted (killed, crashed): remove
+ * the images they made but never recorded. Containers with a save running
+ * now are left alone. What was removed is appended to warnings.
+ */
+int save_repair(struct engine *e, struct catalog *cat, const char *home,
+    struct strv *warnings, struct keep_error **err);
+
 #endif

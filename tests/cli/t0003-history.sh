@@ -122,6 +122,18 @@ test_expect_success 'uncommitted edits under NAME/: save is recorded, recipe ref
 	test "$(jq -r .recipe_commit show.json)" = "$(git -C "$R" rev-parse HEAD)"
 '
 
+test_expect_success 'keep doctor commits a recipe a save could not' '
+	echo "# mine" >>"$R/$C/Dockerfile" &&
+	$DOCKER exec "$C" sh -c "echo 3 >/etc/extra3.conf" &&
+	expect_code 1 keep save "$C" >/dev/null 2>&1 &&
+	git -C "$R" checkout -q -- "$C/Dockerfile" &&
+	keep doctor >out &&
+	expect_grep "^repaired: *committed the recipe of .$C. #5" out &&
+	test "$(git -C "$R" log -1 --format=%s)" = "keep: save $C #5" &&
+	keep doctor >out &&
+	expect_no_grep "^repaired:" out
+'
+
 test_expect_success '--recipes DIR and KEEP_RECIPES choose another repository' '
 	c=$(run_container other --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	keep --recipes "$TEST_DIR/project/docker" save "$c" >/dev/null &&
