@@ -259,23 +259,7 @@ resolve_container(struct engine *e, const char *name,
 			goto out;
 		}
 
-	/* 2. A unique ID prefix. */
-	if (is_hex(name)) {
-		for (size_t i = 0; i < l.n; i++)
-			if (strncmp(l.v[i].id, name, strlen(name)) == 0)
-				match[i] = 1, n++, last = i;
-		if (n == 1) {
-			rc = pick(&l, last, id_out, name_out);
-			goto out;
-		}
-		if (n > 1) {
-			rc = ambiguous(err, name, "matches several container IDs",
-			    &l, match);
-			goto out;
-		}
-	}
-
-	/* 3. A compose service of the project. Labels, never name parsing. */
+	/* 2. A compose service of the project. Labels, never name parsing. */
 	project = opts && opts->project ? resolve_normalize_project(opts->project)
 	    : resolve_compose_project(NULL);
 	if (project) {
@@ -302,6 +286,28 @@ resolve_container(struct engine *e, const char *name,
 			goto out;
 		}
 	}
+	/*
+	 * 3. A unique ID prefix. After the services: "db" or "cafe" typed in
+	 * a compose folder means the service, not whichever container's ID
+	 * happens to start with those letters.
+	 */
+	if (is_hex(name)) {
+		memset(match, 0, (l.n + 1) * sizeof(*match));
+		n = 0;
+		for (size_t i = 0; i < l.n; i++)
+			if (strncmp(l.v[i].id, name, strlen(name)) == 0)
+				match[i] = 1, n++, last = i;
+		if (n == 1) {
+			rc = pick(&l, last, id_out, name_out);
+			goto out;
+		}
+		if (n > 1) {
+			rc = ambiguous(err, name, "matches several container IDs",
+			    &l, match);
+			goto out;
+		}
+	}
+
 	if (opts && opts->project)
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no container or compose service '%s' in project '%s'", name,

@@ -1,6 +1,7 @@
 /*
  * Resolving the NAME a user types into one container: an exact container
- * name, a unique ID prefix, or a compose service of a project. Shared by
+ * name, a compose service of a project, or a unique ID prefix, in that
+ * order (a service named "db" beats an ID starting "db"). Shared by
  * every command that takes a NAME.
  */
 #ifndef KEEP_CORE_RESOLVE_H

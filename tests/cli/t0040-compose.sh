@@ -30,7 +30,7 @@ trap compose_down EXIT
 # Also removed by name if compose down fails.
 track_container "${P}_app_1"
 track_container "${P}_app_2"
-track_container "${P}_db_1"
+track_container "${P}_store_1"
 
 cat >"$STACK/docker-compose.yml" <<EOF
 version: "2.4"
@@ -39,7 +39,7 @@ services:
     image: $KEEP_TEST_BASE
     command: sleep infinity
     network_mode: none
-  db:
+  store:
     image: $KEEP_TEST_BASE
     command: sleep infinity
     network_mode: none
@@ -50,7 +50,7 @@ test_expect_success 'setup: docker-compose up with network_mode none creates no 
 	test "$($DOCKER ps -q --filter "label=com.docker.compose.project=$P" | wc -l)" = 2 &&
 	test -z "$($DOCKER network ls -q --filter "label=com.docker.compose.project=$P")" &&
 	$DOCKER exec "${P}_app_1" sh -c "echo on > /etc/app.conf" &&
-	$DOCKER exec "${P}_db_1" sh -c "echo on > /etc/db.conf"
+	$DOCKER exec "${P}_store_1" sh -c "echo on > /etc/store.conf"
 '
 
 test_expect_success 'in the compose folder, keep save SERVICE and keep show SERVICE work' '
@@ -62,25 +62,25 @@ test_expect_success 'in the compose folder, keep save SERVICE and keep show SERV
 '
 
 test_expect_success 'elsewhere SERVICE alone is not found, and the message names the project tried' '
-	(cd "$TEST_DIR/elsewhere" && expect_code 1 keep save db) 2>err &&
-	expect_grep "no such container: .db." err &&
+	(cd "$TEST_DIR/elsewhere" && expect_code 1 keep save store) 2>err &&
+	expect_grep "no such container: .store." err &&
 	expect_grep "elsewhere" err &&
 	test "$(wc -l <err)" -eq 1
 '
 
 test_expect_success 'elsewhere, -p PROJECT (any case, as typed for compose) finds the service' '
-	(cd "$TEST_DIR/elsewhere" && keep save -p "${PREFIX}Stack" db) >out &&
-	expect_grep "^saved ${P}_db_1 #1 " out &&
-	(cd "$TEST_DIR/elsewhere" && keep show -p "$P" db) >out &&
-	expect_grep "/etc/db.conf" out
+	(cd "$TEST_DIR/elsewhere" && keep save -p "${PREFIX}Stack" store) >out &&
+	expect_grep "^saved ${P}_store_1 #1 " out &&
+	(cd "$TEST_DIR/elsewhere" && keep show -p "$P" store) >out &&
+	expect_grep "/etc/store.conf" out
 '
 
 test_expect_success 'COMPOSE_PROJECT_NAME, in the environment or in .env, names the project' '
 	(cd "$TEST_DIR/elsewhere" && COMPOSE_PROJECT_NAME=$P keep show app) >out &&
 	expect_grep "/etc/app.conf" out &&
 	echo "COMPOSE_PROJECT_NAME=$P" >"$TEST_DIR/dotenv/.env" &&
-	(cd "$TEST_DIR/dotenv" && keep show db) >out &&
-	expect_grep "/etc/db.conf" out
+	(cd "$TEST_DIR/dotenv" && keep show store) >out &&
+	expect_grep "/etc/store.conf" out
 '
 
 test_expect_success 'ls shows the project and service, --json as compose_project/compose_service' '
@@ -89,7 +89,7 @@ test_expect_success 'ls shows the project and service, --json as compose_project
 	keep ls --json >ls.json &&
 	test "$(jq -r ".[] | select(.name==\"${P}_app_1\") | .compose_project" ls.json)" = "$P" &&
 	test "$(jq -r ".[] | select(.name==\"${P}_app_1\") | .compose_service" ls.json)" = app &&
-	test "$(jq -r ".[] | select(.name==\"${P}_db_1\") | .compose_service" ls.json)" = db
+	test "$(jq -r ".[] | select(.name==\"${P}_store_1\") | .compose_service" ls.json)" = store
 '
 
 test_expect_success 'a scaled service: save asks for --index N listing both replicas; --index 2 saves that one' '
@@ -107,7 +107,7 @@ test_expect_success 'a scaled service: save asks for --index N listing both repl
 
 if "$KEEP_BIN" help to-dockerfile >/dev/null 2>&1; then
 	test_expect_success 'in the compose folder, keep to-dockerfile SERVICE renders its recipe' '
-		(cd "$STACK" && keep to-dockerfile db) >Dockerfile &&
+		(cd "$STACK" && keep to-dockerfile store) >Dockerfile &&
 		expect_grep "^FROM " Dockerfile
 	'
 else
