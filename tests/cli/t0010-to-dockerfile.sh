@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# keep to-dockerfile and keep verify on the scenarios people actually hit:
+# apt installs with dependencies and recommends, a purged and an upgraded
+# base package, env with PATH, a proxy at 127.0.0.1 and a token, loose files
+# with owners and modes, and a base image whose user is not root. Each
+# scenario ends with `keep verify` exiting 0 and `docker build` of the
+# printed Dockerfile succeeding.
+. "$(dirname "$0")/lib.sh"
+need_base_image
+export DOCKER_BUILDKIT=0
+
+NONROOT=keep-test/nonroot:latest
+ensure_derived_image "$NONROOT" <<EOF2
+FROM $KEEP_TEST_BASE
+RUN useradd -m -u 1000 dev
+USER dev
+WORKDIR /home/dev
+EOF2
+
+DEV_PATH=/opt/tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# apt inside the container must not use the (unreachable) proxy of its env.
+ex() { $DOCKER exec "$C" env -u HTTP_PROXY "$@"; }
+
+test_expect_success 'setup: jq (automatic deps), wget (recommends), tzdata purged, liblzma5 upgraded, loose files' '
+	c=$(run_container dev --network host -e PATH=$DEV_PATH \
+	    -e HTTP_PROXY=http://127.0.0.1:7897 -e API_TOKEN=s3cr3t-value \
+	    "$KEEP_TEST_BASE" sleep infinity) &&
+	C=$c &&
+	ex sh -c "echo deb http://deb.debian.org/debian-security bookworm-security main >/etc/apt/sources.list.d/security.list" &&
+	ex sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq && apt-get install -y -qq wget && apt-get purge -y -qq tzdata && apt-get install -y -qq --only-upgrade liblzma5" >apt.log 2>&1 || { tail -n 20 apt.log; false; } &&
+	ex dpkg-query -W -f="\${Version}" liblzma5 >lzma.version &&
+	test "$(cat lzma.version)" != "$($DOCKER run --rm --network none "$KEEP_TEST_BASE" dpkg-query -W -f="\${Version}" liblzma5)" &&
+	ex dpkg-query -W ca-certificates &&
+	ex sh -c "mkdir -p /opt/tools/bin && printf \"#!/bin/sh\necho hello\n\" >/opt/tools/bin/hello && chown 1234:2345 /opt/tools/bin/hello && chmod 0750 /opt/tools/bin/hello && printf \"key=1\n\" >/etc/tool.conf && chmod 0600 /etc/tool.conf" &&
+	keep save "$C" >out && expect_grep "^saved $C #1" out
+'
+C=$PREFIX-dev
+
+test_expect_success 'to-dockerfile: pinned apt lines, purge, auto marks, upgraded base package' '
+	keep to-dockerfile "$C" >Dockerfile 2>err &&
+	expect_grep "^		jq=" Dockerfile &&
+	expect_grep "^		wget=" Dockerfile &&
+	expect_grep "^		ca-certificates=" Dockerfile &&
+	expect_grep "^		liblzma5=$(cat lzma.version) " Dockerfile &&
+	expect_grep "apt-get purge" Dockerfile &&
+	expect_grep "tzdata" Dockerfile &&
+	expect_grep "apt-mark auto" Dockerfile &&
+	expect_grep "rm -rf /var/lib/apt/lists/\*" Dockerfile &&
+	expect_grep "no-install-recommends" Dockerfile &&
+	expect_no_grep "apt-get upgrade" Dockerfile
+'
+
+test_expect_success 'to-dockerfile: PATH as ENV, proxy as ARG with the 127.0.0.1 note, the token absent' '
+	expect_grep "^ENV PATH=" Dockerfile &&
+	expect_grep "/opt/tools/bin" Dockerfile &&
+	expect_grep "^ARG HTTP_PROXY$" Dockerfile &&
+	expect_no_grep "^ENV HTTP_PROXY" Dockerfile &&
+	expect_grep "127.0.0.1" Dockerfile &&
+	expect_grep "network" Dockerfile &&
+	expect_no_grep "s3cr3t-value" Dockerfile &&
+	expect_no_grep "s3cr3t-value" err &&
+	expect_no_grep "^ENV API_TOKEN" Dockerfile &&
+	expect_no_grep "bashrc" Dockerfile
+'
+
+test_expect_success 'to-dockerfile -o writes the same text to a file' '
+	keep to-dockerfile -o out.Dockerfile "$C" 2>/dev/null &&
+	cmp Dockerfile out.Dockerfile
+'
+
+test_expect_success 'to-dockerfile --context writes Dockerfile, .dockerignore and the files with their modes' '
+	keep to-dockerfile "$C" --context ctx >out 2>err &&
+	test -f ctx/Dockerfile && test -f ctx/.dockerignore &&
+	test "$(cat ctx/files/etc/tool.conf)" = key=1 &&
+	test "$(stat -c %a ctx/files/opt/tools/bin/hello)" = 750 &&
+	test -f ctx/files/etc/apt/sources.list.d/security.list &&
+	expect_grep "COPY --chown=1234:2345 \[\"files/opt/tools/bin/hello\", \"/opt/tools/bin/hello\"\]" ctx/Dockerfile &&
+	expect_grep "files/etc/apt/sources.list.d/security.list" ctx/Dockerfile &&
+	keep to-dockerfile "$C" --context ctx >/dev/null 2>&1 &&
+	mkdir other && echo x >other/mine &&
+	expect_code 1 keep to-dockerfile "$C" --context other 2>err &&
+	expect_grep "did not write" err
+'
+
+test_expect_success 'docker build of the context reproduces files (content, owner, mode), packages and env' '
+	$DOCKER build -q --network host -t "$PREFIX-rebuilt:1" ctx >/dev/null &&
+	track_image "$PREFIX-rebuilt:1" &&
+	$DOCKER run --rm --network none "$PREFIX-rebuilt:1" sh -c "stat -c \"%u:%g %a\" /opt/tools/bin/hello /etc/tool.conf; cat /etc/tool.conf; hello; dpkg-query -W -f=\"\\\${Version}\" liblzma5; echo; dpkg-query -W tzdata 2>/dev/null || echo no-tzdata; echo \$PATH; echo \${API_TOKEN:-no-token}" >run.out &&
+	test "$(sed -n 1p run.out)" = "1234:2345 750" &&
+	test "$(sed -n 2p run.out)" = "0:0 600" &&
+	test "$(sed -n 3p run.out)" = key=1 &&
+	test "$(sed -n 4p run.out)" = hello &&
+	test "$(sed -n 5p run.out)" = "$(cat lzma.version)" &&
+	test "$(sed -n 6p run.out)" = no-tzdata &&
+	test "$(sed -n 7p run.out)" = "$DEV_PATH" &&
+	test "$(sed -n 8p run.out)" = no-token
+'
+
+test_expect_success 'without a context the security source is only listed, and to-dockerfile warns' '
+	keep to-dockerfile "$C" 2>err >/dev/null &&
+	expect_grep "/etc/apt/sources.list.d/security.list" Dockerfile &&
+	expect_grep "^keep: warning: .*package source file" err
+'
+
+test_expect_success 'verify: identical, exit 0, the temporary image is gone, show displays it' '
+	{ keep verify "$C" >out 2>err || { cat out err; false; }; } &&
+	expect_grep "^verify $C #1: identical" out &&
+	test -z "$($DOCKER images -q "keep-verify")" &&
+	keep show "$C" >show.out &&
+	expect_grep "^verify: *identical at " show.out &&
+	keep show --json "$C" >show.json &&
+	test "$(jq -r .verify.status show.json)" = identical
+'
+
+test_expect_success 'non-root base: root installs, USER root around them, USER dev at the end' '
+	c=$(run_container nr --network host "$NONROOT" sleep infinity) &&
+	$DOCKER exec -u root "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	$DOCKER exec "$c" sh -c "echo note >/home/dev/notes.txt" &&
+	keep save "$c" >/dev/null &&
+	keep to-dockerfile "$c" >nr.Dockerfile 2>/dev/null &&
+	expect_grep "^USER root" nr.Dockerfile &&
+	test "$(grep "^USER" nr.Dockerfile | tail -n 1)" = "USER dev" &&
+	mkdir nr && cp nr.Dockerfile nr/Dockerfile &&
+	$DOCKER build -q --network host -t "$PREFIX-nr:1" nr >/dev/null &&
+	track_image "$PREFIX-nr:1" &&
+	test "$($DOCKER image inspect -f "{{.Config.User}}" "$PREFIX-nr:1")" = dev &&
+	test "$($DOCKER run --rm --network none "$PREFIX-nr:1" id -un)" = dev &&
+	{ keep verify --keep-image "$PREFIX-nrv:1" "$c" >out 2>err || { cat out err; false; }; } &&
+	track_image "$PREFIX-nrv:1" &&
+	expect_grep "identical" out &&
+	test "$($DOCKER run --rm --network none "$PREFIX-nrv:1" sh -c "id -un; cat /home/dev/notes.txt; stat -c %U /home/dev/notes.txt")" = "$(printf "dev\nnote\ndev")"
+'
+
+test_done
