@@ -1,9 +1,14 @@
 #include "core/history.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "catalog/snapshots.h"
+#include "core/paths.h"
 #include "core/recipe.h"
 #include "core/snapshot_json.h"
 #include "pkg/pkg.h"
@@ -172,6 +177,35 @@ commit_message(const struct snapshot *s, const struct snapshot *prev,
 	    counts[FS_ADDED], counts[FS_MODIFIED], counts[FS_DELETED]);
 }
 
+/*
+ * Saves of different containers run in parallel but commit to one recipe
+ * repository: git has one HEAD and one index, so their commits take turns.
+ * The lock is the repository directory itself (flock on its fd), which
+ * holds for any --recipes path and leaves nothing behind. Returns the fd to
+ * close, or -1.
+ */
+static int
+lock_recipes(const char *recipes_dir, struct keep_error **err)
+{
+	int fd;
+
+	if (keep_mkdir_p(recipes_dir, 0755, err) < 0)
+		return -1;
+	fd = open(recipes_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot open '%s': %s", recipes_dir, strerror(errno));
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		keep_error_set(err, KEEP_ERR_FAILED, "cannot lock '%s': %s",
+		    recipes_dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static const char dockerignore[] =
     "# keep: only files/ (the loose files) belongs in the build context\n"
     "*\n"
@@ -187,7 +221,7 @@ history_record(struct catalog *cat, const char *recipes_dir,
 	struct recipes *r = NULL;
 	struct jout *j = NULL;
 	char *commit = NULL;
-	int rc = -1;
+	int lock_fd = -1, rc = -1;
 
 	if (recipe_dockerfile(s, NULL, 0, &dockerfile, NULL, err) < 0 ||
 	    history_lock_file(cat, s, &lock, err) < 0)
@@ -203,7 +237,8 @@ history_record(struct catalog *cat, const char *recipes_dir,
 			{ ".dockerignore", dockerignore, sizeof(dockerignore) - 1 },
 		};
 
-		if (recipes_open(recipes_dir, &r, err) < 0 ||
+		if ((lock_fd = lock_recipes(recipes_dir, err)) < 0 ||
+		    recipes_open(recipes_dir, &r, err) < 0 ||
 		    recipes_commit(r, s->config.name, files,
 		    sizeof(files) / sizeof(files[0]), msg.ptr, &commit, err) < 0)
 			goto out;
@@ -227,6 +262,8 @@ out:
 	free(commit);
 	jout_free(j);
 	recipes_close(r);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	buf_release(&dockerfile);
 	buf_release(&lock);
 	buf_release(&config);

@@ -118,7 +118,14 @@ next_credentials(const char *s, const char **userinfo, const char **at)
 		    scheme[-1] == '+' || scheme[-1] == '.' || scheme[-1] == '-'))
 			scheme--;
 		p += 3;
-		if (scheme == p - 3 || !isalpha((unsigned char)*scheme))
+		/*
+		 * A scheme starts with a letter: in "1http://" or ".0ps://" it
+		 * is the part from the first letter on. Erring towards seeing
+		 * a URL only hides more.
+		 */
+		while (scheme < p - 3 && !isalpha((unsigned char)*scheme))
+			scheme++;
+		if (scheme == p - 3)
 			continue;
 		for (q = p; !is_authority_end(*q); q++)
 			if (*q == '@')

@@ -58,6 +58,9 @@ test_values(void)
 	ok(!secrets_value_has_credentials("user@example.com"), "an email is no URL");
 	ok(!secrets_value_has_credentials("http://h/path@x"), "@ in the path");
 	ok(!secrets_value_has_credentials("://u:p@h"), "no scheme");
+	/* Found by fuzz_secrets: a digit or dot glued before the scheme. */
+	ok(secrets_value_has_credentials("1http://u:p@h"), "digit before the scheme");
+	ok(secrets_value_has_credentials("x=.0ps://u:p@h"), "dot before the scheme");
 	ok(!secrets_value_has_credentials(NULL), "NULL");
 	is_int(secrets_classify_env("DATABASE_URL", "postgres://a:b@db/x"), SECRET_VALUE,
 	    "URL credentials classify as a secret value");

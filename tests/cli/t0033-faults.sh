@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# A faulty engine (tests/fault/fault_engine.py on a unix socket in the test
+# folder) answers with errors, truncated bodies, garbage JSON, slow answers,
+# hang-ups, or disappears mid-command. Every command exits 1 with one clear
+# line, or does its job; none changes the catalog or leaves a pending save.
+. "$(dirname "$0")/lib.sh"
+need_base_image
+command -v python3 >/dev/null || { echo "1..0 # SKIP python3 missing (scripts/setup.sh installs it)"; exit 77; }
+
+FAULT=$KEEP_SOURCE_DIR/tests/fault/fault_engine.py
+SOCK=$TEST_DIR/fault.sock
+fault_pid=
+
+# start_fault MODE [PATTERN]: serve the fault on $SOCK; other requests reach
+# the real engine.
+start_fault() {
+	stop_fault
+	rm -f "$SOCK"
+	python3 "$FAULT" "$SOCK" "$@" 2>>"$TEST_DIR/fault.log" &
+	fault_pid=$!
+	for _ in $(seq 1 50); do
+		[ -S "$SOCK" ] && return 0
+		sleep 0.1
+	done
+	echo "fault server did not start"; return 1
+}
+
+stop_fault() {
+	if [ -n "$fault_pid" ]; then
+		kill "$fault_pid" 2>/dev/null
+		wait "$fault_pid" 2>/dev/null
+		fault_pid=
+	fi
+}
+trap 'stop_fault; cleanup' EXIT
+
+# fkeep ARGS: keep against the fault server, bounded in time.
+fkeep() { timeout 60 env DOCKER_HOST="unix://$SOCK" "$KEEP_BIN" "$@"; }
+
+catalog_state() {
+	sqlite3 "$KEEP_HOME/catalog.db" .dump | sha256sum
+	git -C "$KEEP_HOME/recipes" rev-parse HEAD
+}
+
+# one_line_failure CMD...: exit 1, exactly one line on stderr, starting
+# with "keep: ", and the catalog and recipe repository are unchanged.
+one_line_failure() {
+	catalog_state >state.before
+	got=0
+	"$@" >out 2>err || got=$?
+	catalog_state >state.after
+	if [ "$got" != 1 ] || [ "$(wc -l <err)" != 1 ] || ! grep -q "^keep: " err; then
+		echo "expected exit 1 and one 'keep:' line from: $*; got exit $got:"
+		sed 's/^/  | /' err
+		return 1
+	fi
+	if ! cmp -s state.before state.after; then
+		echo "the catalog changed under: $*"; return 1
+	fi
+	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM pending_saves")" = 0
+}
+
+test_expect_success 'setup: a container with one snapshot, and a new change' '
+	c=$(run_container f --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" touch /etc/one &&
+	keep save "$c" >/dev/null &&
+	$DOCKER exec "$c" touch /etc/two
+'
+C=$PREFIX-f
+
+# Where a save talks to the engine, in order.
+STAGES='_ping|GET /v[0-9.]*/containers/json|/containers/[^/]*/json|/images/[^/]*/json|/changes|/archive|POST /v[0-9.]*/commit'
+
+for mode in error truncated garbage badjson hangup die; do
+	test_expect_success "engine fault '$mode' at each stage: save fails in one line, changes nothing" '
+		IFS="|"; for stage in $STAGES; do unset IFS
+			# /_ping has no JSON body: only its headers count.
+			case '"$mode"'/$stage in garbage/_ping|badjson/_ping) continue;; esac
+			start_fault '"$mode"' "$stage" &&
+			one_line_failure fkeep save "$C" || { echo "(stage $stage)"; exit 1; }
+		done
+	'
+done
+
+for mode in error truncated garbage hangup die; do
+	test_expect_success "engine fault '$mode' on every call: doctor, save, show, log, ls fail in one line or work from the catalog" '
+		start_fault '"$mode"' &&
+		one_line_failure fkeep doctor &&
+		start_fault '"$mode"' && one_line_failure fkeep save "$C" &&
+		for cmd in "show $C" "log $C" "ls"; do
+			start_fault '"$mode"' &&
+			got=0 && { fkeep $cmd >out 2>err || got=$?; } &&
+			if [ $got = 0 ]; then
+				test -s out && test "$(wc -l <err)" -le 1
+			else
+				test $got = 1 && test "$(wc -l <err)" = 1 && grep -q "^keep: " err
+			fi || { echo "$cmd: exit $got"; cat err; exit 1; }
+		done
+	'
+done
+
+# The catalog keys containers by engine address, so a save through the
+# fault socket is another engine's: use a container never saved otherwise.
+test_expect_success 'a slow engine (3 s per call on inspect and commit) is waited for: the save works' '
+	c=$(run_container slow --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" touch /etc/slow &&
+	FAULT_DELAY=3 start_fault slow "/containers/[^/]*/json|POST /v[0-9.]*/commit" &&
+	fkeep save "$c" >out 2>err &&
+	expect_grep "^saved $c #1" out
+'
+
+test_expect_success 'after every fault, the real engine saves fine and nothing was left over' '
+	stop_fault &&
+	keep save "$C" >out 2>err &&
+	expect_grep "^saved $C #2" out &&
+	expect_no_grep "left over" err &&
+	test "$(sqlite3 "$KEEP_HOME/catalog.db" "PRAGMA integrity_check")" = ok &&
+	test "$($DOCKER images -q "keep/$C" | sort -u | wc -l)" = 2
+'
+
+test_done
