@@ -157,6 +157,8 @@ test_upgrade(void)
 
 	fixture_fs(&cur, "debian-upgraded");
 	fixture_fs(&base, "debian-base");
+	/* An empty change list would say the databases are the base's. */
+	fs_changes_push(&none, "/var/lib/dpkg/status", FS_MODIFIED);
 	ok(pkg_scan(&cur, &base, NULL, &none, &s, &err) == 0, "scan upgrade");
 	is_int(s.changes.n, 1, "one change");
 	if (s.changes.n == 1) {
@@ -168,6 +170,31 @@ test_upgrade(void)
 	pkg_scan_release(&s);
 	pkg_fs_release(&cur);
 	pkg_fs_release(&base);
+	fs_changes_release(&none);
+
+	/*
+	 * A change list that leaves every database alone: the container's
+	 * sets are the cached base's, and its own files are not read.
+	 */
+	{
+		struct fs_changes other = { 0 }, empty = { 0 };
+		struct pkg_scan s0, s1;
+
+		fixture_fs(&base, "debian-base");
+		ok(pkg_scan(&base, NULL, NULL, &empty, &s0, &err) == 0,
+		    "scan the base alone");
+		fixture_fs(&cur, "debian-upgraded");
+		fs_changes_push(&other, "/opt/tool.conf", FS_ADDED);
+		ok(pkg_scan(&cur, NULL, &s0.packages, &other, &s1, &err) == 0,
+		    "scan with untouched databases");
+		is_int(s1.changes.n, 0, "untouched databases: no package change");
+		is_int(s1.packages.n, s0.packages.n, "the base's packages stand");
+		pkg_scan_release(&s1);
+		pkg_scan_release(&s0);
+		pkg_fs_release(&cur);
+		pkg_fs_release(&base);
+		fs_changes_release(&other);
+	}
 }
 
 static void
