@@ -70,11 +70,11 @@ const struct cli_command cli_commands[] = {
 	  "displays it. The rebuilt image is removed unless --keep-image TAG." },
 	{ "log", cmd_log, NEEDS_CATALOG,
 	  "list the snapshots of a container, newest first",
-	  "[-p PROJECT] [--json] NAME", log_options,
+	  "[-p PROJECT] [--index N] [--json] NAME", log_options,
 	  "One line per snapshot: number, date, recipe commit, what changed, note." },
 	{ "diff", cmd_diff, NEEDS_CATALOG,
 	  "show what changed between two snapshots",
-	  "[-p PROJECT] [--json] NAME [A [B]]", diff_options,
+	  "[-p PROJECT] [--index N] [--json] NAME [A [B]]", diff_options,
 	  "Compares snapshots A and B of NAME (default: the last two; with only A,\n"
 	  "A and the latest): packages added, removed and upgraded, env names,\n"
 	  "mounts, loose files, and the diff of their Dockerfiles." },

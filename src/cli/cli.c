@@ -209,3 +209,39 @@ cli_flush_stdout(struct keep_error **err)
 	}
 	return 0;
 }
+
+int
+cli_shared_option(const struct cli_command *cmd, int opt, const char *arg,
+    struct cli_shared *sh, struct keep_error **err)
+{
+	long v;
+
+	switch (opt) {
+	case CLI_OPT_AT:
+		return cli_parse_uint(cmd, "--at", arg, &sh->at, err) < 0 ? -1 : 1;
+	case CLI_OPT_INDEX:
+		if (cli_parse_uint(cmd, "--index", arg, &v, err) < 0)
+			return -1;
+		sh->ropts.index = (int)v;
+		return 1;
+	case CLI_OPT_JSON:
+		sh->json = 1;
+		return 1;
+	case 'p':
+		sh->ropts.project = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+cli_one_name(const struct cli_command *cmd, const struct cli_parser *p,
+    struct keep_error **err)
+{
+	if (p->argc - p->optind == 1)
+		return p->argv[p->optind];
+	cli_usage_error(err, cmd, p->argc - p->optind ? "too many arguments" :
+	    "which container? give its NAME");
+	return NULL;
+}

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "core/resolve.h"
 #include "util/error.h"
 
 struct catalog;
@@ -83,6 +84,42 @@ void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd,
     int argc, char **argv);
 int cli_next(struct cli_parser *p, const char **arg, struct keep_error **err);
 void cli_parser_release(struct cli_parser *p);
+
+/*
+ * Options several commands share: put the entries in a command's option
+ * table and let cli_shared_option parse them, so that each means the same
+ * everywhere.
+ */
+enum {
+	CLI_OPT_AT = 0x1000,
+	CLI_OPT_INDEX,
+	CLI_OPT_JSON,
+};
+#define CLI_OPTION_PROJECT \
+	{ 'p', "project", "PROJECT", "compose project NAME is a service of" }
+#define CLI_OPTION_INDEX \
+	{ CLI_OPT_INDEX, "index", "N", "replica of a scaled compose service" }
+
+struct cli_shared {
+	long at;			/* --at N; 0: the latest snapshot */
+	int json;			/* --json */
+	struct resolve_opts ropts;	/* -p PROJECT, --index N */
+};
+
+/*
+ * Store opt in sh when it is one of the shared options. Returns 1 when it
+ * was, 0 when it is the command's own, -1 with a usage error for a bad
+ * value.
+ */
+int cli_shared_option(const struct cli_command *cmd, int opt, const char *arg,
+    struct cli_shared *sh, struct keep_error **err);
+
+/*
+ * The single NAME argument of a command that takes exactly one, or NULL
+ * with a usage error.
+ */
+const char *cli_one_name(const struct cli_command *cmd,
+    const struct cli_parser *p, struct keep_error **err);
 
 /* A usage error for cmd: "'keep CMD': <why>; see 'keep CMD --help'". */
 int cli_usage_error(struct keep_error **err, const struct cli_command *cmd,

@@ -5,14 +5,12 @@
 #include "catalog/snapshots.h"
 #include "cli/cli.h"
 #include "core/history.h"
-#include "core/resolve.h"
 #include "util/jout.h"
 
-enum { OPT_JSON = 256 };
-
 const struct cli_option diff_options[] = {
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
-	{ OPT_JSON, "json", NULL, "print the differences as a JSON object" },
+	CLI_OPTION_PROJECT,
+	CLI_OPTION_INDEX,
+	{ CLI_OPT_JSON, "json", NULL, "print the differences as a JSON object" },
 	{ 0 },
 };
 
@@ -43,22 +41,21 @@ int
 cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("diff");
-	struct resolve_opts ropts = { 0 };
+	struct cli_shared sh = { 0 };
 	struct snapshot latest = { 0 }, a = { 0 }, b = { 0 };
 	struct snapshot_diff d = { 0 };
 	struct cli_parser p;
 	struct catalog *cat;
 	const char *arg;
 	long seq_a = 0, seq_b = 0;
-	int opt, json = 0, rc = -1, nargs;
+	int opt, rc = -1, nargs;
 
 	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		if (opt == OPT_JSON)
-			json = 1;
-		else if (opt == 'p')
-			ropts.project = arg;
-	}
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
+			opt = -1;
+			break;
+		}
 	cli_parser_release(&p);
 	if (opt < 0)
 		return -1;
@@ -72,7 +69,7 @@ cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	    err) < 0) || (nargs > 2 && cli_parse_uint(self, "B",
 	    argv[p.optind + 2], &seq_b, err) < 0))
 		return -1;
-	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, 0, &latest, err) < 0 ||
+	if (cli_snapshot_load(ctx, argv[p.optind], &sh.ropts, 0, &latest, err) < 0 ||
 	    cli_catalog(ctx, &cat, err) < 0)
 		goto out;
 	if (seq_b == 0)
@@ -90,7 +87,7 @@ cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	    latest.config.name, seq_b, &b, err) < 0 ||
 	    history_diff(&a, &b, &d, err) < 0)
 		goto out;
-	if (json) {
+	if (sh.json) {
 		struct jout *o = jout_object(), *x;
 
 		jout_set_str(o, "name", latest.config.name);

@@ -5,13 +5,11 @@
 #include "cli/cli.h"
 #include "cli/snapshot_out.h"
 #include "catalog/snapshots.h"
-#include "core/resolve.h"
-
-enum { OPT_JSON = 256 };
 
 const struct cli_option log_options[] = {
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
-	{ OPT_JSON, "json", NULL, "print an array of JSON objects" },
+	CLI_OPTION_PROJECT,
+	CLI_OPTION_INDEX,
+	{ CLI_OPT_JSON, "json", NULL, "print an array of JSON objects" },
 	{ 0 },
 };
 
@@ -19,35 +17,33 @@ int
 cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("log");
-	struct resolve_opts ropts = { 0 };
+	struct cli_shared sh = { 0 };
 	struct snapshot latest = { 0 };
 	struct jout *arr = NULL;
 	struct cli_parser p;
 	struct catalog *cat;
-	const char *arg;
-	int opt, json = 0, rc = 0;
+	const char *arg, *name;
+	int opt, rc = 0;
 
 	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		if (opt == OPT_JSON)
-			json = 1;
-		else if (opt == 'p')
-			ropts.project = arg;
-	}
+	while ((opt = cli_next(&p, &arg, err)) > 0)
+		if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
+			opt = -1;
+			break;
+		}
 	cli_parser_release(&p);
 	if (opt < 0)
 		return -1;
 	if (p.help)
 		return 0;
-	if (argc - p.optind != 1)
-		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
-		    : "which container? give its NAME");
-	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, 0, &latest, err) < 0 ||
+	if ((name = cli_one_name(self, &p, err)) == NULL)
+		return -1;
+	if (cli_snapshot_load(ctx, name, &sh.ropts, 0, &latest, err) < 0 ||
 	    cli_catalog(ctx, &cat, err) < 0) {
 		snapshot_release(&latest);
 		return -1;
 	}
-	if (json)
+	if (sh.json)
 		arr = jout_array();
 	for (long seq = latest.seq; seq >= 1 && rc == 0; seq--) {
 		struct snapshot s = { 0 };
@@ -59,7 +55,7 @@ cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 			break;
 		}
 		snapshot_summary(&s, &sum);
-		if (json) {
+		if (sh.json) {
 			struct jout *o = jout_object();
 
 			jout_set_int(o, "seq", s.seq);
@@ -77,7 +73,7 @@ cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		buf_release(&sum);
 		snapshot_release(&s);
 	}
-	if (json && rc == 0)
+	if (sh.json && rc == 0)
 		jout_print(arr, stdout);
 	jout_free(arr);
 	snapshot_release(&latest);

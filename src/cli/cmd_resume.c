@@ -17,33 +17,30 @@
 #include "util/xalloc.h"
 
 enum {
-	OPT_AT = 256,
-	OPT_SHELL,
+	OPT_SHELL = 256,
 	OPT_CREATE_VOLUMES,
 	OPT_FROM_RECIPE,
-	OPT_INDEX,
 };
 
 const struct cli_option resume_options[] = {
-	{ OPT_AT, "at", "N", "recreate from snapshot #N instead of the latest" },
+	{ CLI_OPT_AT, "at", "N", "recreate from snapshot #N instead of the latest" },
 	{ 'd', "detach", NULL, "only make sure it runs; open no shell" },
 	{ OPT_SHELL, "shell", "CMD", "the shell to open (default bash, else sh)" },
 	{ OPT_CREATE_VOLUMES, "create-volumes", NULL,
 	  "make missing named volumes, empty" },
 	{ OPT_FROM_RECIPE, "from-recipe", NULL,
 	  "recreate from a build of the recipe, not the saved image" },
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
-	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
+	CLI_OPTION_PROJECT,
+	CLI_OPTION_INDEX,
 	{ 0 },
 };
 
 struct resume_args {
-	long at;
+	struct cli_shared sh;	/* --at, -p, --index */
 	int detach;
 	const char *shell;
 	int create_volumes;
 	int from_recipe;
-	struct resolve_opts ropts;
 	const char *name;
 	char **cmd;		/* after `--`, or NULL */
 	int cmd_n;
@@ -60,16 +57,11 @@ parse_args(const struct cli_command *self, int argc, char **argv,
 {
 	struct cli_parser p;
 	const char *arg;
-	long index;
 	int opt, ind, dashdash;
 
 	cli_parser_init(&p, self, argc, argv);
 	while ((opt = cli_next(&p, &arg, err)) > 0) {
 		switch (opt) {
-		case OPT_AT:
-			if (cli_parse_uint(self, "--at", arg, &a->at, err) < 0)
-				opt = -1;
-			break;
 		case 'd':
 			a->detach = 1;
 			break;
@@ -82,13 +74,9 @@ parse_args(const struct cli_command *self, int argc, char **argv,
 		case OPT_FROM_RECIPE:
 			a->from_recipe = 1;
 			break;
-		case 'p':
-			a->ropts.project = arg;
-			break;
-		case OPT_INDEX:
-			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
+		default:
+			if (cli_shared_option(self, opt, arg, &a->sh, err) < 0)
 				opt = -1;
-			a->ropts.index = (int)index;
 			break;
 		}
 		if (opt < 0)
@@ -236,9 +224,9 @@ cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	bctx.e = e;
 
 	/* The snapshot to recreate from; a never-saved container has none. */
-	if (cli_snapshot_load(ctx, a.name, &a.ropts, a.at, &snap, &lerr) == 0) {
+	if (cli_snapshot_load(ctx, a.name, &a.sh.ropts, a.sh.at, &snap, &lerr) == 0) {
 		have_snap = 1;
-	} else if (a.at || lerr->kind != KEEP_ERR_NOT_FOUND) {
+	} else if (a.sh.at || lerr->kind != KEEP_ERR_NOT_FOUND) {
 		keep_error_free(*err);
 		*err = lerr;
 		return -1;
@@ -256,7 +244,7 @@ cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		opts.image_fn = build_recipe;
 		opts.image_ctx = &bctx;
 	}
-	if (keep_resume(e, a.name, have_snap ? &snap : NULL, &a.ropts, &opts,
+	if (keep_resume(e, a.name, have_snap ? &snap : NULL, &a.sh.ropts, &opts,
 	    &res, err) < 0) {
 		if (!have_snap && (*err)->kind == KEEP_ERR_NOT_FOUND)
 			keep_error_set(err, KEEP_ERR_NOT_FOUND,

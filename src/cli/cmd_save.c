@@ -12,14 +12,14 @@
 #include "engine/engine.h"
 #include "util/xalloc.h"
 
-enum { OPT_JSON = 256, OPT_NO_PAUSE, OPT_INDEX };
+enum { OPT_NO_PAUSE = 256 };
 
 const struct cli_option save_options[] = {
 	{ 'm', "message", "MSG", "a note stored with the snapshot and its recipe commit" },
 	{ OPT_NO_PAUSE, "no-pause", NULL, "do not pause the container while committing" },
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
-	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
-	{ OPT_JSON, "json", NULL, "print the snapshot as JSON" },
+	CLI_OPTION_PROJECT,
+	CLI_OPTION_INDEX,
+	{ CLI_OPT_JSON, "json", NULL, "print the snapshot as JSON" },
 	{ 0 },
 };
 
@@ -28,55 +28,40 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("save");
 	struct save_opts opts = { 0 };
-	struct resolve_opts ropts = { 0 };
+	struct cli_shared sh = { 0 };
 	struct cli_progress_slot slot = { 0 };
 	struct save_result res = { 0 };
 	struct cli_parser p;
 	struct catalog *cat;
 	struct engine *e;
 	cleanup_free char *id = NULL, *name = NULL, *recipes = NULL;
-	const char *arg;
-	long index;
-	int opt, json = 0, rc = -1;
+	const char *arg, *given;
+	int opt, rc = -1;
 
 	cli_parser_init(&p, self, argc, argv);
 	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		switch (opt) {
-		case 'm':
+		if (opt == 'm')
 			opts.message = arg;
-			break;
-		case OPT_NO_PAUSE:
+		else if (opt == OPT_NO_PAUSE)
 			opts.no_pause = 1;
-			break;
-		case 'p':
-			ropts.project = arg;
-			break;
-		case OPT_INDEX:
-			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
-				opt = -1;
-			ropts.index = (int)index;
-			break;
-		case OPT_JSON:
-			json = 1;
+		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
+			opt = -1;
 			break;
 		}
-		if (opt < 0)
-			break;
 	}
 	cli_parser_release(&p);
 	if (opt < 0)
 		return -1;
 	if (p.help)
 		return 0;
-	if (argc - p.optind != 1)
-		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
-		    : "which container? give its NAME");
+	if ((given = cli_one_name(self, &p, err)) == NULL)
+		return -1;
 
 	if (cli_engine(ctx, &e, err) < 0 || cli_catalog(ctx, &cat, err) < 0)
 		return -1;
-	if (resolve_container(e, argv[p.optind], &ropts, &id, &name, err) < 0)
+	if (resolve_container(e, given, &sh.ropts, &id, &name, err) < 0)
 		return -1;
-	slot.quiet = ctx->quiet || json;
+	slot.quiet = ctx->quiet || sh.json;
 	slot.name = name;
 	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
 	opts.recipes_dir = recipes;
@@ -88,7 +73,7 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	}
 	for (size_t i = 0; i < res.warnings.n; i++)
 		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
-	if (json) {
+	if (sh.json) {
 		struct jout *o = snapshot_json(&res.snap, SNAPSHOT_JSON_ALL);
 
 		jout_set_bool(o, "unchanged", res.unchanged);

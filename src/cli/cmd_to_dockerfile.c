@@ -5,17 +5,16 @@
 #include "cli/cli.h"
 #include "core/build_context.h"
 #include "core/recipe.h"
-#include "core/resolve.h"
 #include "util/xalloc.h"
 
-enum { OPT_AT = 256, OPT_CONTEXT, OPT_INDEX };
+enum { OPT_CONTEXT = 256 };
 
 const struct cli_option to_dockerfile_options[] = {
-	{ OPT_AT, "at", "N", "use snapshot #N instead of the latest" },
+	{ CLI_OPT_AT, "at", "N", "use snapshot #N instead of the latest" },
 	{ 'o', "output", "FILE", "write the Dockerfile to FILE (atomically) instead of stdout" },
 	{ OPT_CONTEXT, "context", "DIR", "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/" },
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
-	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
+	CLI_OPTION_PROJECT,
+	CLI_OPTION_INDEX,
 	{ 0 },
 };
 
@@ -24,15 +23,14 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
     struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("to-dockerfile");
-	struct resolve_opts ropts = { 0 };
+	struct cli_shared sh = { 0 };
 	struct snapshot s = { 0 };
 	struct build_context bc = { 0 };
 	struct strv warnings = { 0 };
 	cleanup_buf struct buf text = BUF_INIT;
 	struct cli_parser p;
 	struct engine *e;
-	const char *arg, *output = NULL, *dir = NULL;
-	long at = 0, index;
+	const char *arg, *name, *output = NULL, *dir = NULL;
 	int opt, rc = -1;
 
 	cli_parser_init(&p, self, argc, argv);
@@ -41,30 +39,22 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 			output = arg;
 		else if (opt == OPT_CONTEXT)
 			dir = arg;
-		else if (opt == 'p')
-			ropts.project = arg;
-		else if (opt == OPT_AT && cli_parse_uint(self, "--at", arg, &at, err) < 0)
+		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
 			opt = -1;
-		else if (opt == OPT_INDEX) {
-			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
-				opt = -1;
-			ropts.index = (int)index;
-		}
-		if (opt < 0)
 			break;
+		}
 	}
 	cli_parser_release(&p);
 	if (opt < 0)
 		return -1;
 	if (p.help)
 		return 0;
-	if (argc - p.optind != 1)
-		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
-		    : "which container? give its NAME");
+	if ((name = cli_one_name(self, &p, err)) == NULL)
+		return -1;
 	if (output && dir)
 		return cli_usage_error(err, self,
 		    "give either -o or --context: a context holds its own Dockerfile");
-	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, at, &s, err) < 0)
+	if (cli_snapshot_load(ctx, name, &sh.ropts, sh.at, &s, err) < 0)
 		return -1;
 
 	if (dir) {

@@ -13,14 +13,14 @@
 #include "util/jout.h"
 #include "util/xalloc.h"
 
-enum { OPT_AT = 256, OPT_KEEP_IMAGE, OPT_JSON, OPT_INDEX };
+enum { OPT_KEEP_IMAGE = 256 };
 
 const struct cli_option verify_options[] = {
-	{ OPT_AT, "at", "N", "verify snapshot #N instead of the latest" },
+	{ CLI_OPT_AT, "at", "N", "verify snapshot #N instead of the latest" },
 	{ OPT_KEEP_IMAGE, "keep-image", "TAG", "keep the rebuilt image as TAG" },
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" },
-	{ OPT_INDEX, "index", "N", "replica of a scaled compose service" },
-	{ OPT_JSON, "json", NULL, "print the result and its differences as JSON" },
+	CLI_OPTION_PROJECT,
+	CLI_OPTION_INDEX,
+	{ CLI_OPT_JSON, "json", NULL, "print the result and its differences as JSON" },
 	{ 0 },
 };
 
@@ -108,7 +108,7 @@ int
 cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("verify");
-	struct resolve_opts ropts = { 0 };
+	struct cli_shared sh = { 0 };
 	struct snapshot s = { 0 };
 	struct verify_opts vopts = { 0 };
 	struct verify_result res = { 0 };
@@ -117,37 +117,25 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct cli_parser p;
 	struct catalog *cat;
 	struct engine *e;
-	const char *arg, *keep_image = NULL;
-	long at = 0, index;
-	int opt, json = 0, rc = -1, vrc;
+	const char *arg, *name, *keep_image = NULL;
+	int opt, rc = -1, vrc;
 
 	cli_parser_init(&p, self, argc, argv);
 	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		if (opt == OPT_JSON)
-			json = 1;
-		else if (opt == OPT_KEEP_IMAGE)
+		if (opt == OPT_KEEP_IMAGE)
 			keep_image = arg;
-		else if (opt == 'p')
-			ropts.project = arg;
-		else if (opt == OPT_AT && cli_parse_uint(self, "--at", arg, &at, err) < 0)
+		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
 			opt = -1;
-		else if (opt == OPT_INDEX) {
-			if (cli_parse_uint(self, "--index", arg, &index, err) < 0)
-				opt = -1;
-			ropts.index = (int)index;
-		}
-		if (opt < 0)
 			break;
+		}
 	}
 	cli_parser_release(&p);
 	if (opt < 0)
 		return -1;
 	if (p.help)
 		return 0;
-	if (argc - p.optind != 1)
-		return cli_usage_error(err, self, argc - p.optind ? "too many arguments"
-		    : "which container? give its NAME");
-	if (cli_snapshot_load(ctx, argv[p.optind], &ropts, at, &s, err) < 0)
+	if ((name = cli_one_name(self, &p, err)) == NULL ||
+	    cli_snapshot_load(ctx, name, &sh.ropts, sh.at, &s, err) < 0)
 		return -1;
 	if (cli_engine(ctx, &e, err) < 0 || cli_catalog(ctx, &cat, err) < 0)
 		goto out;
@@ -158,9 +146,9 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		if (v && v[0])
 			kvv_push(&args, proxy_names[i], v);
 	}
-	vp.slot.quiet = ctx->quiet || json;
+	vp.slot.quiet = ctx->quiet || sh.json;
 	vp.slot.name = s.config.name;
-	vp.streaming = !ctx->quiet && !json && isatty(STDERR_FILENO);
+	vp.streaming = !ctx->quiet && !sh.json && isatty(STDERR_FILENO);
 	vopts.keep_image = keep_image;
 	vopts.build_args = &args;
 	vopts.output = vp.streaming ? stream_output : NULL;
@@ -168,15 +156,15 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	vopts.progress_ctx = &vp;
 
 	vrc = keep_verify(e, cat, &s, &vopts, &res, err);
-	if (!json)
+	if (!sh.json)
 		for (size_t i = 0; i < res.warnings.n; i++)
 			fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
 	if (vrc < 0) {
 		/* A failed build: show what the builder said if it was hidden. */
-		if (res.status && !vp.streaming && !ctx->quiet && !json)
+		if (res.status && !vp.streaming && !ctx->quiet && !sh.json)
 			for (size_t i = 0; i < res.build_tail.n; i++)
 				fprintf(stderr, "  | %s\n", res.build_tail.v[i]);
-		if (json) {
+		if (sh.json) {
 			struct jout *o = result_json(&s, &res, NULL, (*err)->message);
 
 			jout_print(o, stdout);
@@ -185,7 +173,7 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		keep_error_wrap(err, "verify '%s' #%ld", s.config.name, s.seq);
 		goto out;
 	}
-	if (json) {
+	if (sh.json) {
 		struct jout *o = result_json(&s, &res, keep_image, NULL);
 
 		jout_print(o, stdout);
