@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config git
 	libsqlite3-dev libcurl4-openssl-dev libjansson-dev libgit2-dev libarchive-dev
 	docker.io debootstrap sqlite3 clang jq
-	docker-compose openssl socat podman curl bash-completion zsh)
+	docker-compose openssl socat podman curl bash-completion zsh
+	python3 valgrind)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

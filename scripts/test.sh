@@ -21,3 +21,26 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 LSAN_OPTIONS=print_suppressions=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir build-sanitize --output-on-failure -j"$((jobs * 2))"
+
+echo "== t0002 with keep under valgrind" >&2
+KEEP_VALGRIND=1 KEEP_BIN="$PWD/build/keep" KEEP_SOURCE_DIR="$PWD" \
+	bash tests/cli/t0002-save.sh
+
+echo "== fuzz targets (build-fuzz/, ${KEEP_FUZZ_SECONDS:-10} s each)" >&2
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKEEP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-fuzz --target fuzz -j"$jobs" >/dev/null
+for corpus in tests/fuzz/corpus/*/; do
+	t=$(basename "$corpus")
+	# New inputs go to a scratch folder: the committed corpus stays as is.
+	scratch=$(mktemp -d)
+	if ! ./build-fuzz/fuzz_"$t" -max_total_time="${KEEP_FUZZ_SECONDS:-10}" \
+		-rss_limit_mb=2048 -artifact_prefix=build-fuzz/ "$scratch" "$corpus" \
+		>build-fuzz/fuzz_"$t".log 2>&1; then
+		tail -n 40 build-fuzz/fuzz_"$t".log >&2
+		echo "fuzz target $t failed: reproduce with ./build-fuzz/fuzz_$t build-fuzz/crash-*" >&2
+		rm -rf "$scratch"
+		exit 1
+	fi
+	rm -rf "$scratch"
+	echo "fuzz_$t: $(grep -o 'Done [0-9]* runs' build-fuzz/fuzz_"$t".log)" >&2
+done

@@ -38,7 +38,18 @@ CLEANUP_LIST="$TEST_DIR/.cleanup"
 # Under the sanitizer build, LSan would add a banner to stderr on exit.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
 
-keep() { "$KEEP_BIN" "$@"; }
+# KEEP_VALGRIND=1 runs every keep under valgrind: any memory error or
+# definite leak makes the command exit 99 (scripts/test.sh does it for
+# one file). The valgrind build is the plain one, not the sanitizer build.
+if [ "${KEEP_VALGRIND:-}" = 1 ]; then
+	keep() {
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$KEEP_BIN" "$@"
+	}
+else
+	keep() { "$KEEP_BIN" "$@"; }
+fi
 
 say() { printf '# %s\n' "$*"; }
 
