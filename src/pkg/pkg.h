@@ -119,6 +119,23 @@ int dpkg_owned_paths(const struct pkg_fs *fs, const struct pkg *p,
 /* Append the lines of a dpkg .list file (absolute paths; "/." skipped). */
 void dpkg_parse_list(const char *data, size_t len, struct strv *out);
 
+/*
+ * apt's /var/log/apt/history.log: append "name\nversion" for every package
+ * apt installed, upgraded, downgraded or reinstalled from an index (not
+ * from a .deb file named on its command line) to known.
+ */
+void apt_history_parse(const char *data, size_t len, struct strv *known);
+
+/*
+ * Set origin "local" on the dpkg changes (added or upgraded) that apt's
+ * history of fs does not show apt installing at that version: a `dpkg -i`
+ * or a local .deb, which no index can reinstall. No history log means apt
+ * never ran, so all of them are marked - unless the change list fsc shows
+ * the log deleted, when nothing can be told and nothing is marked.
+ */
+int apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
+    const struct fs_changes *fsc, struct keep_error **err);
+
 /* --- apk ----------------------------------------------------------------- */
 
 /*

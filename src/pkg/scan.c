@@ -163,6 +163,10 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 	pkg_set_filter_valid(&s.packages, &s.warnings);
 	pkg_set_filter_valid(&s.base, &s.warnings);
 	pkg_diff(&s.base, &s.packages, &s.changes);
+	if (apt_history_mark_local(container, &s.changes, changes, err) < 0) {
+		keep_error_wrap(err, "read apt's history");
+		goto fail;
+	}
 
 	for (size_t i = 0; i < s.changes.n; i++) {
 		const struct pkg_change *c = &s.changes.v[i];
