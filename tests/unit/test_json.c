@@ -1,0 +1,95 @@
+/* ejson_array_each: a JSON array of objects read one element at a time. */
+#include <string.h>
+
+#include "engine/json.h"
+#include "tap.h"
+#include "util/buf.h"
+
+struct seen {
+	struct buf paths;	/* "Path" members, one per line */
+	size_t n;
+	size_t stop_at;		/* fail at this index + 1; 0 never */
+};
+
+static int
+collect(void *ctx, size_t index, json_t *elem, struct keep_error **err)
+{
+	struct seen *s = ctx;
+	const char *p = ejson_str(elem, "Path");
+
+	if (s->stop_at && index + 1 == s->stop_at)
+		return keep_error_set(err, KEEP_ERR_FAILED, "stop");
+	s->n++;
+	buf_addstr(&s->paths, p ? p : "?");
+	buf_addch(&s->paths, '\n');
+	return 0;
+}
+
+/* Run ejson_array_each on text; 0 or -1, with the error freed. */
+static int
+each(const char *text, struct seen *s)
+{
+	struct keep_error *err = NULL;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = ejson_array_each(text, strlen(text), "GET /x", collect, s, &err);
+	if (rc < 0 && err == NULL)
+		return -2;	/* a failure must say why */
+	keep_error_free(err);
+	return rc;
+}
+
+int
+main(void)
+{
+	struct seen s;
+
+	is_int(each("[{\"Path\":\"/a\",\"Kind\":1},{\"Path\":\"/b\",\"Kind\":0}]", &s),
+	    0, "two elements");
+	is_int(s.n, 2, "both seen");
+	is_str(s.paths.ptr, "/a\n/b\n", "in order");
+	buf_release(&s.paths);
+
+	is_int(each(" [ {\"Path\":\"/a\"} ,\n\t{\"Path\":\"/b\"} ] \n", &s), 0,
+	    "whitespace between elements");
+	is_int(s.n, 2, "both seen with whitespace");
+	buf_release(&s.paths);
+
+	is_int(each("[]", &s), 0, "an empty array");
+	is_int(s.n, 0, "nothing seen");
+	is_int(each("null", &s), 0, "null is an empty list");
+	is_int(each(" null\n", &s), 0, "null with whitespace");
+
+	is_int(each("", &s), -1, "an empty answer fails");
+	is_int(each("{}", &s), -1, "an object is not an array");
+	is_int(each("[{\"Path\":\"/a\"}", &s), -1, "a cut-off array fails");
+	buf_release(&s.paths);
+	is_int(each("[{\"Path\":\"/a\"},]", &s), -1, "a trailing comma fails");
+	buf_release(&s.paths);
+	is_int(each("[{\"Path\":\"/a\"} {\"Path\":\"/b\"}]", &s), -1,
+	    "a missing comma fails");
+	buf_release(&s.paths);
+	is_int(each("[{\"Path\":\"/a\"}] x", &s), -1, "text after the array fails");
+	buf_release(&s.paths);
+	is_int(each("[1, 2]", &s), -1, "elements that are not objects fail");
+	is_int(each("[{\"Path\":\"/a\"}, {\"Path\": }]", &s), -1,
+	    "a broken element fails");
+	buf_release(&s.paths);
+	is_int(each("nullx", &s), -1, "null followed by junk fails");
+
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 2;
+	{
+		struct keep_error *err = NULL;
+		const char *t = "[{\"Path\":\"/a\"},{\"Path\":\"/b\"},{\"Path\":\"/c\"}]";
+
+		ok(ejson_array_each(t, strlen(t), "GET /x", collect, &s, &err) < 0 &&
+		    err && strcmp(err->message, "stop") == 0,
+		    "the callback's error stops the walk");
+		is_int(s.n, 1, "no element after the failing one");
+		keep_error_free(err);
+		buf_release(&s.paths);
+	}
+	return done_testing();
+}
