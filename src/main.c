@@ -52,7 +52,7 @@ const struct cli_command cli_commands[] = {
 	  "variables\n(tokens, passwords, credentials in URLs) are never shown." },
 	{ "to-dockerfile", cmd_to_dockerfile, NEEDS_CATALOG,
 	  "print the Dockerfile that rebuilds a snapshot",
-	  "[--at N] [-o FILE | --context DIR] [-p PROJECT] NAME",
+	  "[--at N] [-o FILE | --context DIR] [--compose] [-p PROJECT] NAME",
 	  to_dockerfile_options,
 	  "Prints the recipe of the latest snapshot of NAME (or #N with --at): FROM its\n"
 	  "base image pinned by digest, then its packages, files and config. Warnings\n"

@@ -5,14 +5,16 @@
 #include "cli/cli.h"
 #include "core/build_context.h"
 #include "core/recipe.h"
+#include "render/compose.h"
 #include "util/xalloc.h"
 
-enum { OPT_CONTEXT = 256 };
+enum { OPT_CONTEXT = 256, OPT_COMPOSE };
 
 const struct cli_option to_dockerfile_options[] = {
 	{ CLI_OPT_AT, "at", "N", "use snapshot #N instead of the latest" },
 	{ 'o', "output", "FILE", "write the Dockerfile to FILE (atomically) instead of stdout" },
 	{ OPT_CONTEXT, "context", "DIR", "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/" },
+	{ OPT_COMPOSE, "compose", NULL, "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)" },
 	CLI_OPTION_PROJECT,
 	CLI_OPTION_INDEX,
 	{ 0 },
@@ -28,10 +30,11 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 	struct build_context bc = { 0 };
 	struct strv warnings = { 0 };
 	cleanup_buf struct buf text = BUF_INIT;
+	cleanup_buf struct buf compose = BUF_INIT;
 	struct cli_parser p;
 	struct engine *e;
 	const char *arg, *name, *output = NULL, *dir = NULL;
-	int opt, rc = -1;
+	int opt, rc = -1, want_compose = 0;
 
 	cli_parser_init(&p, self, argc, argv);
 	while ((opt = cli_next(&p, &arg, err)) > 0) {
@@ -39,6 +42,8 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 			output = arg;
 		else if (opt == OPT_CONTEXT)
 			dir = arg;
+		else if (opt == OPT_COMPOSE)
+			want_compose = 1;
 		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
 			opt = -1;
 			break;
@@ -68,6 +73,8 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 	} else if (recipe_dockerfile(&s, NULL, 0, &text, &warnings, err) < 0) {
 		goto out;
 	}
+	if (want_compose)
+		render_compose(&s, &compose, &warnings);
 	for (size_t i = 0; i < warnings.n; i++)
 		fprintf(stderr, "keep: warning: %s\n", warnings.v[i]);
 	if (dir) {
@@ -81,6 +88,17 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 			goto out;
 	} else {
 		fwrite(text.ptr ? text.ptr : "", 1, text.len, stdout);
+		if (want_compose)
+			fputs("\n# ---- compose.yaml ----\n", stdout);
+	}
+	if (want_compose && dir) {
+		cleanup_free char *path = xasprintf("%s/compose.yaml", dir);
+
+		if (keep_write_file_atomic(path, compose.ptr, compose.len, 0644,
+		    err) < 0)
+			goto out;
+	} else if (want_compose) {
+		fwrite(compose.ptr, 1, compose.len, stdout);
 	}
 	rc = 0;
 out:

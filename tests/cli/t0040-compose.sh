@@ -105,14 +105,32 @@ test_expect_success 'a scaled service: save asks for --index N listing both repl
 	expect_grep "no such container" err
 '
 
-if "$KEEP_BIN" help to-dockerfile >/dev/null 2>&1; then
-	test_expect_success 'in the compose folder, keep to-dockerfile SERVICE renders its recipe' '
-		(cd "$STACK" && keep to-dockerfile store) >Dockerfile &&
-		expect_grep "^FROM " Dockerfile
-	'
-else
-	say "keep to-dockerfile does not exist yet: not checked for compose services"
-fi
+test_expect_success 'in the compose folder, keep to-dockerfile SERVICE renders its recipe' '
+	(cd "$STACK" && keep to-dockerfile store) >Dockerfile &&
+	expect_grep "^FROM " Dockerfile
+'
+
+test_expect_success 'to-dockerfile --compose: a compose service that compose accepts and builds' '
+	compose exec -T store sh -c "echo tuned >/etc/store.conf" &&
+	(cd "$STACK" && keep save store) >/dev/null &&
+	mkdir -p rebuilt &&
+	(cd "$STACK" && keep to-dockerfile --compose --context "$TEST_DIR/rebuilt" store) >/dev/null &&
+	test -s rebuilt/compose.yaml &&
+	expect_grep "^  .store.:$" rebuilt/compose.yaml &&
+	expect_grep "network_mode: \"none\"" rebuilt/compose.yaml &&
+	(cd rebuilt && docker-compose -p "${PREFIX}rebuilt" config) >config.out &&
+	(cd rebuilt && DOCKER_BUILDKIT=0 docker-compose -p "${PREFIX}rebuilt" build -q) >build.out 2>&1 &&
+	track_image "keep/$P""_store_1:recipe" &&
+	test "$($DOCKER run --rm --network none "keep/$P""_store_1:recipe" cat /etc/store.conf)" = tuned
+'
+
+test_expect_success 'to-dockerfile --compose -o FILE: the Dockerfile in FILE, the service on stdout' '
+	(cd "$STACK" && keep to-dockerfile --compose -o "$TEST_DIR/Dockerfile.o" store) >snippet.yaml &&
+	expect_grep "^FROM " Dockerfile.o &&
+	expect_no_grep "^services:" Dockerfile.o &&
+	expect_grep "^services:" snippet.yaml &&
+	expect_no_grep "^FROM " snippet.yaml
+'
 
 test_expect_success 'setup: compose v2-style containers (project-service-N), one of them a one-off run' '
 	track_container "${P2}-web-1" && track_container "${P2}-web-run-1a2b" &&
