@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config git
 	libsqlite3-dev libcurl4-openssl-dev libjansson-dev libgit2-dev libarchive-dev
-	docker.io debootstrap sqlite3 clang jq
+	docker.io docker-registry debootstrap sqlite3 clang jq
 	docker-compose openssl socat podman curl bash-completion zsh
 	python3 valgrind)
 

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Digest pinning for real: the base image is pushed to a registry on
+# 127.0.0.1 (Debian's docker-registry; the engine trusts loopback
+# registries without TLS), so it has a repo digest, and the recipe's FROM
+# must be that digest and build.
+. "$(dirname "$0")/lib.sh"
+need_base_image
+command -v docker-registry >/dev/null || {
+	if [ "${CI:-}" = true ]; then echo "Bail out! docker-registry is not installed"; exit 1; fi
+	echo "1..0 # SKIP docker-registry is not installed (scripts/setup.sh installs it)"; exit 77
+}
+
+REG_PID=
+stop_registry() {
+	[ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null
+	cleanup
+}
+trap stop_registry EXIT
+
+# A free loopback port: the registry says when it cannot bind, try another.
+start_registry() {
+	local port
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 20000))
+		cat >"$TEST_DIR/registry.yml" <<-EOF2
+		version: 0.1
+		storage:
+		  filesystem:
+		    rootdirectory: $TEST_DIR/registry
+		http:
+		  addr: 127.0.0.1:$port
+		EOF2
+		docker-registry serve "$TEST_DIR/registry.yml" >"$TEST_DIR/registry.log" 2>&1 &
+		REG_PID=$!
+		for _ in $(seq 1 50); do
+			if grep -q "listening on" "$TEST_DIR/registry.log"; then
+				echo "$port"
+				return 0
+			fi
+			kill -0 "$REG_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$REG_PID" 2>/dev/null
+	done
+	return 1
+}
+
+PORT=$(start_registry) || { echo "Bail out! docker-registry did not start"; cat "$TEST_DIR/registry.log"; exit 1; }
+REF="127.0.0.1:$PORT/keep-test/bookworm"
+
+test_expect_success 'setup: the base pushed to the loopback registry has a repo digest' '
+	$DOCKER tag "$KEEP_TEST_BASE" "$REF:pinned" &&
+	track_image "$REF:pinned" &&
+	$DOCKER push -q "$REF:pinned" >/dev/null &&
+	$DOCKER image inspect -f "{{json .RepoDigests}}" "$REF:pinned" | grep -q "$REF@sha256:"
+'
+
+test_expect_success 'a container from it: the recipe is FROM the registry digest, and builds' '
+	c=$(run_container pinned --network host "$REF:pinned" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "echo pinned >/etc/pinned.conf" &&
+	keep save "$c" >/dev/null &&
+	digest=$($DOCKER image inspect -f "{{range .RepoDigests}}{{.}}{{end}}" "$REF:pinned" | grep -o "$REF@sha256:[0-9a-f]*") &&
+	keep to-dockerfile "$c" >Dockerfile 2>err &&
+	test "$(grep "^FROM " Dockerfile)" = "FROM $digest" &&
+	expect_no_grep "pinned by image ID" Dockerfile &&
+	keep show --json "$c" >show.json &&
+	test "$(jq -r .base.digest show.json)" = "$digest" &&
+	DOCKER_BUILDKIT=0 $DOCKER build -q --network host -t "$PREFIX-rebuilt:1" . >/dev/null &&
+	track_image "$PREFIX-rebuilt:1"
+'
+
+test_done
