@@ -392,6 +392,12 @@ change_cb(void *ctx, size_t index, json_t *c, struct keep_error **err)
 	const char *p = ejson_str(c, "Path");
 	long long kind = ejson_int(c, "Kind", -1);
 
+	if (index >= ENGINE_MAX_CHANGES)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "changes of container '%s': more than %zu changed paths, "
+		    "too many to snapshot (is a dataset or cache inside the "
+		    "container instead of on a mount?)", cc->id,
+		    ENGINE_MAX_CHANGES);
 	if (p == NULL || kind < FS_MODIFIED || kind > FS_DELETED)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "changes of container '%s': entry %zu of the engine's "

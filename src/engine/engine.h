@@ -97,6 +97,12 @@ int engine_call(struct engine *e, const char *method, const char *path,
  */
 #define ENGINE_TIMEOUT_SHORT 120L
 #define ENGINE_MAX_BODY ((size_t)64 << 20)
+/*
+ * engine_container_changes refuses a change list longer than this: a
+ * container that changed more paths than that is no development container
+ * a recipe can describe, and a hostile engine could send a huge list.
+ */
+#define ENGINE_MAX_CHANGES ((size_t)500000)
 int engine_call_timeout(struct engine *e, long timeout, const char *method,
     const char *path, const void *body, size_t body_len,
     const char *content_type, long *status, struct buf *resp,

@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,6 +40,12 @@ field(char **p, char *end)
 }
 
 static int
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int
 starts_keyword(const char *line, size_t len)
 {
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++) {
@@ -49,6 +56,19 @@ starts_keyword(const char *line, size_t len)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Report the offending line (and, with FUZZ_RENDER_DUMP set, the whole
+ * Dockerfile) before failing, so a crash file explains itself.
+ */
+static void
+fail(const char *text, const char *line, size_t len, const char *why)
+{
+	fprintf(stderr, "fuzz_render: %s: line '%.*s'\n", why, (int)len, line);
+	if (getenv("FUZZ_RENDER_DUMP"))
+		fputs(text, stderr);
+	abort();
 }
 
 /* abort() when text holds a line that is not keep's own. */
@@ -67,12 +87,21 @@ check_dockerfile(const char *text)
 			t++;
 			tl--;
 		}
-		if (tl >= 4 && strncasecmp(t, "kpwn", 4) == 0)
-			abort();	/* an input field starts a line */
+		/* (A continuation line may hold a validated package name.) */
+		if (!continued && tl >= 4 && strncasecmp(t, "kpwn", 4) == 0)
+			fail(text, l, len, "an input field starts a line");
 		if (tl && *t != '#') {
 			if (!continued && !starts_keyword(t, tl))
-				abort();	/* a line no instruction of keep's */
-			if (!continued) {
+				fail(text, l, len, "a line that is no instruction");
+			/*
+			 * keep's own RUN, COPY, CMD ... lines start with fixed
+			 * text; ENV, USER, LABEL ... may legitimately start
+			 * with a name taken from the input.
+			 */
+			if (!continued && (starts_with(t, "RUN ") ||
+			    starts_with(t, "FROM ") || starts_with(t, "COPY ") ||
+			    starts_with(t, "CMD ") || starts_with(t, "ENTRYPOINT ") ||
+			    starts_with(t, "SHELL ") || starts_with(t, "VOLUME "))) {
 				const char *sp = t;
 
 				while (*sp != ' ' && *sp != '\t')
@@ -80,7 +109,7 @@ check_dockerfile(const char *text)
 				while (*sp == ' ' || *sp == '\t')
 					sp++;
 				if (strncasecmp(sp, "kpwn", 4) == 0)
-					abort();	/* "RUN kpwn": injected */
+					fail(text, l, len, "an injected instruction");
 			}
 			continued = len > 0 && l[len - 1] == '\\';
 		}
