@@ -1199,6 +1199,50 @@ env_word(struct buf *b, const char *name, const char *value, const char *old)
 	return quote_dockerfile_word(b, value);
 }
 
+/*
+ * Where language packages come from: the container's index settings become
+ * build arguments before the installs, so pip, uv and npm in the build use
+ * the same index the container did (ENV, at the end, keeps them for run
+ * time). Values with credentials are secrets and never written.
+ */
+static const char *const index_vars[] = {
+	"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST",
+	"PIP_FIND_LINKS", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL",
+	"UV_DEFAULT_INDEX", "UV_INDEX", "NPM_CONFIG_REGISTRY",
+	"npm_config_registry",
+};
+
+static void
+render_index_args(struct render *r, const struct kv **env, size_t n)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = env[i]->key, *value = env[i]->value;
+		struct buf line = BUF_INIT;
+		size_t k;
+
+		for (k = 0; k < sizeof(index_vars) / sizeof(index_vars[0]); k++)
+			if (strcmp(name, index_vars[k]) == 0)
+				break;
+		if (k == sizeof(index_vars) / sizeof(index_vars[0]) ||
+		    secrets_classify_env(name, value) != SECRET_NONE)
+			continue;
+		buf_printf(&line, "ARG %s=", name);
+		if (env_word(&line, name, value, NULL) < 0) {
+			buf_release(&line);
+			continue;	/* render_env refuses it with a warning */
+		}
+		if (!any++) {
+			buf_addch(&r->out, '\n');
+			comment(r, "The package index the container used, for the installs below.");
+		}
+		buf_add(&r->out, line.ptr, line.len);
+		buf_addch(&r->out, '\n');
+		buf_release(&line);
+	}
+}
+
 static void
 render_env(struct render *r, const struct kv **env, size_t n)
 {
@@ -1450,6 +1494,7 @@ render_dockerfile(const struct recipe_input *in, struct buf *out,
 	render_sources(&r);
 	render_dpkg(&r);
 	render_apk(&r);
+	render_index_args(&r, env, n_env);
 	render_pip(&r);
 	render_npm(&r);
 	render_other_managers(&r);
