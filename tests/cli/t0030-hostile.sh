@@ -113,4 +113,15 @@ test_expect_success 'error messages never echo a secret' '
 	keep doctor >o 2>e; no_secret o && no_secret e
 '
 
+test_expect_success 'a 70 MB dpkg status is refused in one clear line; the catalog is unchanged' '
+	c=$(run_container bigdb --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "yes \" continued description line\" | head -c 70000000 >>/var/lib/dpkg/status" &&
+	before=$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots") &&
+	expect_code 1 keep save "$c" >out 2>err &&
+	test "$(wc -l <err)" = 1 &&
+	expect_grep "^keep: .*/var/lib/dpkg/status" err &&
+	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots")" = "$before" &&
+	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM pending_saves")" = 0
+'
+
 test_done
