@@ -63,6 +63,7 @@ test_expect_success 'twelve SIGKILLs at random points of a save leave a consiste
 '
 
 test_expect_success 'the next save repairs what was left and works; no image without a snapshot' '
+	unpaused "$C" &&
 	$DOCKER exec "$C" touch /opt/after-kills &&
 	keep save "$C" >out 2>err &&
 	expect_grep "^saved $C #" out &&
@@ -74,6 +75,7 @@ test_expect_success 'the next save repairs what was left and works; no image wit
 
 test_expect_success 'a locked recipe repository: exit 1, one clear line; the next save commits the recipe' '
 	touch "$KEEP_HOME/recipes/.git/index.lock" &&
+	unpaused "$C" &&
 	$DOCKER exec "$C" touch /opt/locked &&
 	expect_code 1 keep save "$C" >out 2>err &&
 	test "$(wc -l <err)" = 1 &&
