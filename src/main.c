@@ -154,19 +154,13 @@ int
 cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("help"), *cmd;
+	struct cli_shared sh = { 0 };
 	struct cli_parser p;
-	const char *arg;
-	int opt;
+	int rc;
 
 	(void)ctx;
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (p.optind >= argc) {
 		usage(stdout);
 		return 0;
@@ -184,19 +178,13 @@ int
 cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 {
 	const struct cli_command *self = cli_command_find("version");
+	struct cli_shared sh = { 0 };
 	struct cli_parser p;
-	const char *arg;
-	int opt;
+	int rc;
 
 	(void)ctx;
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (p.optind < argc)
 		return cli_usage_error(err, self, "unexpected argument '%s'",
 		    argv[p.optind]);

@@ -245,3 +245,26 @@ cli_one_name(const struct cli_command *cmd, const struct cli_parser *p,
 	    "which container? give its NAME");
 	return NULL;
 }
+
+int
+cli_parse_shared(const struct cli_command *cmd, int argc, char **argv,
+    struct cli_shared *sh, struct cli_parser *p, struct keep_error **err)
+{
+	const char *arg;
+	int opt;
+
+	cli_parser_init(p, cmd, argc, argv);
+	while ((opt = cli_next(p, &arg, err)) > 0)
+		if (cli_shared_option(cmd, opt, arg, sh, err) <= 0) {
+			/* An option in the table that is not a shared one is
+			 * a programming error: report it as unknown. */
+			if (*err == NULL)
+				cli_usage_error(err, cmd, "unhandled option");
+			opt = -1;
+			break;
+		}
+	cli_parser_release(p);
+	if (opt < 0)
+		return -1;
+	return p->help ? 1 : 0;
+}

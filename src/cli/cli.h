@@ -115,6 +115,14 @@ int cli_shared_option(const struct cli_command *cmd, int opt, const char *arg,
     struct cli_shared *sh, struct keep_error **err);
 
 /*
+ * Parse argv for a command whose options are all shared ones: -1 with a
+ * usage error, 1 when --help was printed (the command is done), 0 to go on
+ * with the positional arguments from p->optind.
+ */
+int cli_parse_shared(const struct cli_command *cmd, int argc, char **argv,
+    struct cli_shared *sh, struct cli_parser *p, struct keep_error **err);
+
+/*
  * The single NAME argument of a command that takes exactly one, or NULL
  * with a usage error.
  */

@@ -46,21 +46,12 @@ cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct snapshot_diff d = { 0 };
 	struct cli_parser p;
 	struct catalog *cat;
-	const char *arg;
 	long seq_a = 0, seq_b = 0;
-	int opt, rc = -1, nargs;
+	int rc, nargs;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
-			opt = -1;
-			break;
-		}
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = -1;
 	nargs = argc - p.optind;
 	if (nargs < 1 || nargs > 3)
 		return cli_usage_error(err, self, nargs ? "too many arguments"

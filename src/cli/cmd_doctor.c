@@ -18,10 +18,8 @@
 #include "util/jout.h"
 #include "util/xalloc.h"
 
-enum { OPT_JSON = 256 };
-
 const struct cli_option doctor_options[] = {
-	{ OPT_JSON, "json", NULL, "print the report as a JSON object" },
+	{ CLI_OPT_JSON, "json", NULL, "print the report as a JSON object" },
 	{ 0 },
 };
 
@@ -106,18 +104,11 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	cleanup_free char *check = NULL, *recipes = NULL;
 	struct cli_parser p;
 	struct stat st;
-	const char *arg;
-	int opt, json = 0, version = 0, recipes_exist;
+	struct cli_shared sh = { 0 };
+	int rc, version = 0, recipes_exist;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		if (opt == OPT_JSON)
-			json = 1;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (p.optind < argc)
 		return cli_usage_error(err, self, "unexpected argument '%s'",
 		    argv[p.optind]);
@@ -131,7 +122,7 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	repair(ctx, cat, recipes, engine_err == NULL, &fixed, &repair_err);
 	recipes_exist = stat(recipes, &st) == 0 && S_ISDIR(st.st_mode);
 
-	if (json) {
+	if (sh.json) {
 		struct jout *o = jout_object(), *eo = jout_object();
 
 		jout_set_str(eo, "endpoint", r.resolved ? r.ep.host : NULL);

@@ -22,20 +22,11 @@ cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct jout *arr = NULL;
 	struct cli_parser p;
 	struct catalog *cat;
-	const char *arg, *name;
-	int opt, rc = 0;
+	const char *name;
+	int rc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
-			opt = -1;
-			break;
-		}
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if ((name = cli_one_name(self, &p, err)) == NULL)
 		return -1;
 	if (cli_snapshot_load(ctx, name, &sh.ropts, 0, &latest, err) < 0 ||

@@ -7,10 +7,8 @@
 #include "engine/engine.h"
 #include "util/jout.h"
 
-enum { OPT_JSON = 256 };
-
 const struct cli_option ls_options[] = {
-	{ OPT_JSON, "json", NULL, "print an array of JSON objects" },
+	{ CLI_OPT_JSON, "json", NULL, "print an array of JSON objects" },
 	{ 0 },
 };
 
@@ -44,18 +42,12 @@ cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct cli_parser p;
 	struct catalog *cat;
 	struct engine *e;
-	const char *arg, *host = "";
-	int opt, json = 0, have_live = 0;
+	struct cli_shared sh = { 0 };
+	const char *host = "";
+	int rc, have_live = 0;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		if (opt == OPT_JSON)
-			json = 1;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (p.optind < argc)
 		return cli_usage_error(err, self, "unexpected argument '%s'",
 		    argv[p.optind]);
@@ -72,7 +64,7 @@ cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		    engine_err->message);
 	keep_error_free(engine_err);
 
-	if (json) {
+	if (sh.json) {
 		struct jout *a = jout_array();
 
 		for (size_t i = 0; i < ents.n; i++) {

@@ -15,18 +15,13 @@ cmd_push(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	const struct cli_command *self = cli_command_find("push");
 	cleanup_free char *dir = NULL;
 	struct recipes *r = NULL;
+	struct cli_shared sh = { 0 };
 	struct cli_parser p;
-	const char *arg, *remote;
-	int opt, rc;
+	const char *remote;
+	int rc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (argc - p.optind > 1)
 		return cli_usage_error(err, self, "too many arguments");
 	remote = p.optind < argc ? argv[p.optind] : NULL;

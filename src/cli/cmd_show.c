@@ -19,20 +19,11 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct cli_shared sh = { 0 };
 	struct snapshot s = { 0 };
 	struct cli_parser p;
-	const char *arg, *name;
-	int opt;
+	const char *name;
+	int rc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
-			opt = -1;
-			break;
-		}
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if ((name = cli_one_name(self, &p, err)) == NULL ||
 	    cli_snapshot_load(ctx, name, &sh.ropts, sh.at, &s, err) < 0)
 		return -1;

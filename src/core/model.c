@@ -186,6 +186,30 @@ pkg_set_push(struct pkg_set *s, const struct pkg *p)
 }
 
 void
+pkg_set_add(struct pkg_set *s, const char *manager, const char *name,
+    const char *version, const char *arch)
+{
+	struct pkg p = { 0 };
+
+	p.manager = (char *)manager;
+	p.name = (char *)name;
+	p.version = (char *)version;
+	p.arch = (char *)arch;
+	pkg_set_push(s, &p);	/* copies, turning NULLs into "" */
+}
+
+void
+pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
+    const struct pkg *p, const char *old_version)
+{
+	pc->v = xrealloc(pc->v, (pc->n + 1) * sizeof(*pc->v));
+	pc->v[pc->n].change = kind;
+	pkg_copy(&pc->v[pc->n].pkg, p);
+	pc->v[pc->n].old_version = xstrdup(old_version ? old_version : "");
+	pc->n++;
+}
+
+void
 pkg_set_release(struct pkg_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)

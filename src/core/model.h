@@ -139,6 +139,9 @@ void pkg_init_fields(struct pkg *p);	/* all strings "" (allocated) */
 void pkg_release(struct pkg *p);
 void pkg_copy(struct pkg *dst, const struct pkg *src);
 void pkg_set_push(struct pkg_set *s, const struct pkg *p);	/* copies */
+/* Append a package with these fields (arch may be NULL for ""); copies. */
+void pkg_set_add(struct pkg_set *s, const char *manager, const char *name,
+    const char *version, const char *arch);
 void pkg_set_release(struct pkg_set *s);
 
 enum pkg_change_kind {
@@ -158,6 +161,9 @@ struct pkg_changes {
 	size_t n;
 };
 
+/* Append a change of p (copied); old_version may be NULL for "". */
+void pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
+    const struct pkg *p, const char *old_version);
 void pkg_changes_release(struct pkg_changes *pc);
 const char *pkg_change_name(enum pkg_change_kind k);	/* "added" ... */
 

@@ -30,7 +30,6 @@ entry_clear(struct apk_entry *e)
 static void
 entry_flush(struct apk_entry *e, struct pkg_set *out, struct strv *warnings)
 {
-	struct pkg p;
 
 	if (e->has_nul) {
 		pkgi_warn(warnings, "apk installed: entry at line %zu holds a "
@@ -44,19 +43,7 @@ entry_flush(struct apk_entry *e, struct pkg_set *out, struct strv *warnings)
 		    e->name == NULL || e->name[0] == '\0' ? "P:" : "V:");
 		return;
 	}
-	pkg_init_fields(&p);
-	free(p.manager);
-	p.manager = xstrdup("apk");
-	free(p.name);
-	p.name = xstrdup(e->name);
-	free(p.version);
-	p.version = xstrdup(e->version);
-	if (e->arch != NULL) {
-		free(p.arch);
-		p.arch = xstrdup(e->arch);
-	}
-	pkg_set_push(out, &p);
-	pkg_release(&p);
+	pkg_set_add(out, "apk", e->name, e->version, e->arch);
 }
 
 static void

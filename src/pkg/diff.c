@@ -75,17 +75,6 @@ pkg_changes_sort(struct pkg_changes *pc)
 		qsort(pc->v, pc->n, sizeof(*pc->v), change_qcmp);
 }
 
-static void
-push(struct pkg_changes *out, enum pkg_change_kind kind, const struct pkg *p,
-    const char *old_version)
-{
-	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-	out->v[out->n].change = kind;
-	pkg_copy(&out->v[out->n].pkg, p);
-	out->v[out->n].old_version = xstrdup(old_version ? old_version : "");
-	out->n++;
-}
-
 void
 pkg_diff(const struct pkg_set *base, const struct pkg_set *cur,
     struct pkg_changes *out)
@@ -109,12 +98,12 @@ pkg_diff(const struct pkg_set *base, const struct pkg_set *cur,
 		else
 			c = key_cmp(&a.v[i], &b.v[j]);
 		if (c < 0) {
-			push(out, PKG_REMOVED, &a.v[i++], NULL);
+			pkg_changes_push(out, PKG_REMOVED, &a.v[i++], NULL);
 		} else if (c > 0) {
-			push(out, PKG_ADDED, &b.v[j++], NULL);
+			pkg_changes_push(out, PKG_ADDED, &b.v[j++], NULL);
 		} else {
 			if (strcmp(a.v[i].version, b.v[j].version) != 0)
-				push(out, PKG_UPGRADED, &b.v[j], a.v[i].version);
+				pkg_changes_push(out, PKG_UPGRADED, &b.v[j], a.v[i].version);
 			i++;
 			j++;
 		}

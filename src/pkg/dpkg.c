@@ -122,7 +122,6 @@ static void
 status_stanza(void *ctx, struct stanza *st)
 {
 	struct status_ctx *c = ctx;
-	struct pkg p;
 
 	if (st->has_nul) {
 		pkgi_warn(c->warnings, "dpkg status: stanza at line %zu holds "
@@ -143,19 +142,7 @@ status_stanza(void *ctx, struct stanza *st)
 		    "Package" : "Version");
 		return;
 	}
-	pkg_init_fields(&p);
-	free(p.manager);
-	p.manager = xstrdup("dpkg");
-	free(p.name);
-	p.name = xstrdup(st->package);
-	free(p.version);
-	p.version = xstrdup(st->version);
-	if (st->arch != NULL) {
-		free(p.arch);
-		p.arch = xstrdup(st->arch);
-	}
-	pkg_set_push(c->out, &p);
-	pkg_release(&p);
+	pkg_set_add(c->out, "dpkg", st->package, st->version, st->arch);
 }
 
 void

@@ -154,17 +154,6 @@ read_package(const struct pkg_fs *fs, const char *dir, size_t root,
 	return 0;
 }
 
-static void
-change_push(struct pkg_changes *out, enum pkg_change_kind kind,
-    const struct pkg *p, const char *old_version)
-{
-	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-	out->v[out->n].change = kind;
-	pkg_copy(&out->v[out->n].pkg, p);
-	out->v[out->n].old_version = xstrdup(old_version ? old_version : "");
-	out->n++;
-}
-
 static int
 scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
     const struct cand *c, struct pkg_set *found, struct pkg_changes *out,
@@ -184,7 +173,7 @@ scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
 	}
 	if (c->kind == FS_DELETED) {
 		if (rb == 0) {
-			change_push(out, PKG_REMOVED, &old, NULL);
+			pkg_changes_push(out, PKG_REMOVED, &old, NULL);
 		} else {
 			cleanup_free char *e = pkgi_escape(c->dir,
 			    strlen(c->dir));
@@ -204,9 +193,9 @@ scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
 	if (r == 0) {
 		pkg_set_push(found, &cur);
 		if (rb != 0)
-			change_push(out, PKG_ADDED, &cur, NULL);
+			pkg_changes_push(out, PKG_ADDED, &cur, NULL);
 		else if (strcmp(old.version, cur.version) != 0)
-			change_push(out, PKG_UPGRADED, &cur, old.version);
+			pkg_changes_push(out, PKG_UPGRADED, &cur, old.version);
 		/* A refused package explains nothing: its files stay visible. */
 		if (pkg_validate(&cur, NULL) == 0)
 			explain_package(c->dir, c->root, &bins, explained);

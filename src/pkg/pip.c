@@ -366,17 +366,6 @@ split_dist_name(const char *dir, char **name, char **version)
 	return 0;
 }
 
-static void
-change_push(struct pkg_changes *out, enum pkg_change_kind kind,
-    const struct pkg *p, const char *old_version)
-{
-	out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-	out->v[out->n].change = kind;
-	pkg_copy(&out->v[out->n].pkg, p);
-	out->v[out->n].old_version = xstrdup(old_version ? old_version : "");
-	out->n++;
-}
-
 int
 pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
     const struct fs_changes *changes, struct pkg_set *found,
@@ -463,10 +452,10 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 					goto out;
 				}
 				if (r == 0 && strcmp(old.version, p.version) != 0)
-					change_push(out, PKG_UPGRADED, &p,
+					pkg_changes_push(out, PKG_UPGRADED, &p,
 					    old.version);
 				else if (r != 0)
-					change_push(out, PKG_ADDED, &p, NULL);
+					pkg_changes_push(out, PKG_ADDED, &p, NULL);
 				pkg_release(&old);
 			} else if (d->kind == FS_ADDED) {
 				pkg_set_push(&added, &p);
@@ -495,14 +484,14 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 			}
 		}
 		if (old == NULL)
-			change_push(out, PKG_ADDED, a, NULL);
+			pkg_changes_push(out, PKG_ADDED, a, NULL);
 		else if (strcmp(old, a->version) != 0)
-			change_push(out, PKG_UPGRADED, a, old);
+			pkg_changes_push(out, PKG_UPGRADED, a, old);
 	}
 	for (size_t j = 0; j < gone.n; j++) {
 		if (gone.v[j].automatic == -1)
 			continue;
-		change_push(out, PKG_REMOVED, &gone.v[j], NULL);
+		pkg_changes_push(out, PKG_REMOVED, &gone.v[j], NULL);
 	}
 	rc = 0;
 out:
