@@ -76,6 +76,12 @@ test_expect_success 'setup: the base image loaded into podman, a created contain
 	tar -C put/dpkg -cf dpkg.tar status &&
 	api -X PUT -H "Content-Type: application/x-tar" --data-binary @dpkg.tar \
 		"http://d/v1.41/containers/$C/archive?path=/var/lib/dpkg" &&
+	mkdir -p put/log/apt &&
+	printf "%s\n" "" "Start-Date: 2026-11-28  10:00:00" "Commandline: apt-get install hello" \
+		"Install: hello:amd64 (2.10-3)" "End-Date: 2026-11-28  10:00:05" >put/log/apt/history.log &&
+	tar -C put/log -cf log.tar apt &&
+	api -X PUT -H "Content-Type: application/x-tar" --data-binary @log.tar \
+		"http://d/v1.41/containers/$C/archive?path=/var/log" &&
 	podman_ diff "$C" >diff.out &&
 	expect_grep "/etc/pod.conf" diff.out &&
 	expect_grep "/var/lib/dpkg/status" diff.out
