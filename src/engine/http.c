@@ -152,8 +152,9 @@ http_reason(struct http_conn *c, CURLcode code)
 
 /*
  * A hint for a connection the engine dropped while keep was connecting
- * (the first call is always GET /_ping): plain HTTP sent to a TLS port, or
- * TLS without the client certificate the engine demands. "" otherwise.
+ * (the first call is always GET /_ping): plain HTTP sent to a TLS port,
+ * TLS without the client certificate the engine demands, or with one it
+ * turned down. "" otherwise.
  */
 static const char *
 http_connect_hint(struct http_conn *c, const struct http_request *req)
@@ -166,6 +167,12 @@ http_connect_hint(struct http_conn *c, const struct http_request *req)
 		return " (no client certificate was offered: does the engine "
 		    "require one? cert.pem and key.pem go in DOCKER_CERT_PATH "
 		    "or the context)";
+	/* The engine's alert may be lost when it drops the connection at
+	 * once; a TLS connection that breaks on the first call is most
+	 * likely the certificate being turned down. */
+	if (c->ep->tls)
+		return " (the engine may have refused keep's client certificate: "
+		    "is it signed by the CA the engine trusts?)";
 	return "";
 }
 
