@@ -28,12 +28,6 @@ const char build_context_dockerignore[] =
     "!files\n";
 
 static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
 under(const char *path, const char *dir)
 {
 	size_t len = strlen(dir);
@@ -80,7 +74,7 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	struct build_context_entry *be;
 
 	(void)err;
-	if (bsearch(&key, c->wanted, c->n_wanted, sizeof(*c->wanted), str_cmp) == NULL)
+	if (bsearch(&key, c->wanted, c->n_wanted, sizeof(*c->wanted), strv_cmp) == NULL)
 		return 0;
 	if (ent->type != TAR_FILE && ent->type != TAR_DIR) {
 		char *w = xasprintf("'%s' is %s: not copied into the build context",
@@ -158,7 +152,7 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 	for (size_t i = 0; i < s->loose.n; i++)
 		if (s->loose.v[i].kind != FS_DELETED && s->loose.v[i].path[0] == '/')
 			c.wanted[n++] = s->loose.v[i].path;
-	qsort(c.wanted, n, sizeof(*c.wanted), str_cmp);
+	qsort(c.wanted, n, sizeof(*c.wanted), strv_cmp);
 	c.n_wanted = n;
 	c.bc = out;
 	c.warnings = warnings;

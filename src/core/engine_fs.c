@@ -158,12 +158,6 @@ list_cb(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static enum pkg_read_result
 efs_list_dir(void *ctx, const char *path, struct strv *out,
     struct keep_error **err)
@@ -191,7 +185,7 @@ efs_list_dir(void *ctx, const char *path, struct strv *out,
 	}
 	if (rc == 1)
 		return PKG_READ_MISSING;
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	strv_sort(&names);
 	for (size_t i = 0; i < names.n; i++)
 		strv_push(out, names.v[i]);
 	strv_release(&names);

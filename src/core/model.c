@@ -31,6 +31,19 @@ strv_find(const struct strv *sv, const char *s)
 	return -1;
 }
 
+int
+strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strv_sort(struct strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
+}
+
 void
 kvv_push(struct kvv *kv, const char *key, const char *value)
 {

@@ -20,6 +20,10 @@ void strv_push(struct strv *sv, const char *s);	/* copies s */
 void strv_release(struct strv *sv);
 /* Index of s in sv, or -1. */
 long strv_find(const struct strv *sv, const char *s);
+/* strcmp for qsort/bsearch over arrays of char *. */
+int strv_cmp(const void *a, const void *b);
+/* Sort sv bytewise (strcmp order). */
+void strv_sort(struct strv *sv);
 
 struct kv {
 	char *key;

@@ -170,12 +170,6 @@ ejson_strv(const json_t *arr, struct strv *sv)
 			strv_push(sv, json_string_value(v));
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The keys of obj sorted, in a new array of borrowed pointers (caller frees). */
 static const char **
 sorted_keys(const json_t *obj, size_t *n_out)
@@ -192,7 +186,7 @@ sorted_keys(const json_t *obj, size_t *n_out)
 		(void)v;
 		keys[n++] = key;
 	}
-	qsort(keys, n, sizeof(*keys), cmp_str);
+	qsort(keys, n, sizeof(*keys), strv_cmp);
 	*n_out = n;
 	return keys;
 }

@@ -136,12 +136,6 @@ dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 	return PKG_READ_FOUND;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static enum pkg_read_result
 dir_list_dir(void *ctx, const char *path, struct strv *out,
     struct keep_error **err)
@@ -173,7 +167,7 @@ dir_list_dir(void *ctx, const char *path, struct strv *out,
 	}
 	closedir(dir);
 	if (names.n > 0)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+		strv_sort(&names);
 	for (size_t i = 0; i < names.n; i++)
 		strv_push(out, names.v[i]);
 	strv_release(&names);

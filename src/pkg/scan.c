@@ -20,12 +20,6 @@ pkg_scan_release(struct pkg_scan *s)
 	strv_release(&s->warnings);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sort a strv and drop duplicates, in place. */
 static void
 strv_sort_unique(struct strv *sv)
@@ -34,7 +28,7 @@ strv_sort_unique(struct strv *sv)
 
 	if (sv->n < 2)
 		return;
-	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
 	for (size_t i = 0; i < sv->n; i++) {
 		if (o > 0 && strcmp(sv->v[o - 1], sv->v[i]) == 0) {
 			free(sv->v[i]);
@@ -328,7 +322,7 @@ is_explained(const struct strv *sorted, const char *path)
 
 	if (sorted->n == 0)
 		return 0;
-	if (bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v), cmp_str))
+	if (bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v), strv_cmp))
 		return 1;
 	/* Try every ancestor as a "dir/" entry. */
 	for (const char *p = strchr(path + 1, '/'); p != NULL;
@@ -337,7 +331,7 @@ is_explained(const struct strv *sorted, const char *path)
 
 		key = pre;
 		if (bsearch(&key, sorted->v, sorted->n, sizeof(*sorted->v),
-		    cmp_str))
+		    strv_cmp))
 			return 1;
 	}
 	return 0;

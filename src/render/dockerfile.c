@@ -416,19 +416,6 @@ strv_equal(const struct strv *a, const struct strv *b)
 	return 1;
 }
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-strv_sort(struct strv *sv)
-{
-	if (sv->n > 1)
-		qsort(sv->v, sv->n, sizeof(*sv->v), str_cmp);
-}
-
 /* Append the items as continuation lines, two tabs deep. */
 static void
 add_list(struct buf *b, const struct strv *items)
