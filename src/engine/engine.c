@@ -218,15 +218,40 @@ engine_is_podman(const struct engine *e)
 	return e->podman;
 }
 
+/*
+ * Send req to /v{api}{path}: *status (may be NULL) gets the HTTP status, and
+ * any status but 2xx/304 fails with the engine's own message, read from
+ * errbody (what on_body collected). The caller releases *hr, also on
+ * failure.
+ */
+static int
+engine_send(struct engine *e, struct http_request *req, const char *path,
+    const struct buf *errbody, long *status, struct http_response *hr,
+    struct keep_error **err)
+{
+	cleanup_free char *vpath = xasprintf("/v%s%s", e->api, path);
+	int rc;
+
+	if (status)
+		*status = 0;
+	req->path = vpath;
+	rc = http_request_do(e->http, req, hr, err);
+	req->path = NULL;
+	if (rc == 0 && status)
+		*status = hr->status;
+	if (rc == 0 && !status_ok(hr->status))
+		rc = engine_status_error(req->method, path, hr->status, errbody,
+		    err);
+	return rc;
+}
+
 int
 engine_head(struct engine *e, const char *path, const char *header,
     char **value_out, struct keep_error **err)
 {
-	cleanup_free char *vpath = xasprintf("/v%s%s", e->api, path);
 	struct http_response hr = { 0 };
 	struct http_request req = {
 		.method = "HEAD",
-		.path = vpath,
 		.timeout = ENGINE_TIMEOUT_SHORT,
 	};
 	struct buf none = BUF_INIT;
@@ -234,12 +259,9 @@ engine_head(struct engine *e, const char *path, const char *header,
 	int rc;
 
 	*value_out = NULL;
-	rc = http_request_do(e->http, &req, &hr, err);
-	if (rc == 0 && !status_ok(hr.status))
-		rc = engine_status_error("HEAD", path, hr.status, &none, err);
+	rc = engine_send(e, &req, path, &none, NULL, &hr, err);
 	if (rc == 0 && (v = http_response_header(&hr, header)) != NULL)
 		*value_out = xstrdup(v);
-	buf_release(&none);
 	http_response_release(&hr);
 	return rc;
 }
@@ -250,7 +272,6 @@ engine_call_timeout(struct engine *e, long timeout, const char *method,
     const char *content_type, long *status, struct buf *resp,
     struct keep_error **err)
 {
-	cleanup_free char *vpath = NULL;
 	struct buf got = BUF_INIT;
 	struct collect col = { &got, ENGINE_MAX_BODY, 0, method, path };
 	struct http_response hr = { 0 };
@@ -267,15 +288,7 @@ engine_call_timeout(struct engine *e, long timeout, const char *method,
 	};
 	int rc;
 
-	if (status)
-		*status = 0;
-	vpath = xasprintf("/v%s%s", e->api, path);
-	req.path = vpath;
-	rc = http_request_do(e->http, &req, &hr, err);
-	if (rc == 0 && status)
-		*status = hr.status;
-	if (rc == 0 && !status_ok(hr.status))
-		rc = engine_status_error(method, path, hr.status, &got, err);
+	rc = engine_send(e, &req, path, &got, status, &hr, err);
 	if (rc == 0 && resp) {
 		buf_release(resp);
 		*resp = got;
@@ -332,7 +345,6 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
     engine_sink_fn sink, void *sink_ctx, long *status,
     struct keep_error **err)
 {
-	cleanup_free char *vpath = NULL;
 	struct stream_ctx s = { sink, sink_ctx, BUF_INIT };
 	struct http_response hr = { 0 };
 	struct http_request req = {
@@ -346,15 +358,7 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 	};
 	int rc;
 
-	if (status)
-		*status = 0;
-	vpath = xasprintf("/v%s%s", e->api, path);
-	req.path = vpath;
-	rc = http_request_do(e->http, &req, &hr, err);
-	if (rc == 0 && status)
-		*status = hr.status;
-	if (rc == 0 && !status_ok(hr.status))
-		rc = engine_status_error(method, path, hr.status, &s.errbody, err);
+	rc = engine_send(e, &req, path, &s.errbody, status, &hr, err);
 	buf_release(&s.errbody);
 	http_response_release(&hr);
 	return rc;
