@@ -63,31 +63,31 @@ now_rfc3339(void)
 int
 catalog_snapshot_head(struct catalog *cat, const char *engine,
     const char *name, long *seq, char **fingerprint, char **image,
-    struct keep_error **err)
+    char **recipe_commit, struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
+	char **out[] = { fingerprint, image, recipe_commit };
 	int rc;
 
 	if (catalog_prepare(cat,
-	    "SELECT s.seq, s.fingerprint, s.image FROM snapshots s "
+	    "SELECT s.seq, s.fingerprint, s.image, r.commit_id FROM snapshots s "
 	    "JOIN containers c ON c.id = s.container "
+	    "LEFT JOIN recipe_commits r ON r.snapshot = s.id "
 	    "WHERE c.engine = ?1 AND c.name = ?2 ORDER BY s.seq DESC LIMIT 1",
 	    &st, err) < 0)
 		return -1;
 	bind_str(st, 1, engine);
 	bind_str(st, 2, name);
 	*seq = 0;
-	if (fingerprint)
-		*fingerprint = NULL;
-	if (image)
-		*image = NULL;
+	for (int i = 0; i < 3; i++)
+		if (out[i])
+			*out[i] = NULL;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
-		if (fingerprint)
-			*fingerprint = col_dup(st, 1);
-		if (image)
-			*image = col_dup(st, 2);
+		for (int i = 0; i < 3; i++)
+			if (out[i])
+				*out[i] = col_dup(st, i + 1);
 		return 0;
 	}
 	if (rc != SQLITE_DONE)

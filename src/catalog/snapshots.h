@@ -11,12 +11,12 @@
 
 /*
  * The latest snapshot of (engine, name): *seq (0 when there is none) and,
- * when not NULL, its fingerprint and image tag (caller frees; NULL when
- * there is none).
+ * when not NULL, its fingerprint, image tag and recipe commit (caller
+ * frees; NULL when there is none).
  */
 int catalog_snapshot_head(struct catalog *cat, const char *engine,
     const char *name, long *seq, char **fingerprint, char **image,
-    struct keep_error **err);
+    char **recipe_commit, struct keep_error **err);
 
 /*
  * Store s (s->engine, s->config.name, s->seq ...) with every child row, and

@@ -278,29 +278,30 @@ history_repair(struct catalog *cat, const char *recipes_dir,
 {
 	struct snapshot cur = { 0 }, prev = { 0 };
 	struct recipes *r = NULL;
+	cleanup_free char *commit = NULL;
+	long seq;
 	int ok = 0, have_prev = 0, rc = -1;
 
+	/* The common case, a recipe that is there, without loading the
+	 * snapshot (its change list can be long). */
 	*repaired = 0;
-	if (catalog_snapshot_load(cat, engine, name, 0, &cur, err) < 0) {
-		if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-			keep_error_free(*err);
-			*err = NULL;
-			return 0;
-		}
+	if (catalog_snapshot_head(cat, engine, name, &seq, NULL, NULL, &commit,
+	    err) < 0)
 		return -1;
-	}
-	if (cur.recipe_commit) {
+	if (seq == 0)
+		return 0;
+	if (commit) {
 		struct keep_error *open_err = NULL;
 
 		if (recipes_open(recipes_dir, &r, &open_err) == 0)
-			ok = recipes_commit_exists(r, cur.recipe_commit);
+			ok = recipes_commit_exists(r, commit);
 		keep_error_free(open_err);
 		recipes_close(r);
 	}
-	if (ok) {
-		rc = 0;
-		goto out;
-	}
+	if (ok)
+		return 0;
+	if (catalog_snapshot_load(cat, engine, name, seq, &cur, err) < 0)
+		return -1;
 	if (cur.seq > 1) {
 		if (catalog_snapshot_load(cat, engine, name, cur.seq - 1, &prev,
 		    err) < 0)

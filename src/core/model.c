@@ -99,6 +99,9 @@ container_release(struct container *c)
 	kvv_release(&c->labels);
 	free(c->network_mode);
 	free(c->restart_policy);
+	free(c->storage_driver);
+	free(c->upper_dir);
+	free(c->lower_dirs);
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		free(c->mounts[i].type);
 		free(c->mounts[i].source);

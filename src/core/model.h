@@ -83,6 +83,13 @@ struct container {
 	char *compose_project;	/* from labels, or NULL */
 	char *compose_service;
 	int compose_number;
+	/*
+	 * GraphDriver: where the engine keeps the container's filesystem.
+	 * Paths on the engine's host; read by core/layer.c, never stored.
+	 */
+	char *storage_driver;	/* "overlay2", "overlay", "vfs" ... or "" */
+	char *upper_dir;	/* overlay: the container's own layer, or "" */
+	char *lower_dirs;	/* overlay: the layers below, ':'-separated, top first */
 };
 
 void container_release(struct container *c);

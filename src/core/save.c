@@ -3,19 +3,23 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "catalog/snapshots.h"
 #include "core/engine_fs.h"
 #include "core/history.h"
+#include "core/layer.h"
 #include "core/paths.h"
 #include "core/recipe.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
+#include "recipes/recipes.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
 #include "util/sha256.h"
@@ -69,7 +73,7 @@ fingerprint(const struct snapshot *s, const struct buf *stamps)
 	/* Fields end in NUL, so no value can run into the next. */
 #define F(s) (buf_addstr(&b, (s) ? (s) : ""), buf_addch(&b, '\0'))
 #define I(v) (buf_printf(&b, "%ld", (long)(v)), buf_addch(&b, '\0'))
-	F("keep-fingerprint-1");
+	F("keep-fingerprint-2");
 	F(c->image_id); F(c->user); F(c->workdir); F(c->network_mode);
 	F(c->restart_policy); I(c->restart_max); I(c->tty); I(c->open_stdin);
 	I(c->has_entrypoint);
@@ -111,45 +115,128 @@ fingerprint(const struct snapshot *s, const struct buf *stamps)
 	return hex;
 }
 
-/* Past this many loose files, stat-ing each costs more than a commit. */
+/* Past this many loose files, stat-ing each through the engine costs more
+ * than a commit. */
 #define LOOSE_STAMP_MAX 4096
 
 /*
- * Size, mode and mtime of every loose file, for the fingerprint: the change
- * list says a file was added, not that it was edited again since. With more
- * loose files than LOOSE_STAMP_MAX, a stamp unique to this run makes the
- * save count as changed rather than miss an edit.
+ * One file's stamp, the same whichever way it was read. A directory's size
+ * is left out: the merged view and the upper layer may count it apart.
  */
-static int
-stamp_loose(struct engine *e, const struct snapshot *s, struct buf *out,
-    struct keep_error **err)
+static void
+stamp_add(struct buf *out, long long size, unsigned mode, long long sec,
+    long nsec)
 {
-	if (s->loose.n > LOOSE_STAMP_MAX) {
-		buf_printf(out, "many-files-%ld-%ld", (long)time(NULL),
-		    (long)getpid());
-		return 0;
+	buf_printf(out, "%lld %o %lld.%09ld", S_ISDIR(mode) ? 0 : size, mode,
+	    sec, nsec);
+	buf_addch(out, '\0');
+}
+
+static void
+stamp_gone(struct buf *out)
+{
+	buf_addstr(out, "gone");
+	buf_addch(out, '\0');
+}
+
+/* Something unique to this run: the save counts as changed. */
+static void
+stamp_unknown(struct buf *out, const char *what)
+{
+	buf_printf(out, "%s-%ld-%ld", what, (long)time(NULL), (long)getpid());
+	buf_addch(out, '\0');
+}
+
+/*
+ * Size, mode and mtime of every loose file, for the fingerprint: the change
+ * list says a file was added, not that it was edited again since. Read from
+ * the upper layer when the change list came from there, else with a HEAD
+ * per file through the engine, up to LOOSE_STAMP_MAX files: past that the
+ * save counts as changed rather than miss an edit.
+ */
+static void
+stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
+    struct buf *out)
+{
+	struct keep_error *err = NULL;
+
+	if (!from_layer && s->loose.n > LOOSE_STAMP_MAX) {
+		stamp_unknown(out, "many-files");
+		return;
 	}
 	for (size_t i = 0; i < s->loose.n; i++) {
-		struct engine_path_stat st;
+		const char *path = s->loose.v[i].path;
+		struct engine_path_stat est;
+		struct stat st;
+		int r;
 
 		if (s->loose.v[i].kind == FS_DELETED)
 			continue;
-		if (engine_container_stat(e, s->config.id, s->loose.v[i].path,
-		    &st, err) < 0) {
-			/* Gone since the change list was read: that is a state. */
-			if ((*err)->kind != KEEP_ERR_NOT_FOUND)
-				return -1;
-			keep_error_free(*err);
-			*err = NULL;
-			buf_addstr(out, "gone");
-			buf_addch(out, '\0');
+		if (from_layer) {
+			if ((r = layer_stat(&s->config, path, &st)) == 0)
+				stamp_add(out, st.st_size, st.st_mode,
+				    st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+			else if (r == 1)
+				stamp_gone(out);
+			else
+				stamp_unknown(out, "unreadable");
 			continue;
 		}
-		buf_printf(out, "%lld %lo %s", st.size, st.mode, st.mtime);
-		buf_addch(out, '\0');
-		engine_path_stat_release(&st);
+		if (engine_container_stat(e, s->config.id, path, &est, &err) < 0) {
+			/*
+			 * Gone since the change list was read: that is a state.
+			 * A path the engine cannot stat (too deep for it ...)
+			 * makes the save count as changed, not fail.
+			 */
+			if (err->kind == KEEP_ERR_NOT_FOUND)
+				stamp_gone(out);
+			else
+				stamp_unknown(out, "unreadable");
+			keep_error_free(err);
+			err = NULL;
+			continue;
+		}
+		if (est.mtime_sec < 0)
+			stamp_unknown(out, "no-mtime");
+		else
+			stamp_add(out, est.size, est.mode, est.mtime_sec,
+			    est.mtime_nsec);
+		engine_path_stat_release(&est);
 	}
-	return 0;
+}
+
+/*
+ * The change list: from the container's upper layer when keep can read it
+ * (a local overlay2 engine, root), else from the engine. KEEP_CHANGES=engine
+ * or =layer forces one (=layer fails, saying why, where it cannot be read).
+ */
+static int
+read_changes(struct engine *e, struct snapshot *s, int *from_layer,
+    struct keep_error **err)
+{
+	const char *want = getenv("KEEP_CHANGES");
+	cleanup_free char *why = NULL;
+	int rc;
+
+	*from_layer = 0;
+	if (want && *want && strcmp(want, "engine") != 0 &&
+	    strcmp(want, "layer") != 0)
+		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_CHANGES='%s': "
+		    "use 'engine' or 'layer'", want);
+	if (!(want && strcmp(want, "engine") == 0)) {
+		if (engine_endpoint(e)->socket_path == NULL)
+			why = xstrdup("the engine is not on a unix socket here");
+		else if ((rc = layer_changes(&s->config, &s->changes, &why,
+		    err)) <= 0) {
+			*from_layer = rc == 0;
+			return rc;
+		}
+		if (want && strcmp(want, "layer") == 0)
+			return keep_error_set(err, KEEP_ERR_FAILED, "KEEP_CHANGES="
+			    "layer: cannot read the layer of '%s': %s",
+			    s->config.name, why);
+	}
+	return engine_container_changes(e, s->config.id, &s->changes, err);
 }
 
 /*
@@ -209,7 +296,7 @@ repair_pending(struct engine *e, struct catalog *cat, const char *engine,
 		cleanup_free char *msg = NULL;
 
 		if (catalog_snapshot_head(cat, engine, p.v[i].name, &seq, NULL,
-		    NULL, err) < 0) {
+		    NULL, NULL, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -245,8 +332,8 @@ cmp_fs_change(const void *a, const void *b)
 /* Move the scan's findings and the change list into the snapshot. */
 static int
 analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
-    struct pkg_set *base_to_cache, int *base_cached, struct strv *warnings,
-    struct keep_error **err)
+    struct pkg_set *base_to_cache, int *base_cached, int *from_layer,
+    struct strv *warnings, struct keep_error **err)
 {
 	struct pkg_fs cfs, bfs;
 	struct pkg_set cached = { 0 };
@@ -254,7 +341,7 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	struct strv dests = { 0 };
 	int rc;
 
-	if (engine_container_changes(e, s->config.id, &s->changes, err) < 0)
+	if (read_changes(e, s, from_layer, err) < 0)
 		return -1;
 	/*
 	 * The engine lists changes in a different order on every call (a Go
@@ -374,6 +461,27 @@ commit_recipe(struct catalog *cat, const char *recipes_dir,
 		snapshot_release(&prev);
 }
 
+/* An engine commit, run beside the rest of the save. */
+struct commit_job {
+	struct engine *e;
+	const char *id, *repo, *tag, *comment;
+	const struct kvv *labels;
+	int pause;
+	char *image_id;		/* out */
+	struct keep_error *err;	/* out */
+	int rc;			/* out */
+};
+
+static void *
+commit_thread(void *arg)
+{
+	struct commit_job *j = arg;
+
+	j->rc = engine_commit(j->e, j->id, j->repo, j->tag, j->comment,
+	    j->labels, j->pause, &j->image_id, &j->err);
+	return NULL;
+}
+
 int
 keep_save(struct engine *e, struct catalog *cat, const char *home,
     const char *id, const struct save_opts *opts, struct save_result *out,
@@ -387,7 +495,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	struct kvv labels = { 0 };
 	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
-	int lock = -1, base_cached = 0, rc = -1;
+	int lock = -1, base_cached = 0, from_layer = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (engine_container_inspect(e, id, &s.config, err) < 0)
@@ -397,9 +505,6 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	if (repair_pending(e, cat, engine_host, s.config.name, &out->warnings,
 	    err) < 0)
 		goto out;
-	if (opts && opts->recipes_dir)
-		repair_recipe(cat, opts->recipes_dir, engine_host, s.config.name,
-		    out);
 	if (engine_image_inspect(e, s.config.image_id, &s.base, err) < 0) {
 		keep_error_wrap(err, "inspect the base image of '%s'",
 		    s.config.name);
@@ -410,18 +515,21 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 
 		s.base_digest = d ? xstrdup(d) : NULL;
 	}
-	if (analyze(e, cat, &s, &base_set, &base_cached, &out->warnings, err) < 0)
+	if (analyze(e, cat, &s, &base_set, &base_cached, &from_layer,
+	    &out->warnings, err) < 0)
 		goto out;
 
 	s.engine = xstrdup(engine_host);
 	s.message = xstrdup(opts && opts->message ? opts->message : "");
-	if (stamp_loose(e, &s, &stamps, err) < 0)
-		goto out;
+	stamp_loose(e, &s, from_layer, &stamps);
 	s.fingerprint = fingerprint(&s, &stamps);
 	if (catalog_snapshot_head(cat, engine_host, s.config.name, &head_seq,
-	    &head_fp, &head_image, err) < 0)
+	    &head_fp, &head_image, NULL, err) < 0)
 		goto out;
 	if (head_seq > 0 && strcmp(head_fp, s.fingerprint) == 0) {
+		if (opts && opts->recipes_dir)
+			repair_recipe(cat, opts->recipes_dir, engine_host,
+			    s.config.name, out);
 		out->unchanged = 1;
 		s.seq = head_seq;
 		s.image = head_image;
@@ -448,9 +556,32 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	kvv_push(&labels, "io.keep.base", s.config.image_id);
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
-	rc = engine_commit(e, s.config.id, repo, tag,
-	    s.message[0] ? s.message : NULL, &labels, !(opts && opts->no_pause),
-	    &s.image_id, err);
+	{
+		struct commit_job job = { e, s.config.id, repo, tag,
+		    s.message[0] ? s.message : NULL, &labels,
+		    !(opts && opts->no_pause), NULL, NULL, -1 };
+		pthread_t t;
+		int threaded = pthread_create(&t, NULL, commit_thread, &job) == 0;
+
+		/*
+		 * The engine takes a while over the commit: meanwhile repair
+		 * the recipe history (it must come before this snapshot's
+		 * recipe anyway) and set libgit2 up. Nothing here touches e.
+		 */
+		if (!threaded)
+			commit_thread(&job);
+		if (opts && opts->recipes_dir) {
+			repair_recipe(cat, opts->recipes_dir, engine_host,
+			    s.config.name, out);
+			recipes_init();
+		}
+		if (threaded)
+			pthread_join(t, NULL);
+		rc = job.rc;
+		s.image_id = job.image_id;
+		if (rc < 0)
+			*err = job.err;
+	}
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 0, "committing");
 	if (rc < 0) {

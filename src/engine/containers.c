@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "engine/json.h"
 #include "util/xalloc.h"
@@ -288,7 +290,7 @@ engine_container_inspect(struct engine *e, const char *id,
 {
 	cleanup_free char *path = object_path("containers", id, "/json");
 	cleanup_json json_t *j = NULL;
-	json_t *config, *host, *restart, *entry;
+	json_t *config, *host, *restart, *entry, *graph;
 	const char *name, *id_s;
 
 	memset(out, 0, sizeof(*out));
@@ -326,6 +328,10 @@ engine_container_inspect(struct engine *e, const char *id,
 	out->tty = ejson_bool(config, "Tty", 0);
 	out->open_stdin = ejson_bool(config, "OpenStdin", 0);
 	fill_mounts(out, j);
+	graph = ejson_get(j, "GraphDriver");
+	out->storage_driver = ejson_strdup(graph, "Name", "");
+	out->upper_dir = ejson_strdup(ejson_get(graph, "Data"), "UpperDir", "");
+	out->lower_dirs = ejson_strdup(ejson_get(graph, "Data"), "LowerDir", "");
 	if (kvv_get(&out->labels, LABEL_PROJECT))
 		out->compose_project = xstrdup(kvv_get(&out->labels, LABEL_PROJECT));
 	if (kvv_get(&out->labels, LABEL_SERVICE))
@@ -456,10 +462,79 @@ base64_decode(const char *in, struct buf *out)
 	return 0;
 }
 
+/* Go's os.FileMode (what the engine sends) as an st_mode. */
+static unsigned
+unix_mode(unsigned long go)
+{
+	unsigned m = (unsigned)(go & 0777);
+
+	if (go & (1UL << 31))
+		m |= S_IFDIR;
+	else if (go & (1UL << 27))
+		m |= S_IFLNK;
+	else if (go & (1UL << 21))
+		m |= S_IFCHR;
+	else if (go & (1UL << 26))
+		m |= S_IFBLK;
+	else if (go & (1UL << 25))
+		m |= S_IFIFO;
+	else if (go & (1UL << 24))
+		m |= S_IFSOCK;
+	else
+		m |= S_IFREG;
+	if (go & (1UL << 23))
+		m |= S_ISUID;
+	if (go & (1UL << 22))
+		m |= S_ISGID;
+	if (go & (1UL << 20))
+		m |= S_ISVTX;
+	return m;
+}
+
+/*
+ * An RFC 3339 time as Go writes it ("2026-11-30T12:51:26.048126308Z",
+ * "...+01:00") into seconds since the epoch and nanoseconds; -1 when it
+ * is not one.
+ */
+static int
+parse_rfc3339(const char *s, long long *sec, long *nsec)
+{
+	struct tm tm = { 0 };
+	int n = 0, zh = 0, zm = 0;
+	long frac = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 19)
+		return -1;
+	s += n;
+	if (*s == '.') {
+		int digits = 0;
+
+		for (s++; isdigit((unsigned char)*s); s++, digits++)
+			if (digits < 9)
+				frac = frac * 10 + (*s - '0');
+		for (; digits < 9; digits++)
+			frac *= 10;
+	}
+	if (*s == '+' || *s == '-') {
+		if (sscanf(s + 1, "%2d:%2d%n", &zh, &zm, &n) != 2 || n != 5 ||
+		    s[1 + n] != '\0')
+			return -1;
+		if (*s == '-')
+			zh = -zh, zm = -zm;
+	} else if (strcmp(s, "Z") != 0) {
+		return -1;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*sec = (long long)timegm(&tm) - (zh * 3600LL + zm * 60LL);
+	*nsec = frac;
+	return 0;
+}
+
 void
 engine_path_stat_release(struct engine_path_stat *st)
 {
-	free(st->mtime);
 	free(st->link_target);
 	memset(st, 0, sizeof(*st));
 }
@@ -487,8 +562,10 @@ engine_container_stat(struct engine *e, const char *id, const char *path,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "stat '%s': the engine's answer carries no readable stat", path);
 	out->size = ejson_int(j, "size", -1);
-	out->mode = (unsigned long)ejson_int(j, "mode", 0);
-	out->mtime = ejson_strdup(j, "mtime", "");
+	out->mode = unix_mode((unsigned long)ejson_int(j, "mode", 0));
+	if (parse_rfc3339(ejson_str(j, "mtime") ? ejson_str(j, "mtime") : "",
+	    &out->mtime_sec, &out->mtime_nsec) < 0)
+		out->mtime_sec = -1, out->mtime_nsec = 0;
 	out->link_target = ejson_strdup(j, "linkTarget", "");
 	return 0;
 }

@@ -185,8 +185,9 @@ int engine_container_archive(struct engine *e, const char *id,
 /* What HEAD /containers/{id}/archive tells of one path. */
 struct engine_path_stat {
 	long long size;
-	unsigned long mode;	/* Go's FileMode bits, as the engine sends them */
-	char *mtime;		/* RFC 3339, with nanoseconds */
+	unsigned mode;		/* as st_mode: S_IF* type, permission bits */
+	long long mtime_sec;	/* since the epoch; -1 when the engine sent none */
+	long mtime_nsec;
 	char *link_target;	/* "" unless a symlink */
 };
 void engine_path_stat_release(struct engine_path_stat *st);

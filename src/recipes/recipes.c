@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <git2.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,6 +134,31 @@ repo_exists(const char *dir)
 	return st.st_uid != geteuid() ? 2 : 1;
 }
 
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static int lib_ok;
+
+static void
+lib_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+static void
+lib_init_once(void)
+{
+	lib_ok = git_libgit2_init() >= 0;
+	if (lib_ok)
+		atexit(lib_shutdown);
+}
+
+/* libgit2 once per process: a save opens the repository more than once. */
+int
+recipes_init(void)
+{
+	pthread_once(&lib_once, lib_init_once);
+	return lib_ok ? 0 : -1;
+}
+
 int
 recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 {
@@ -144,7 +170,7 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 	int rc, existing;
 
 	*out = NULL;
-	if (git_libgit2_init() < 0)
+	if (recipes_init() < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "open recipe repository '%s': cannot initialise libgit2", dir);
 
@@ -195,7 +221,6 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 
 fail:
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return -1;
 }
 
@@ -207,8 +232,6 @@ recipes_close(struct recipes *r)
 	git_repository_free(r->repo);
 	free(r->workdir);
 	free(r);
-	/* Balances the git_libgit2_init of recipes_open: libgit2 counts. */
-	git_libgit2_shutdown();
 }
 
 const char *
@@ -1267,7 +1290,9 @@ recipes_diff_text(const char *old_text, const char *new_text,
 	git_buf text = { 0 };
 	int rc;
 
-	git_libgit2_init();
+	if (recipes_init() < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "diff '%s': cannot "
+		    "initialise libgit2", path);
 	rc = git_patch_from_buffers(&patch, old_text, strlen(old_text), path,
 	    new_text, strlen(new_text), path, NULL);
 	if (rc == 0)
@@ -1278,6 +1303,5 @@ recipes_diff_text(const char *old_text, const char *new_text,
 		buf_add(out, text.ptr, text.size);
 	git_buf_dispose(&text);
 	git_patch_free(patch);
-	git_libgit2_shutdown();
 	return rc < 0 ? -1 : 0;
 }

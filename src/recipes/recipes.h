@@ -43,6 +43,13 @@ struct recipe_file {
 int
 recipes_open(const char *dir, struct recipes **out, struct keep_error **err);
 
+/*
+ * Set libgit2 up now (recipes_open does it on first use): once per process,
+ * it reads the system's CA bundle. 0, or -1 when libgit2 cannot start.
+ */
+int
+recipes_init(void);
+
 /* Free a handle from recipes_open; NULL is fine. */
 void
 recipes_close(struct recipes *r);

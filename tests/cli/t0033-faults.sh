@@ -68,8 +68,10 @@ test_expect_success 'setup: a container with one snapshot, and a new change' '
 '
 C=$PREFIX-f
 
-# Where a save talks to the engine, in order.
-STAGES='_ping|GET /v[0-9.]*/containers/json|/containers/[^/]*/json|/images/[^/]*/json|/changes|/archive|POST /v[0-9.]*/commit'
+# Where a save talks to the engine, in order. KEEP_CHANGES=engine: the
+# fault socket is local, so keep would read the change list from the
+# container's layer and never ask for /changes.
+STAGES='_ping|GET /v[0-9.]*/containers/json|/containers/[^/]*/json|/images/[^/]*/json|/changes|POST /v[0-9.]*/commit'
 
 # Every fault at every stage is 42 saves: KEEP_TEST_FAULTS_ALL=1 runs them
 # all; by default each stage gets two faults, rotating, to keep CI short.
@@ -87,6 +89,7 @@ for i in "${!STAGE_LIST[@]}"; do
 		case $mode/$stage in garbage/_ping|badjson/_ping) continue;; esac
 		test_expect_success "engine fault '$mode' at '$stage': save fails in one line, changes nothing" '
 			start_fault '"$mode"' "'"$stage"'" &&
+			export KEEP_CHANGES=engine &&
 			one_line_failure fkeep save "$C"
 		'
 	done
@@ -111,6 +114,16 @@ done
 
 # The catalog keys containers by engine address, so a save through the
 # fault socket is another engine's: use a container never saved otherwise.
+for mode in error garbage; do
+	test_expect_success "a loose file the engine cannot stat ('$mode' at HEAD /archive): the save goes on" '
+		a=$(run_container arch-'"$mode"' --network none "$KEEP_TEST_BASE" sleep infinity) &&
+		$DOCKER exec "$a" touch /etc/arch &&
+		start_fault '"$mode"' "/archive" &&
+		KEEP_CHANGES=engine fkeep save "$a" >out 2>err &&
+		expect_grep "^saved $a #1" out
+	'
+done
+
 test_expect_success 'a slow engine (3 s per call on inspect and commit) is waited for: the save works' '
 	c=$(run_container slow --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" touch /etc/slow &&

@@ -1,0 +1,439 @@
+/*
+ * Overlay layers as the kernel merges them: the upper directory is the
+ * container's own; below it the init layer and the image's layers, top
+ * first. In a layer, a character device 0:0 is a whiteout (the name was
+ * deleted), and a directory marked opaque hides everything below it.
+ *
+ * Every lookup goes one name at a time with O_NOFOLLOW: the layers hold the
+ * container's files, and a symlink in them points into the container, not
+ * at this host.
+ */
+#include "core/layer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+/* Deeper than this, the walk gives the job back to the engine. */
+#define MAX_DEPTH 256
+
+static int
+is_whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 0 &&
+	    minor(st->st_rdev) == 0;
+}
+
+/* 1 when the overlay attribute name (opaque, redirect ...) is set on fd. */
+static int
+has_overlay_attr(int fd, const char *name, const char *want)
+{
+	char key[64], val[8];
+	const char *ns[] = { "trusted.overlay.", "user.overlay." };
+
+	for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++) {
+		ssize_t n;
+
+		snprintf(key, sizeof(key), "%s%s", ns[i], name);
+		n = fgetxattr(fd, key, val, sizeof(val));
+		if (n > 0 && (want == NULL ||
+		    ((size_t)n == strlen(want) && memcmp(val, want, n) == 0)))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+is_opaque(int dirfd)
+{
+	return has_overlay_attr(dirfd, "opaque", "y");
+}
+
+static int
+open_dir_at(int at, const char *name)
+{
+	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/*
+ * lstat rel ("/a/b") under the directory root, one name at a time, never
+ * through a symlink: 0 found (*st filled), 1 not there or deleted.
+ */
+static int
+stat_beneath(int root, const char *rel, struct stat *st)
+{
+	cleanup_free char *copy = xstrdup(rel);
+	char *save = NULL, *name, *next;
+	int fd = dup(root), r = 1;
+
+	for (name = strtok_r(copy, "/", &save); name && fd >= 0; name = next) {
+		int child;
+
+		next = strtok_r(NULL, "/", &save);
+		if (fstatat(fd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    is_whiteout(st))
+			break;
+		if (next == NULL) {
+			r = 0;
+			break;
+		}
+		child = S_ISDIR(st->st_mode) ? open_dir_at(fd, name) : -1;
+		close(fd);
+		fd = child;
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+struct walk {
+	const char *name;	/* the container's, for messages */
+	int *lower;		/* root fds of the layers below, top first */
+	size_t n_lower;
+	struct fs_changes *out;
+	char *why;		/* set when the walk gives up */
+	struct keep_error **err;
+};
+
+/*
+ * How the layers below show one directory: present[i] when layer i holds it
+ * as a real directory (every parent a real directory too), and cut, the
+ * first layer that no longer counts: it deleted or covered the directory,
+ * or the one above made it opaque. Below a present directory, a path looks
+ * up with one fstatat.
+ */
+struct below {
+	unsigned char *present;
+	size_t cut;
+};
+
+/* path ("/a/b", its parent described by d) in the layers below. */
+static int
+below_stat(const struct walk *w, const struct below *d, const char *path,
+    struct stat *st)
+{
+	for (size_t i = 0; i < d->cut; i++)
+		if (d->present[i] &&
+		    fstatat(w->lower[i], path + 1, st, AT_SYMLINK_NOFOLLOW) == 0)
+			return !is_whiteout(st);
+	return 0;
+}
+
+/* The directory path below, from its parent's description (NULL: root). */
+static void
+below_dir(const struct walk *w, const struct below *parent, const char *path,
+    struct below *out)
+{
+	out->present = xcalloc(w->n_lower + 1, 1);
+	out->cut = parent ? parent->cut : w->n_lower;
+	for (size_t i = 0; i < out->cut; i++) {
+		struct stat st;
+		int fd, opaque;
+
+		if (parent == NULL) {
+			out->present[i] = 1;
+			continue;
+		}
+		if (!parent->present[i] ||
+		    fstatat(w->lower[i], path + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		/* Deleted here, or a file or symlink covering what is below. */
+		if (is_whiteout(&st) || !S_ISDIR(st.st_mode) ||
+		    (fd = open_dir_at(w->lower[i], path + 1)) < 0) {
+			out->cut = i;
+			break;
+		}
+		out->present[i] = 1;
+		opaque = is_opaque(fd);
+		close(fd);
+		if (opaque) {
+			out->cut = i + 1;
+			break;
+		}
+	}
+}
+
+/* Sorted names in the directory fd (closed here). */
+static int
+read_names(int fd, struct strv *out)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
+			strv_push(out, de->d_name);
+	if (errno != 0) {
+		closedir(d);
+		return -1;
+	}
+	closedir(d);
+	strv_sort(out);
+	return 0;
+}
+
+/* Stop the walk: the engine will make the list. what ends in the path. */
+static int
+give_up(struct walk *w, const char *what, const char *rel)
+{
+	int saved = errno;
+
+	if (w->why == NULL)
+		w->why = saved ? xasprintf("%s '%s' in the upper layer: %s", what,
+		    *rel ? rel : "/", strerror(saved)) :
+		    xasprintf("%s '%s' in the upper layer", what, *rel ? rel : "/");
+	return -1;
+}
+
+static int
+push(struct walk *w, const char *path, enum fs_change_kind kind)
+{
+	if (w->out->n >= ENGINE_MAX_CHANGES)
+		return keep_error_set(w->err, KEEP_ERR_FAILED, "changes of "
+		    "container '%s': more than %zu changed paths, too many to "
+		    "snapshot (is a dataset or cache inside the container "
+		    "instead of on a mount?)", w->name, ENGINE_MAX_CHANGES);
+	fs_changes_push(w->out, path, kind);
+	return 0;
+}
+
+/*
+ * An opaque directory replaced whatever the layers below (d) had there: each
+ * name they show that the upper directory lacks was deleted.
+ */
+static int
+opaque_deletions(struct walk *w, const struct below *d, const char *rel,
+    const struct strv *upper)
+{
+	struct strv seen = { 0 }, gone = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < d->cut && rc == 0; i++) {
+		struct strv names = { 0 };
+		int fd;
+
+		if (!d->present[i])
+			continue;
+		if ((fd = open_dir_at(w->lower[i], rel + 1)) < 0 ||
+		    read_names(dup(fd), &names) < 0) {
+			rc = give_up(w, "cannot read below", rel);
+		} else {
+			for (size_t k = 0; k < names.n; k++) {
+				struct stat st;
+
+				if (strv_find(&seen, names.v[k]) >= 0)
+					continue;
+				strv_push(&seen, names.v[k]);
+				if (fstatat(fd, names.v[k], &st,
+				    AT_SYMLINK_NOFOLLOW) == 0 && !is_whiteout(&st) &&
+				    (upper->n == 0 || bsearch(&names.v[k], upper->v,
+				    upper->n, sizeof(*upper->v), strv_cmp) == NULL))
+					strv_push(&gone, names.v[k]);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		strv_release(&names);
+	}
+	for (size_t k = 0; k < gone.n && rc == 0; k++) {
+		cleanup_free char *p = xasprintf("%s/%s", rel, gone.v[k]);
+
+		rc = push(w, p, FS_DELETED);
+	}
+	strv_release(&seen);
+	strv_release(&gone);
+	return rc;
+}
+
+static int
+same_dir(const struct stat *a, const struct stat *b)
+{
+	/* Some filesystems keep whole seconds only: as the engine compares. */
+	int same_time = a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    (a->st_mtim.tv_nsec == b->st_mtim.tv_nsec ||
+	    a->st_mtim.tv_nsec == 0 || b->st_mtim.tv_nsec == 0);
+
+	return S_ISDIR(a->st_mode) && S_ISDIR(b->st_mode) &&
+	    a->st_size == b->st_size && a->st_mode == b->st_mode && same_time;
+}
+
+/*
+ * Walk the upper directory fd (closed here) standing for rel ("" for the
+ * root), which the layers below show as d; listed says whether rel itself
+ * is in the list already.
+ */
+static int
+walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
+    int listed, int depth)
+{
+	struct strv names = { 0 };
+	size_t at_entry = w->out->n;
+	int rc = 0;
+
+	if (depth > MAX_DEPTH) {
+		close(fd);
+		errno = 0;
+		return give_up(w, "more than 256 directories deep at", rel);
+	}
+	if (read_names(dup(fd), &names) < 0) {
+		close(fd);
+		return give_up(w, "cannot read", rel);
+	}
+	if (*rel && is_opaque(fd))
+		rc = opaque_deletions(w, d, rel, &names);
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		cleanup_free char *path = xasprintf("%s/%s", rel, names.v[i]);
+		struct stat st, old;
+		struct below sub_d;
+		enum fs_change_kind kind;
+		int skip = 0, sub;
+
+		if (fstatat(fd, names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;	/* gone while we looked */
+			rc = give_up(w, "cannot stat", path);
+			break;
+		}
+		if (is_whiteout(&st)) {
+			kind = FS_DELETED;
+		} else if (below_stat(w, d, path, &old)) {
+			kind = FS_MODIFIED;
+			/* A directory only copied up to hold a changed child. */
+			skip = same_dir(&st, &old);
+		} else {
+			kind = FS_ADDED;
+		}
+		if (!skip)
+			rc = push(w, path, kind);
+		if (rc < 0 || kind == FS_DELETED || !S_ISDIR(st.st_mode))
+			continue;
+		if ((sub = open_dir_at(fd, names.v[i])) < 0) {
+			if (errno == ENOENT)
+				continue;
+			rc = give_up(w, "cannot open", path);
+			break;
+		}
+		/* A renamed directory (redirect_dir) shows another's content. */
+		if (has_overlay_attr(sub, "redirect", NULL)) {
+			close(sub);
+			errno = 0;
+			rc = give_up(w, "a renamed directory (redirect_dir) at",
+			    path);
+			break;
+		}
+		below_dir(w, d, path, &sub_d);
+		rc = walk_dir(w, sub, path, &sub_d, !skip, depth + 1);
+		free(sub_d.present);
+	}
+	/* As the engine lists it: a directory with a change inside changed. */
+	if (rc == 0 && *rel && !listed && w->out->n > at_entry)
+		rc = push(w, rel, FS_MODIFIED);
+	close(fd);
+	strv_release(&names);
+	return rc;
+}
+
+static int
+overlay_driver(const struct container *c)
+{
+	const char *d = c->storage_driver ? c->storage_driver : "";
+
+	return strcmp(d, "overlay2") == 0 || strcmp(d, "overlay") == 0;
+}
+
+int
+layer_usable(const struct container *c, char **why)
+{
+	struct stat st;
+
+	*why = NULL;
+	if (!overlay_driver(c))
+		*why = xasprintf("the engine's storage driver is '%s', not "
+		    "overlay2", c->storage_driver ? c->storage_driver : "");
+	else if (c->upper_dir == NULL || c->upper_dir[0] != '/')
+		*why = xstrdup("the engine names no upper directory");
+	else if (geteuid() != 0)
+		*why = xstrdup("reading the engine's layers takes root");
+	else if (stat(c->upper_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		*why = xasprintf("%s is not on this host",
+		    c->upper_dir);
+	return *why == NULL;
+}
+
+int
+layer_changes(const struct container *c, struct fs_changes *out,
+    char **why, struct keep_error **err)
+{
+	struct walk w = { .name = c->name, .out = out, .err = err };
+	cleanup_free char *lowers = NULL;
+	char *save = NULL;
+	int fd, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!layer_usable(c, why))
+		return 1;
+	lowers = xstrdup(c->lower_dirs ? c->lower_dirs : "");
+	for (char *p = strtok_r(lowers, ":", &save); p;
+	    p = strtok_r(NULL, ":", &save)) {
+		int lfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (lfd < 0) {
+			w.why = xasprintf("open the layer %s: %s", p,
+			    strerror(errno));
+			rc = -1;
+			break;
+		}
+		w.lower = xrealloc(w.lower, (w.n_lower + 1) * sizeof(*w.lower));
+		w.lower[w.n_lower++] = lfd;
+	}
+	if (rc == 0) {
+		if ((fd = open(c->upper_dir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			w.why = xasprintf("open %s: %s", c->upper_dir,
+			    strerror(errno)), rc = -1;
+		else {
+			struct below root;
+
+			below_dir(&w, NULL, "", &root);
+			rc = walk_dir(&w, fd, "", &root, 1, 0);
+			free(root.present);
+		}
+	}
+	for (size_t i = 0; i < w.n_lower; i++)
+		close(w.lower[i]);
+	free(w.lower);
+	if (rc == 0)
+		return 0;
+	fs_changes_release(out);
+	if (w.why == NULL)
+		return -1;	/* refused: *err is set */
+	*why = w.why;
+	return 1;
+}
+
+int
+layer_stat(const struct container *c, const char *path, struct stat *st)
+{
+	int root = open(c->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (root < 0)
+		return -1;
+	r = stat_beneath(root, path, st);
+	close(root);
+	return r;
+}
