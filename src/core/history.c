@@ -211,38 +211,87 @@ static const char dockerignore[] =
     "*\n"
     "!files/\n";
 
-int
-history_record(struct catalog *cat, const char *recipes_dir,
-    const struct snapshot *s, const struct snapshot *prev, char **commit_out,
+void
+history_prep_release(struct history_prep *p)
+{
+	buf_release(&p->dockerfile);
+	buf_release(&p->lock);
+	buf_release(&p->config);
+	buf_release(&p->msg);
+}
+
+/* The files and message of s's recipe commit. */
+static int
+render(struct catalog *cat, const struct snapshot *s,
+    const struct snapshot *prev, struct history_prep *p,
     struct keep_error **err)
 {
-	struct buf dockerfile = BUF_INIT, lock = BUF_INIT, config = BUF_INIT,
-	    msg = BUF_INIT;
+	struct jout *j;
+
+	memset(p, 0, sizeof(*p));
+	if (recipe_dockerfile(s, NULL, 0, &p->dockerfile, NULL, err) < 0 ||
+	    history_lock_file(cat, s, &p->lock, err) < 0) {
+		history_prep_release(p);
+		return -1;
+	}
+	j = snapshot_json(s, SNAPSHOT_JSON_CONFIG);
+	jout_dump(j, &p->config);
+	jout_free(j);
+	commit_message(s, prev, &p->msg);
+	return 0;
+}
+
+#define N_RECIPE_FILES 4
+
+/* The files of a recipe commit, pointing into p. */
+static void
+recipe_files(const struct history_prep *p, struct recipe_file *f)
+{
+	f[0] = (struct recipe_file){ "Dockerfile", p->dockerfile.ptr,
+	    p->dockerfile.len };
+	f[1] = (struct recipe_file){ "keep.lock", p->lock.ptr, p->lock.len };
+	f[2] = (struct recipe_file){ "container.json", p->config.ptr,
+	    p->config.len };
+	f[3] = (struct recipe_file){ ".dockerignore", dockerignore,
+	    sizeof(dockerignore) - 1 };
+}
+
+int
+history_prepare(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct snapshot *prev,
+    struct history_prep *p, struct keep_error **err)
+{
 	struct recipes *r = NULL;
-	struct jout *j = NULL;
+	struct recipe_file files[N_RECIPE_FILES];
+	int rc;
+
+	if (render(cat, s, prev, p, err) < 0)
+		return -1;
+	recipe_files(p, files);
+	rc = recipes_open(recipes_dir, &r, err) < 0 ||
+	    recipes_store(r, files, N_RECIPE_FILES, err) < 0 ? -1 : 0;
+	recipes_close(r);
+	if (rc < 0)
+		history_prep_release(p);
+	return rc;
+}
+
+int
+history_commit(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct history_prep *p, char **commit_out,
+    struct keep_error **err)
+{
+	struct recipes *r = NULL;
+	struct recipe_file files[N_RECIPE_FILES];
 	char *commit = NULL;
 	int lock_fd = -1, rc = -1;
 
-	if (recipe_dockerfile(s, NULL, 0, &dockerfile, NULL, err) < 0 ||
-	    history_lock_file(cat, s, &lock, err) < 0)
+	recipe_files(p, files);
+	if ((lock_fd = lock_recipes(recipes_dir, err)) < 0 ||
+	    recipes_open(recipes_dir, &r, err) < 0 ||
+	    recipes_commit(r, s->config.name, files, N_RECIPE_FILES, p->msg.ptr,
+	    &commit, err) < 0)
 		goto out;
-	j = snapshot_json(s, SNAPSHOT_JSON_CONFIG);
-	jout_dump(j, &config);
-	commit_message(s, prev, &msg);
-	{
-		struct recipe_file files[] = {
-			{ "Dockerfile", dockerfile.ptr, dockerfile.len },
-			{ "keep.lock", lock.ptr, lock.len },
-			{ "container.json", config.ptr, config.len },
-			{ ".dockerignore", dockerignore, sizeof(dockerignore) - 1 },
-		};
-
-		if ((lock_fd = lock_recipes(recipes_dir, err)) < 0 ||
-		    recipes_open(recipes_dir, &r, err) < 0 ||
-		    recipes_commit(r, s->config.name, files,
-		    sizeof(files) / sizeof(files[0]), msg.ptr, &commit, err) < 0)
-			goto out;
-	}
 	if (catalog_begin(cat, err) < 0)
 		goto out;
 	if (catalog_recipe_commit_set(cat, s->id, recipes_workdir(r), commit,
@@ -260,14 +309,25 @@ out:
 		keep_error_wrap(err, "record the recipe of '%s' #%ld in '%s'",
 		    s->config.name, s->seq, recipes_dir);
 	free(commit);
-	jout_free(j);
 	recipes_close(r);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	buf_release(&dockerfile);
-	buf_release(&lock);
-	buf_release(&config);
-	buf_release(&msg);
+	return rc;
+}
+
+int
+history_record(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct snapshot *prev, char **commit_out,
+    struct keep_error **err)
+{
+	struct history_prep p;
+	int rc;
+
+	if (render(cat, s, prev, &p, err) < 0)
+		return keep_error_wrap(err, "record the recipe of '%s' #%ld in "
+		    "'%s'", s->config.name, s->seq, recipes_dir);
+	rc = history_commit(cat, recipes_dir, s, &p, commit_out, err);
+	history_prep_release(&p);
 	return rc;
 }
 

@@ -37,6 +37,24 @@ int history_record(struct catalog *cat, const char *recipes_dir,
     struct keep_error **err);
 
 /*
+ * A recipe rendered ahead of its commit. history_prepare renders s's
+ * recipe and stores its files in the repository's object database (nothing
+ * a reader of the branch sees); save does it while the engine commits.
+ * history_commit then commits it as history_record would, once s is
+ * recorded (s->id set). Release with history_prep_release.
+ */
+struct history_prep {
+	struct buf dockerfile, lock, config, msg;
+};
+int history_prepare(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct snapshot *prev,
+    struct history_prep *p, struct keep_error **err);
+int history_commit(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, const struct history_prep *p, char **commit_out,
+    struct keep_error **err);
+void history_prep_release(struct history_prep *p);
+
+/*
  * Make the catalog and the repository agree for (engine, name): when the
  * latest snapshot has no commit, or one the repository's branch does not
  * contain, commit its recipe now. *repaired is set when it did.

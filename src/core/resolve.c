@@ -235,6 +235,31 @@ pick(const struct container_list *l, size_t i, char **id_out, char **name_out)
 	return 0;
 }
 
+/*
+ * 1 when the engine has a container named exactly name (not one whose ID
+ * starts with it, which it would also answer for). Any failure is left to
+ * the list that follows.
+ */
+static int
+exact_name(struct engine *e, const char *name, char **id_out, char **name_out)
+{
+	struct container c;
+	struct keep_error *err = NULL;
+	int exact = 0;
+
+	if (engine_container_inspect(e, name, &c, &err) < 0) {
+		keep_error_free(err);
+		return 0;
+	}
+	if (strcmp(c.name, name) == 0) {
+		*id_out = xstrdup(c.id);
+		*name_out = xstrdup(c.name);
+		exact = 1;
+	}
+	container_release(&c);
+	return exact;
+}
+
 int
 resolve_container(struct engine *e, const char *name,
     const struct resolve_opts *opts, char **id_out, char **name_out,
@@ -248,11 +273,15 @@ resolve_container(struct engine *e, const char *name,
 
 	if (name[0] == '\0')
 		return keep_error_set(err, KEEP_ERR_USAGE, "empty container name");
+	/*
+	 * 1. An exact name always wins, as with docker. Asked for directly
+	 * first: listing every container costs more the more there are.
+	 */
+	if (exact_name(e, name, id_out, name_out))
+		return 0;
 	if (engine_container_list(e, NULL, &l, err) < 0)
 		return -1;
 	match = xcalloc(l.n + 1, sizeof(*match));
-
-	/* 1. An exact name always wins, as with docker. */
 	for (size_t i = 0; i < l.n; i++)
 		if (strcmp(l.v[i].name, name) == 0) {
 			rc = pick(&l, i, id_out, name_out);

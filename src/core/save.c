@@ -19,7 +19,6 @@
 #include "core/recipe.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
-#include "recipes/recipes.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
 #include "util/sha256.h"
@@ -439,22 +438,59 @@ repair_recipe(struct catalog *cat, const char *recipes_dir,
 	}
 }
 
-/* Commit the new snapshot's recipe; a failure becomes out->recipe_error. */
-static void
-commit_recipe(struct catalog *cat, const char *recipes_dir,
-    struct snapshot *s, struct save_result *out)
+/* The snapshot before s, when there is one: 1 loaded, 0 none, -1 error. */
+static int
+load_prev(struct catalog *cat, const struct snapshot *s, struct snapshot *prev,
+    struct keep_error **err)
+{
+	if (s->seq <= 1)
+		return 0;
+	return catalog_snapshot_load(cat, s->engine, s->config.name, s->seq - 1,
+	    prev, err) < 0 ? -1 : 1;
+}
+
+/*
+ * Render s's recipe and store its files while the engine commits; 0 when
+ * *prep is ready. A failure only means commit_recipe does it all later.
+ */
+static int
+prepare_recipe(struct catalog *cat, const char *recipes_dir,
+    const struct snapshot *s, struct history_prep *prep)
 {
 	struct snapshot prev = { 0 };
-	int have_prev = 0;
+	struct keep_error *err = NULL;
+	int have_prev, rc = -1;
+
+	if ((have_prev = load_prev(cat, s, &prev, &err)) >= 0)
+		rc = history_prepare(cat, recipes_dir, s,
+		    have_prev ? &prev : NULL, prep, &err);
+	keep_error_free(err);
+	if (have_prev > 0)
+		snapshot_release(&prev);
+	return rc;
+}
+
+/*
+ * Commit the new snapshot's recipe (prepared by prepare_recipe, or NULL); a
+ * failure becomes out->recipe_error.
+ */
+static void
+commit_recipe(struct catalog *cat, const char *recipes_dir,
+    struct snapshot *s, const struct history_prep *prep,
+    struct save_result *out)
+{
+	struct snapshot prev = { 0 };
+	int have_prev;
 
 	keep_error_free(out->recipe_error);
 	out->recipe_error = NULL;
-	if (s->seq > 1) {
-		if (catalog_snapshot_load(cat, s->engine, s->config.name,
-		    s->seq - 1, &prev, &out->recipe_error) < 0)
-			return;
-		have_prev = 1;
+	if (prep) {
+		history_commit(cat, recipes_dir, s, prep, &s->recipe_commit,
+		    &out->recipe_error);
+		return;
 	}
+	if ((have_prev = load_prev(cat, s, &prev, &out->recipe_error)) < 0)
+		return;
 	history_record(cat, recipes_dir, s, have_prev ? &prev : NULL,
 	    &s->recipe_commit, &out->recipe_error);
 	if (have_prev)
@@ -490,12 +526,13 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	const char *engine_host = engine_endpoint(e)->host;
 	struct snapshot s = { 0 };
 	struct pkg_set base_set = { 0 };
-	cleanup_free char *head_fp = NULL, *head_image = NULL, *repo = NULL,
-	    *tag = NULL;
+	cleanup_free char *head_fp = NULL, *head_image = NULL,
+	    *head_commit = NULL, *repo = NULL, *tag = NULL;
 	struct kvv labels = { 0 };
 	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
-	int lock = -1, base_cached = 0, from_layer = 0, rc = -1;
+	struct history_prep prep;
+	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (engine_container_inspect(e, id, &s.config, err) < 0)
@@ -524,10 +561,16 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	stamp_loose(e, &s, from_layer, &stamps);
 	s.fingerprint = fingerprint(&s, &stamps);
 	if (catalog_snapshot_head(cat, engine_host, s.config.name, &head_seq,
-	    &head_fp, &head_image, NULL, err) < 0)
+	    &head_fp, &head_image, &head_commit, err) < 0)
 		goto out;
 	if (head_seq > 0 && strcmp(head_fp, s.fingerprint) == 0) {
-		if (opts && opts->recipes_dir)
+		/*
+		 * A recipe the catalog has no commit for is made now. Whether
+		 * a recorded commit is still in the history takes libgit2 (its
+		 * start costs more than the rest of this save): the next save
+		 * that commits checks that, beside its engine commit.
+		 */
+		if (opts && opts->recipes_dir && head_commit == NULL)
 			repair_recipe(cat, opts->recipes_dir, engine_host,
 			    s.config.name, out);
 		out->unchanged = 1;
@@ -566,14 +609,18 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		/*
 		 * The engine takes a while over the commit: meanwhile repair
 		 * the recipe history (it must come before this snapshot's
-		 * recipe anyway) and set libgit2 up. Nothing here touches e.
+		 * recipe anyway) and render and store this snapshot's recipe.
+		 * Nothing here touches e.
 		 */
 		if (!threaded)
 			commit_thread(&job);
 		if (opts && opts->recipes_dir) {
 			repair_recipe(cat, opts->recipes_dir, engine_host,
 			    s.config.name, out);
-			recipes_init();
+			/* A first save's base packages reach the catalog
+			 * only with its record: keep.lock needs them. */
+			prepared = base_cached && prepare_recipe(cat,
+			    opts->recipes_dir, &s, &prep) == 0;
 		}
 		if (threaded)
 			pthread_join(t, NULL);
@@ -606,12 +653,15 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		goto out;
 	}
 	if (opts && opts->recipes_dir)
-		commit_recipe(cat, opts->recipes_dir, &s, out);
+		commit_recipe(cat, opts->recipes_dir, &s,
+		    prepared ? &prep : NULL, out);
 out:
 	if (lock >= 0)
 		close(lock);
 	kvv_release(&labels);
 	buf_release(&stamps);
+	if (prepared)
+		history_prep_release(&prep);
 	pkg_set_release(&base_set);
 	if (rc == 0)
 		out->snap = s;

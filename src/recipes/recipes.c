@@ -152,8 +152,8 @@ lib_init_once(void)
 }
 
 /* libgit2 once per process: a save opens the repository more than once. */
-int
-recipes_init(void)
+static int
+lib_init(void)
 {
 	pthread_once(&lib_once, lib_init_once);
 	return lib_ok ? 0 : -1;
@@ -170,7 +170,7 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 	int rc, existing;
 
 	*out = NULL;
-	if (recipes_init() < 0)
+	if (lib_init() < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "open recipe repository '%s': cannot initialise libgit2", dir);
 
@@ -289,6 +289,7 @@ struct target {
 	char *path;		/* NAME/relpath */
 	git_oid id;
 	const struct recipe_file *file;
+	int in_status;		/* git status lists it: write it whatever it holds */
 };
 
 /* A file under NAME/ in HEAD. */
@@ -447,6 +448,16 @@ worktree_matches(struct commit_state *cs, const char *path,
 	return same;
 }
 
+/* t's content is what HEAD has at its path. */
+static int
+unchanged_in_head(const struct commit_state *cs, const struct target *t)
+{
+	for (size_t i = 0; i < cs->old.n; i++)
+		if (strcmp(cs->old.v[i].path, t->path) == 0)
+			return git_oid_equal(&cs->old.v[i].id, &t->id);
+	return 0;
+}
+
 /*
  * Refuse when NAME/ has uncommitted changes. A path whose work tree
  * content already is the new content, and whose index entry is HEAD's or
@@ -461,7 +472,7 @@ check_clean(struct commit_state *cs, struct keep_error **err)
 	size_t prefix = strlen(cs->name), count, i;
 	const git_status_entry *se;
 	const git_index_entry *ie;
-	const struct target *t;
+	struct target *t;
 	const char *path = NULL;
 	int rc, dirty = 0;
 
@@ -490,6 +501,8 @@ check_clean(struct commit_state *cs, struct keep_error **err)
 		if (strncmp(path, cs->name, prefix) != 0 || path[prefix] != '/')
 			continue;
 		t = find_target(cs, path);
+		if (t != NULL)
+			t->in_status = 1;
 		if (se->status == GIT_STATUS_IGNORED && t == NULL)
 			continue;	/* not ours, and left alone */
 		if ((se->status & GIT_STATUS_CONFLICTED) ||
@@ -701,6 +714,9 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 	for (i = 0; i < cs->n_targets; i++) {
 		const struct target *t = &cs->targets[i];
 
+		/* Clean and the same as in HEAD: the file already holds it. */
+		if (!t->in_status && unchanged_in_head(cs, t))
+			continue;
 		if (write_file(wd, t->path, t->file->data, t->file->len, &st,
 		    err) < 0)
 			return -1;
@@ -851,6 +867,21 @@ cleanup:
 	git_tree_free(tree);
 	git_signature_free(sig);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+recipes_store(struct recipes *r, const struct recipe_file *files, size_t n,
+    struct keep_error **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		git_oid id;
+		int rc = git_blob_create_from_buffer(&id, r->repo, files[i].data,
+		    files[i].len);
+
+		if (rc < 0)
+			return set_git_error(err, rc, "store '%s'", files[i].path);
+	}
+	return 0;
 }
 
 int
@@ -1290,7 +1321,7 @@ recipes_diff_text(const char *old_text, const char *new_text,
 	git_buf text = { 0 };
 	int rc;
 
-	if (recipes_init() < 0)
+	if (lib_init() < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED, "diff '%s': cannot "
 		    "initialise libgit2", path);
 	rc = git_patch_from_buffers(&patch, old_text, strlen(old_text), path,

@@ -43,12 +43,6 @@ struct recipe_file {
 int
 recipes_open(const char *dir, struct recipes **out, struct keep_error **err);
 
-/*
- * Set libgit2 up now (recipes_open does it on first use): once per process,
- * it reads the system's CA bundle. 0, or -1 when libgit2 cannot start.
- */
-int
-recipes_init(void);
 
 /* Free a handle from recipes_open; NULL is fine. */
 void
@@ -88,6 +82,14 @@ int
 recipes_commit(struct recipes *r, const char *name,
     const struct recipe_file *files, size_t n, const char *message,
     char **commit_id_out, struct keep_error **err);
+
+/*
+ * Store the contents of files in the object database without committing
+ * them (a later recipes_commit of the same contents finds them there).
+ */
+int
+recipes_store(struct recipes *r, const struct recipe_file *files, size_t n,
+    struct keep_error **err);
 
 /*
  * Read `path` (e.g. "dev1/Dockerfile") as committed in `rev`: a commit id,

@@ -67,10 +67,13 @@ test_expect_success 'setup: a container with one snapshot, and a new change' '
 	$DOCKER exec "$c" touch /etc/two
 '
 C=$PREFIX-f
+docker_id() { $DOCKER inspect -f '{{.Id}}' "$1" | cut -c1-12; }
 
-# Where a save talks to the engine, in order. KEEP_CHANGES=engine: the
-# fault socket is local, so keep would read the change list from the
-# container's layer and never ask for /changes.
+# Where a save talks to the engine, in order. The container is named by an
+# ID prefix, so that it is looked for in the list of containers (an exact
+# name is asked for directly), and KEEP_CHANGES=engine: the fault socket is
+# local, so keep would read the change list from the container's layer and
+# never ask for /changes.
 STAGES='_ping|GET /v[0-9.]*/containers/json|/containers/[^/]*/json|/images/[^/]*/json|/changes|POST /v[0-9.]*/commit'
 
 # Every fault at every stage is 42 saves: KEEP_TEST_FAULTS_ALL=1 runs them
@@ -90,7 +93,7 @@ for i in "${!STAGE_LIST[@]}"; do
 		test_expect_success "engine fault '$mode' at '$stage': save fails in one line, changes nothing" '
 			start_fault '"$mode"' "'"$stage"'" &&
 			export KEEP_CHANGES=engine &&
-			one_line_failure fkeep save "$C"
+			one_line_failure fkeep save "$(docker_id "$C")"
 		'
 	done
 done
