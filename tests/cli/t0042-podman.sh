@@ -43,7 +43,10 @@ skip_podman() {
 }
 
 podman_ info >"$PM/info.log" 2>&1 || skip_podman "podman info failed: $(tail -n 1 "$PM/info.log")"
-podman_ system service --time=0 "$PODMAN_HOST" >"$PM/service.log" 2>&1 &
+# podman itself in the background, not the podman_ function (a subshell
+# whose podman child a kill of $! would leave running).
+podman --root "$PM/root" --runroot "$PM/run" system service --time=0 \
+	"$PODMAN_HOST" >"$PM/service.log" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 1 50); do
 	[ -S "$SOCK" ] && curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1 && break
