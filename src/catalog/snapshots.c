@@ -604,6 +604,10 @@ catalog_base_packages_get(struct catalog *cat, const char *image_id,
 		return -1;
 	if (base_id == 0 || !read)
 		return 0;
+	if (out == NULL) {
+		*found = 1;
+		return 0;
+	}
 	if (catalog_prepare(cat, "SELECT manager, name, version, arch, automatic,"
 	    " location, installer, origin FROM base_packages WHERE base = ?1"
 	    " ORDER BY manager, name, arch, location", &st, err) < 0)

@@ -48,7 +48,8 @@ int catalog_snapshot_verify_set(struct catalog *cat, long snapshot_id,
 
 /*
  * The cached package set of base image image_id. *found is 0 when the base
- * was never read (then *out is untouched).
+ * was never read (then *out is untouched). out NULL: only say whether it
+ * was.
  */
 int catalog_base_packages_get(struct catalog *cat, const char *image_id,
     struct pkg_set *out, int *found, struct keep_error **err);

@@ -350,8 +350,14 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	if (s->changes.n > 1)
 		qsort(s->changes.v, s->changes.n, sizeof(*s->changes.v),
 		    cmp_fs_change);
-	if (catalog_base_packages_get(cat, s->config.image_id, &cached,
-	    base_cached, err) < 0)
+	/*
+	 * Databases the container left alone are the base's, so there is no
+	 * package change to find: the base's set (a thousand rows on a big
+	 * image) is loaded only when they changed, or to cache it once.
+	 */
+	if (catalog_base_packages_get(cat, s->config.image_id,
+	    pkg_dbs_changed(&s->changes) ? &cached : NULL, base_cached,
+	    err) < 0)
 		return -1;
 	engine_fs_container(&cfs, e, s->config.id);
 	engine_fs_image(&bfs, e, s->config.image_id);

@@ -318,6 +318,13 @@ int pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
     struct pkg_scan *out, struct keep_error **err);
 
 /*
+ * Whether changes touch a dpkg or apk database (a path pkg_scan reads, or
+ * an ancestor added or deleted). When not, the container's databases are
+ * its base image's.
+ */
+int pkg_dbs_changed(const struct fs_changes *changes);
+
+/*
  * Is path noise that a recipe never carries: temporary files, caches, apt
  * lists, logs, byte code, and package-manager bookkeeping?
  */

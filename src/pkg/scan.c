@@ -87,8 +87,8 @@ static const char *const db_paths[] = {
  * databases are byte for byte the base image's: reading them again (one
  * archive request each, the dearest part of a small save) tells nothing.
  */
-static int
-db_changed(const struct fs_changes *changes)
+int
+pkg_dbs_changed(const struct fs_changes *changes)
 {
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct fs_change *c = &changes->v[i];
@@ -127,7 +127,7 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 	int same_db;
 
 	memset(&s, 0, sizeof(s));
-	same_db = !db_changed(changes);
+	same_db = !pkg_dbs_changed(changes);
 	if (same_db && base_cached != NULL) {
 		/* The container's databases are the base's: nothing to read. */
 		for (size_t i = 0; i < base_cached->n; i++)
