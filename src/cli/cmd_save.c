@@ -31,6 +31,7 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct cli_shared sh = { 0 };
 	struct cli_progress_slot slot = { 0 };
 	struct save_result res = { 0 };
+	struct container inspected = { 0 };
 	struct cli_parser p;
 	struct catalog *cat;
 	struct engine *e;
@@ -59,14 +60,16 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 
 	if (cli_engine(ctx, &e, err) < 0 || cli_catalog(ctx, &cat, err) < 0)
 		return -1;
+	sh.ropts.inspected = &inspected;
 	if (resolve_container(e, given, &sh.ropts, &id, &name, err) < 0)
-		return -1;
+		goto out;
 	slot.quiet = ctx->quiet || sh.json;
 	slot.name = name;
 	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
 	opts.recipes_dir = recipes;
 	opts.progress = progress_callback;
 	opts.progress_ctx = &slot;
+	opts.inspected = &inspected;
 	if (keep_save(e, cat, ctx->home, id, &opts, &res, err) < 0) {
 		keep_error_wrap(err, "save '%s'", name);
 		goto out;
@@ -100,6 +103,7 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		rc = -1;
 	}
 out:
+	container_release(&inspected);
 	save_result_release(&res);
 	return rc;
 }

@@ -241,7 +241,8 @@ pick(const struct container_list *l, size_t i, char **id_out, char **name_out)
  * the list that follows.
  */
 static int
-exact_name(struct engine *e, const char *name, char **id_out, char **name_out)
+exact_name(struct engine *e, const char *name, char **id_out, char **name_out,
+    struct container *inspected)
 {
 	struct container c;
 	struct keep_error *err = NULL;
@@ -255,6 +256,10 @@ exact_name(struct engine *e, const char *name, char **id_out, char **name_out)
 		*id_out = xstrdup(c.id);
 		*name_out = xstrdup(c.name);
 		exact = 1;
+		if (inspected) {
+			*inspected = c;
+			return exact;
+		}
 	}
 	container_release(&c);
 	return exact;
@@ -277,7 +282,8 @@ resolve_container(struct engine *e, const char *name,
 	 * 1. An exact name always wins, as with docker. Asked for directly
 	 * first: listing every container costs more the more there are.
 	 */
-	if (exact_name(e, name, id_out, name_out))
+	if (exact_name(e, name, id_out, name_out,
+	    opts ? opts->inspected : NULL))
 		return 0;
 	if (engine_container_list(e, NULL, &l, err) < 0)
 		return -1;

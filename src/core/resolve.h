@@ -12,6 +12,12 @@
 struct resolve_opts {
 	const char *project;	/* -p: compose project, or NULL to find it */
 	int index;		/* --index: replica of a scaled service, 0 = ask */
+	/*
+	 * Out, may be NULL: when NAME was an exact name, the container's
+	 * inspection made on the way (its id set; else left zeroed). The
+	 * caller releases it.
+	 */
+	struct container *inspected;
 };
 
 /*

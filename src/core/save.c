@@ -503,24 +503,29 @@ commit_recipe(struct catalog *cat, const char *recipes_dir,
 		snapshot_release(&prev);
 }
 
-/* An engine commit, run beside the rest of the save. */
-struct commit_job {
-	struct engine *e;
-	const char *id, *repo, *tag, *comment;
-	const struct kvv *labels;
-	int pause;
-	char *image_id;		/* out */
-	struct keep_error *err;	/* out */
-	int rc;			/* out */
+/* The recipe work a save does beside the engine commit. */
+struct recipe_job {
+	struct catalog *cat;
+	const char *recipes_dir;
+	const char *engine;
+	const struct snapshot *s;
+	int base_cached;
+	struct save_result *out;
+	struct history_prep prep;	/* out */
+	int prepared;			/* out: prep is ready */
 };
 
 static void *
-commit_thread(void *arg)
+recipe_thread(void *arg)
 {
-	struct commit_job *j = arg;
+	struct recipe_job *j = arg;
 
-	j->rc = engine_commit(j->e, j->id, j->repo, j->tag, j->comment,
-	    j->labels, j->pause, &j->image_id, &j->err);
+	repair_recipe(j->cat, j->recipes_dir, j->engine, j->s->config.name,
+	    j->out);
+	/* A first save's base packages reach the catalog only with its
+	 * record: keep.lock needs them. */
+	j->prepared = j->base_cached && prepare_recipe(j->cat, j->recipes_dir,
+	    j->s, &j->prep) == 0;
 	return NULL;
 }
 
@@ -541,8 +546,13 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (engine_container_inspect(e, id, &s.config, err) < 0)
+	if (opts && opts->inspected && opts->inspected->id &&
+	    strcmp(opts->inspected->id, id) == 0) {
+		s.config = *opts->inspected;
+		memset(opts->inspected, 0, sizeof(*opts->inspected));
+	} else if (engine_container_inspect(e, id, &s.config, err) < 0) {
 		return -1;
+	}
 	if ((lock = lock_container(home, engine_host, s.config.name, 1, err)) < 0)
 		goto out;
 	if (repair_pending(e, cat, engine_host, s.config.name, &out->warnings,
@@ -606,34 +616,31 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
 	{
-		struct commit_job job = { e, s.config.id, repo, tag,
-		    s.message[0] ? s.message : NULL, &labels,
-		    !(opts && opts->no_pause), NULL, NULL, -1 };
+		struct recipe_job job = { .cat = cat, .recipes_dir = opts ?
+		    opts->recipes_dir : NULL, .engine = engine_host, .s = &s,
+		    .base_cached = base_cached, .out = out };
+		char *image_id = NULL;
 		pthread_t t;
-		int threaded = pthread_create(&t, NULL, commit_thread, &job) == 0;
+		int threaded = 0;
 
 		/*
-		 * The engine takes a while over the commit: meanwhile repair
-		 * the recipe history (it must come before this snapshot's
-		 * recipe anyway) and render and store this snapshot's recipe.
-		 * Nothing here touches e.
+		 * The engine takes a while over the commit: meanwhile a
+		 * helper repairs the recipe history (it must come before this
+		 * snapshot's recipe anyway) and renders and stores this
+		 * snapshot's recipe. It does not touch e; the commit is made
+		 * here, at once, not from a thread still to be scheduled.
 		 */
-		if (!threaded)
-			commit_thread(&job);
-		if (opts && opts->recipes_dir) {
-			repair_recipe(cat, opts->recipes_dir, engine_host,
-			    s.config.name, out);
-			/* A first save's base packages reach the catalog
-			 * only with its record: keep.lock needs them. */
-			prepared = base_cached && prepare_recipe(cat,
-			    opts->recipes_dir, &s, &prep) == 0;
-		}
+		if (job.recipes_dir && !(threaded = pthread_create(&t, NULL,
+		    recipe_thread, &job) == 0))
+			recipe_thread(&job);
+		rc = engine_commit(e, s.config.id, repo, tag,
+		    s.message[0] ? s.message : NULL, &labels,
+		    !(opts && opts->no_pause), &image_id, err);
 		if (threaded)
 			pthread_join(t, NULL);
-		rc = job.rc;
-		s.image_id = job.image_id;
-		if (rc < 0)
-			*err = job.err;
+		s.image_id = image_id;
+		prep = job.prep;
+		prepared = job.prepared;
 	}
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 0, "committing");

@@ -19,6 +19,12 @@ struct save_opts {
 	/* Called around the image commit (may be NULL): begin 1, then 0. */
 	void (*progress)(void *ctx, int begin, const char *what);
 	void *progress_ctx;
+	/*
+	 * The container's inspection, when the caller just made it (may be
+	 * NULL): used instead of inspecting again, and moved from (left
+	 * zeroed).
+	 */
+	struct container *inspected;
 };
 
 struct save_result {
