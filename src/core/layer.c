@@ -427,13 +427,13 @@ layer_changes(const struct container *c, struct fs_changes *out,
 }
 
 int
-layer_stat(const struct container *c, const char *path, struct stat *st)
+layer_open_upper(const struct container *c)
 {
-	int root = open(c->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+	return open(c->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
 
-	if (root < 0)
-		return -1;
-	r = stat_beneath(root, path, st);
-	close(root);
-	return r;
+int
+layer_stat(int root, const char *path, struct stat *st)
+{
+	return stat_beneath(root, path, st);
 }

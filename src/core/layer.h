@@ -31,12 +31,15 @@
 int layer_changes(const struct container *c, struct fs_changes *out,
     char **why, struct keep_error **err);
 
+/* c's upper directory, opened for layer_stat; -1 with errno when it cannot be. */
+int layer_open_upper(const struct container *c);
+
 /*
- * lstat path ("/etc/x", inside the container) in c's upper layer, never
- * following a symlink on the way. Returns 0 found, 1 not there, -1 when
- * the layer cannot be read (errno set).
+ * lstat path ("/etc/x", inside the container) in the upper directory root
+ * (from layer_open_upper), never following a symlink on the way. Returns 0
+ * found, 1 not there.
  */
-int layer_stat(const struct container *c, const char *path, struct stat *st);
+int layer_stat(int root, const char *path, struct stat *st);
 
 /*
  * Whether this process can read c's layer at all: an overlay driver, an

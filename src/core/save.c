@@ -158,6 +158,7 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
     struct buf *out)
 {
 	struct keep_error *err = NULL;
+	int upper = from_layer ? layer_open_upper(&s->config) : -1;
 
 	if (!from_layer && s->loose.n > LOOSE_STAMP_MAX) {
 		stamp_unknown(out, "many-files");
@@ -167,18 +168,17 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
 		const char *path = s->loose.v[i].path;
 		struct engine_path_stat est;
 		struct stat st;
-		int r;
 
 		if (s->loose.v[i].kind == FS_DELETED)
 			continue;
 		if (from_layer) {
-			if ((r = layer_stat(&s->config, path, &st)) == 0)
+			if (upper < 0)
+				stamp_unknown(out, "unreadable");
+			else if (layer_stat(upper, path, &st) == 0)
 				stamp_add(out, st.st_size, st.st_mode,
 				    st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-			else if (r == 1)
-				stamp_gone(out);
 			else
-				stamp_unknown(out, "unreadable");
+				stamp_gone(out);
 			continue;
 		}
 		if (engine_container_stat(e, s->config.id, path, &est, &err) < 0) {
@@ -202,6 +202,8 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
 			    est.mtime_nsec);
 		engine_path_stat_release(&est);
 	}
+	if (upper >= 0)
+		close(upper);
 }
 
 /*
