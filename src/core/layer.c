@@ -66,34 +66,25 @@ open_dir_at(int at, const char *name)
 }
 
 /*
- * lstat rel ("/a/b") under the directory root, one name at a time, never
- * through a symlink: 0 found (*st filled), 1 not there or deleted.
+ * Open directory rel ("/a/b", "" for root itself) under root, one name at a
+ * time, never through a symlink: its fd, or -1 when it is not a directory
+ * there (missing, deleted, a file).
  */
 static int
-stat_beneath(int root, const char *rel, struct stat *st)
+open_dir_beneath(int root, const char *rel)
 {
 	cleanup_free char *copy = xstrdup(rel);
-	char *save = NULL, *name, *next;
-	int fd = dup(root), r = 1;
+	char *save = NULL;
+	int fd = dup(root);
 
-	for (name = strtok_r(copy, "/", &save); name && fd >= 0; name = next) {
-		int child;
+	for (char *name = strtok_r(copy, "/", &save); name && fd >= 0;
+	    name = strtok_r(NULL, "/", &save)) {
+		int child = open_dir_at(fd, name);
 
-		next = strtok_r(NULL, "/", &save);
-		if (fstatat(fd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    is_whiteout(st))
-			break;
-		if (next == NULL) {
-			r = 0;
-			break;
-		}
-		child = S_ISDIR(st->st_mode) ? open_dir_at(fd, name) : -1;
 		close(fd);
 		fd = child;
 	}
-	if (fd >= 0)
-		close(fd);
-	return r;
+	return fd;
 }
 
 struct walk {
@@ -427,13 +418,46 @@ layer_changes(const struct container *c, struct fs_changes *out,
 }
 
 int
-layer_open_upper(const struct container *c)
+layer_upper_open(const struct container *c, struct layer_upper *u)
 {
-	return open(c->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	u->dir = NULL;
+	u->dir_fd = -1;
+	u->root = open(c->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return u->root < 0 ? -1 : 0;
 }
 
 int
-layer_stat(int root, const char *path, struct stat *st)
+layer_stat(struct layer_upper *u, const char *path, struct stat *st)
 {
-	return stat_beneath(root, path, st);
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = slash ? xstrndup(path, (size_t)(slash - path)) :
+	    xstrdup("");
+
+	if (slash == NULL || slash[1] == '\0')
+		return 1;
+	/* Loose files come sorted: most share the last one's directory. */
+	if (u->dir == NULL || strcmp(u->dir, dir) != 0) {
+		if (u->dir_fd >= 0)
+			close(u->dir_fd);
+		free(u->dir);
+		u->dir_fd = open_dir_beneath(u->root, dir);
+		u->dir = dir;
+		dir = NULL;
+	}
+	if (u->dir_fd < 0 ||
+	    fstatat(u->dir_fd, slash + 1, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 1;
+	return is_whiteout(st) ? 1 : 0;
+}
+
+void
+layer_upper_close(struct layer_upper *u)
+{
+	if (u->dir_fd >= 0)
+		close(u->dir_fd);
+	if (u->root >= 0)
+		close(u->root);
+	free(u->dir);
+	u->dir = NULL;
+	u->dir_fd = u->root = -1;
 }

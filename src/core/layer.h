@@ -31,15 +31,20 @@
 int layer_changes(const struct container *c, struct fs_changes *out,
     char **why, struct keep_error **err);
 
-/* c's upper directory, opened for layer_stat; -1 with errno when it cannot be. */
-int layer_open_upper(const struct container *c);
-
 /*
- * lstat path ("/etc/x", inside the container) in the upper directory root
- * (from layer_open_upper), never following a symlink on the way. Returns 0
- * found, 1 not there.
+ * c's upper directory, for layer_stat: paths are looked up one name at a
+ * time, never through a symlink, and the last directory is kept open.
  */
-int layer_stat(int root, const char *path, struct stat *st);
+struct layer_upper {
+	int root;
+	char *dir;	/* the directory dir_fd stands for, or NULL */
+	int dir_fd;
+};
+/* 0, or -1 with errno when the upper directory cannot be opened. */
+int layer_upper_open(const struct container *c, struct layer_upper *u);
+/* lstat path ("/etc/x", inside the container): 0 found, 1 not there. */
+int layer_stat(struct layer_upper *u, const char *path, struct stat *st);
+void layer_upper_close(struct layer_upper *u);
 
 /*
  * Whether this process can read c's layer at all: an overlay driver, an

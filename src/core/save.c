@@ -158,7 +158,8 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
     struct buf *out)
 {
 	struct keep_error *err = NULL;
-	int upper = from_layer ? layer_open_upper(&s->config) : -1;
+	struct layer_upper upper = { -1, NULL, -1 };
+	int have_upper = from_layer && layer_upper_open(&s->config, &upper) == 0;
 
 	if (!from_layer && s->loose.n > LOOSE_STAMP_MAX) {
 		stamp_unknown(out, "many-files");
@@ -172,9 +173,9 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
 		if (s->loose.v[i].kind == FS_DELETED)
 			continue;
 		if (from_layer) {
-			if (upper < 0)
+			if (!have_upper)
 				stamp_unknown(out, "unreadable");
-			else if (layer_stat(upper, path, &st) == 0)
+			else if (layer_stat(&upper, path, &st) == 0)
 				stamp_add(out, st.st_size, st.st_mode,
 				    st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 			else
@@ -202,8 +203,8 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
 			    est.mtime_nsec);
 		engine_path_stat_release(&est);
 	}
-	if (upper >= 0)
-		close(upper);
+	if (have_upper)
+		layer_upper_close(&upper);
 }
 
 /*
