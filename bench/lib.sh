@@ -84,6 +84,11 @@ api_commit() {
 	    -o /dev/null
 }
 
+# `docker commit` as a user types it, labelled for removal.
+cli_commit() {
+	$DOCKER commit -c "LABEL io.keep.bench.run=$BP" "$1" "$BP-commit:$2" >/dev/null
+}
+
 # Build a bench image from bench/images/Dockerfile.NAME once; the tag
 # kbench/NAME:1 is the cache (never removed by the scripts).
 bench_image() {
