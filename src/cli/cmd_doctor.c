@@ -30,6 +30,8 @@ struct engine_report {
 	int have_version;
 	const char *negotiated;
 	int podman;
+	int reads_layers;	/* saves read change lists from the layers */
+	char *changes_why;	/* else why not (or NULL: the engine said nothing) */
 };
 
 /* Resolve and open the engine, filling what could be learned into r. */
@@ -51,6 +53,17 @@ check_engine(struct cli_ctx *ctx, struct engine_report *r,
 	if (engine_get_version(e, &r->ver, err) < 0)
 		return -1;
 	r->have_version = 1;
+	{
+		cleanup_free char *driver = NULL, *root = NULL;
+		struct keep_error *info_err = NULL;
+
+		if (engine_get_storage(e, &driver, &root, &info_err) == 0)
+			r->reads_layers = save_reads_layers(e, driver, root,
+			    &r->changes_why);
+		else
+			r->changes_why = xstrdup(info_err->message);
+		keep_error_free(info_err);
+	}
 	return 0;
 }
 
@@ -135,6 +148,9 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		jout_set_str(eo, "server_api_version", r.have_version ? r.ver.api_version : NULL);
 		jout_set_str(eo, "api_version", r.negotiated);
 		jout_set_bool(eo, "podman", r.podman);
+		jout_set_str(eo, "changes", !r.have_version ? NULL :
+		    r.reads_layers ? "layer" : "engine");
+		jout_set_str(eo, "changes_why", r.changes_why);
 		jout_set(o, "engine", eo);
 		eo = jout_object();
 		jout_set_str(eo, "path", catalog_path(cat));
@@ -162,6 +178,12 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 			    or_unknown(r.ver.product), or_unknown(r.ver.version),
 			    or_unknown(r.ver.api_version), r.negotiated);
 			printf("podman:       %s\n", r.podman ? "yes" : "no");
+			if (r.reads_layers)
+				printf("changes:      read from the containers' "
+				    "overlay layers\n");
+			else
+				printf("changes:      asked of the engine (%s)\n",
+				    or_unknown(r.changes_why));
 		}
 		printf("catalog:      %s\n", catalog_path(cat));
 		printf("schema:       %d (this keep: %d)\n", version,
@@ -190,6 +212,7 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	engine_endpoint_release(&r.ep);
 	if (r.have_version)
 		engine_version_release(&r.ver);
+	free(r.changes_why);
 	return 0;
 fail:
 	keep_error_free(engine_err);
@@ -199,5 +222,6 @@ fail:
 		engine_endpoint_release(&r.ep);
 	if (r.have_version)
 		engine_version_release(&r.ver);
+	free(r.changes_why);
 	return -1;
 }

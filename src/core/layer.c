@@ -339,30 +339,22 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
 	return rc;
 }
 
-static int
-overlay_driver(const struct container *c)
-{
-	const char *d = c->storage_driver ? c->storage_driver : "";
-
-	return strcmp(d, "overlay2") == 0 || strcmp(d, "overlay") == 0;
-}
-
 int
-layer_usable(const struct container *c, char **why)
+layer_usable(const char *driver, const char *dir, char **why)
 {
 	struct stat st;
 
 	*why = NULL;
-	if (!overlay_driver(c))
+	if (driver == NULL || (strcmp(driver, "overlay2") != 0 &&
+	    strcmp(driver, "overlay") != 0))
 		*why = xasprintf("the engine's storage driver is '%s', not "
-		    "overlay2", c->storage_driver ? c->storage_driver : "");
-	else if (c->upper_dir == NULL || c->upper_dir[0] != '/')
-		*why = xstrdup("the engine names no upper directory");
+		    "overlay2", driver ? driver : "");
+	else if (dir == NULL || dir[0] != '/')
+		*why = xstrdup("the engine names no layer directory");
 	else if (geteuid() != 0)
 		*why = xstrdup("reading the engine's layers takes root");
-	else if (stat(c->upper_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		*why = xasprintf("%s is not on this host",
-		    c->upper_dir);
+	else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		*why = xasprintf("%s is not on this host", dir);
 	return *why == NULL;
 }
 
@@ -376,7 +368,7 @@ layer_changes(const struct container *c, struct fs_changes *out,
 	int fd, rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!layer_usable(c, why))
+	if (!layer_usable(c->storage_driver, c->upper_dir, why))
 		return 1;
 	lowers = xstrdup(c->lower_dirs ? c->lower_dirs : "");
 	for (char *p = strtok_r(lowers, ":", &save); p;

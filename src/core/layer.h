@@ -47,11 +47,12 @@ int layer_stat(struct layer_upper *u, const char *path, struct stat *st);
 void layer_upper_close(struct layer_upper *u);
 
 /*
- * Whether this process can read c's layer at all: an overlay driver, an
- * upper directory that exists here, and root (opaque directories are
- * marked with trusted.* attributes only root can read). 1 yes; 0 no, with
- * *why (caller frees).
+ * Whether this process can read layers of an engine with storage driver
+ * driver whose directory dir (a container's upper directory, or the
+ * engine's root) is on the engine's host: an overlay driver, dir present
+ * here, and root (opaque directories are marked with trusted.* attributes
+ * only root can read). 1 yes; 0 no, with *why (caller frees).
  */
-int layer_usable(const struct container *c, char **why);
+int layer_usable(const char *driver, const char *dir, char **why);
 
 #endif

@@ -207,6 +207,17 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
 		layer_upper_close(&upper);
 }
 
+int
+save_reads_layers(struct engine *e, const char *driver, const char *dir,
+    char **why)
+{
+	if (engine_endpoint(e)->socket_path == NULL) {
+		*why = xstrdup("the engine is not on a unix socket here");
+		return 0;
+	}
+	return layer_usable(driver, dir, why);
+}
+
 /*
  * The change list: from the container's upper layer when keep can read it
  * (a local overlay2 engine, root), else from the engine. KEEP_CHANGES=engine
@@ -226,9 +237,9 @@ read_changes(struct engine *e, struct snapshot *s, int *from_layer,
 		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_CHANGES='%s': "
 		    "use 'engine' or 'layer'", want);
 	if (!(want && strcmp(want, "engine") == 0)) {
-		if (engine_endpoint(e)->socket_path == NULL)
-			why = xstrdup("the engine is not on a unix socket here");
-		else if ((rc = layer_changes(&s->config, &s->changes, &why,
+		if (save_reads_layers(e, s->config.storage_driver,
+		    s->config.upper_dir, &why) &&
+		    (rc = layer_changes(&s->config, &s->changes, &why,
 		    err)) <= 0) {
 			*from_layer = rc == 0;
 			return rc;

@@ -65,4 +65,13 @@ int keep_save(struct engine *e, struct catalog *cat, const char *home,
 int save_repair(struct engine *e, struct catalog *cat, const char *home,
     struct strv *warnings, struct keep_error **err);
 
+/*
+ * Whether saves read a container's change list from its overlay layers
+ * (core/layer.h) rather than ask the engine, for an engine with storage
+ * driver driver and a layer (or root) directory dir on its host: 1; or 0
+ * with *why (caller frees).
+ */
+int save_reads_layers(struct engine *e, const char *driver, const char *dir,
+    char **why);
+
 #endif

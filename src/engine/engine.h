@@ -74,6 +74,13 @@ struct engine_version {
 /* GET /version. The caller releases *out. */
 int engine_get_version(struct engine *e, struct engine_version *out,
     struct keep_error **err);
+
+/*
+ * From GET /info: the storage driver ("overlay2" ...) and the engine's root
+ * directory on its host (caller frees both; "" when not said).
+ */
+int engine_get_storage(struct engine *e, char **driver, char **root_dir,
+    struct keep_error **err);
 void engine_version_release(struct engine_version *v);
 
 /*

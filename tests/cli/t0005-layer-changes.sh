@@ -90,6 +90,13 @@ test_expect_success 'a tree deeper than the walk goes: the engine makes the list
 	same_as_engine "$d" 1
 '
 
+test_expect_success 'keep doctor says saves read the layers' '
+	keep doctor >out &&
+	expect_grep "^changes: *read from the containers. overlay layers$" out &&
+	keep doctor --json >doctor.json &&
+	test "$(jq -r .engine.changes doctor.json)" = layer
+'
+
 test_expect_success 'KEEP_CHANGES takes engine or layer' '
 	expect_code 2 env KEEP_CHANGES=both "$KEEP_BIN" save "$C" 2>err &&
 	expect_grep "KEEP_CHANGES=.both.: use .engine. or .layer." err

@@ -106,7 +106,8 @@ test_expect_success 'through the TLS endpoint, keep doctor works and names it' '
 	ktls good doctor >out &&
 	expect_grep "^engine: *$TLS_HOST (DOCKER_HOST)$" out &&
 	expect_grep "^server: *Docker Engine" out &&
-	expect_grep "^podman: *no" out
+	expect_grep "^podman: *no" out &&
+	expect_grep "^changes: *asked of the engine (the engine is not on a unix socket here)$" out
 '
 
 test_expect_success 'through the TLS endpoint, keep save works and files the snapshot under it' '
