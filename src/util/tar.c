@@ -2,11 +2,75 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
+
+/*
+ * libarchive is loaded when keep first reads or writes a tar, not when keep
+ * starts. With libxml2, ICU and libstdc++ under it, linking it made every
+ * keep command ~2.5 ms slower to start (measured with an empty program
+ * linked with and without it), and most commands never touch a tar: for a
+ * keep save that is a tenth of what it adds to the commit it makes. The
+ * calls below go through la, filled from KEEP_LIBARCHIVE_SONAME (the
+ * library pkg-config found, named by CMake) with libarchive.h's own types.
+ */
+#define LA_SYMBOLS(X) \
+	X(archive_entry_filetype) X(archive_entry_free) X(archive_entry_gid) \
+	X(archive_entry_gname) X(archive_entry_hardlink) X(archive_entry_new) \
+	X(archive_entry_pathname) X(archive_entry_perm) X(archive_entry_set_filetype) \
+	X(archive_entry_set_gid) X(archive_entry_set_mtime) X(archive_entry_set_pathname) \
+	X(archive_entry_set_perm) X(archive_entry_set_size) X(archive_entry_set_symlink) \
+	X(archive_entry_set_uid) X(archive_entry_size) X(archive_entry_symlink) \
+	X(archive_entry_uid) X(archive_entry_uname) X(archive_error_string) \
+	X(archive_read_data) X(archive_read_free) X(archive_read_new) \
+	X(archive_read_next_header) X(archive_read_open) X(archive_read_open_memory) \
+	X(archive_read_support_filter_none) X(archive_read_support_format_tar) X(archive_set_error) \
+	X(archive_write_add_filter_none) X(archive_write_close) X(archive_write_data) \
+	X(archive_write_free) X(archive_write_header) X(archive_write_new) \
+	X(archive_write_open) X(archive_write_set_bytes_in_last_block) X(archive_write_set_format_pax_restricted)
+
+static struct {
+#define LA_POINTER(name) __typeof__(name) *name;
+	LA_SYMBOLS(LA_POINTER)
+#undef LA_POINTER
+} la;
+static pthread_once_t la_once = PTHREAD_ONCE_INIT;
+static char la_error[512];
+
+static void
+la_load_once(void)
+{
+	void *h = dlopen(KEEP_LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL) {
+		snprintf(la_error, sizeof(la_error), "%s", dlerror());
+		return;
+	}
+#define LA_RESOLVE(name) \
+	if (la_error[0] == '\0' && \
+	    (la.name = (__typeof__(la.name))dlsym(h, #name)) == NULL) \
+		snprintf(la_error, sizeof(la_error), "%s has no %s", \
+		    KEEP_LIBARCHIVE_SONAME, #name);
+	LA_SYMBOLS(LA_RESOLVE)
+#undef LA_RESOLVE
+}
+
+/* Load libarchive once; a failure is every tar operation's error. */
+static int
+la_load(struct keep_error **err)
+{
+	pthread_once(&la_once, la_load_once);
+	if (la_error[0] != '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot load libarchive: %s", la_error);
+	return 0;
+}
 
 /* State shared by the read paths. */
 struct reader {
@@ -28,9 +92,9 @@ nz(const char *s)
 static enum tar_type
 entry_type(struct archive_entry *ae)
 {
-	if (archive_entry_hardlink(ae) != NULL)
+	if (la.archive_entry_hardlink(ae) != NULL)
 		return TAR_HARDLINK;
-	switch (archive_entry_filetype(ae)) {
+	switch (la.archive_entry_filetype(ae)) {
 	case AE_IFREG:
 		return TAR_FILE;
 	case AE_IFDIR:
@@ -67,14 +131,14 @@ read_content(struct archive *a, const char *path, int64_t size, size_t max,
 		    "tar entry '%s' is %lld bytes, more than the limit of %zu",
 		    path, (long long)size, max);
 	for (;;) {
-		la_ssize_t n = archive_read_data(a, chunk, sizeof(chunk));
+		la_ssize_t n = la.archive_read_data(a, chunk, sizeof(chunk));
 
 		if (n == 0)
 			break;
 		if (n < 0)
 			return keep_error_set(err, KEEP_ERR_FAILED,
 			    "read tar entry '%s': %s", path,
-			    nz(archive_error_string(a)));
+			    nz(la.archive_error_string(a)));
 		if (b->len + (size_t)n > max)
 			return keep_error_set(err, KEEP_ERR_FAILED,
 			    "tar entry '%s' is more than the limit of %zu bytes",
@@ -98,7 +162,7 @@ read_all(struct archive *a, struct reader *r, struct keep_error **err)
 		cleanup_buf struct buf content = BUF_INIT;
 		int frc;
 
-		rc = archive_read_next_header(a, &ae);
+		rc = la.archive_read_next_header(a, &ae);
 		if (rc == ARCHIVE_EOF)
 			return 0;
 		if (rc == ARCHIVE_RETRY)
@@ -110,11 +174,11 @@ read_all(struct archive *a, struct reader *r, struct keep_error **err)
 				return keep_error_wrap(err, "read tar stream");
 			}
 			return keep_error_set(err, KEEP_ERR_FAILED,
-			    "read tar stream: %s", nz(archive_error_string(a)));
+			    "read tar stream: %s", nz(la.archive_error_string(a)));
 		}
 		memset(&ent, 0, sizeof(ent));
 		/* Directories come as "etc/": give every path one spelling. */
-		path = nz(archive_entry_pathname(ae));
+		path = nz(la.archive_entry_pathname(ae));
 		plen = strlen(path);
 		while (plen > 1 && path[plen - 1] == '/')
 			plen--;
@@ -122,16 +186,16 @@ read_all(struct archive *a, struct reader *r, struct keep_error **err)
 		trimmed = xstrndup(path, plen);
 		ent.path = trimmed;
 		ent.type = entry_type(ae);
-		ent.mode = (unsigned)archive_entry_perm(ae) & 07777;
-		ent.uid = archive_entry_uid(ae);
-		ent.gid = archive_entry_gid(ae);
-		ent.uname = nz(archive_entry_uname(ae));
-		ent.gname = nz(archive_entry_gname(ae));
-		ent.size = archive_entry_size(ae);
+		ent.mode = (unsigned)la.archive_entry_perm(ae) & 07777;
+		ent.uid = la.archive_entry_uid(ae);
+		ent.gid = la.archive_entry_gid(ae);
+		ent.uname = nz(la.archive_entry_uname(ae));
+		ent.gname = nz(la.archive_entry_gname(ae));
+		ent.size = la.archive_entry_size(ae);
 		if (ent.type == TAR_HARDLINK)
-			ent.link = nz(archive_entry_hardlink(ae));
+			ent.link = nz(la.archive_entry_hardlink(ae));
 		else if (ent.type == TAR_SYMLINK)
-			ent.link = nz(archive_entry_symlink(ae));
+			ent.link = nz(la.archive_entry_symlink(ae));
 		else
 			ent.link = "";
 		if (ent.type == TAR_FILE && r->opts != NULL &&
@@ -159,12 +223,12 @@ read_all(struct archive *a, struct reader *r, struct keep_error **err)
 static struct archive *
 reader_new(void)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = la.archive_read_new();
 
 	if (a == NULL)
 		abort();	/* libarchive's only failure here is ENOMEM */
-	archive_read_support_format_tar(a);
-	archive_read_support_filter_none(a);
+	la.archive_read_support_format_tar(a);
+	la.archive_read_support_filter_none(a);
 	return a;
 }
 
@@ -173,22 +237,25 @@ tar_read_mem(const void *data, size_t len, const struct tar_read_opts *opts,
     tar_entry_fn fn, void *ctx, struct keep_error **err)
 {
 	struct reader r = { .opts = opts, .fn = fn, .ctx = ctx };
-	struct archive *a = reader_new();
+	struct archive *a;
 	int rc;
 
+	if (la_load(err) < 0)
+		return -1;
+	a = reader_new();
 	/* No bytes at all is an archive with no entries, not a damaged one. */
 	if (len == 0) {
-		archive_read_free(a);
+		la.archive_read_free(a);
 		return 0;
 	}
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+	if (la.archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
 		rc = keep_error_set(err, KEEP_ERR_FAILED, "read tar archive: %s",
-		    nz(archive_error_string(a)));
-		archive_read_free(a);
+		    nz(la.archive_error_string(a)));
+		la.archive_read_free(a);
 		return rc;
 	}
 	rc = read_all(a, &r, err);
-	archive_read_free(a);
+	la.archive_read_free(a);
 	return rc;
 }
 
@@ -243,7 +310,7 @@ stream_read_cb(struct archive *a, void *client, const void **buffer)
 
 	n = r->src(r->src_ctx, buffer, &r->src_err);
 	if (n < 0) {
-		archive_set_error(a, EIO, "source failed");
+		la.archive_set_error(a, EIO, "source failed");
 		return -1;
 	}
 	return n;
@@ -257,23 +324,26 @@ tar_read_stream(tar_source_fn src, void *src_ctx,
 	struct reader r = {
 		.opts = opts, .fn = fn, .ctx = ctx, .src = src, .src_ctx = src_ctx,
 	};
-	struct archive *a = reader_new();
+	struct archive *a;
 	int rc;
 
-	if (archive_read_open(a, &r, NULL, stream_read_cb, NULL) != ARCHIVE_OK) {
+	if (la_load(err) < 0)
+		return -1;
+	a = reader_new();
+	if (la.archive_read_open(a, &r, NULL, stream_read_cb, NULL) != ARCHIVE_OK) {
 		if (r.src_err != NULL) {
 			*err = r.src_err;
 			r.src_err = NULL;
 			rc = keep_error_wrap(err, "read tar stream");
 		} else {
 			rc = keep_error_set(err, KEEP_ERR_FAILED,
-			    "read tar stream: %s", nz(archive_error_string(a)));
+			    "read tar stream: %s", nz(la.archive_error_string(a)));
 		}
-		archive_read_free(a);
+		la.archive_read_free(a);
 		return rc;
 	}
 	rc = read_all(a, &r, err);
-	archive_read_free(a);
+	la.archive_read_free(a);
 	keep_error_free(r.src_err);
 	return rc;
 }
@@ -306,7 +376,7 @@ tar_collector_release(struct tar_collector *c)
 }
 
 struct tar_writer {
-	struct archive *a;
+	struct archive *a;	/* NULL when libarchive could not be loaded */
 	struct buf *out;
 	int finished;
 };
@@ -325,16 +395,22 @@ struct tar_writer *
 tar_writer_new(struct buf *out)
 {
 	struct tar_writer *w = xcalloc(1, sizeof(*w));
+	struct keep_error *err = NULL;
 
 	w->out = out;
-	w->a = archive_write_new();
+	/* Adding an entry reports a libarchive that cannot be loaded. */
+	if (la_load(&err) < 0) {
+		keep_error_free(err);
+		return w;
+	}
+	w->a = la.archive_write_new();
 	if (w->a == NULL)
 		abort();
-	archive_write_set_format_pax_restricted(w->a);
-	archive_write_add_filter_none(w->a);
+	la.archive_write_set_format_pax_restricted(w->a);
+	la.archive_write_add_filter_none(w->a);
 	/* No padding to a 10 KiB record: the engine does not need it. */
-	archive_write_set_bytes_in_last_block(w->a, 1);
-	if (archive_write_open(w->a, w, NULL, writer_write_cb, NULL) !=
+	la.archive_write_set_bytes_in_last_block(w->a, 1);
+	if (la.archive_write_open(w->a, w, NULL, writer_write_cb, NULL) !=
 	    ARCHIVE_OK)
 		abort();	/* only fails on allocation */
 	return w;
@@ -348,39 +424,41 @@ writer_add(struct tar_writer *w, const char *path, unsigned type,
 	struct archive_entry *ae;
 	int rc = 0;
 
+	if (w->a == NULL)
+		return la_load(err);
 	if (w->finished)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "add '%s' to tar archive: archive already finished", path);
 	if (path == NULL || path[0] == '\0')
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "add to tar archive: empty path");
-	ae = archive_entry_new();
+	ae = la.archive_entry_new();
 	if (ae == NULL)
 		abort();
-	archive_entry_set_pathname(ae, path);
-	archive_entry_set_filetype(ae, type);
-	archive_entry_set_perm(ae, mode & 07777);
-	archive_entry_set_uid(ae, uid);
-	archive_entry_set_gid(ae, gid);
-	archive_entry_set_mtime(ae, 0, 0);
-	archive_entry_set_size(ae, type == AE_IFREG ? (la_int64_t)len : 0);
+	la.archive_entry_set_pathname(ae, path);
+	la.archive_entry_set_filetype(ae, type);
+	la.archive_entry_set_perm(ae, mode & 07777);
+	la.archive_entry_set_uid(ae, uid);
+	la.archive_entry_set_gid(ae, gid);
+	la.archive_entry_set_mtime(ae, 0, 0);
+	la.archive_entry_set_size(ae, type == AE_IFREG ? (la_int64_t)len : 0);
 	if (target != NULL)
-		archive_entry_set_symlink(ae, target);
-	if (archive_write_header(w->a, ae) < ARCHIVE_WARN) {
+		la.archive_entry_set_symlink(ae, target);
+	if (la.archive_write_header(w->a, ae) < ARCHIVE_WARN) {
 		rc = keep_error_set(err, KEEP_ERR_FAILED,
 		    "add '%s' to tar archive: %s", path,
-		    nz(archive_error_string(w->a)));
+		    nz(la.archive_error_string(w->a)));
 		goto out;
 	}
 	if (type == AE_IFREG && len > 0 &&
-	    archive_write_data(w->a, data, len) != (la_ssize_t)len) {
+	    la.archive_write_data(w->a, data, len) != (la_ssize_t)len) {
 		rc = keep_error_set(err, KEEP_ERR_FAILED,
 		    "add '%s' to tar archive: %s", path,
-		    nz(archive_error_string(w->a)));
+		    nz(la.archive_error_string(w->a)));
 		goto out;
 	}
 out:
-	archive_entry_free(ae);
+	la.archive_entry_free(ae);
 	return rc;
 }
 
@@ -412,12 +490,14 @@ tar_writer_add_symlink(struct tar_writer *w, const char *path,
 int
 tar_writer_finish(struct tar_writer *w, struct keep_error **err)
 {
+	if (w->a == NULL)
+		return la_load(err);
 	if (w->finished)
 		return 0;
 	w->finished = 1;
-	if (archive_write_close(w->a) != ARCHIVE_OK)
+	if (la.archive_write_close(w->a) != ARCHIVE_OK)
 		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "finish tar archive: %s", nz(archive_error_string(w->a)));
+		    "finish tar archive: %s", nz(la.archive_error_string(w->a)));
 	return 0;
 }
 
@@ -426,6 +506,7 @@ tar_writer_free(struct tar_writer *w)
 {
 	if (w == NULL)
 		return;
-	archive_write_free(w->a);
+	if (w->a != NULL)
+		la.archive_write_free(w->a);
 	free(w);
 }
