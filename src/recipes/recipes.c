@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <dlfcn.h>
 #include <git2.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -17,6 +18,90 @@
 #include <unistd.h>
 
 #include "util/xalloc.h"
+
+/*
+ * libgit2 is loaded when the recipe repository is first opened, not when
+ * keep starts: most commands never touch it, and keep save opens it in a
+ * helper thread while the engine commits, so its loading (with mbedTLS,
+ * PCRE2 and http-parser under it, ~2 ms) and its start (it parses the CA
+ * bundle) cost nothing there. The calls below go through lg, filled from
+ * KEEP_LIBGIT2_SONAME (the library pkg-config found, named by CMake) and
+ * typed by git2.h.
+ */
+#define LG_SYMBOLS(X) \
+	X(git_blob_create_from_buffer) X(git_blob_free) \
+	X(git_blob_lookup) X(git_blob_rawcontent) \
+	X(git_blob_rawsize) X(git_buf_dispose) \
+	X(git_commit_author) X(git_commit_create) \
+	X(git_commit_free) X(git_commit_id) \
+	X(git_commit_lookup) X(git_commit_parent) \
+	X(git_commit_parentcount) X(git_commit_summary) \
+	X(git_commit_time) X(git_commit_time_offset) \
+	X(git_commit_tree) X(git_config_free) \
+	X(git_config_get_string) X(git_credential_default_new) \
+	X(git_credential_ssh_key_from_agent) X(git_credential_username_new) \
+	X(git_diff_free) X(git_diff_to_buf) \
+	X(git_diff_tree_to_tree) X(git_error_clear) \
+	X(git_error_last) X(git_error_set_str) \
+	X(git_graph_descendant_of) X(git_index_add) \
+	X(git_index_free) X(git_index_get_bypath) \
+	X(git_index_read) X(git_index_remove) \
+	X(git_index_write) X(git_libgit2_init) \
+	X(git_libgit2_shutdown) X(git_object_free) \
+	X(git_object_id) X(git_object_lookup_prefix) \
+	X(git_object_peel) X(git_oid_cpy) \
+	X(git_oid_equal) X(git_oid_fromstrn) \
+	X(git_oid_tostr) X(git_patch_free) \
+	X(git_patch_from_buffers) X(git_patch_to_buf) \
+	X(git_reference_free) X(git_reference_is_branch) \
+	X(git_reference_name) X(git_reference_name_to_id) \
+	X(git_reference_peel) X(git_remote_free) \
+	X(git_remote_lookup) X(git_remote_push) \
+	X(git_repository_config_snapshot) X(git_repository_free) \
+	X(git_repository_head) X(git_repository_head_detached) \
+	X(git_repository_index) X(git_repository_init_ext) \
+	X(git_repository_is_bare) X(git_repository_open_ext) \
+	X(git_repository_workdir) X(git_revparse_single) \
+	X(git_revwalk_free) X(git_revwalk_new) \
+	X(git_revwalk_next) X(git_revwalk_push_head) \
+	X(git_revwalk_sorting) X(git_signature_default) \
+	X(git_signature_free) X(git_signature_now) \
+	X(git_status_byindex) X(git_status_list_entrycount) \
+	X(git_status_list_free) X(git_status_list_new) \
+	X(git_tree_create_updated) X(git_tree_entry_bypath) \
+	X(git_tree_entry_free) X(git_tree_entry_id) \
+	X(git_tree_entry_name) X(git_tree_entry_type) \
+	X(git_tree_free) X(git_tree_id) \
+	X(git_tree_lookup) X(git_tree_walk) \
+	X(git_treebuilder_free) X(git_treebuilder_new) \
+	X(git_treebuilder_write)
+
+static struct {
+#define LG_POINTER(name) __typeof__(name) *name;
+	LG_SYMBOLS(LG_POINTER)
+#undef LG_POINTER
+} lg;
+static char lg_error[512];
+
+/* Fill lg; 0, or -1 with lg_error set. */
+static int
+lg_load(void)
+{
+	void *h = dlopen(KEEP_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL) {
+		snprintf(lg_error, sizeof(lg_error), "%s", dlerror());
+		return -1;
+	}
+#define LG_RESOLVE(name) \
+	if (lg_error[0] == '\0' && \
+	    (lg.name = (__typeof__(lg.name))dlsym(h, #name)) == NULL) \
+		snprintf(lg_error, sizeof(lg_error), "%s has no %s", \
+		    KEEP_LIBGIT2_SONAME, #name);
+	LG_SYMBOLS(LG_RESOLVE)
+#undef LG_RESOLVE
+	return lg_error[0] == '\0' ? 0 : -1;
+}
 
 #ifdef __SANITIZE_ADDRESS__
 /*
@@ -79,7 +164,7 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 static int
 set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 {
-	const git_error *ge = git_error_last();
+	const git_error *ge = lg.git_error_last();
 	enum keep_error_kind kind = KEEP_ERR_FAILED;
 	va_list ap;
 	char *ctx, *msg, *clean;
@@ -113,7 +198,7 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 	free(ctx);
 	free(clean);
 	free(msg);
-	git_error_clear();
+	lg.git_error_clear();
 	return -1;
 }
 
@@ -140,15 +225,19 @@ static int lib_ok;
 static void
 lib_shutdown(void)
 {
-	git_libgit2_shutdown();
+	lg.git_libgit2_shutdown();
 }
 
 static void
 lib_init_once(void)
 {
-	lib_ok = git_libgit2_init() >= 0;
+	if (lg_load() < 0)
+		return;
+	lib_ok = lg.git_libgit2_init() >= 0;
 	if (lib_ok)
 		atexit(lib_shutdown);
+	else
+		snprintf(lg_error, sizeof(lg_error), "git_libgit2_init failed");
 }
 
 /* libgit2 once per process: a save opens the repository more than once. */
@@ -172,9 +261,10 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 	*out = NULL;
 	if (lib_init() < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "open recipe repository '%s': cannot initialise libgit2", dir);
+		    "open recipe repository '%s': cannot start libgit2: %s", dir,
+		    lg_error);
 
-	rc = git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	rc = lg.git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL);
 	existing = rc == GIT_ENOTFOUND ? repo_exists(dir) : 0;
 	if (rc == GIT_EOWNER || existing == 2) {
@@ -182,16 +272,16 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 		 * libgit2 1.5.1 says GIT_ENOTFOUND rather than GIT_EOWNER
 		 * when no safe.directory is configured at all.
 		 */
-		git_error_clear();
+		lg.git_error_clear();
 		keep_error_set(err, KEEP_ERR_FAILED,
 		    "open recipe repository '%s': it is owned by another user; "
 		    "if you trust it, run: git config --global --add "
 		    "safe.directory '%s'", dir, dir);
 		goto fail;
 	} else if (rc == GIT_ENOTFOUND && !existing) {
-		git_error_clear();
+		lg.git_error_clear();
 		opts.flags = GIT_REPOSITORY_INIT_MKPATH;
-		rc = git_repository_init_ext(&repo, dir, &opts);
+		rc = lg.git_repository_init_ext(&repo, dir, &opts);
 		if (rc < 0) {
 			set_git_error(err, rc,
 			    "create recipe repository '%s'", dir);
@@ -202,8 +292,8 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 		goto fail;
 	}
 
-	wd = git_repository_workdir(repo);
-	if (git_repository_is_bare(repo) || wd == NULL) {
+	wd = lg.git_repository_workdir(repo);
+	if (lg.git_repository_is_bare(repo) || wd == NULL) {
 		keep_error_set(err, KEEP_ERR_FAILED,
 		    "open recipe repository '%s': it is a bare repository "
 		    "and keep needs a work tree", dir);
@@ -220,7 +310,7 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 	return 0;
 
 fail:
-	git_repository_free(repo);
+	lg.git_repository_free(repo);
 	return -1;
 }
 
@@ -229,7 +319,7 @@ recipes_close(struct recipes *r)
 {
 	if (r == NULL)
 		return;
-	git_repository_free(r->repo);
+	lg.git_repository_free(r->repo);
 	free(r->workdir);
 	free(r);
 }
@@ -331,15 +421,15 @@ collect_old(const char *root, const git_tree_entry *e, void *payload)
 {
 	struct old_list *ol = payload;
 
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+	if (lg.git_tree_entry_type(e) == GIT_OBJECT_TREE)
 		return 0;
 	if (ol->n == ol->cap) {
 		ol->cap = ol->cap ? ol->cap * 2 : 8;
 		ol->v = xrealloc(ol->v, ol->cap * sizeof(*ol->v));
 	}
 	ol->v[ol->n].path = xasprintf("%s/%s%s", ol->name, root,
-	    git_tree_entry_name(e));
-	git_oid_cpy(&ol->v[ol->n].id, git_tree_entry_id(e));
+	    lg.git_tree_entry_name(e));
+	lg.git_oid_cpy(&ol->v[ol->n].id, lg.git_tree_entry_id(e));
 	ol->n++;
 	return 0;
 }
@@ -355,13 +445,13 @@ load_head(struct commit_state *cs, struct keep_error **err)
 	git_oid empty;
 	int rc;
 
-	rc = git_repository_head(&cs->head_ref, repo);
+	rc = lg.git_repository_head(&cs->head_ref, repo);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
-		git_error_clear();
+		lg.git_error_clear();
 		cs->head_ref = NULL;
-		if ((rc = git_treebuilder_new(&tb, repo, NULL)) < 0 ||
-		    (rc = git_treebuilder_write(&empty, tb)) < 0 ||
-		    (rc = git_tree_lookup(&cs->head_tree, repo, &empty)) < 0) {
+		if ((rc = lg.git_treebuilder_new(&tb, repo, NULL)) < 0 ||
+		    (rc = lg.git_treebuilder_write(&empty, tb)) < 0 ||
+		    (rc = lg.git_tree_lookup(&cs->head_tree, repo, &empty)) < 0) {
 			set_git_error(err, rc, "create the empty tree");
 			goto cleanup;
 		}
@@ -371,21 +461,21 @@ load_head(struct commit_state *cs, struct keep_error **err)
 		set_git_error(err, rc, "read HEAD");
 		goto cleanup;
 	}
-	if (git_repository_head_detached(repo) == 1) {
+	if (lg.git_repository_head_detached(repo) == 1) {
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
 		    "HEAD is detached; check out a branch first");
 		goto cleanup;
 	}
-	if ((rc = git_reference_peel((git_object **)&cs->head_commit,
+	if ((rc = lg.git_reference_peel((git_object **)&cs->head_commit,
 	    cs->head_ref, GIT_OBJECT_COMMIT)) < 0 ||
-	    (rc = git_commit_tree(&cs->head_tree, cs->head_commit)) < 0) {
+	    (rc = lg.git_commit_tree(&cs->head_tree, cs->head_commit)) < 0) {
 		set_git_error(err, rc, "read HEAD");
 		goto cleanup;
 	}
 
-	rc = git_tree_entry_bypath(&entry, cs->head_tree, cs->name);
+	rc = lg.git_tree_entry_bypath(&entry, cs->head_tree, cs->name);
 	if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = 0;
 		goto cleanup;
 	}
@@ -393,24 +483,24 @@ load_head(struct commit_state *cs, struct keep_error **err)
 		set_git_error(err, rc, "read '%s' in HEAD", cs->name);
 		goto cleanup;
 	}
-	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+	if (lg.git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
 		    "'%s' in the recipe repository is not a directory",
 		    cs->name);
 		goto cleanup;
 	}
 	cs->old.name = cs->name;
-	if ((rc = git_tree_lookup(&sub, repo, git_tree_entry_id(entry))) < 0 ||
-	    (rc = git_tree_walk(sub, GIT_TREEWALK_PRE, collect_old,
+	if ((rc = lg.git_tree_lookup(&sub, repo, lg.git_tree_entry_id(entry))) < 0 ||
+	    (rc = lg.git_tree_walk(sub, GIT_TREEWALK_PRE, collect_old,
 	    &cs->old)) < 0) {
 		set_git_error(err, rc, "read '%s' in HEAD", cs->name);
 		goto cleanup;
 	}
 
 cleanup:
-	git_tree_free(sub);
-	git_tree_entry_free(entry);
-	git_treebuilder_free(tb);
+	lg.git_tree_free(sub);
+	lg.git_tree_entry_free(entry);
+	lg.git_treebuilder_free(tb);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -454,7 +544,7 @@ unchanged_in_head(const struct commit_state *cs, const struct target *t)
 {
 	for (size_t i = 0; i < cs->old.n; i++)
 		if (strcmp(cs->old.v[i].path, t->path) == 0)
-			return git_oid_equal(&cs->old.v[i].id, &t->id);
+			return lg.git_oid_equal(&cs->old.v[i].id, &t->id);
 	return 0;
 }
 
@@ -485,13 +575,13 @@ check_clean(struct commit_state *cs, struct keep_error **err)
 	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	so.pathspec.strings = &spec;
 	so.pathspec.count = 1;
-	if ((rc = git_status_list_new(&list, cs->r->repo, &so)) < 0)
+	if ((rc = lg.git_status_list_new(&list, cs->r->repo, &so)) < 0)
 		return set_git_error(err, rc, "read the status of '%s'",
 		    cs->name);
 
-	count = git_status_list_entrycount(list);
+	count = lg.git_status_list_entrycount(list);
 	for (i = 0; i < count && !dirty; i++) {
-		se = git_status_byindex(list, i);
+		se = lg.git_status_byindex(list, i);
 		if (se->head_to_index != NULL)
 			path = se->head_to_index->new_file.path;
 		else if (se->index_to_workdir != NULL)
@@ -513,9 +603,9 @@ check_clean(struct commit_state *cs, struct keep_error **err)
 		if (se->status & (GIT_STATUS_INDEX_NEW |
 		    GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_DELETED |
 		    GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE)) {
-			ie = git_index_get_bypath(cs->index, path, 0);
+			ie = lg.git_index_get_bypath(cs->index, path, 0);
 			if (t != NULL ? ie == NULL ||
-			    !git_oid_equal(&ie->id, &t->id) : ie != NULL)
+			    !lg.git_oid_equal(&ie->id, &t->id) : ie != NULL)
 				dirty = 1;
 		}
 	}
@@ -524,7 +614,7 @@ check_clean(struct commit_state *cs, struct keep_error **err)
 		    "'%s' has uncommitted changes in the recipe repository "
 		    "(see git -C '%s' status -- '%s'); commit or discard them "
 		    "first", path, cs->r->workdir, cs->name);
-	git_status_list_free(list);
+	lg.git_status_list_free(list);
 	return dirty ? -1 : 0;
 }
 
@@ -539,7 +629,7 @@ build_tree(struct commit_state *cs, struct keep_error **err)
 	up = xcalloc(cs->n_targets + cs->old.n + 1, sizeof(*up));
 	for (i = 0; i < cs->n_targets; i++) {
 		up[n].action = GIT_TREE_UPDATE_UPSERT;
-		git_oid_cpy(&up[n].id, &cs->targets[i].id);
+		lg.git_oid_cpy(&up[n].id, &cs->targets[i].id);
 		up[n].filemode = GIT_FILEMODE_BLOB;
 		up[n].path = cs->targets[i].path;
 		n++;
@@ -551,7 +641,7 @@ build_tree(struct commit_state *cs, struct keep_error **err)
 		up[n].path = cs->old.v[i].path;
 		n++;
 	}
-	rc = git_tree_create_updated(&cs->tree_id, cs->r->repo, cs->head_tree,
+	rc = lg.git_tree_create_updated(&cs->tree_id, cs->r->repo, cs->head_tree,
 	    n, up);
 	free(up);
 	if (rc < 0)
@@ -682,7 +772,7 @@ fill_index_entry(git_index_entry *ie, const struct stat *st,
 	ie->uid = (uint32_t)st->st_uid;
 	ie->gid = (uint32_t)st->st_gid;
 	ie->file_size = (uint32_t)st->st_size;
-	git_oid_cpy(&ie->id, &t->id);
+	lg.git_oid_cpy(&ie->id, &t->id);
 	ie->path = t->path;
 }
 
@@ -705,11 +795,11 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 			continue;
 		if (remove_file(wd, cs->old.v[i].path, err) < 0)
 			return -1;
-		rc = git_index_remove(cs->index, cs->old.v[i].path, 0);
+		rc = lg.git_index_remove(cs->index, cs->old.v[i].path, 0);
 		if (rc < 0 && rc != GIT_ENOTFOUND)
 			return set_git_error(err, rc, "unstage '%s'",
 			    cs->old.v[i].path);
-		git_error_clear();
+		lg.git_error_clear();
 	}
 	for (i = 0; i < cs->n_targets; i++) {
 		const struct target *t = &cs->targets[i];
@@ -721,10 +811,10 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 		    err) < 0)
 			return -1;
 		fill_index_entry(&ie, &st, t);
-		if ((rc = git_index_add(cs->index, &ie)) < 0)
+		if ((rc = lg.git_index_add(cs->index, &ie)) < 0)
 			return set_git_error(err, rc, "stage '%s'", t->path);
 	}
-	if ((rc = git_index_write(cs->index)) < 0)
+	if ((rc = lg.git_index_write(cs->index)) < 0)
 		return set_git_error(err, rc, "write the index");
 	return 0;
 }
@@ -740,17 +830,17 @@ make_signature(git_repository *repo, git_signature **out,
 	cleanup_free char *name = NULL, *email = NULL;
 	int rc;
 
-	if (git_signature_default(out, repo) == 0)
+	if (lg.git_signature_default(out, repo) == 0)
 		return 0;
-	git_error_clear();
-	if (git_repository_config_snapshot(&cfg, repo) == 0) {
-		if (git_config_get_string(&v, cfg, "user.name") == 0 && *v)
+	lg.git_error_clear();
+	if (lg.git_repository_config_snapshot(&cfg, repo) == 0) {
+		if (lg.git_config_get_string(&v, cfg, "user.name") == 0 && *v)
 			name = xstrdup(v);
-		if (git_config_get_string(&v, cfg, "user.email") == 0 && *v)
+		if (lg.git_config_get_string(&v, cfg, "user.email") == 0 && *v)
 			email = xstrdup(v);
-		git_config_free(cfg);
+		lg.git_config_free(cfg);
 	}
-	git_error_clear();
+	lg.git_error_clear();
 	if (name == NULL)
 		name = xstrdup("keep");
 	if (email == NULL) {
@@ -759,7 +849,7 @@ make_signature(git_repository *repo, git_signature **out,
 		host[sizeof(host) - 1] = '\0';
 		email = xasprintf("keep@%s", host);
 	}
-	if ((rc = git_signature_now(out, name, email)) < 0)
+	if ((rc = lg.git_signature_now(out, name, email)) < 0)
 		return set_git_error(err, rc, "make the commit signature");
 	return 0;
 }
@@ -775,10 +865,10 @@ commit_state_release(struct commit_state *cs)
 	for (i = 0; i < cs->old.n; i++)
 		free(cs->old.v[i].path);
 	free(cs->old.v);
-	git_index_free(cs->index);
-	git_tree_free(cs->head_tree);
-	git_commit_free(cs->head_commit);
-	git_reference_free(cs->head_ref);
+	lg.git_index_free(cs->index);
+	lg.git_tree_free(cs->head_tree);
+	lg.git_commit_free(cs->head_commit);
+	lg.git_reference_free(cs->head_ref);
 }
 
 static int
@@ -810,23 +900,23 @@ do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
 
 		t->path = xasprintf("%s/%s", cs->name, files[i].path);
 		t->file = &files[i];
-		if ((rc = git_blob_create_from_buffer(&t->id, repo,
+		if ((rc = lg.git_blob_create_from_buffer(&t->id, repo,
 		    files[i].data, files[i].len)) < 0)
 			return set_git_error(err, rc, "store '%s'", t->path);
 	}
 
 	if (load_head(cs, err) < 0)
 		return -1;
-	if ((rc = git_repository_index(&cs->index, repo)) < 0 ||
-	    (rc = git_index_read(cs->index, 1)) < 0)
+	if ((rc = lg.git_repository_index(&cs->index, repo)) < 0 ||
+	    (rc = lg.git_index_read(cs->index, 1)) < 0)
 		return set_git_error(err, rc, "read the index");
 	if (check_clean(cs, err) < 0 || build_tree(cs, err) < 0)
 		return -1;
 
 	if (cs->head_commit != NULL &&
-	    git_oid_equal(&cs->tree_id, git_tree_id(cs->head_tree))) {
+	    lg.git_oid_equal(&cs->tree_id, lg.git_tree_id(cs->head_tree))) {
 		/* Nothing changed: no empty commit. */
-		git_oid_cpy(&cid, git_commit_id(cs->head_commit));
+		lg.git_oid_cpy(&cid, lg.git_commit_id(cs->head_commit));
 		goto done;
 	}
 
@@ -838,15 +928,15 @@ do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
 	    xasprintf("%s\n", message);
 	if (make_signature(repo, &sig, err) < 0)
 		goto cleanup;
-	if ((rc = git_tree_lookup(&tree, repo, &cs->tree_id)) < 0) {
+	if ((rc = lg.git_tree_lookup(&tree, repo, &cs->tree_id)) < 0) {
 		set_git_error(err, rc, "read the new tree");
 		goto cleanup;
 	}
 	parents[0] = cs->head_commit;
-	rc = git_commit_create(&cid, repo, "HEAD", sig, sig, NULL, msg, tree,
+	rc = lg.git_commit_create(&cid, repo, "HEAD", sig, sig, NULL, msg, tree,
 	    cs->head_commit != NULL ? 1 : 0, parents);
 	if (rc == GIT_EMODIFIED) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
 		    "the branch moved while committing; try again");
 		goto cleanup;
@@ -858,14 +948,14 @@ do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
 
 done:
 	if (commit_id_out != NULL) {
-		git_oid_tostr(hex, sizeof(hex), &cid);
+		lg.git_oid_tostr(hex, sizeof(hex), &cid);
 		*commit_id_out = xstrdup(hex);
 	}
 	rc = 0;
 
 cleanup:
-	git_tree_free(tree);
-	git_signature_free(sig);
+	lg.git_tree_free(tree);
+	lg.git_signature_free(sig);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -875,7 +965,7 @@ recipes_store(struct recipes *r, const struct recipe_file *files, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		git_oid id;
-		int rc = git_blob_create_from_buffer(&id, r->repo, files[i].data,
+		int rc = lg.git_blob_create_from_buffer(&id, r->repo, files[i].data,
 		    files[i].len);
 
 		if (rc < 0)
@@ -920,18 +1010,18 @@ rev_tree(struct recipes *r, const char *rev, git_tree **out,
 	*out = NULL;
 	if (rev == NULL)
 		rev = "HEAD";
-	rc = git_revparse_single(&obj, r->repo, rev);
+	rc = lg.git_revparse_single(&obj, r->repo, rev);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS ||
 	    rc == GIT_EINVALIDSPEC) {
-		git_error_clear();
-		git_object_free(obj);
+		lg.git_error_clear();
+		lg.git_object_free(obj);
 		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no revision '%s' in the recipe repository", rev);
 	}
 	if (rc < 0)
 		return set_git_error(err, rc, "read revision '%s'", rev);
-	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE);
-	git_object_free(obj);
+	rc = lg.git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE);
+	lg.git_object_free(obj);
 	if (rc < 0)
 		return set_git_error(err, rc, "read revision '%s'", rev);
 	return 0;
@@ -961,9 +1051,9 @@ recipes_read_file(struct recipes *r, const char *rev, const char *path,
 
 	if (rev_tree(r, rev, &tree, err) < 0)
 		goto fail;
-	rc = git_tree_entry_bypath(&entry, tree, p);
+	rc = lg.git_tree_entry_bypath(&entry, tree, p);
 	if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
+		lg.git_error_clear();
 		keep_error_set(err, KEEP_ERR_NOT_FOUND, "no such file");
 		goto fail;
 	}
@@ -971,24 +1061,24 @@ recipes_read_file(struct recipes *r, const char *rev, const char *path,
 		set_git_error(err, rc, "look up the file");
 		goto fail;
 	}
-	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+	if (lg.git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
 		keep_error_set(err, KEEP_ERR_FAILED, "not a file");
 		goto fail;
 	}
-	if ((rc = git_blob_lookup(&blob, r->repo,
-	    git_tree_entry_id(entry))) < 0) {
+	if ((rc = lg.git_blob_lookup(&blob, r->repo,
+	    lg.git_tree_entry_id(entry))) < 0) {
 		set_git_error(err, rc, "read the file");
 		goto fail;
 	}
-	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-	git_blob_free(blob);
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
+	buf_add(out, lg.git_blob_rawcontent(blob), (size_t)lg.git_blob_rawsize(blob));
+	lg.git_blob_free(blob);
+	lg.git_tree_entry_free(entry);
+	lg.git_tree_free(tree);
 	return 0;
 
 fail:
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
+	lg.git_tree_entry_free(entry);
+	lg.git_tree_free(tree);
 	return keep_error_wrap(err, "read '%s' at %s", path,
 	    rev ? rev : "HEAD");
 }
@@ -1009,18 +1099,18 @@ recipes_commit_exists(struct recipes *r, const char *id)
 	int found = 0;
 
 	if (len < 4 || len > GIT_OID_HEXSZ ||
-	    git_oid_fromstrn(&oid, id, len) < 0 ||
-	    git_object_lookup_prefix(&obj, r->repo, &oid, len,
+	    lg.git_oid_fromstrn(&oid, id, len) < 0 ||
+	    lg.git_object_lookup_prefix(&obj, r->repo, &oid, len,
 	    GIT_OBJECT_COMMIT) < 0 ||
-	    git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
+	    lg.git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
 		goto done;
-	if (git_oid_equal(&head, git_object_id(obj)) ||
-	    git_graph_descendant_of(r->repo, &head, git_object_id(obj)) == 1)
+	if (lg.git_oid_equal(&head, lg.git_object_id(obj)) ||
+	    lg.git_graph_descendant_of(r->repo, &head, lg.git_object_id(obj)) == 1)
 		found = 1;
 
 done:
-	git_error_clear();
-	git_object_free(obj);
+	lg.git_error_clear();
+	lg.git_object_free(obj);
 	return found;
 }
 
@@ -1033,18 +1123,18 @@ path_id(git_commit *c, const char *path, git_oid *out, int *present)
 	int rc;
 
 	*present = 0;
-	if ((rc = git_commit_tree(&tree, c)) < 0)
+	if ((rc = lg.git_commit_tree(&tree, c)) < 0)
 		return rc;
-	rc = git_tree_entry_bypath(&entry, tree, path);
+	rc = lg.git_tree_entry_bypath(&entry, tree, path);
 	if (rc == 0) {
-		git_oid_cpy(out, git_tree_entry_id(entry));
+		lg.git_oid_cpy(out, lg.git_tree_entry_id(entry));
 		*present = 1;
 	} else if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = 0;
 	}
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
+	lg.git_tree_entry_free(entry);
+	lg.git_tree_free(tree);
 	return rc;
 }
 
@@ -1061,31 +1151,31 @@ log_one(struct recipes *r, const git_oid *oid, const char *path,
 	char hex[GIT_OID_HEXSZ + 1];
 	cleanup_free char *author = NULL;
 
-	if ((rc = git_commit_lookup(&c, r->repo, oid)) < 0 ||
+	if ((rc = lg.git_commit_lookup(&c, r->repo, oid)) < 0 ||
 	    (rc = path_id(c, path, &cur, &has_cur)) < 0)
 		goto cleanup;
-	if (git_commit_parentcount(c) > 0) {
-		if ((rc = git_commit_parent(&parent, c, 0)) < 0 ||
+	if (lg.git_commit_parentcount(c) > 0) {
+		if ((rc = lg.git_commit_parent(&parent, c, 0)) < 0 ||
 		    (rc = path_id(parent, path, &prev, &has_prev)) < 0)
 			goto cleanup;
 	}
-	if (has_cur == has_prev && (!has_cur || git_oid_equal(&cur, &prev)))
+	if (has_cur == has_prev && (!has_cur || lg.git_oid_equal(&cur, &prev)))
 		goto cleanup;	/* untouched */
 
-	git_oid_tostr(hex, sizeof(hex), oid);
-	who = git_commit_author(c);
+	lg.git_oid_tostr(hex, sizeof(hex), oid);
+	who = lg.git_commit_author(c);
 	author = xasprintf("%s <%s>", who->name, who->email);
-	subject = git_commit_summary(c);
+	subject = lg.git_commit_summary(c);
 	e.id = hex;
-	e.time = (int64_t)git_commit_time(c);
-	e.tz_offset = git_commit_time_offset(c);
+	e.time = (int64_t)lg.git_commit_time(c);
+	e.tz_offset = lg.git_commit_time_offset(c);
 	e.author = author;
 	e.subject = subject ? subject : "";
 	*stop = fn(&e, data) != 0;
 
 cleanup:
-	git_commit_free(parent);
-	git_commit_free(c);
+	lg.git_commit_free(parent);
+	lg.git_commit_free(c);
 	return rc;
 }
 
@@ -1098,30 +1188,30 @@ recipes_log(struct recipes *r, const char *path, recipes_log_fn fn,
 	git_oid oid;
 	int rc, stop = 0;
 
-	if ((rc = git_revwalk_new(&walk, r->repo)) < 0 ||
-	    (rc = git_revwalk_sorting(walk,
+	if ((rc = lg.git_revwalk_new(&walk, r->repo)) < 0 ||
+	    (rc = lg.git_revwalk_sorting(walk,
 	    GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) < 0)
 		goto fail;
-	rc = git_revwalk_push_head(walk);
+	rc = lg.git_revwalk_push_head(walk);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
-		git_error_clear();
-		git_revwalk_free(walk);
+		lg.git_error_clear();
+		lg.git_revwalk_free(walk);
 		return 0;	/* no commits yet */
 	}
 	if (rc < 0)
 		goto fail;
-	while (!stop && (rc = git_revwalk_next(&oid, walk)) == 0)
+	while (!stop && (rc = lg.git_revwalk_next(&oid, walk)) == 0)
 		if ((rc = log_one(r, &oid, p, fn, data, &stop)) < 0)
 			goto fail;
 	if (rc < 0 && rc != GIT_ITEROVER)
 		goto fail;
-	git_error_clear();
-	git_revwalk_free(walk);
+	lg.git_error_clear();
+	lg.git_revwalk_free(walk);
 	return 0;
 
 fail:
 	set_git_error(err, rc, "read the history of '%s'", path);
-	git_revwalk_free(walk);
+	lg.git_revwalk_free(walk);
 	return -1;
 }
 
@@ -1142,9 +1232,9 @@ recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
 	opts.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	opts.pathspec.strings = &p;
 	opts.pathspec.count = 1;
-	if ((rc = git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree,
+	if ((rc = lg.git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree,
 	    &opts)) < 0 ||
-	    (rc = git_diff_to_buf(&patch, diff, GIT_DIFF_FORMAT_PATCH)) < 0) {
+	    (rc = lg.git_diff_to_buf(&patch, diff, GIT_DIFF_FORMAT_PATCH)) < 0) {
 		set_git_error(err, rc, "compute the diff");
 		goto cleanup;
 	}
@@ -1152,10 +1242,10 @@ recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
 	rc = 0;
 
 cleanup:
-	git_buf_dispose(&patch);
-	git_diff_free(diff);
-	git_tree_free(new_tree);
-	git_tree_free(old_tree);
+	lg.git_buf_dispose(&patch);
+	lg.git_diff_free(diff);
+	lg.git_tree_free(new_tree);
+	lg.git_tree_free(old_tree);
 	if (rc < 0)
 		return keep_error_wrap(err, "diff '%s' between %s and %s",
 		    path, old_rev ? old_rev : "nothing",
@@ -1192,20 +1282,20 @@ push_credentials(git_credential **out, const char *url,
 	if ((allowed & GIT_CREDENTIAL_SSH_KEY) &&
 	    !(ps->tried & GIT_CREDENTIAL_SSH_KEY)) {
 		ps->tried |= GIT_CREDENTIAL_SSH_KEY;
-		return git_credential_ssh_key_from_agent(out, user);
+		return lg.git_credential_ssh_key_from_agent(out, user);
 	}
 	if ((allowed & GIT_CREDENTIAL_USERNAME) &&
 	    !(ps->tried & GIT_CREDENTIAL_USERNAME)) {
 		ps->tried |= GIT_CREDENTIAL_USERNAME;
-		return git_credential_username_new(out, user);
+		return lg.git_credential_username_new(out, user);
 	}
 	if ((allowed & GIT_CREDENTIAL_DEFAULT) &&
 	    !(ps->tried & GIT_CREDENTIAL_DEFAULT)) {
 		ps->tried |= GIT_CREDENTIAL_DEFAULT;
-		return git_credential_default_new(out);
+		return lg.git_credential_default_new(out);
 	}
 	ps->auth_failed = 1;
-	git_error_set_str(GIT_ERROR_NET, "authentication failed");
+	lg.git_error_set_str(GIT_ERROR_NET, "authentication failed");
 	return GIT_EAUTH;
 }
 
@@ -1243,9 +1333,9 @@ recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
 	char *spec = NULL;
 	int rc, wrap = 1;
 
-	rc = git_remote_lookup(&rem, r->repo, name);
+	rc = lg.git_remote_lookup(&rem, r->repo, name);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no remote '%s' in the recipe repository (add one with "
 		    "git -C '%s' remote add %s URL)", name, r->workdir, name);
@@ -1255,9 +1345,9 @@ recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
 		set_git_error(err, rc, "read remote '%s'", name);
 		goto cleanup;
 	}
-	rc = git_repository_head(&head, r->repo);
+	rc = lg.git_repository_head(&head, r->repo);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = keep_error_set(err, KEEP_ERR_FAILED,
 		    "nothing to push: the recipe repository has no commits");
 		goto cleanup;
@@ -1266,27 +1356,27 @@ recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
 		set_git_error(err, rc, "read HEAD");
 		goto cleanup;
 	}
-	if (!git_reference_is_branch(head)) {
+	if (!lg.git_reference_is_branch(head)) {
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
 		    "HEAD is detached; check out a branch first");
 		goto cleanup;
 	}
 
-	spec = xasprintf("%s:%s", git_reference_name(head),
-	    git_reference_name(head));
+	spec = xasprintf("%s:%s", lg.git_reference_name(head),
+	    lg.git_reference_name(head));
 	specs.strings = &spec;
 	specs.count = 1;
 	po.callbacks.credentials = push_credentials;
 	po.callbacks.push_update_reference = push_update_reference;
 	po.callbacks.payload = &ps;
-	rc = git_remote_push(rem, &specs, &po);
+	rc = lg.git_remote_push(rem, &specs, &po);
 	if (rc < 0 && (ps.auth_failed || rc == GIT_EAUTH)) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = keep_error_set(err, KEEP_ERR_FAILED,
 		    "authentication failed (tried the ssh agent and the "
 		    "system's default credentials)");
 	} else if (rc == GIT_ENONFASTFORWARD) {
-		git_error_clear();
+		lg.git_error_clear();
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
 		    "rejected: the remote has commits the recipe repository "
 		    "lacks (non-fast-forward); fetch and merge first");
@@ -1306,8 +1396,8 @@ cleanup:
 	free(spec);
 	free(ps.rejected_ref);
 	free(ps.rejected_status);
-	git_reference_free(head);
-	git_remote_free(rem);
+	lg.git_reference_free(head);
+	lg.git_remote_free(rem);
 	if (rc < 0 && wrap)
 		return keep_error_wrap(err, "push recipes to '%s'", name);
 	return rc < 0 ? -1 : 0;
@@ -1323,16 +1413,16 @@ recipes_diff_text(const char *old_text, const char *new_text,
 
 	if (lib_init() < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED, "diff '%s': cannot "
-		    "initialise libgit2", path);
-	rc = git_patch_from_buffers(&patch, old_text, strlen(old_text), path,
+		    "start libgit2: %s", path, lg_error);
+	rc = lg.git_patch_from_buffers(&patch, old_text, strlen(old_text), path,
 	    new_text, strlen(new_text), path, NULL);
 	if (rc == 0)
-		rc = git_patch_to_buf(&text, patch);
+		rc = lg.git_patch_to_buf(&text, patch);
 	if (rc < 0)
 		set_git_error(err, rc, "diff '%s'", path);
 	else
 		buf_add(out, text.ptr, text.size);
-	git_buf_dispose(&text);
-	git_patch_free(patch);
+	lg.git_buf_dispose(&text);
+	lg.git_patch_free(patch);
 	return rc < 0 ? -1 : 0;
 }
