@@ -95,6 +95,57 @@ main(void)
 		    "user_version is the latest after migrating from empty");
 	}
 
+	/*
+	 * From version 2, with snapshots: 0003 fills each container's latest
+	 * snapshot and count, and its trigger keeps them on later inserts.
+	 */
+	{
+		cleanup_free char *home3 = xasprintf("%s/v2", dir);
+		cleanup_free char *db3 = xasprintf("%s/catalog.db", home3);
+		sqlite3 *h;
+#define SNAP "INSERT INTO snapshots (container, seq, created_at, message," \
+	" image, image_id, container_id, fingerprint, image_ref," \
+	" base_image_id, user, workdir, hostname, has_entrypoint," \
+	" network_mode, restart_policy, restart_max, tty, open_stdin)" \
+	" VALUES (1, %d, 'T%d', '', 'keep/dev1:%d', 'i', 'c', 'f%d', 'r'," \
+	" 'b', '', '', '', 0, '', '', 0, 0, 0);"
+
+		mkdir(home3, 0700);
+		sqlite3_open(db3, &h);
+		for (int i = 0; i < 2 && i < catalog_migrations_count; i++)
+			sqlite3_exec(h, catalog_migrations[i].sql, NULL, NULL, NULL);
+		sqlite3_exec(h, "PRAGMA user_version = 2; INSERT INTO containers"
+		    " (engine, name, container_id, created_at) VALUES"
+		    " ('unix:///s', 'dev1', 'c', 'T0');", NULL, NULL, NULL);
+		for (int seq = 1; seq <= 3; seq++) {
+			char *q = xasprintf(SNAP, seq, seq, seq, seq);
+
+			sqlite3_exec(h, q, NULL, NULL, NULL);
+			free(q);
+		}
+		sqlite3_close(h);
+		ok(catalog_open(home3, &cat, &err) == 0, "a version 2 catalog "
+		    "with snapshots is migrated");
+		catalog_close(cat);
+		cat = NULL;
+		is_int(sql_int(db3, "SELECT snapshots * 100 + last_seq FROM "
+		    "containers WHERE name = 'dev1'"), 303,
+		    "its container row counts 3 snapshots, the last #3");
+		is_int(sql_int(db3, "SELECT count(*) FROM containers WHERE "
+		    "last_saved = 'T3' AND last_image = 'keep/dev1:3'"), 1,
+		    "and names the last one's date and image");
+		{
+			char *q = xasprintf(SNAP, 4, 4, 4, 4);
+
+			sql_exec(db3, q);
+			free(q);
+		}
+		is_int(sql_int(db3, "SELECT snapshots * 100 + last_seq FROM "
+		    "containers WHERE last_image = 'keep/dev1:4'"), 404,
+		    "a new snapshot moves them on");
+#undef SNAP
+	}
+
 	/* Newer than this binary: refused, untouched. */
 	sql_exec(db, "PRAGMA user_version = 999");
 	ok(catalog_open(home, &cat, &err) < 0, "a newer catalog is refused");
