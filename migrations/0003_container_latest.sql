@@ -29,3 +29,7 @@ CREATE TRIGGER snapshots_latest AFTER INSERT ON snapshots BEGIN
 		    ELSE last_image END
 	WHERE id = NEW.container;
 END;
+
+-- And in the order keep ls prints them, without sorting them first.
+DROP INDEX containers_by_name;
+CREATE INDEX containers_by_name ON containers (name, engine);
