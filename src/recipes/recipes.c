@@ -6,7 +6,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <dlfcn.h>
 #include <git2.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -17,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/dl.h"
 #include "util/xalloc.h"
 
 /*
@@ -83,24 +83,27 @@ static struct {
 } lg;
 static char lg_error[512];
 
+static const char *const lg_names[] = {
+#define LG_NAME(name) #name,
+	LG_SYMBOLS(LG_NAME)
+#undef LG_NAME
+};
+
 /* Fill lg; 0, or -1 with lg_error set. */
 static int
 lg_load(void)
 {
-	void *h = dlopen(KEEP_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *syms[sizeof(lg_names) / sizeof(*lg_names)];
+	size_t i = 0;
 
-	if (h == NULL) {
-		snprintf(lg_error, sizeof(lg_error), "%s", dlerror());
+	if (dl_load(KEEP_LIBGIT2_SONAME, lg_names,
+	    sizeof(lg_names) / sizeof(*lg_names), syms, lg_error,
+	    sizeof(lg_error)) < 0)
 		return -1;
-	}
-#define LG_RESOLVE(name) \
-	if (lg_error[0] == '\0' && \
-	    (lg.name = (__typeof__(lg.name))dlsym(h, #name)) == NULL) \
-		snprintf(lg_error, sizeof(lg_error), "%s has no %s", \
-		    KEEP_LIBGIT2_SONAME, #name);
-	LG_SYMBOLS(LG_RESOLVE)
-#undef LG_RESOLVE
-	return lg_error[0] == '\0' ? 0 : -1;
+#define LG_SET(name) lg.name = (__typeof__(lg.name))syms[i++];
+	LG_SYMBOLS(LG_SET)
+#undef LG_SET
+	return 0;
 }
 
 #ifdef __SANITIZE_ADDRESS__

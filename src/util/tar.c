@@ -2,13 +2,13 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dl.h"
 #include "util/xalloc.h"
 
 /*
@@ -43,22 +43,25 @@ static struct {
 static pthread_once_t la_once = PTHREAD_ONCE_INIT;
 static char la_error[512];
 
+static const char *const la_names[] = {
+#define LA_NAME(name) #name,
+	LA_SYMBOLS(LA_NAME)
+#undef LA_NAME
+};
+
 static void
 la_load_once(void)
 {
-	void *h = dlopen(KEEP_LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *syms[sizeof(la_names) / sizeof(*la_names)];
+	size_t i = 0;
 
-	if (h == NULL) {
-		snprintf(la_error, sizeof(la_error), "%s", dlerror());
+	if (dl_load(KEEP_LIBARCHIVE_SONAME, la_names,
+	    sizeof(la_names) / sizeof(*la_names), syms, la_error,
+	    sizeof(la_error)) < 0)
 		return;
-	}
-#define LA_RESOLVE(name) \
-	if (la_error[0] == '\0' && \
-	    (la.name = (__typeof__(la.name))dlsym(h, #name)) == NULL) \
-		snprintf(la_error, sizeof(la_error), "%s has no %s", \
-		    KEEP_LIBARCHIVE_SONAME, #name);
-	LA_SYMBOLS(LA_RESOLVE)
-#undef LA_RESOLVE
+#define LA_SET(name) la.name = (__typeof__(la.name))syms[i++];
+	LA_SYMBOLS(LA_SET)
+#undef LA_SET
 }
 
 /* Load libarchive once; a failure is every tar operation's error. */
