@@ -207,15 +207,21 @@ stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
 		layer_upper_close(&upper);
 }
 
+/* The half of save_reads_layers that layer_changes cannot see: 1 or 0. */
+static int
+engine_on_this_host(struct engine *e, char **why)
+{
+	if (engine_endpoint(e)->socket_path != NULL)
+		return 1;
+	*why = xstrdup("the engine is not on a unix socket here");
+	return 0;
+}
+
 int
 save_reads_layers(struct engine *e, const char *driver, const char *dir,
     char **why)
 {
-	if (engine_endpoint(e)->socket_path == NULL) {
-		*why = xstrdup("the engine is not on a unix socket here");
-		return 0;
-	}
-	return layer_usable(driver, dir, why);
+	return engine_on_this_host(e, why) && layer_usable(driver, dir, why);
 }
 
 /*
@@ -237,8 +243,8 @@ read_changes(struct engine *e, struct snapshot *s, int *from_layer,
 		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_CHANGES='%s': "
 		    "use 'engine' or 'layer'", want);
 	if (!(want && strcmp(want, "engine") == 0)) {
-		if (save_reads_layers(e, s->config.storage_driver,
-		    s->config.upper_dir, &why) &&
+		/* layer_changes checks the rest (layer_usable) itself. */
+		if (engine_on_this_host(e, &why) &&
 		    (rc = layer_changes(&s->config, &s->changes, &why,
 		    err)) <= 0) {
 			*from_layer = rc == 0;
