@@ -285,6 +285,20 @@ podman_env_drop(struct engine *e, struct container *c)
 }
 
 int
+engine_get_storage(struct engine *e, char **driver, char **root_dir,
+    struct keep_error **err)
+{
+	cleanup_json json_t *j = NULL;
+
+	*driver = *root_dir = NULL;
+	if (get_json(e, ENGINE_TIMEOUT_SHORT, "/info", JSON_OBJECT, &j, err) < 0)
+		return keep_error_wrap(err, "engine info");
+	*driver = ejson_strdup(j, "Driver", "");
+	*root_dir = ejson_strdup(j, "DockerRootDir", "");
+	return 0;
+}
+
+int
 engine_container_inspect(struct engine *e, const char *id,
     struct container *out, struct keep_error **err)
 {

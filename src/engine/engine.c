@@ -421,23 +421,6 @@ engine_get_version(struct engine *e, struct engine_version *out,
 	return 0;
 }
 
-int
-engine_get_storage(struct engine *e, char **driver, char **root_dir,
-    struct keep_error **err)
-{
-	cleanup_buf struct buf body = BUF_INIT;
-	cleanup_json json_t *j = NULL;
-
-	*driver = *root_dir = NULL;
-	if (engine_call(e, "GET", "/info", NULL, 0, NULL, NULL, &body, err) < 0)
-		return keep_error_wrap(err, "engine info");
-	if (ejson_parse(body.ptr, body.len, "GET /info", &j, err) < 0)
-		return -1;
-	*driver = ejson_strdup(j, "Driver", "");
-	*root_dir = ejson_strdup(j, "DockerRootDir", "");
-	return 0;
-}
-
 void
 engine_version_release(struct engine_version *v)
 {
