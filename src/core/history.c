@@ -214,6 +214,10 @@ static const char dockerignore[] =
 void
 history_prep_release(struct history_prep *p)
 {
+	recipes_staged_free(p->staged);
+	recipes_close(p->repo);
+	p->staged = NULL;
+	p->repo = NULL;
 	buf_release(&p->dockerfile);
 	buf_release(&p->lock);
 	buf_release(&p->config);
@@ -261,37 +265,45 @@ history_prepare(struct catalog *cat, const char *recipes_dir,
     const struct snapshot *s, const struct snapshot *prev,
     struct history_prep *p, struct keep_error **err)
 {
-	struct recipes *r = NULL;
 	struct recipe_file files[N_RECIPE_FILES];
-	int rc;
 
 	if (render(cat, s, prev, p, err) < 0)
 		return -1;
 	recipe_files(p, files);
-	rc = recipes_open(recipes_dir, &r, err) < 0 ||
-	    recipes_store(r, files, N_RECIPE_FILES, err) < 0 ? -1 : 0;
-	recipes_close(r);
-	if (rc < 0)
+	if (recipes_open(recipes_dir, &p->repo, err) < 0 ||
+	    recipes_stage(p->repo, s->config.name, files, N_RECIPE_FILES,
+	    p->msg.ptr, &p->staged, err) < 0) {
 		history_prep_release(p);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 int
 history_commit(struct catalog *cat, const char *recipes_dir,
-    const struct snapshot *s, const struct history_prep *p, char **commit_out,
+    const struct snapshot *s, struct history_prep *p, char **commit_out,
     struct keep_error **err)
 {
-	struct recipes *r = NULL;
+	struct recipes *r = p->repo, *opened = NULL;
 	struct recipe_file files[N_RECIPE_FILES];
 	char *commit = NULL;
-	int lock_fd = -1, rc = -1;
+	int lock_fd = -1, published, rc = -1;
 
 	recipe_files(p, files);
-	if ((lock_fd = lock_recipes(recipes_dir, err)) < 0 ||
-	    recipes_open(recipes_dir, &r, err) < 0 ||
-	    recipes_commit(r, s->config.name, files, N_RECIPE_FILES, p->msg.ptr,
-	    &commit, err) < 0)
+	if ((lock_fd = lock_recipes(recipes_dir, err)) < 0)
 		goto out;
+	/* What was staged, if the branch has not moved since; else afresh. */
+	published = p->staged ? recipes_publish(p->staged, &commit, err) : 1;
+	if (published < 0)
+		goto out;
+	if (published == 1) {
+		if (r == NULL && recipes_open(recipes_dir, &opened, err) < 0)
+			goto out;
+		r = r ? r : opened;
+		if (recipes_commit(r, s->config.name, files, N_RECIPE_FILES,
+		    p->msg.ptr, &commit, err) < 0)
+			goto out;
+	}
 	if (catalog_begin(cat, err) < 0)
 		goto out;
 	if (catalog_recipe_commit_set(cat, s->id, recipes_workdir(r), commit,
@@ -309,7 +321,7 @@ out:
 		keep_error_wrap(err, "record the recipe of '%s' #%ld in '%s'",
 		    s->config.name, s->seq, recipes_dir);
 	free(commit);
-	recipes_close(r);
+	recipes_close(opened);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return rc;

@@ -37,20 +37,25 @@ int history_record(struct catalog *cat, const char *recipes_dir,
     struct keep_error **err);
 
 /*
- * A recipe rendered ahead of its commit. history_prepare renders s's
- * recipe and stores its files in the repository's object database (nothing
- * a reader of the branch sees); save does it while the engine commits.
- * history_commit then commits it as history_record would, once s is
- * recorded (s->id set). Release with history_prep_release.
+ * A recipe made ahead of its commit. history_prepare renders s's recipe
+ * and stages its commit (recipes_stage: nothing a reader of the branch
+ * sees); save does it while the engine commits. history_commit then
+ * publishes it, or commits it afresh when the branch moved meanwhile, as
+ * history_record would, once s is recorded (s->id set). Release with
+ * history_prep_release.
  */
+struct recipes;
+struct recipes_staged;
 struct history_prep {
 	struct buf dockerfile, lock, config, msg;
+	struct recipes *repo;		/* NULL: not staged */
+	struct recipes_staged *staged;
 };
 int history_prepare(struct catalog *cat, const char *recipes_dir,
     const struct snapshot *s, const struct snapshot *prev,
     struct history_prep *p, struct keep_error **err);
 int history_commit(struct catalog *cat, const char *recipes_dir,
-    const struct snapshot *s, const struct history_prep *p, char **commit_out,
+    const struct snapshot *s, struct history_prep *p, char **commit_out,
     struct keep_error **err);
 void history_prep_release(struct history_prep *p);
 

@@ -502,7 +502,7 @@ prepare_recipe(struct catalog *cat, const char *recipes_dir,
  */
 static void
 commit_recipe(struct catalog *cat, const char *recipes_dir,
-    struct snapshot *s, const struct history_prep *prep,
+    struct snapshot *s, struct history_prep *prep,
     struct save_result *out)
 {
 	struct snapshot prev = { 0 };

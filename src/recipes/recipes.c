@@ -5,10 +5,13 @@
 #include "recipes/recipes.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,9 +56,12 @@
 	X(git_oid_equal) X(git_oid_fromstrn) \
 	X(git_oid_tostr) X(git_patch_free) \
 	X(git_patch_from_buffers) X(git_patch_to_buf) \
+	X(git_reference_create) X(git_reference_create_matching) \
 	X(git_reference_free) X(git_reference_is_branch) \
-	X(git_reference_name) X(git_reference_name_to_id) \
-	X(git_reference_peel) X(git_remote_free) \
+	X(git_reference_lookup) X(git_reference_name) \
+	X(git_reference_name_to_id) X(git_reference_peel) \
+	X(git_reference_symbolic_target) X(git_reference_target) \
+	X(git_remote_free) \
 	X(git_remote_lookup) X(git_remote_push) \
 	X(git_repository_config_snapshot) X(git_repository_free) \
 	X(git_repository_head) X(git_repository_head_detached) \
@@ -383,6 +389,8 @@ struct target {
 	git_oid id;
 	const struct recipe_file *file;
 	int in_status;		/* git status lists it: write it whatever it holds */
+	char *tmp;		/* the new content, written and synced in .git/,
+				 * waiting to be renamed; NULL: the file stays */
 };
 
 /* A file under NAME/ in HEAD. */
@@ -408,6 +416,9 @@ struct commit_state {
 	git_tree *head_tree;		/* HEAD's tree, or the empty tree */
 	git_index *index;
 	git_oid tree_id;
+	int unchanged;			/* NAME/ in HEAD already is the targets */
+	git_oid commit_id;		/* the new commit, or HEAD's if unchanged */
+	char *reflog;			/* the branch's reflog message */
 };
 
 static struct target *
@@ -682,33 +693,70 @@ make_parents(const char *workdir, char *full, struct keep_error **err)
 	return 0;
 }
 
-/* Replace path with the content, atomically, as a 0644 regular file. */
-static int
-write_file(const char *workdir, const char *path, const char *data,
-    size_t len, struct stat *st_out, struct keep_error **err)
+/* A staged file: WAITING_PREFIX, the pid of the keep that wrote it, '-'. */
+#define WAITING_PREFIX "keep-write-"
+
+/*
+ * Remove the staged files of keeps that are gone (killed during their
+ * engine commit). A live one's, or one we cannot tell, stays.
+ */
+static void
+sweep_waiting(const char *workdir)
 {
-	cleanup_free char *full = xasprintf("%s/%s", workdir, path);
-	cleanup_free char *tmp = NULL;
+	cleanup_free char *gitdir = xasprintf("%s/.git", workdir);
+	const size_t plen = strlen(WAITING_PREFIX);
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(gitdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, WAITING_PREFIX, plen) != 0)
+			continue;
+		pid = strtol(de->d_name + plen, &end, 10);
+		if (end == de->d_name + plen || *end != '-' || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
+ * Write the content of path to a new 0644 file, synced, that place_file
+ * later renames over path: *tmp_out is its name. It lives in .git/, not
+ * beside its target: one left by a save killed before its rename must not
+ * show up as an uncommitted change under NAME/ and block every later
+ * commit (and the next stage sweeps it away).
+ */
+static int
+stage_file(const char *workdir, const char *path, const char *data,
+    size_t len, char **tmp_out, struct keep_error **err)
+{
+	char *tmp = xasprintf("%s/.git/" WAITING_PREFIX "%ld-XXXXXX", workdir,
+	    (long)getpid());
 	size_t off = 0;
 	ssize_t w;
 	int fd;
 
-	if (make_parents(workdir, full, err) < 0)
-		return -1;
-	/*
-	 * The temporary file lives in .git/, not beside its target: one left
-	 * by a save killed before its rename must not show up as an
-	 * uncommitted change under NAME/ and block every later commit.
-	 */
-	tmp = xasprintf("%s/.git/keep-write-XXXXXX", workdir);
 	if ((fd = mkstemp(tmp)) < 0) {
+		cleanup_free char *full = xasprintf("%s/%s", workdir, path);
+
 		free(tmp);
+		if (make_parents(workdir, full, err) < 0)
+			return -1;
 		tmp = xasprintf("%s.keep-XXXXXX", full);
 		fd = mkstemp(tmp);
 	}
-	if (fd < 0)
-		return keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s",
-		    tmp, strerror(errno));
+	if (fd < 0) {
+		keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s", tmp,
+		    strerror(errno));
+		free(tmp);
+		return -1;
+	}
 	while (off < len) {
 		w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -723,21 +771,37 @@ write_file(const char *workdir, const char *path, const char *data,
 		fd = -1;
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, full) < 0)
-		goto fail;
-	if (lstat(full, st_out) < 0)
-		return keep_error_set(err, KEEP_ERR_FAILED, "stat '%s': %s",
-		    full, strerror(errno));
+	*tmp_out = tmp;
 	return 0;
 
 fail:
-	keep_error_set(err, KEEP_ERR_FAILED, "write '%s': %s", full,
+	keep_error_set(err, KEEP_ERR_FAILED, "write '%s/%s': %s", workdir, path,
 	    strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	free(tmp);
 	return -1;
+}
+
+/* Rename the file stage_file wrote (*tmp, then freed) over path. */
+static int
+place_file(const char *workdir, const char *path, char **tmp,
+    struct stat *st_out, struct keep_error **err)
+{
+	cleanup_free char *full = xasprintf("%s/%s", workdir, path);
+
+	if (make_parents(workdir, full, err) < 0)
+		return -1;
+	if (rename(*tmp, full) < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "write '%s': %s",
+		    full, strerror(errno));
+	free(*tmp);
+	*tmp = NULL;
+	if (lstat(full, st_out) < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "stat '%s': %s",
+		    full, strerror(errno));
+	return 0;
 }
 
 /* Remove a file and then its parent directories up to NAME/ as they empty. */
@@ -781,8 +845,9 @@ fill_index_entry(git_index_entry *ie, const struct stat *st,
 
 /*
  * Bring the work tree and the index in line with the new tree, for NAME/
- * only. Written before the commit, so that a crash leaves the state that
- * check_clean accepts as a leftover.
+ * only. Done before the branch moves, so that a crash leaves the state
+ * that check_clean accepts as a leftover. The index is read again first:
+ * another save may have written it since the commit was staged.
  */
 static int
 update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
@@ -793,6 +858,8 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 	size_t i;
 	int rc;
 
+	if ((rc = lg.git_index_read(cs->index, 1)) < 0)
+		return set_git_error(err, rc, "read the index");
 	for (i = 0; i < cs->old.n; i++) {
 		if (find_target(cs, cs->old.v[i].path) != NULL)
 			continue;
@@ -805,13 +872,11 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 		lg.git_error_clear();
 	}
 	for (i = 0; i < cs->n_targets; i++) {
-		const struct target *t = &cs->targets[i];
+		struct target *t = &cs->targets[i];
 
-		/* Clean and the same as in HEAD: the file already holds it. */
-		if (!t->in_status && unchanged_in_head(cs, t))
-			continue;
-		if (write_file(wd, t->path, t->file->data, t->file->len, &st,
-		    err) < 0)
+		if (t->tmp == NULL)
+			continue;	/* the file already holds it */
+		if (place_file(wd, t->path, &t->tmp, &st, err) < 0)
 			return -1;
 		fill_index_entry(&ie, &st, t);
 		if ((rc = lg.git_index_add(cs->index, &ie)) < 0)
@@ -862,28 +927,37 @@ commit_state_release(struct commit_state *cs)
 {
 	size_t i;
 
-	for (i = 0; i < cs->n_targets; i++)
+	for (i = 0; i < cs->n_targets; i++) {
 		free(cs->targets[i].path);
+		if (cs->targets[i].tmp != NULL) {
+			unlink(cs->targets[i].tmp);
+			free(cs->targets[i].tmp);
+		}
+	}
 	free(cs->targets);
 	for (i = 0; i < cs->old.n; i++)
 		free(cs->old.v[i].path);
 	free(cs->old.v);
+	free(cs->reflog);
 	lg.git_index_free(cs->index);
 	lg.git_tree_free(cs->head_tree);
 	lg.git_commit_free(cs->head_commit);
 	lg.git_reference_free(cs->head_ref);
 }
 
+/*
+ * All of a commit that a reader of the branch does not see: the objects,
+ * the new commit (its parent HEAD as it is now) and the files to write,
+ * synced in .git/. publish_commit then shows it.
+ */
 static int
-do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
-    const char *message, char **commit_id_out, struct keep_error **err)
+stage_commit(struct commit_state *cs, const struct recipe_file *files,
+    size_t n, const char *message, struct keep_error **err)
 {
 	git_repository *repo = cs->r->repo;
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	const git_commit *parents[1];
-	git_oid cid;
-	char hex[GIT_OID_HEXSZ + 1];
 	cleanup_free char *msg = NULL;
 	size_t i, j, mlen;
 	int rc = -1;
@@ -919,16 +993,28 @@ do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
 	if (cs->head_commit != NULL &&
 	    lg.git_oid_equal(&cs->tree_id, lg.git_tree_id(cs->head_tree))) {
 		/* Nothing changed: no empty commit. */
-		lg.git_oid_cpy(&cid, lg.git_commit_id(cs->head_commit));
-		goto done;
+		cs->unchanged = 1;
+		lg.git_oid_cpy(&cs->commit_id, lg.git_commit_id(cs->head_commit));
+		return 0;
 	}
 
-	if (update_worktree_and_index(cs, err) < 0)
-		return -1;
+	for (i = 0; i < cs->n_targets; i++) {
+		struct target *t = &cs->targets[i];
+
+		/* Clean and the same as in HEAD: the file already holds it. */
+		if (!t->in_status && unchanged_in_head(cs, t))
+			continue;
+		if (stage_file(cs->r->workdir, t->path, t->file->data,
+		    t->file->len, &t->tmp, err) < 0)
+			return -1;
+	}
 
 	mlen = strlen(message);
 	msg = mlen > 0 && message[mlen - 1] == '\n' ? xstrdup(message) :
 	    xasprintf("%s\n", message);
+	/* As git writes it: "commit: " and the subject. */
+	cs->reflog = xasprintf("commit%s: %.*s", cs->head_commit ? "" :
+	    " (initial)", (int)strcspn(msg, "\n"), msg);
 	if (make_signature(repo, &sig, err) < 0)
 		goto cleanup;
 	if ((rc = lg.git_tree_lookup(&tree, repo, &cs->tree_id)) < 0) {
@@ -936,25 +1022,10 @@ do_commit(struct commit_state *cs, const struct recipe_file *files, size_t n,
 		goto cleanup;
 	}
 	parents[0] = cs->head_commit;
-	rc = lg.git_commit_create(&cid, repo, "HEAD", sig, sig, NULL, msg, tree,
-	    cs->head_commit != NULL ? 1 : 0, parents);
-	if (rc == GIT_EMODIFIED) {
-		lg.git_error_clear();
-		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
-		    "the branch moved while committing; try again");
-		goto cleanup;
-	}
-	if (rc < 0) {
+	rc = lg.git_commit_create(&cs->commit_id, repo, NULL, sig, sig, NULL,
+	    msg, tree, cs->head_commit != NULL ? 1 : 0, parents);
+	if (rc < 0)
 		set_git_error(err, rc, "create the commit");
-		goto cleanup;
-	}
-
-done:
-	if (commit_id_out != NULL) {
-		lg.git_oid_tostr(hex, sizeof(hex), &cid);
-		*commit_id_out = xstrdup(hex);
-	}
-	rc = 0;
 
 cleanup:
 	lg.git_tree_free(tree);
@@ -962,19 +1033,134 @@ cleanup:
 	return rc < 0 ? -1 : 0;
 }
 
-int
-recipes_store(struct recipes *r, const struct recipe_file *files, size_t n,
+/* HEAD's branch (NULL: unborn) is still what stage_commit found. */
+static int
+head_unmoved(struct commit_state *cs, struct keep_error **err)
+{
+	git_reference *head = NULL;
+	int rc, same;
+
+	rc = lg.git_repository_head(&head, cs->r->repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		lg.git_error_clear();
+		return cs->head_ref == NULL;
+	}
+	if (rc < 0)
+		return set_git_error(err, rc, "read HEAD");
+	same = cs->head_ref != NULL && lg.git_reference_target(head) != NULL &&
+	    strcmp(lg.git_reference_name(head),
+	    lg.git_reference_name(cs->head_ref)) == 0 &&
+	    lg.git_oid_equal(lg.git_reference_target(head),
+	    lg.git_commit_id(cs->head_commit));
+	lg.git_reference_free(head);
+	return same;
+}
+
+/* Move HEAD's branch from the staged parent to the staged commit. */
+static int
+move_branch(struct commit_state *cs, struct keep_error **err)
+{
+	git_repository *repo = cs->r->repo;
+	git_reference *head = NULL, *moved = NULL;
+	int rc;
+
+	if (cs->head_ref != NULL) {
+		rc = lg.git_reference_create_matching(&moved, repo,
+		    lg.git_reference_name(cs->head_ref), &cs->commit_id, 1,
+		    lg.git_commit_id(cs->head_commit), cs->reflog);
+	} else if ((rc = lg.git_reference_lookup(&head, repo, "HEAD")) == 0) {
+		const char *branch = lg.git_reference_symbolic_target(head);
+
+		rc = branch == NULL ? GIT_EMODIFIED :
+		    lg.git_reference_create(&moved, repo, branch,
+		    &cs->commit_id, 0, cs->reflog);
+	}
+	lg.git_reference_free(head);
+	lg.git_reference_free(moved);
+	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS) {
+		lg.git_error_clear();
+		return 1;
+	}
+	if (rc < 0)
+		return set_git_error(err, rc, "move the branch");
+	return 0;
+}
+
+/* 0 shown, 1 the branch moved since the commit was staged, -1 error. */
+static int
+publish_commit(struct commit_state *cs, char **commit_id_out,
     struct keep_error **err)
 {
-	for (size_t i = 0; i < n; i++) {
-		git_oid id;
-		int rc = lg.git_blob_create_from_buffer(&id, r->repo, files[i].data,
-		    files[i].len);
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
 
-		if (rc < 0)
-			return set_git_error(err, rc, "store '%s'", files[i].path);
+	if ((rc = head_unmoved(cs, err)) <= 0)
+		return rc < 0 ? -1 : 1;
+	if (!cs->unchanged) {
+		if (update_worktree_and_index(cs, err) < 0)
+			return -1;
+		if ((rc = move_branch(cs, err)) != 0)
+			return rc;
+	}
+	if (commit_id_out != NULL) {
+		lg.git_oid_tostr(hex, sizeof(hex), &cs->commit_id);
+		*commit_id_out = xstrdup(hex);
 	}
 	return 0;
+}
+
+struct recipes_staged {
+	struct commit_state cs;
+	char *name;
+};
+
+void
+recipes_staged_free(struct recipes_staged *st)
+{
+	if (st == NULL)
+		return;
+	commit_state_release(&st->cs);
+	free(st->name);
+	free(st);
+}
+
+int
+recipes_stage(struct recipes *r, const char *name,
+    const struct recipe_file *files, size_t n, const char *message,
+    struct recipes_staged **out, struct keep_error **err)
+{
+	struct recipes_staged *st;
+
+	assert(message != NULL);
+	*out = NULL;
+	if (!valid_name(name))
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "commit recipe: invalid recipe name '%s'",
+		    name ? name : "");
+	sweep_waiting(r->workdir);
+	st = xcalloc(1, sizeof(*st));
+	st->name = xstrdup(name);
+	st->cs.r = r;
+	st->cs.name = st->name;
+	if (stage_commit(&st->cs, files, n, message, err) < 0) {
+		recipes_staged_free(st);
+		return keep_error_wrap(err, "commit recipe '%s'", name);
+	}
+	*out = st;
+	return 0;
+}
+
+int
+recipes_publish(struct recipes_staged *st, char **commit_id_out,
+    struct keep_error **err)
+{
+	int rc;
+
+	if (commit_id_out != NULL)
+		*commit_id_out = NULL;
+	if ((rc = publish_commit(&st->cs, commit_id_out, err)) < 0)
+		return keep_error_wrap(err, "commit recipe '%s'", st->name);
+	return rc;
 }
 
 int
@@ -982,24 +1168,19 @@ recipes_commit(struct recipes *r, const char *name,
     const struct recipe_file *files, size_t n, const char *message,
     char **commit_id_out, struct keep_error **err)
 {
-	struct commit_state cs;
+	struct recipes_staged *st;
 	int rc;
 
-	assert(message != NULL);
 	if (commit_id_out != NULL)
 		*commit_id_out = NULL;
-	if (!valid_name(name))
-		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "commit recipe: invalid recipe name '%s'",
-		    name ? name : "");
-	memset(&cs, 0, sizeof(cs));
-	cs.r = r;
-	cs.name = name;
-	rc = do_commit(&cs, files, n, message, commit_id_out, err);
-	commit_state_release(&cs);
-	if (rc < 0)
-		return keep_error_wrap(err, "commit recipe '%s'", name);
-	return 0;
+	if (recipes_stage(r, name, files, n, message, &st, err) < 0)
+		return -1;
+	rc = recipes_publish(st, commit_id_out, err);
+	recipes_staged_free(st);
+	if (rc == 1)
+		return keep_error_set(err, KEEP_ERR_CONFLICT, "commit recipe "
+		    "'%s': the branch moved while committing; try again", name);
+	return rc;
 }
 
 /* Resolve a revision to its tree; NULL means HEAD. */

@@ -84,12 +84,31 @@ recipes_commit(struct recipes *r, const char *name,
     char **commit_id_out, struct keep_error **err);
 
 /*
- * Store the contents of files in the object database without committing
- * them (a later recipes_commit of the same contents finds them there).
+ * recipes_commit in two steps, for a caller that can do the first while it
+ * waits for something else. recipes_stage checks and writes all that a
+ * reader of the branch does not see: the objects, the new commit on top of
+ * HEAD as it is now, and the files, synced, in .git/ (refusing as
+ * recipes_commit does). recipes_publish, under the caller's lock, moves the
+ * files into NAME/, stages them and moves the branch to the commit; it
+ * returns 1, having changed nothing a commit afresh would not do, when the
+ * branch moved since the stage (then commit afresh with recipes_commit).
+ * Only recipes_stage reads the files; recipes_staged_free removes what
+ * was not published. A stage belongs to
+ * r: free it before closing r, and use the two from one thread at a time.
  */
+struct recipes_staged;
+
 int
-recipes_store(struct recipes *r, const struct recipe_file *files, size_t n,
+recipes_stage(struct recipes *r, const char *name,
+    const struct recipe_file *files, size_t n, const char *message,
+    struct recipes_staged **out, struct keep_error **err);
+
+int
+recipes_publish(struct recipes_staged *st, char **commit_id_out,
     struct keep_error **err);
+
+void
+recipes_staged_free(struct recipes_staged *st);
 
 /*
  * Read `path` (e.g. "dev1/Dockerfile") as committed in `rev`: a commit id,

@@ -70,6 +70,8 @@ test_expect_success 'the next save repairs what was left and works; no image wit
 	consistent "$C" && no_orphans "$C" &&
 	test "$(db "SELECT count(*) FROM snapshots WHERE id NOT IN (SELECT snapshot FROM recipe_commits)")" = 0 &&
 	git -C "$KEEP_HOME/recipes" fsck --no-progress >/dev/null 2>&1 &&
+	test -z "$(git -C "$KEEP_HOME/recipes" status --porcelain)" &&
+	! ls -a "$KEEP_HOME/recipes/.git" | grep keep-write &&
 	keep show "$C" >out && expect_grep "/opt/after-kills" out
 '
 

@@ -446,6 +446,136 @@ test_shared_repo(void)
 	recipes_close(r);
 }
 
+/* Files waiting in .git/ for their rename: none once a stage is done. */
+static char *
+leftovers(const char *dir)
+{
+	return sh(NULL, "ls -a %s/.git | grep -c keep-write", dir);
+}
+
+/*
+ * recipes_stage makes nothing a reader of the branch sees; recipes_publish
+ * then shows exactly what recipes_commit would have made, unless the
+ * branch moved since, when it changes nothing and says so.
+ */
+static void
+test_staged(void)
+{
+	cleanup_free char *dir = xasprintf("%s/staged", root);
+	struct recipe_file v1[2] = {
+		{ "Dockerfile", "FROM a\n", 7 }, { "keep.lock", "l1\n", 3 },
+	};
+	struct recipe_file v2[1] = { { "Dockerfile", "FROM b\n", 7 } };
+	struct recipes_staged *st = NULL;
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+	char *id = NULL, *s, *before;
+	int rc;
+
+	ok(run("git init -q -b trunk %s", dir) == 0, "an empty repository on "
+	    "branch trunk");
+	if (recipes_open(dir, &r, &err) < 0) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+		return;
+	}
+	rc = recipes_stage(r, "dev1", v1, 2, "save dev1 #1", &st, &err);
+	ok(rc == 0 && st != NULL, "stage the first commit of an unborn branch");
+	s = sh(NULL, "git -C %s rev-parse -q --verify trunk || echo unborn", dir);
+	is_str(s, "unborn", "staging made no commit on the branch");
+	free(s);
+	s = sh(NULL, "git -C %s status --porcelain --ignored", dir);
+	is_str(s, "", "nor anything in the work tree");
+	free(s);
+	rc = recipes_publish(st, &id, &err);
+	ok(rc == 0 && is_hex40(id), "publish it");
+	s = sh(NULL, "git -C %s rev-parse trunk", dir);
+	is_str(s, id, "the branch HEAD names is at the published commit");
+	free(s);
+	s = sh(NULL, "git -C %s status --porcelain --ignored; cat %s/dev1/Dockerfile",
+	    dir, dir);
+	is_str(s, "FROM a", "the files are in place and git status is clean");
+	free(s);
+	s = sh(NULL, "git -C %s reflog -1 --format=%%gs", dir);
+	is_str(s, "commit (initial): save dev1 #1", "the reflog says what git's "
+	    "would");
+	free(s);
+	recipes_staged_free(st);
+	free(id);
+	id = NULL;
+
+	/* A second commit staged, then the branch moves under it. */
+	rc = recipes_stage(r, "dev1", v2, 1, "save dev1 #2", &st, &err);
+	ok(rc == 0, "stage a second commit");
+	before = leftovers(dir);
+	is_str(before, "1", "its changed file waits, synced, in .git/");
+	free(before);
+	ok(run("cd %s && echo x > other && git add other && git -c user.name=U"
+	    " -c user.email=u@x commit -q -m other", dir) == 0,
+	    "someone else commits meanwhile");
+	before = sh(NULL, "git -C %s rev-parse HEAD", dir);
+	rc = recipes_publish(st, &id, &err);
+	ok(rc == 1 && id == NULL, "publish says the branch moved");
+	s = sh(NULL, "git -C %s rev-parse HEAD; git -C %s status --porcelain;"
+	    " cat %s/dev1/Dockerfile", dir, dir, dir);
+	{
+		cleanup_free char *want = xasprintf("%s\nFROM a", before);
+
+		is_str(s, want, "and left the branch and the work tree alone");
+	}
+	free(s);
+	free(before);
+	recipes_staged_free(st);
+	s = leftovers(dir);
+	is_str(s, "0", "freeing the stage removes its waiting file");
+	free(s);
+	rc = recipes_commit(r, "dev1", v2, 1, "save dev1 #2", &id, &err);
+	ok(rc == 0, "a commit afresh goes through");
+	s = sh(NULL, "git -C %s log --format=%%s | head -2; git -C %s ls-tree "
+	    "-r --name-only HEAD dev1; git -C %s status --porcelain", dir, dir,
+	    dir);
+	is_str(s, "save dev1 #2\nother\ndev1/Dockerfile", "on top of the other "
+	    "commit, keep.lock gone, status clean");
+	free(s);
+	free(id);
+	id = NULL;
+
+	/* A killed keep's waiting file goes; a live one's stays. */
+	{
+		pid_t dead = fork();
+
+		if (dead == 0)
+			_exit(0);
+		waitpid(dead, NULL, 0);
+		s = xasprintf("%s/.git/keep-write-%ld-dead", dir, (long)dead);
+		write_text(s, "x");
+		free(s);
+		s = xasprintf("%s/.git/keep-write-%ld-live", dir, (long)getpid());
+		write_text(s, "x");
+		free(s);
+	}
+
+	/* Staged and dropped: as if never made. */
+	rc = recipes_stage(r, "dev1", v1, 2, "save dev1 #3", &st, &err);
+	ok(rc == 0, "stage a third commit");
+	recipes_staged_free(st);
+	s = sh(NULL, "git -C %s log -1 --format=%%s; git -C %s status "
+	    "--porcelain; ls -a %s/.git | grep -c keep-write", dir, dir, dir);
+	is_str(s, "save dev1 #2\n1", "dropping a stage leaves no commit, no "
+	    "change, no file of its own");
+	free(s);
+	s = sh(NULL, "ls -a %s/.git | grep keep-write | sed 's/.*-//'", dir);
+	is_str(s, "live", "staging swept the file of a keep that is gone, not "
+	    "a live one's");
+	free(s);
+	ok(run("git -C %s fsck --no-dangling", dir) == 0, "git fsck is happy");
+	if (err != NULL) {
+		printf("# %s\n", err->message);
+		keep_error_free(err);
+	}
+	recipes_close(r);
+}
+
 static void
 test_push(void)
 {
@@ -716,6 +846,7 @@ main(void)
 
 	test_new_repo();
 	test_shared_repo();
+	test_staged();
 	test_push();
 	test_push_declined();
 	test_bare_refused();
