@@ -32,7 +32,7 @@ extern const struct cli_option verify_options[];
 extern const struct cli_option version_options[];
 
 const struct cli_command cli_commands[] = {
-	{ "save", cmd_save, NEEDS_CATALOG,
+	{ "save", cmd_save,
 	  "snapshot a container: image, catalog entry, package diff",
 	  "[-m MSG] [--no-pause] [-p PROJECT] [--index N] [--json] NAME",
 	  save_options,
@@ -42,15 +42,15 @@ const struct cli_command cli_commands[] = {
 	  "does), records its config, mounts,\nand the packages and files it "
 	  "changed against its base image. When nothing\nchanged since the last "
 	  "snapshot, no image is made: 'NAME: unchanged since #N'." },
-	{ "ls", cmd_ls, NEEDS_CATALOG,
+	{ "ls", cmd_ls,
 	  "list the tracked containers",
 	  "[--json]", ls_options, NULL },
-	{ "show", cmd_show, NEEDS_CATALOG,
+	{ "show", cmd_show,
 	  "show one snapshot: config, mounts, packages and files",
 	  "[--at N] [-p PROJECT] [--json] NAME", show_options,
 	  "Shows the latest snapshot of NAME, or #N with --at. Values of secret "
 	  "variables\n(tokens, passwords, credentials in URLs) are never shown." },
-	{ "to-dockerfile", cmd_to_dockerfile, NEEDS_CATALOG,
+	{ "to-dockerfile", cmd_to_dockerfile,
 	  "print the Dockerfile that rebuilds a snapshot",
 	  "[--at N] [-o FILE | --context DIR] [--compose] [-p PROJECT] NAME",
 	  to_dockerfile_options,
@@ -59,7 +59,7 @@ const struct cli_command cli_commands[] = {
 	  "(packages no index can reinstall, secrets left out) go to stderr. With\n"
 	  "--context DIR, the loose files are read from the snapshot's image into\n"
 	  "DIR/files/ and the Dockerfile copies them with their owners and modes." },
-	{ "verify", cmd_verify, NEEDS_CATALOG,
+	{ "verify", cmd_verify,
 	  "rebuild a snapshot from its recipe and compare its packages",
 	  "[--at N] [--keep-image TAG] [-p PROJECT] [--json] NAME", verify_options,
 	  "Builds the recipe (with its build context) through the engine with host\n"
@@ -68,22 +68,22 @@ const struct cli_command cli_commands[] = {
 	  "exact version and architecture. Exits 0 only when they are identical; else\n"
 	  "lists each difference and exits 1. The result is recorded and 'keep show'\n"
 	  "displays it. The rebuilt image is removed unless --keep-image TAG." },
-	{ "log", cmd_log, NEEDS_CATALOG,
+	{ "log", cmd_log,
 	  "list the snapshots of a container, newest first",
 	  "[-p PROJECT] [--index N] [--json] NAME", log_options,
 	  "One line per snapshot: number, date, recipe commit, what changed, note." },
-	{ "diff", cmd_diff, NEEDS_CATALOG,
+	{ "diff", cmd_diff,
 	  "show what changed between two snapshots",
 	  "[-p PROJECT] [--index N] [--json] NAME [A [B]]", diff_options,
 	  "Compares snapshots A and B of NAME (default: the last two; with only A,\n"
 	  "A and the latest): packages added, removed and upgraded, env names,\n"
 	  "mounts, loose files, and the diff of their Dockerfiles." },
-	{ "push", cmd_push, 0,
+	{ "push", cmd_push,
 	  "push the recipe repository to a git remote",
 	  "[REMOTE]", push_options,
 	  "Pushes the current branch of the recipe repository ($KEEP_HOME/recipes,\n"
 	  "--recipes DIR or KEEP_RECIPES) to REMOTE (default origin), never forcing." },
-	{ "resume", cmd_resume, NEEDS_CATALOG,
+	{ "resume", cmd_resume,
 	  "start a container and open a shell; recreate it if it is gone",
 	  "[--at N] [-d] [--shell CMD] [--create-volumes] [--from-recipe]\n"
 	  "                   [-p PROJECT] NAME [-- CMD ARG...]", resume_options,
@@ -94,26 +94,26 @@ const struct cli_command cli_commands[] = {
 	  "with the same name, env, mounts, ports, labels and restart policy.\n"
 	  "With -- CMD ARG..., runs that command instead: with a TTY only when\n"
 	  "stdin and stdout are terminals, else stdout and stderr stay apart." },
-	{ "doctor", cmd_doctor, NEEDS_CATALOG,
+	{ "doctor", cmd_doctor,
 	  "check the engine, the catalog and the recipe repository",
 	  "[--json]", doctor_options,
 	  "Shows which engine keep talks to and how it was chosen, the server "
 	  "and API versions,\nwhether it is Podman, the catalog's path, schema "
 	  "version and integrity, and the\nrecipe repository. Exits 1 when "
 	  "any of them is not usable." },
-	{ "completion", cmd_completion, 0,
+	{ "completion", cmd_completion,
 	  "print a bash or zsh completion script",
 	  "bash|zsh", completion_options,
 	  "Completes commands, options and tracked names. Load it with\n"
 	  "'source <(keep completion bash)', or save it as\n"
 	  "/usr/share/bash-completion/completions/keep." },
-	{ "help", cmd_help, 0,
+	{ "help", cmd_help,
 	  "show the commands, or one command's help",
 	  "[COMMAND]", help_options, NULL },
-	{ "version", cmd_version, 0,
+	{ "version", cmd_version,
 	  "show keep's version",
 	  "", version_options, NULL },
-	{ NULL, NULL, 0, NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 enum {
@@ -209,7 +209,6 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd;
-	struct catalog *cat;
 	int c;
 
 	opterr = 0;
@@ -253,8 +252,6 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		    argv[optind]);
 	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
 		ctx->no_color = 1;
-	if ((cmd->needs & NEEDS_CATALOG) && cli_catalog(ctx, &cat, err) < 0)
-		return -1;
 	if (cmd->run(ctx, argc - optind, argv + optind, err) < 0)
 		return -1;
 	return cli_flush_stdout(err);

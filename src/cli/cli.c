@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,46 @@ cli_catalog(struct cli_ctx *ctx, struct catalog **out, struct keep_error **err)
 	}
 	*out = ctx->catalog;
 	return 0;
+}
+
+struct catalog_job {
+	struct cli_ctx *ctx;
+	struct keep_error *err;
+	int rc;
+};
+
+static void *
+catalog_thread(void *arg)
+{
+	struct catalog_job *j = arg;
+
+	j->rc = catalog_open(j->ctx->home, &j->ctx->catalog, &j->err);
+	return NULL;
+}
+
+int
+cli_engine_catalog(struct cli_ctx *ctx, struct engine **e,
+    struct catalog **cat, struct keep_error **err)
+{
+	struct catalog_job job = { ctx, NULL, 0 };
+	pthread_t t;
+	int threaded = 0, rc;
+
+	if (ctx->catalog == NULL && ctx->engine == NULL) {
+		if (ctx->home == NULL && (ctx->home = keep_home_dir(err)) == NULL)
+			return -1;
+		threaded = pthread_create(&t, NULL, catalog_thread, &job) == 0;
+	}
+	rc = cli_engine(ctx, e, err);
+	if (threaded) {
+		pthread_join(t, NULL);
+		if (job.rc < 0 && rc == 0) {
+			*err = job.err;
+			return -1;
+		}
+		keep_error_free(job.err);
+	}
+	return rc < 0 ? -1 : cli_catalog(ctx, cat, err);
 }
 
 const struct cli_command *

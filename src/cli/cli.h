@@ -14,11 +14,6 @@
 struct catalog;
 struct engine;
 
-/* What a command needs set up before it runs. */
-enum {
-	NEEDS_CATALOG = 1 << 0,	/* open (create) the catalog first */
-};
-
 /* Global state shared by commands; resources are opened on first use. */
 struct cli_ctx {
 	const char *host_flag;		/* -H/--host */
@@ -36,6 +31,12 @@ struct cli_ctx {
 int cli_engine(struct cli_ctx *ctx, struct engine **out, struct keep_error **err);
 /* Open (creating) the catalog on first use. */
 int cli_catalog(struct cli_ctx *ctx, struct catalog **out, struct keep_error **err);
+/*
+ * Both, side by side: the catalog opens (SQLite's start, the migration
+ * check) while the engine answers its ping. The engine's error first.
+ */
+int cli_engine_catalog(struct cli_ctx *ctx, struct engine **e,
+    struct catalog **cat, struct keep_error **err);
 
 struct cli_option {
 	int id;			/* short option letter, or a value > 255 for long-only */
@@ -47,7 +48,6 @@ struct cli_option {
 struct cli_command {
 	const char *name;
 	int (*run)(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-	unsigned needs;
 	const char *summary;		/* one line for `keep help` */
 	const char *synopsis;		/* "NAME [--at N]" */
 	const struct cli_option *options;	/* terminated by { 0 } */

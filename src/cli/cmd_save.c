@@ -58,7 +58,7 @@ cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	if ((given = cli_one_name(self, &p, err)) == NULL)
 		return -1;
 
-	if (cli_engine(ctx, &e, err) < 0 || cli_catalog(ctx, &cat, err) < 0)
+	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		return -1;
 	sh.ropts.inspected = &inspected;
 	if (resolve_container(e, given, &sh.ropts, &id, &name, err) < 0)

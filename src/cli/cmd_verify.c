@@ -137,7 +137,7 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	if ((name = cli_one_name(self, &p, err)) == NULL ||
 	    cli_snapshot_load(ctx, name, &sh.ropts, sh.at, &s, err) < 0)
 		return -1;
-	if (cli_engine(ctx, &e, err) < 0 || cli_catalog(ctx, &cat, err) < 0)
+	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		goto out;
 
 	for (size_t i = 0; i < sizeof(proxy_names) / sizeof(proxy_names[0]); i++) {
