@@ -173,6 +173,7 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 static int
 set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 {
+	int os_errno = errno;
 	const git_error *ge = lg.git_error_last();
 	enum keep_error_kind kind = KEEP_ERR_FAILED;
 	va_list ap;
@@ -194,8 +195,14 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 	default:
 		break;
 	}
-	msg = xstrdup(ge != NULL && ge->message != NULL ?
-	    ge->message : "unknown libgit2 error");
+	/* Some failures (a write on a full disk) leave no message. */
+	if (ge != NULL && ge->message != NULL)
+		msg = xstrdup(ge->message);
+	else if (os_errno != 0)
+		msg = xasprintf("libgit2 gave no reason; the last system error "
+		    "was: %s", strerror(os_errno));
+	else
+		msg = xstrdup("unknown libgit2 error");
 	len = strlen(msg);
 	while (len > 0 && strchr(" \t\r\n.", msg[len - 1]) != NULL)
 		msg[--len] = '\0';
