@@ -94,6 +94,13 @@ catalog_commit(struct catalog *cat, struct keep_error **err)
 }
 
 void
+catalog_checkpoint(struct catalog *cat)
+{
+	sqlite3_wal_checkpoint_v2(cat->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
+}
+
+void
 catalog_rollback(struct catalog *cat)
 {
 	if (!sqlite3_get_autocommit(cat->db))
@@ -186,8 +193,10 @@ catalog_open(const char *home, struct catalog **out, struct keep_error **err)
 	sqlite3_busy_timeout(cat->db, CATALOG_BUSY_TIMEOUT_MS);
 	/*
 	 * Every keep command closes the catalog on exit: a checkpoint there
-	 * (two fsyncs) would be paid by every save. SQLite's own automatic
-	 * checkpoint still keeps the WAL small.
+	 * (two fsyncs) would be paid by every save. Instead a save
+	 * checkpoints while the engine commits (catalog_checkpoint): the next
+	 * open reads the log through (SQLite rebuilds its index from it), at
+	 * ~5 us a page.
 	 */
 	sqlite3_db_config(cat->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (catalog_exec(cat,

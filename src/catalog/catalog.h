@@ -42,4 +42,13 @@ int catalog_begin(struct catalog *cat, struct keep_error **err);
 int catalog_commit(struct catalog *cat, struct keep_error **err);
 void catalog_rollback(struct catalog *cat);
 
+/*
+ * Copy what the write-ahead log holds into the database file, when no
+ * other connection is in the way (best effort: nothing is reported). The
+ * log is not checkpointed on close, so each command that opens the
+ * catalog reads what the log holds: a caller that writes and has time to
+ * spare (save, beside its engine commit) keeps it short.
+ */
+void catalog_checkpoint(struct catalog *cat);
+
 #endif

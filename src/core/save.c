@@ -523,8 +523,8 @@ commit_recipe(struct catalog *cat, const char *recipes_dir,
 		snapshot_release(&prev);
 }
 
-/* The recipe work a save does beside the engine commit. */
-struct recipe_job {
+/* The work a save does beside the engine commit. */
+struct commit_job {
 	struct catalog *cat;
 	const char *recipes_dir;
 	const char *engine;
@@ -536,16 +536,19 @@ struct recipe_job {
 };
 
 static void *
-recipe_thread(void *arg)
+commit_helper(void *arg)
 {
-	struct recipe_job *j = arg;
+	struct commit_job *j = arg;
 
-	repair_recipe(j->cat, j->recipes_dir, j->engine, j->s->config.name,
-	    j->out);
-	/* A first save's base packages reach the catalog only with its
-	 * record: keep.lock needs them. */
-	j->prepared = j->base_cached && prepare_recipe(j->cat, j->recipes_dir,
-	    j->s, &j->prep) == 0;
+	if (j->recipes_dir) {
+		repair_recipe(j->cat, j->recipes_dir, j->engine,
+		    j->s->config.name, j->out);
+		/* A first save's base packages reach the catalog only with
+		 * its record: keep.lock needs them. */
+		j->prepared = j->base_cached && prepare_recipe(j->cat,
+		    j->recipes_dir, j->s, &j->prep) == 0;
+	}
+	catalog_checkpoint(j->cat);
 	return NULL;
 }
 
@@ -636,7 +639,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
 	{
-		struct recipe_job job = { .cat = cat, .recipes_dir = opts ?
+		struct commit_job job = { .cat = cat, .recipes_dir = opts ?
 		    opts->recipes_dir : NULL, .engine = engine_host, .s = &s,
 		    .base_cached = base_cached, .out = out };
 		char *image_id = NULL;
@@ -646,13 +649,15 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		/*
 		 * The engine takes a while over the commit: meanwhile a
 		 * helper repairs the recipe history (it must come before this
-		 * snapshot's recipe anyway) and renders and stores this
-		 * snapshot's recipe. It does not touch e; the commit is made
-		 * here, at once, not from a thread still to be scheduled.
+		 * snapshot's recipe anyway), stages this snapshot's recipe
+		 * commit, and checkpoints the catalog (what earlier commands
+		 * wrote, which each open would read again). It does not touch
+		 * e; the commit is made here, at once, not from a thread still
+		 * to be scheduled.
 		 */
-		if (job.recipes_dir && !(threaded = pthread_create(&t, NULL,
-		    recipe_thread, &job) == 0))
-			recipe_thread(&job);
+		if (!(threaded = pthread_create(&t, NULL, commit_helper,
+		    &job) == 0))
+			commit_helper(&job);
 		rc = engine_commit(e, s.config.id, repo, tag,
 		    s.message[0] ? s.message : NULL, &labels,
 		    !(opts && opts->no_pause), &image_id, err);

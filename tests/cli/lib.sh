@@ -141,6 +141,25 @@ expect_code() {
 	fi
 }
 
+# wal_frames FILE: the frames an SQLite write-ahead log holds, which the
+# next connection to open the database reads through: those after the
+# header that carry the header's salt (a restarted log keeps stale frames
+# of the old salt behind the new ones).
+wal_frames() {
+	local wal=$1 size psize salt off n=0
+	[ -s "$wal" ] || { echo 0; return; }
+	size=$(stat -c %s "$wal")
+	psize=$(od -An -tu1 -j8 -N4 "$wal" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+	salt=$(od -An -tx1 -j16 -N8 "$wal" | tr -d ' \n')
+	off=32
+	while [ $((off + 24 + psize)) -le "$size" ] &&
+	    [ "$(od -An -tx1 -j$((off + 8)) -N8 "$wal" | tr -d ' \n')" = "$salt" ]; do
+		n=$((n + 1))
+		off=$((off + 24 + psize))
+	done
+	echo "$n"
+}
+
 expect_grep() {
 	if ! grep -q -e "$1" "$2"; then
 		echo "expected '$1' in $2:"

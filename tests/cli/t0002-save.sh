@@ -124,6 +124,17 @@ test_expect_success 'editing the contents of a recorded file again is a change' 
 	test "$(cat out)" = "$C: unchanged since #3"
 '
 
+test_expect_success 'each save checkpoints the catalog: the log the next command reads stays one save long' '
+	for i in 1 2 3 4 5 6; do
+		$DOCKER exec "$C" sh -c "echo $i >/opt/wal-$i" &&
+		keep save "$C" >/dev/null || exit 1
+		if [ "$i" = 2 ]; then two=$(wal_frames "$KEEP_HOME/catalog.db-wal"); fi
+	done &&
+	six=$(wal_frames "$KEEP_HOME/catalog.db-wal") &&
+	say "log frames after two saves: $two, after six: $six" &&
+	test "$two" -gt 0 && test "$six" -le $((two * 3 / 2))
+'
+
 test_expect_success 'the base image package set is read once per image id' '
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM base_images WHERE read_at IS NOT NULL")" = 1 &&
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(DISTINCT base) FROM base_packages")" = 1

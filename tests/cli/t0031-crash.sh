@@ -90,7 +90,7 @@ test_expect_success 'a locked recipe repository: exit 1, one clear line; the nex
 	test "$(db "SELECT count(*) FROM snapshots WHERE id NOT IN (SELECT snapshot FROM recipe_commits)")" = 0
 '
 
-test_expect_success 'a full disk under KEEP_HOME: exit 1, one clear line, catalog consistent; then it works' '
+test_expect_success 'a full disk under KEEP_HOME: exit 1, one clear line, catalog consistent; then it works (snapshot and recipe)' '
 	mnt="$TEST_DIR/small" && mkdir -p "$mnt" &&
 	mount -t tmpfs -o size=3m tmpfs "$mnt" || { say "cannot mount a tmpfs: skipped"; exit 0; }
 	trap "umount -l \"$mnt\" 2>/dev/null" EXIT
@@ -105,8 +105,10 @@ test_expect_success 'a full disk under KEEP_HOME: exit 1, one clear line, catalo
 	rm -f "$mnt/filler" &&
 	consistent "$c" &&
 	keep save "$c" >out 2>err &&
-	expect_grep "^saved $c #" out &&
-	consistent "$c" && no_orphans "$c"
+	cat out err &&
+	consistent "$c" && no_orphans "$c" &&
+	test "$(db "SELECT count(*) FROM snapshots WHERE id NOT IN (SELECT snapshot FROM recipe_commits)")" = 0 &&
+	keep show "$c" >out && expect_grep "/opt/full-400-with" out
 '
 
 test_done
