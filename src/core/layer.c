@@ -224,10 +224,14 @@ opaque_deletions(struct walk *w, const struct below *d, const char *rel,
 		    read_names(dup(fd), &names) < 0) {
 			rc = give_up(w, "cannot read below", rel);
 		} else {
+			/* Names a higher layer showed (sorted) decide. */
+			size_t higher = seen.n;
+
 			for (size_t k = 0; k < names.n; k++) {
 				struct stat st;
 
-				if (strv_find(&seen, names.v[k]) >= 0)
+				if (higher > 0 && bsearch(&names.v[k], seen.v,
+				    higher, sizeof(*seen.v), strv_cmp) != NULL)
 					continue;
 				strv_push(&seen, names.v[k]);
 				if (fstatat(fd, names.v[k], &st,
@@ -236,6 +240,7 @@ opaque_deletions(struct walk *w, const struct below *d, const char *rel,
 				    upper->n, sizeof(*upper->v), strv_cmp) == NULL))
 					strv_push(&gone, names.v[k]);
 			}
+			strv_sort(&seen);
 		}
 		if (fd >= 0)
 			close(fd);

@@ -113,6 +113,8 @@ main(void)
 	mk("lower2", "var/lists/l2", "2");
 	mk("lower2", "lnk", "->/");
 	mk("lower1", "etc/motd", "whiteout");	/* the image deleted it */
+	mk("lower1", "var/lists/l2", "whiteout");	/* and this */
+	mk("lower1", "var/lists/l4", "4");
 	/* The container. */
 	mk("upper", "etc/motd", "new motd");	/* added: the image has none */
 	mk("upper", "etc/issue", "whiteout");
@@ -141,8 +143,9 @@ main(void)
 	    "D /etc/issue\n"
 	    "D /usr/doc\n"
 	    "D /var/lists/l1\n"
-	    "D /var/lists/l2\n",
-	    "whiteouts, an opaque directory, the image's own deletion, and a "
+	    "D /var/lists/l4\n",
+	    "whiteouts, an opaque directory over two layers (what the image "
+	    "deleted is not deleted again), the image's own deletion, and a "
 	    "symlink to / covered, not followed");
 	free(got);
 	fs_changes_release(&fc);
