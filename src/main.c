@@ -209,6 +209,7 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd;
+	long stall;
 	int c;
 
 	opterr = 0;
@@ -252,6 +253,9 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		    argv[optind]);
 	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
 		ctx->no_color = 1;
+	/* A bad value is said at once, not when a command first reads a file. */
+	if (engine_stall_timeout(&stall, err) < 0)
+		return -1;
 	if (cmd->run(ctx, argc - optind, argv + optind, err) < 0)
 		return -1;
 	return cli_flush_stdout(err);

@@ -178,7 +178,7 @@ engine_build(struct engine *e, const void *context, size_t len,
 		append_query(&path, "buildargs", args);
 	}
 	if (engine_call_stream(e, "POST", buf_cstr(&path), build_source_read, &src,
-	    "application/x-tar", build_sink, &st, NULL, err) < 0)
+	    "application/x-tar", build_sink, &st, 0, NULL, err) < 0)
 		goto out;
 	/* The last line may lack its newline. */
 	if (st.line.len > 0)

@@ -590,11 +590,14 @@ engine_container_archive(struct engine *e, const char *id, const char *path,
 {
 	cleanup_free char *url = object_path("containers", id, "/archive?path=");
 	cleanup_buf struct buf p = BUF_INIT;
+	long stall;
 
+	if (engine_stall_timeout(&stall, err) < 0)
+		return -1;
 	buf_addstr(&p, url);
 	engine_urlencode(&p, path);
 	if (engine_call_stream(e, "GET", p.ptr, NULL, NULL, NULL, sink, ctx,
-	    NULL, err) < 0)
+	    stall, NULL, err) < 0)
 		return keep_error_wrap(err, "read '%s' from container '%s'",
 		    path, id);
 	return 0;

@@ -6,6 +6,7 @@
 #include "engine/engine.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@
 #define ENGINE_API_FALLBACK "1.24"
 /* A daemon that does not answer a ping in this long is not usable. */
 #define ENGINE_PING_TIMEOUT 30L
+/* Seconds a read from a container may go without a byte. */
+#define ENGINE_ARCHIVE_STALL 60L
 /* How much of an error answer to keep when streaming. */
 #define ENGINE_MAX_ERROR_BODY ((size_t)1 << 20)
 
@@ -342,7 +345,7 @@ stream_on_body(void *ctx, long status, const void *data, size_t len,
 int
 engine_call_stream(struct engine *e, const char *method, const char *path,
     engine_source_fn body_reader, void *body_ctx, const char *content_type,
-    engine_sink_fn sink, void *sink_ctx, long *status,
+    engine_sink_fn sink, void *sink_ctx, long stall, long *status,
     struct keep_error **err)
 {
 	struct stream_ctx s = { sink, sink_ctx, BUF_INIT };
@@ -353,6 +356,7 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 		.reader_ctx = body_ctx,
 		.content_type = content_type,
 		.timeout = 0,	/* archives and builds take as long as they take */
+		.stall = stall,
 		.on_body = stream_on_body,
 		.body_ctx = &s,
 	};
@@ -362,6 +366,24 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 	buf_release(&s.errbody);
 	http_response_release(&hr);
 	return rc;
+}
+
+int
+engine_stall_timeout(long *out, struct keep_error **err)
+{
+	const char *s = getenv("KEEP_STALL_TIMEOUT");
+	char *end;
+
+	*out = ENGINE_ARCHIVE_STALL;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end != '\0' || errno != 0 ||
+	    *out <= 0)
+		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_STALL_TIMEOUT="
+		    "'%.32s': use a number of seconds above 0", s);
+	return 0;
 }
 
 void

@@ -120,16 +120,25 @@ int engine_call_timeout(struct engine *e, long timeout, const char *method,
  * (return nonzero from sink to abort with the error it set); a non-2xx body
  * is collected and turned into an error as engine_call does. body_reader,
  * when not NULL, supplies the request body as a stream (for POST /build),
- * sent chunked. Only connecting is bounded in time: archives and builds
- * take as long as they take.
+ * sent chunked. The call may take as long as it takes (a build); with
+ * stall > 0 it fails when the engine sends nothing for that many seconds.
  */
 typedef int (*engine_sink_fn)(void *ctx, const void *data, size_t len,
     struct keep_error **err);
 typedef ssize_t (*engine_source_fn)(void *ctx, void *buf, size_t cap);
 int engine_call_stream(struct engine *e, const char *method, const char *path,
     engine_source_fn body_reader, void *body_ctx, const char *content_type,
-    engine_sink_fn sink, void *sink_ctx, long *status,
+    engine_sink_fn sink, void *sink_ctx, long stall, long *status,
     struct keep_error **err);
+
+/*
+ * How long a read from a container (GET /archive) may go without a byte:
+ * KEEP_STALL_TIMEOUT seconds, else 60. The engine mounts the container's
+ * filesystem before the first byte, which a busy engine can take seconds
+ * over; a minute of nothing is an engine that is stuck. A value that is
+ * not a number of seconds above 0 is a usage error.
+ */
+int engine_stall_timeout(long *out, struct keep_error **err);
 
 /*
  * HEAD /v{api}{path}: on a 2xx answer, *value_out gets a copy of the

@@ -208,6 +208,11 @@ http_fail(struct http_conn *c, const struct http_request *req, CURLcode code,
 			    "cannot reach the Docker engine at %s: connection "
 			    "timed out after %ld seconds (is dockerd running?)",
 			    host, HTTP_CONNECT_TIMEOUT);
+		if (req->timeout <= 0)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "the Docker engine at %s sent nothing for %ld "
+			    "seconds on %s %s (set KEEP_STALL_TIMEOUT to wait "
+			    "longer)", host, req->stall, req->method, req->path);
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the Docker engine at %s did not answer %s %s within %ld "
 		    "seconds", host, req->method, req->path, req->timeout);
@@ -314,6 +319,10 @@ http_request_do(struct http_conn *c, const struct http_request *req,
 	http_setup(c, url);
 	if (req->timeout > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, req->timeout);
+	if (req->stall > 0) {
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, req->stall);
+	}
 
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);

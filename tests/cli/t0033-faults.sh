@@ -135,6 +135,22 @@ test_expect_success 'a slow engine (3 s per call on inspect and commit) is waite
 	expect_grep "^saved $c #1" out
 '
 
+test_expect_success 'an engine that stalls reading a file from the container: the save gives up after KEEP_STALL_TIMEOUT seconds, in one line' '
+	s=$(run_container stall --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$s" sh -c "apt-get purge -y -qq tzdata" >/dev/null 2>&1 &&
+	start_fault stall "GET /v[0-9.]*/containers/[^/]*/archive" &&
+	start=$(date +%s) &&
+	KEEP_STALL_TIMEOUT=2 one_line_failure fkeep save "$s" &&
+	test $(( $(date +%s) - start )) -lt 30 &&
+	expect_grep "sent nothing for 2 seconds on GET .*archive" err &&
+	expect_grep "KEEP_STALL_TIMEOUT" err
+'
+
+test_expect_success 'KEEP_STALL_TIMEOUT that is not a number of seconds: exit 2, one line' '
+	expect_code 2 env KEEP_STALL_TIMEOUT=soon "$KEEP_BIN" ls 2>err &&
+	test "$(wc -l <err)" = 1 && expect_grep "KEEP_STALL_TIMEOUT=.soon." err
+'
+
 test_expect_success 'after every fault, the real engine saves fine and nothing was left over' '
 	stop_fault &&
 	keep save "$C" >out 2>err &&
