@@ -48,7 +48,14 @@ test_expect_success 'sequence numbers are unique and dense; every snapshot has i
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots WHERE id NOT IN (SELECT snapshot FROM recipe_commits)")" = 0 &&
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM pending_saves")" = 0 &&
 	test "$(git -C "$KEEP_HOME/recipes" rev-list --count HEAD)" = "$(wc -l <seqs)" &&
-	git -C "$KEEP_HOME/recipes" fsck --no-progress >/dev/null 2>&1
+	git -C "$KEEP_HOME/recipes" fsck --no-progress >/dev/null 2>&1 &&
+	sqlite3 "$KEEP_HOME/catalog.db" "SELECT commit_id FROM recipe_commits" >commits &&
+	while read -r id; do
+		git -C "$KEEP_HOME/recipes" merge-base --is-ancestor "$id" HEAD ||
+		{ echo "recorded recipe commit $id is not on the branch"; exit 1; }
+	done <commits &&
+	test -z "$(git -C "$KEEP_HOME/recipes" status --porcelain)" &&
+	! ls -a "$KEEP_HOME/recipes/.git" | grep keep-write
 '
 
 test_expect_success 'with new changes, a second round makes one new snapshot per container' '
