@@ -253,6 +253,8 @@ cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 			keep_error_wrap(err, "resume '%s'", a.name);
 		goto out;
 	}
+	for (size_t i = 0; i < res.warnings.n && !ctx->quiet; i++)
+		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
 	for (size_t i = 0; i < res.created_volumes.n; i++)
 		if (!ctx->quiet)
 			fprintf(stderr, "created empty volume %s\n",

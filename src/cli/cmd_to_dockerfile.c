@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/build_context.h"
 #include "core/recipe.h"
+#include "core/snapshot_image.h"
 #include "render/compose.h"
 #include "util/xalloc.h"
 
@@ -31,6 +32,7 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 	struct strv warnings = { 0 };
 	cleanup_buf struct buf text = BUF_INIT;
 	cleanup_buf struct buf compose = BUF_INIT;
+	cleanup_free char *image = NULL;
 	struct cli_parser p;
 	struct engine *e;
 	const char *arg, *name, *output = NULL, *dir = NULL;
@@ -63,9 +65,10 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 		return -1;
 
 	if (dir) {
-		if (cli_engine(ctx, &e, err) < 0)
+		if (cli_engine(ctx, &e, err) < 0 ||
+		    snapshot_image_ref(e, &s, &image, &warnings, err) < 0)
 			goto out;
-		if (build_context_collect(e, &s, s.image, &bc, &warnings, err) < 0 ||
+		if (build_context_collect(e, &s, image, &bc, &warnings, err) < 0 ||
 		    build_context_write_dir(&bc, dir, err) < 0) {
 			keep_error_wrap(err, "build context '%s'", dir);
 			goto out;

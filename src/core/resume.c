@@ -5,6 +5,7 @@
 
 #include "core/build_context.h"
 #include "core/save.h"
+#include "core/snapshot_image.h"
 #include "engine/lifecycle.h"
 #include "util/xalloc.h"
 
@@ -24,6 +25,7 @@ resume_result_release(struct resume_result *r)
 	free(r->user);
 	free(r->workdir);
 	strv_release(&r->created_volumes);
+	strv_release(&r->warnings);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -141,7 +143,7 @@ recreate(struct engine *e, const struct snapshot *snap,
 {
 	cleanup_free char *built = NULL;
 	const char *image = snap->image;
-	cleanup_free char *id = NULL;
+	cleanup_free char *own = NULL, *id = NULL;
 	struct kvv labels = { 0 };
 	struct container c;
 	int found, rc;
@@ -156,6 +158,10 @@ recreate(struct engine *e, const struct snapshot *snap,
 		if (opts->image_fn(opts->image_ctx, snap, &built, err) < 0)
 			return -1;
 		image = built;
+	} else {
+		if (snapshot_image_ref(e, snap, &own, &out->warnings, err) < 0)
+			return -1;
+		image = own;
 	}
 	/* Marked as keep's, so the next resume knows the name is ours. */
 	kvv_push(&labels, RESUME_LABEL_CONTAINER, snap->config.name);
@@ -287,16 +293,15 @@ keep_resume_build_recipe(struct engine *e, const struct snapshot *snap,
 	struct engine_build_opts bopts = { 0 };
 	cleanup_buf struct buf tar = BUF_INIT;
 	cleanup_free char *repo = save_image_repo(snap->config.name);
-	cleanup_free char *image_id = NULL;
+	cleanup_free char *image_id = NULL, *own = NULL;
 	char *tag;
 	int rc;
 
 	*tag_out = NULL;
-	if (snap->image == NULL || *snap->image == '\0')
-		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "snapshot #%ld of '%s' has no image to read its files from",
-		    snap->seq, snap->config.name);
-	if (build_context_collect(e, snap, snap->image, &bc, warnings, err) < 0 ||
+	if (snapshot_image_ref(e, snap, &own, warnings, err) < 0)
+		return keep_error_wrap(err, "read the files of '%s' #%ld",
+		    snap->config.name, snap->seq);
+	if (build_context_collect(e, snap, own, &bc, warnings, err) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0) {
 		build_context_release(&bc);
 		return keep_error_wrap(err, "the recipe of '%s' #%ld",

@@ -40,6 +40,7 @@ struct resume_result {
 	char *user;		/* its configured user and workdir, for exec */
 	char *workdir;
 	struct strv created_volumes;	/* volumes made by create_volumes */
+	struct strv warnings;		/* for stderr */
 };
 
 void resume_result_release(struct resume_result *r);

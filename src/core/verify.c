@@ -7,6 +7,7 @@
 #include "catalog/snapshots.h"
 #include "core/build_context.h"
 #include "core/engine_fs.h"
+#include "core/snapshot_image.h"
 #include "pkg/pkg.h"
 #include "util/xalloc.h"
 
@@ -369,8 +370,7 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	struct pkg_fs built_fs = { 0 }, snap_fs = { 0 };
 	struct pkg_set want = { 0 }, got = { 0 };
 	struct strv pip_locs = { 0 }, npm_locs = { 0 };
-	struct image snap_img = { 0 };
-	cleanup_free char *tag = NULL;
+	cleanup_free char *tag = NULL, *own = NULL;
 	int rc = -1, built = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -378,11 +378,10 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 		opts = &none;
 	if (check_base(e, s, err) < 0)
 		return -1;
-	if (s->image == NULL || engine_image_inspect(e, s->image, &snap_img, err) < 0)
-		return keep_error_wrap(err, "snapshot image '%s'", nz(s->image));
-	image_release(&snap_img);
+	if (snapshot_image_ref(e, s, &own, &out->warnings, err) < 0)
+		return -1;
 
-	if (build_context_collect(e, s, s->image, &bc, &out->warnings, err) < 0 ||
+	if (build_context_collect(e, s, own, &bc, &out->warnings, err) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0)
 		goto done;
 
@@ -412,7 +411,7 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	progress(opts, 1, "comparing packages");
 	language_locations(s, "pip", &pip_locs);
 	language_locations(s, "npm", &npm_locs);
-	engine_fs_image(&snap_fs, e, s->image);
+	engine_fs_image(&snap_fs, e, own);
 	engine_fs_image(&built_fs, e, out->image_id);
 	if (collect_image(&snap_fs, &pip_locs, &npm_locs, &want, &out->warnings,
 	    err) < 0) {

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Two keep catalogs on one engine (keep run with another KEEP_HOME, or as
+# root through sudo): each numbers its snapshots of a container of a given
+# name from 1, so the second one's save takes the tag keep/NAME:1 that the
+# first one's snapshot was made under. The first catalog's snapshot still
+# means its own image: resume, to-dockerfile --context and verify use the
+# image id the save recorded, and say why.
+. "$(dirname "$0")/lib.sh"
+need_base_image
+
+OTHER="$TEST_DIR/other-home"
+a_image() { sqlite3 "$KEEP_HOME/catalog.db" "SELECT image_id FROM snapshots"; }
+
+test_expect_success 'setup: catalog A saves a container, catalog B saves it later under the same tag' '
+	c=$(run_container two --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "echo a >/etc/only-in-a" &&
+	keep save "$c" >out && expect_grep "^saved $c #1 " out &&
+	track_image "$(a_image)" &&
+	$DOCKER exec "$c" sh -c "rm /etc/only-in-a; echo b >/etc/only-in-b" &&
+	KEEP_HOME="$OTHER" keep save "$c" >out && expect_grep "^saved $c #1 " out &&
+	test "$($DOCKER image inspect -f "{{.Id}}" "keep/$c:1")" != "$(a_image)" &&
+	$DOCKER image inspect "$(a_image)" >/dev/null
+'
+C=$PREFIX-two
+
+test_expect_success 'resume from catalog A recreates from its own image, and says the tag moved' '
+	$DOCKER rm -f "$C" >/dev/null &&
+	keep resume -d "$C" 2>err &&
+	cat err &&
+	expect_grep "keep/$C:1. no longer names the image of snapshot #1" err &&
+	expect_grep "^recreated $C" err &&
+	$DOCKER exec "$C" test -f /etc/only-in-a &&
+	! $DOCKER exec "$C" test -e /etc/only-in-b
+'
+
+test_expect_success 'to-dockerfile --context from catalog A copies its own files; B is not warned' '
+	keep to-dockerfile --context ctx-a "$C" 2>err &&
+	expect_grep "no longer names" err &&
+	test -f ctx-a/files/etc/only-in-a && test ! -e ctx-a/files/etc/only-in-b &&
+	KEEP_HOME="$OTHER" keep to-dockerfile --context ctx-b "$C" 2>err &&
+	expect_no_grep "no longer names" err &&
+	test -f ctx-b/files/etc/only-in-b
+'
+
+test_expect_success 'verify from catalog A compares against its own image' '
+	keep verify "$C" >out 2>err &&
+	expect_grep "no longer names" err
+'
+
+test_expect_success 'once the image itself is gone too: exit 1, one line naming both' '
+	$DOCKER rm -f "$C" >/dev/null &&
+	$DOCKER rmi -f "$(a_image)" >/dev/null &&
+	expect_code 1 "$KEEP_BIN" resume -d "$C" 2>err &&
+	test "$(wc -l <err)" = 1 &&
+	expect_grep "image of snapshot #1 of .$C. is gone: .keep/$C:1. no longer names it" err
+'
+
+test_done
