@@ -771,6 +771,7 @@ catalog_pendings_release(struct catalog_pendings *p)
 		free(p->v[i].engine);
 		free(p->v[i].name);
 		free(p->v[i].image);
+		free(p->v[i].token);
 	}
 	free(p->v);
 	p->v = NULL;
@@ -779,20 +780,22 @@ catalog_pendings_release(struct catalog_pendings *p)
 
 int
 catalog_pending_add(struct catalog *cat, const char *engine, const char *name,
-    long seq, const char *image, long *id, struct keep_error **err)
+    long seq, const char *image, const char *token, long *id,
+    struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
 	cleanup_free char *now = now_rfc3339();
 
 	if (catalog_prepare(cat, "INSERT INTO pending_saves (engine, name, seq,"
-	    " image, started_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-	    &st, err) < 0)
+	    " image, started_at, token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " RETURNING id", &st, err) < 0)
 		return -1;
 	bind_str(st, 1, engine);
 	bind_str(st, 2, name);
 	sqlite3_bind_int64(st, 3, seq);
 	bind_str(st, 4, image);
 	bind_str(st, 5, now);
+	bind_str(st, 6, token);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return catalog_fail(cat, err, "record pending save");
 	*id = sqlite3_column_int64(st, 0);
@@ -818,7 +821,7 @@ catalog_pending_list(struct catalog *cat, const char *engine,
 	cleanup_stmt sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (catalog_prepare(cat, "SELECT id, engine, name, seq, image"
+	if (catalog_prepare(cat, "SELECT id, engine, name, seq, image, token"
 	    " FROM pending_saves WHERE (?1 IS NULL OR engine = ?1)"
 	    " AND (?2 IS NULL OR name = ?2) ORDER BY id", &st, err) < 0)
 		return -1;
@@ -834,6 +837,7 @@ catalog_pending_list(struct catalog *cat, const char *engine,
 		p->name = col_str(st, 2);
 		p->seq = sqlite3_column_int64(st, 3);
 		p->image = col_str(st, 4);
+		p->token = col_dup(st, 5);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "list pending saves");

@@ -96,6 +96,7 @@ struct catalog_pending {
 	char *name;
 	long seq;
 	char *image;
+	char *token;	/* the image's io.keep.save label; NULL in old rows */
 };
 struct catalog_pendings {
 	struct catalog_pending *v;
@@ -103,8 +104,8 @@ struct catalog_pendings {
 };
 void catalog_pendings_release(struct catalog_pendings *p);
 int catalog_pending_add(struct catalog *cat, const char *engine,
-    const char *name, long seq, const char *image, long *id,
-    struct keep_error **err);
+    const char *name, long seq, const char *image, const char *token,
+    long *id, struct keep_error **err);
 int catalog_pending_remove(struct catalog *cat, long id, struct keep_error **err);
 int catalog_pending_list(struct catalog *cat, const char *engine,
     const char *name, struct catalog_pendings *out, struct keep_error **err);

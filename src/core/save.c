@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -296,10 +298,65 @@ lock_container(const char *home, const char *engine, const char *name,
 	return fd;
 }
 
+/* The label that carries a save's token (see migration 0004). */
+#define SAVE_TOKEN_LABEL "io.keep.save"
+
+/* A token no other save has: 32 hex digits. */
+static char *
+save_token(void)
+{
+	unsigned char raw[16];
+	char *hex = xmalloc(2 * sizeof(raw) + 1);
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(raw)) {
+		n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			abort();	/* no randomness at all: nothing sane to do */
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return hex;
+}
+
+/*
+ * The image a crashed save p may have made, if it is there and is that
+ * save's: its token on it. *id_out (caller frees) is its id, or NULL when
+ * there is none to remove (never made, or another catalog's by now). Rows
+ * from before tokens: the image under the tag, as then.
+ */
+static int
+orphan_image(struct engine *e, const struct catalog_pending *p, char **id_out,
+    struct keep_error **err)
+{
+	struct image img = { 0 };
+	const char *mark;
+
+	*id_out = NULL;
+	if (engine_image_inspect(e, p->image, &img, err) < 0) {
+		if ((*err)->kind != KEEP_ERR_NOT_FOUND)
+			return -1;
+		keep_error_free(*err);
+		*err = NULL;
+		return 0;
+	}
+	mark = kvv_get(&img.labels, SAVE_TOKEN_LABEL);
+	if (p->token == NULL || (mark != NULL && strcmp(mark, p->token) == 0)) {
+		*id_out = img.id;
+		img.id = NULL;
+	}
+	image_release(&img);
+	return 0;
+}
+
 /*
  * A save that died between announcing its image and recording it left a
- * pending row: remove the image it may have made (no snapshot names it) and
- * the row. Reported as a warning.
+ * pending row: remove the image it may have made (no snapshot names it,
+ * and it carries the save's token) and the row. Reported as a warning.
  */
 static int
 repair_pending(struct engine *e, struct catalog *cat, const char *engine,
@@ -320,15 +377,21 @@ repair_pending(struct engine *e, struct catalog *cat, const char *engine,
 			break;
 		}
 		if (seq < p.v[i].seq) {
-			if (engine_image_remove(e, p.v[i].image, 1, 1, err) < 0) {
+			cleanup_free char *orphan = NULL;
+
+			if (orphan_image(e, &p.v[i], &orphan, err) < 0 ||
+			    (orphan && engine_image_remove(e, orphan, 1, 1,
+			    err) < 0)) {
 				rc = keep_error_wrap(err,
 				    "remove '%s' left by an interrupted save",
 				    p.v[i].image);
 				break;
 			}
-			msg = xasprintf("removed '%s', left over by an interrupted save",
-			    p.v[i].image);
-			strv_push(warnings, msg);
+			if (orphan) {
+				msg = xasprintf("removed '%s', left over by an "
+				    "interrupted save", p.v[i].image);
+				strv_push(warnings, msg);
+			}
 		}
 		if (catalog_begin(cat, err) < 0 ||
 		    catalog_pending_remove(cat, p.v[i].id, err) < 0 ||
@@ -561,7 +624,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	struct snapshot s = { 0 };
 	struct pkg_set base_set = { 0 };
 	cleanup_free char *head_fp = NULL, *head_image = NULL,
-	    *head_commit = NULL, *repo = NULL, *tag = NULL;
+	    *head_commit = NULL, *repo = NULL, *tag = NULL, *token = NULL;
 	struct kvv labels = { 0 };
 	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
@@ -627,8 +690,9 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	s.image = xasprintf("%s:%s", repo, tag);
 	if (catalog_begin(cat, err) < 0)
 		goto out;
+	token = save_token();
 	if (catalog_pending_add(cat, engine_host, s.config.name, s.seq, s.image,
-	    &pending, err) < 0 || catalog_commit(cat, err) < 0) {
+	    token, &pending, err) < 0 || catalog_commit(cat, err) < 0) {
 		catalog_rollback(cat);
 		goto out;
 	}
@@ -636,6 +700,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	kvv_push(&labels, "io.keep.container", s.config.name);
 	kvv_push(&labels, "io.keep.seq", tag);
 	kvv_push(&labels, "io.keep.base", s.config.image_id);
+	kvv_push(&labels, SAVE_TOKEN_LABEL, token);
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
 	{
@@ -686,7 +751,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		 * the pending row makes the next save do it. */
 		struct keep_error *e2 = NULL;
 
-		engine_image_remove(e, s.image, 1, 1, &e2);
+		engine_image_remove(e, s.image_id ? s.image_id : s.image, 1, 1,
+		    &e2);
 		keep_error_free(e2);
 		goto out;
 	}

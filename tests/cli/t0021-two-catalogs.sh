@@ -55,4 +55,22 @@ test_expect_success 'once the image itself is gone too: exit 1, one line naming 
 	expect_grep "image of snapshot #1 of .$C. is gone: .keep/$C:1. no longer names it" err
 '
 
+test_expect_success 'a save after a crash removes only its own leftover, not the image another catalog tagged since' '
+	c=$(run_container two --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "echo x >/etc/after-crash" &&
+	KEEP_HOME="$OTHER" keep save "$c" >out && expect_grep "^saved $c #2 " out &&
+	b_id=$(sqlite3 "$OTHER/catalog.db" "SELECT image_id FROM snapshots WHERE seq = 2") &&
+	engine=$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT engine FROM containers LIMIT 1") &&
+	sqlite3 "$KEEP_HOME/catalog.db" "INSERT INTO pending_saves (engine, name, seq, image, started_at, token) VALUES (\"$engine\", \"$c\", 2, \"keep/$c:2\", \"2026-01-01T00:00:00Z\", \"0123456789abcdef0123456789abcdef\")" &&
+	keep save "$c" >out 2>err &&
+	expect_grep "^saved $c #2 " out &&
+	expect_no_grep "removed" err &&
+	$DOCKER image inspect "$b_id" >/dev/null &&
+	track_image "$b_id" &&
+	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM pending_saves")" = 0 &&
+	KEEP_HOME="$OTHER" keep to-dockerfile --context ctx-b2 "$c" 2>err &&
+	expect_grep "no longer names the image of snapshot #2" err &&
+	test -f ctx-b2/files/etc/after-crash
+'
+
 test_done
