@@ -67,6 +67,7 @@
 	X(git_repository_head) X(git_repository_head_detached) \
 	X(git_repository_index) X(git_repository_init_ext) \
 	X(git_repository_is_bare) X(git_repository_open_ext) \
+	X(git_repository_path) \
 	X(git_repository_workdir) X(git_revparse_single) \
 	X(git_revwalk_free) X(git_revwalk_new) \
 	X(git_revwalk_next) X(git_revwalk_push_head) \
@@ -131,6 +132,7 @@ __lsan_default_suppressions(void)
 struct recipes {
 	git_repository *repo;
 	char *workdir;		/* the work tree, without a trailing '/' */
+	char *gitdir;		/* its git directory (.git/, or a worktree's) */
 };
 
 /*
@@ -322,6 +324,10 @@ recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
 	len = strlen(r->workdir);
 	while (len > 1 && r->workdir[len - 1] == '/')
 		r->workdir[--len] = '\0';
+	r->gitdir = xstrdup(lg.git_repository_path(repo));
+	len = strlen(r->gitdir);
+	while (len > 1 && r->gitdir[len - 1] == '/')
+		r->gitdir[--len] = '\0';
 	*out = r;
 	return 0;
 
@@ -337,6 +343,7 @@ recipes_close(struct recipes *r)
 		return;
 	lg.git_repository_free(r->repo);
 	free(r->workdir);
+	free(r->gitdir);
 	free(r);
 }
 
@@ -396,8 +403,9 @@ struct target {
 	git_oid id;
 	const struct recipe_file *file;
 	int in_status;		/* git status lists it: write it whatever it holds */
-	char *tmp;		/* the new content, written and synced in .git/,
-				 * waiting to be renamed; NULL: the file stays */
+	int write;		/* the work tree file gets the new content */
+	char *tmp;		/* that content, written and synced, waiting to
+				 * be renamed; NULL: not (yet) written */
 };
 
 /* A file under NAME/ in HEAD. */
@@ -708,9 +716,8 @@ make_parents(const char *workdir, char *full, struct keep_error **err)
  * engine commit). A live one's, or one we cannot tell, stays.
  */
 static void
-sweep_waiting(const char *workdir)
+sweep_waiting(const char *gitdir)
 {
-	cleanup_free char *gitdir = xasprintf("%s/.git", workdir);
 	const size_t plen = strlen(WAITING_PREFIX);
 	struct dirent *de;
 	DIR *d;
@@ -733,37 +740,18 @@ sweep_waiting(const char *workdir)
 }
 
 /*
- * Write the content of path to a new 0644 file, synced, that place_file
- * later renames over path: *tmp_out is its name. It lives in .git/, not
- * beside its target: one left by a save killed before its rename must not
- * show up as an uncommitted change under NAME/ and block every later
- * commit (and the next stage sweeps it away).
+ * Write data to a new 0644 file made from the mkstemp pattern *tmp, synced;
+ * on failure the file is gone and *tmp freed (NULL).
  */
 static int
-stage_file(const char *workdir, const char *path, const char *data,
-    size_t len, char **tmp_out, struct keep_error **err)
+write_synced(char **tmp, const char *data, size_t len)
 {
-	char *tmp = xasprintf("%s/.git/" WAITING_PREFIX "%ld-XXXXXX", workdir,
-	    (long)getpid());
 	size_t off = 0;
 	ssize_t w;
-	int fd;
+	int fd, saved;
 
-	if ((fd = mkstemp(tmp)) < 0) {
-		cleanup_free char *full = xasprintf("%s/%s", workdir, path);
-
-		free(tmp);
-		if (make_parents(workdir, full, err) < 0)
-			return -1;
-		tmp = xasprintf("%s.keep-XXXXXX", full);
-		fd = mkstemp(tmp);
-	}
-	if (fd < 0) {
-		keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s", tmp,
-		    strerror(errno));
-		free(tmp);
-		return -1;
-	}
+	if ((fd = mkstemp(*tmp)) < 0)
+		goto fail;
 	while (off < len) {
 		w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -778,33 +766,61 @@ stage_file(const char *workdir, const char *path, const char *data,
 		fd = -1;
 		goto fail;
 	}
-	*tmp_out = tmp;
 	return 0;
 
 fail:
-	keep_error_set(err, KEEP_ERR_FAILED, "write '%s/%s': %s", workdir, path,
-	    strerror(errno));
-	if (fd >= 0)
+	saved = errno;
+	if (fd >= 0) {
 		close(fd);
-	unlink(tmp);
-	free(tmp);
+		unlink(*tmp);
+	}
+	free(*tmp);
+	*tmp = NULL;
+	errno = saved;
 	return -1;
 }
 
-/* Rename the file stage_file wrote (*tmp, then freed) over path. */
-static int
-place_file(const char *workdir, const char *path, char **tmp,
-    struct stat *st_out, struct keep_error **err)
+/*
+ * Write a target's content ahead of its rename, in the git directory: a
+ * file left by a save killed before the rename must not show up as an
+ * uncommitted change under NAME/ and block every later commit (and the
+ * next stage sweeps it away). Where the git directory takes no file, the
+ * target stays unstaged and is written when published.
+ */
+static void
+stage_file(const char *gitdir, struct target *t)
 {
-	cleanup_free char *full = xasprintf("%s/%s", workdir, path);
+	t->tmp = xasprintf("%s/" WAITING_PREFIX "%ld-XXXXXX", gitdir,
+	    (long)getpid());
+	write_synced(&t->tmp, t->file->data, t->file->len);
+}
+
+/*
+ * Put t's content at its path: rename its staged file over it, or (none,
+ * or on another filesystem) write it beside it and rename that.
+ */
+static int
+place_file(const char *workdir, struct target *t, struct stat *st_out,
+    struct keep_error **err)
+{
+	cleanup_free char *full = xasprintf("%s/%s", workdir, t->path);
 
 	if (make_parents(workdir, full, err) < 0)
 		return -1;
-	if (rename(*tmp, full) < 0)
-		return keep_error_set(err, KEEP_ERR_FAILED, "write '%s': %s",
-		    full, strerror(errno));
-	free(*tmp);
-	*tmp = NULL;
+	if (t->tmp != NULL && rename(t->tmp, full) < 0) {
+		unlink(t->tmp);
+		free(t->tmp);
+		t->tmp = NULL;
+	}
+	if (t->tmp == NULL) {
+		t->tmp = xasprintf("%s.keep-XXXXXX", full);
+		if (write_synced(&t->tmp, t->file->data, t->file->len) < 0 ||
+		    rename(t->tmp, full) < 0)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "write '%s': %s", full, strerror(errno));
+	}
+	free(t->tmp);
+	t->tmp = NULL;
 	if (lstat(full, st_out) < 0)
 		return keep_error_set(err, KEEP_ERR_FAILED, "stat '%s': %s",
 		    full, strerror(errno));
@@ -881,9 +897,9 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 	for (i = 0; i < cs->n_targets; i++) {
 		struct target *t = &cs->targets[i];
 
-		if (t->tmp == NULL)
+		if (!t->write)
 			continue;	/* the file already holds it */
-		if (place_file(wd, t->path, &t->tmp, &st, err) < 0)
+		if (place_file(wd, t, &st, err) < 0)
 			return -1;
 		fill_index_entry(&ie, &st, t);
 		if ((rc = lg.git_index_add(cs->index, &ie)) < 0)
@@ -1011,9 +1027,8 @@ stage_commit(struct commit_state *cs, const struct recipe_file *files,
 		/* Clean and the same as in HEAD: the file already holds it. */
 		if (!t->in_status && unchanged_in_head(cs, t))
 			continue;
-		if (stage_file(cs->r->workdir, t->path, t->file->data,
-		    t->file->len, &t->tmp, err) < 0)
-			return -1;
+		t->write = 1;
+		stage_file(cs->r->gitdir, t);
 	}
 
 	mlen = strlen(message);
@@ -1144,7 +1159,7 @@ recipes_stage(struct recipes *r, const char *name,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "commit recipe: invalid recipe name '%s'",
 		    name ? name : "");
-	sweep_waiting(r->workdir);
+	sweep_waiting(r->gitdir);
 	st = xcalloc(1, sizeof(*st));
 	st->name = xstrdup(name);
 	st->cs.r = r;

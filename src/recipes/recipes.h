@@ -87,13 +87,14 @@ recipes_commit(struct recipes *r, const char *name,
  * recipes_commit in two steps, for a caller that can do the first while it
  * waits for something else. recipes_stage checks and writes all that a
  * reader of the branch does not see: the objects, the new commit on top of
- * HEAD as it is now, and the files, synced, in .git/ (refusing as
- * recipes_commit does). recipes_publish, under the caller's lock, moves the
+ * HEAD as it is now, and the files, synced, in the git directory (refusing
+ * as recipes_commit does). recipes_publish, under the caller's lock, moves the
  * files into NAME/, stages them and moves the branch to the commit; it
  * returns 1, having changed nothing a commit afresh would not do, when the
  * branch moved since the stage (then commit afresh with recipes_commit).
- * Only recipes_stage reads the files; recipes_staged_free removes what
- * was not published. A stage belongs to
+ * The files must stay valid until the stage is freed (what the git
+ * directory could not take is written when published);
+ * recipes_staged_free removes what was not published. A stage belongs to
  * r: free it before closing r, and use the two from one thread at a time.
  */
 struct recipes_staged;

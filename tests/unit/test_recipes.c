@@ -569,6 +569,39 @@ test_staged(void)
 	    "a live one's");
 	free(s);
 	ok(run("git -C %s fsck --no-dangling", dir) == 0, "git fsck is happy");
+	recipes_close(r);
+	r = NULL;
+
+	/* A worktree: its .git is a file, its git directory elsewhere. */
+	{
+		cleanup_free char *wt = xasprintf("%s/wt", root);
+		cleanup_free char *wtgit = xasprintf("%s/.git/worktrees/wt", dir);
+
+		ok(run("git -C %s worktree add -q -b side %s", dir, wt) == 0,
+		    "a worktree of it on branch side");
+		if (recipes_open(wt, &r, &err) == 0 &&
+		    recipes_stage(r, "dev2", v2, 1, "save dev2 #1", &st,
+		    &err) == 0) {
+			s = sh(NULL, "ls -a %s | grep -c keep-write; ls -a %s |"
+			    " grep -c keep-write", wtgit, wt);
+			is_str(s, "1\n0", "the file waits in the worktree's git "
+			    "directory, not in its work tree");
+			free(s);
+			rc = recipes_publish(st, &id, &err);
+			ok(rc == 0, "publish in the worktree");
+			s = sh(NULL, "git -C %s log -1 --format=%%s side; git -C %s"
+			    " status --porcelain; cat %s/dev2/Dockerfile; ls -a %s"
+			    " | grep -c keep-write", dir, wt, wt, wtgit);
+			is_str(s, "save dev2 #1\nFROM b\n0", "on its branch, "
+			    "clean, the file in place, nothing left waiting");
+			free(s);
+			free(id);
+			id = NULL;
+			recipes_staged_free(st);
+		} else {
+			ok(0, "stage in the worktree");
+		}
+	}
 	if (err != NULL) {
 		printf("# %s\n", err->message);
 		keep_error_free(err);
