@@ -335,21 +335,53 @@ orphan_image(struct engine *e, const struct catalog_pending *p, char **id_out,
 {
 	struct image img = { 0 };
 	const char *mark;
+	int found;
 
 	*id_out = NULL;
-	if (engine_image_inspect(e, p->image, &img, err) < 0) {
-		if ((*err)->kind != KEEP_ERR_NOT_FOUND)
-			return -1;
-		keep_error_free(*err);
-		*err = NULL;
+	if (engine_image_lookup(e, p->image, &img, &found, err) < 0)
+		return -1;
+	if (!found)
 		return 0;
-	}
 	mark = kvv_get(&img.labels, SAVE_TOKEN_LABEL);
 	if (p->token == NULL || (mark != NULL && strcmp(mark, p->token) == 0)) {
 		*id_out = img.id;
 		img.id = NULL;
 	}
 	image_release(&img);
+	return 0;
+}
+
+/*
+ * The tag of snapshot s: its number, unless keep/NAME:N names an image
+ * already. Only another catalog can have made that one (this one has no
+ * #N, and repair_pending took its own leftovers): a commit under the tag
+ * would untag that catalog's snapshot, which docker image prune then
+ * deletes. Then the number and the start of the save's token, and a
+ * warning. *tag_out: caller frees.
+ */
+static int
+free_tag(struct engine *e, const struct snapshot *s, const char *repo,
+    const char *token, char **tag_out, struct strv *warnings,
+    struct keep_error **err)
+{
+	cleanup_free char *ref = xasprintf("%s:%ld", repo, s->seq);
+	cleanup_free char *msg = NULL;
+	struct image img = { 0 };
+	int found;
+
+	*tag_out = NULL;
+	if (engine_image_lookup(e, ref, &img, &found, err) < 0)
+		return -1;
+	image_release(&img);
+	if (!found) {
+		*tag_out = xasprintf("%ld", s->seq);
+		return 0;
+	}
+	*tag_out = xasprintf("%ld-%.8s", s->seq, token);
+	msg = xasprintf("'%s' names an image that another keep catalog (another "
+	    "KEEP_HOME, or this engine under another address) made: this "
+	    "snapshot is '%s:%s'", ref, repo, *tag_out);
+	strv_push(warnings, msg);
 	return 0;
 }
 
@@ -624,7 +656,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	struct snapshot s = { 0 };
 	struct pkg_set base_set = { 0 };
 	cleanup_free char *head_fp = NULL, *head_image = NULL,
-	    *head_commit = NULL, *repo = NULL, *tag = NULL, *token = NULL;
+	    *head_commit = NULL, *repo = NULL, *tag = NULL, *token = NULL,
+	    *seq_label = NULL;
 	struct kvv labels = { 0 };
 	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
@@ -686,11 +719,12 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	s.seq = head_seq + 1;
 	warn_refusals(&s, &out->warnings);
 	repo = save_image_repo(s.config.name);
-	tag = xasprintf("%ld", s.seq);
+	token = save_token();
+	if (free_tag(e, &s, repo, token, &tag, &out->warnings, err) < 0)
+		goto out;
 	s.image = xasprintf("%s:%s", repo, tag);
 	if (catalog_begin(cat, err) < 0)
 		goto out;
-	token = save_token();
 	if (catalog_pending_add(cat, engine_host, s.config.name, s.seq, s.image,
 	    token, &pending, err) < 0 || catalog_commit(cat, err) < 0) {
 		catalog_rollback(cat);
@@ -698,7 +732,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	}
 
 	kvv_push(&labels, "io.keep.container", s.config.name);
-	kvv_push(&labels, "io.keep.seq", tag);
+	seq_label = xasprintf("%ld", s.seq);
+	kvv_push(&labels, "io.keep.seq", seq_label);
 	kvv_push(&labels, "io.keep.base", s.config.image_id);
 	kvv_push(&labels, SAVE_TOKEN_LABEL, token);
 	if (opts && opts->progress)

@@ -17,15 +17,12 @@ names_image(struct engine *e, const char *ref, const char *id,
     struct keep_error **err)
 {
 	struct image img = { 0 };
-	int same;
+	int found, same;
 
-	if (engine_image_inspect(e, ref, &img, err) < 0) {
-		if ((*err)->kind != KEEP_ERR_NOT_FOUND)
-			return -1;
-		keep_error_free(*err);
-		*err = NULL;
+	if (engine_image_lookup(e, ref, &img, &found, err) < 0)
+		return -1;
+	if (!found)
 		return 0;
-	}
 	same = img.id != NULL && strcmp(bare_id(img.id), bare_id(id)) == 0;
 	image_release(&img);
 	return same;

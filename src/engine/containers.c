@@ -400,6 +400,22 @@ engine_image_inspect(struct engine *e, const char *name, struct image *out,
 	return 0;
 }
 
+int
+engine_image_lookup(struct engine *e, const char *name, struct image *out,
+    int *found, struct keep_error **err)
+{
+	*found = 0;
+	if (engine_image_inspect(e, name, out, err) == 0) {
+		*found = 1;
+		return 0;
+	}
+	if ((*err)->kind != KEEP_ERR_NOT_FOUND)
+		return -1;
+	keep_error_free(*err);
+	*err = NULL;
+	return 0;
+}
+
 struct changes_ctx {
 	struct fs_changes *out;
 	const char *id;

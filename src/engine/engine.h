@@ -186,6 +186,13 @@ int engine_container_inspect(struct engine *e, const char *id,
 int engine_image_inspect(struct engine *e, const char *name,
     struct image *out, struct keep_error **err);
 
+/*
+ * engine_image_inspect where a missing image is an answer, not an error:
+ * *found 0 and *out empty.
+ */
+int engine_image_lookup(struct engine *e, const char *name,
+    struct image *out, int *found, struct keep_error **err);
+
 /* GET /containers/{id}/changes into *out (caller releases). */
 int engine_container_changes(struct engine *e, const char *id,
     struct fs_changes *out, struct keep_error **err);
