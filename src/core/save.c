@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,7 +302,10 @@ lock_container(const char *home, const char *engine, const char *name,
 /* The label that carries a save's token (see migration 0004). */
 #define SAVE_TOKEN_LABEL "io.keep.save"
 
-/* A token no other save has: 32 hex digits. */
+/*
+ * A token no other save has: 32 hex digits. It tells images apart, it
+ * guards no secret: without getrandom, the clock and the pid will do.
+ */
 static char *
 save_token(void)
 {
@@ -314,8 +318,16 @@ save_token(void)
 		n = getrandom(raw + got, sizeof(raw) - got, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			abort();	/* no randomness at all: nothing sane to do */
+		if (n <= 0) {
+			struct timespec ts;
+			uint64_t mix[2];
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			mix[0] = (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 32);
+			mix[1] = (uint64_t)ts.tv_nsec;
+			memcpy(raw, mix, sizeof(raw));
+			break;
+		}
 		got += (size_t)n;
 	}
 	for (size_t i = 0; i < sizeof(raw); i++)
