@@ -83,6 +83,31 @@ catalog_begin(struct catalog *cat, struct keep_error **err)
 	    ? keep_error_wrap(err, "begin transaction") : 0;
 }
 
+/* Back to syncing every commit after a lazy transaction ended. */
+static void
+end_lazy(struct catalog *cat)
+{
+	if (cat->lazy) {
+		sqlite3_exec(cat->db, "PRAGMA synchronous=FULL", NULL, NULL,
+		    NULL);
+		cat->lazy = 0;
+	}
+}
+
+int
+catalog_begin_lazy(struct catalog *cat, struct keep_error **err)
+{
+	/* SQLite takes the level only outside a transaction. */
+	if (catalog_exec(cat, "PRAGMA synchronous=NORMAL", err) < 0)
+		return keep_error_wrap(err, "begin transaction");
+	cat->lazy = 1;
+	if (catalog_begin(cat, err) < 0) {
+		end_lazy(cat);
+		return -1;
+	}
+	return 0;
+}
+
 int
 catalog_commit(struct catalog *cat, struct keep_error **err)
 {
@@ -90,6 +115,7 @@ catalog_commit(struct catalog *cat, struct keep_error **err)
 		catalog_rollback(cat);
 		return -1;
 	}
+	end_lazy(cat);
 	return 0;
 }
 
@@ -105,6 +131,7 @@ catalog_rollback(struct catalog *cat)
 {
 	if (!sqlite3_get_autocommit(cat->db))
 		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+	end_lazy(cat);
 }
 
 /* Apply the migrations the file has not seen yet, each in one transaction. */

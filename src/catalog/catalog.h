@@ -43,9 +43,19 @@ int catalog_commit(struct catalog *cat, struct keep_error **err);
 void catalog_rollback(struct catalog *cat);
 
 /*
+ * catalog_begin for a transaction whose COMMIT does not wait for the disk
+ * (synchronous=NORMAL until it ends). Nothing is lost when keep itself
+ * dies; a crash of the machine may lose the transaction until the next
+ * durable commit or catalog_checkpoint. For rows keep can do without or
+ * make again.
+ */
+int catalog_begin_lazy(struct catalog *cat, struct keep_error **err);
+
+/*
  * Copy what the write-ahead log holds into the database file, when no
- * other connection is in the way (best effort: nothing is reported). The
- * log is not checkpointed on close, so each command that opens the
+ * other connection is in the way (best effort: nothing is reported); the
+ * log is synced first, so lazy commits before it are on disk after it.
+ * The log is not checkpointed on close, so each command that opens the
  * catalog reads what the log holds: a caller that writes and has time to
  * spare (save, beside its engine commit) keeps it short.
  */

@@ -9,6 +9,7 @@
 struct catalog {
 	sqlite3 *db;
 	char *path;
+	int lazy;	/* the open transaction commits without a sync */
 };
 
 /*

@@ -304,7 +304,8 @@ history_commit(struct catalog *cat, const char *recipes_dir,
 		    p->msg.ptr, &commit, err) < 0)
 			goto out;
 	}
-	if (catalog_begin(cat, err) < 0)
+	/* Lost to a power cut, the id is found again: history_repair. */
+	if (catalog_begin_lazy(cat, err) < 0)
 		goto out;
 	if (catalog_recipe_commit_set(cat, s->id, recipes_workdir(r), commit,
 	    err) < 0 || catalog_commit(cat, err) < 0) {

@@ -647,6 +647,8 @@ commit_helper(void *arg)
 {
 	struct commit_job *j = arg;
 
+	/* First: it syncs the pending row (see keep_save). */
+	catalog_checkpoint(j->cat);
 	if (j->recipes_dir) {
 		repair_recipe(j->cat, j->recipes_dir, j->engine,
 		    j->s->config.name, j->out);
@@ -655,7 +657,6 @@ commit_helper(void *arg)
 		j->prepared = j->base_cached && prepare_recipe(j->cat,
 		    j->recipes_dir, j->s, &j->prep) == 0;
 	}
-	catalog_checkpoint(j->cat);
 	return NULL;
 }
 
@@ -735,7 +736,13 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	if (free_tag(e, &s, repo, token, &tag, &out->warnings, err) < 0)
 		goto out;
 	s.image = xasprintf("%s:%s", repo, tag);
-	if (catalog_begin(cat, err) < 0)
+	/*
+	 * The pending row need not wait for the disk: if keep dies, it is in
+	 * the log all the same, and the helper syncs the log (its
+	 * checkpoint) while the engine is still at the commit, long before
+	 * the engine has written the image that a power loss could orphan.
+	 */
+	if (catalog_begin_lazy(cat, err) < 0)
 		goto out;
 	if (catalog_pending_add(cat, engine_host, s.config.name, s.seq, s.image,
 	    token, &pending, err) < 0 || catalog_commit(cat, err) < 0) {

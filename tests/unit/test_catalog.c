@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
 #include "catalog/migrations.h"
 #include "tap.h"
 #include "util/xalloc.h"
@@ -23,6 +24,20 @@ sql_int(const char *db, const char *sql)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
+	return v;
+}
+
+/* The connection's PRAGMA synchronous: 1 NORMAL, 2 FULL. */
+static int
+synchronous(struct catalog *cat)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(cat->db, "PRAGMA synchronous", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
 	return v;
 }
 
@@ -65,6 +80,14 @@ main(void)
 	ok(catalog_quick_check(cat, &check, &err) == 0, "quick_check runs");
 	is_str(check, "ok", "quick_check is ok");
 	free(check);
+	is_int(synchronous(cat), 2, "commits sync (synchronous=FULL)");
+	ok(catalog_begin_lazy(cat, &err) == 0 && synchronous(cat) == 1,
+	    "a lazy transaction commits without a sync (NORMAL)");
+	ok(catalog_commit(cat, &err) == 0 && synchronous(cat) == 2,
+	    "after its commit, commits sync again");
+	ok(catalog_begin_lazy(cat, &err) == 0, "another lazy transaction");
+	catalog_rollback(cat);
+	is_int(synchronous(cat), 2, "after its rollback too");
 	catalog_close(cat);
 	cat = NULL;
 
