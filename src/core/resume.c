@@ -29,23 +29,6 @@ resume_result_release(struct resume_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Inspect id; a missing container is *found = 0, not an error. */
-static int
-find_container(struct engine *e, const char *id, struct container *out,
-    int *found, struct keep_error **err)
-{
-	*found = 1;
-	if (engine_container_inspect(e, id, out, err) == 0)
-		return 0;
-	if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-		keep_error_free(*err);
-		*err = NULL;
-		*found = 0;
-		return 0;
-	}
-	return -1;
-}
-
 /* Start, unpause or leave alone c, then wait until it runs. */
 static int
 bring_up(struct engine *e, const struct container *c,
@@ -176,7 +159,7 @@ recreate(struct engine *e, const struct snapshot *snap,
 	    engine_container_wait_running(e, id, RESUME_START_TIMEOUT, err) < 0)
 		return keep_error_wrap(err, "recreated '%s' from '%s'",
 		    snap->config.name, image);
-	if (find_container(e, id, &c, &found, err) < 0)
+	if (engine_container_lookup(e, id, &c, &found, err) < 0)
 		return -1;
 	if (!found)
 		return keep_error_set(err, KEEP_ERR_FAILED,
@@ -201,7 +184,7 @@ keep_resume(struct engine *e, const char *name, const struct snapshot *snap,
 	if (snap == NULL) {
 		if (resolve_container(e, name, ropts, &id, &resolved, err) < 0)
 			return -1;
-		if (find_container(e, id, &c, &found, err) < 0)
+		if (engine_container_lookup(e, id, &c, &found, err) < 0)
 			return -1;
 		if (!found)
 			return keep_error_set(err, KEEP_ERR_NOT_FOUND,
@@ -210,12 +193,12 @@ keep_resume(struct engine *e, const char *name, const struct snapshot *snap,
 	}
 	/* The saved container itself, wherever its name went. */
 	if (snap->config.id && *snap->config.id &&
-	    find_container(e, snap->config.id, &c, &found, err) < 0)
+	    engine_container_lookup(e, snap->config.id, &c, &found, err) < 0)
 		return -1;
 	if (found)
 		goto existing;
 	/* A container of that name: one recreated earlier is ours too. */
-	if (find_container(e, snap->config.name, &c, &found, err) < 0)
+	if (engine_container_lookup(e, snap->config.name, &c, &found, err) < 0)
 		return -1;
 	if (!found)
 		return recreate(e, snap, opts, out, err);

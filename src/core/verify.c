@@ -326,24 +326,21 @@ check_base(struct engine *e, const struct snapshot *s, struct keep_error **err)
 {
 	const char *ref = s->base_digest ? s->base_digest : s->base.id;
 	struct image img = { 0 };
+	int found;
 
 	if (ref == NULL || ref[0] == '\0')
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the snapshot records no base image");
-	if (engine_image_inspect(e, ref, &img, err) == 0) {
-		image_release(&img);
-		return 0;
-	}
-	if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-		keep_error_free(*err);
-		*err = NULL;
+	if (engine_image_lookup(e, ref, &img, &found, err) < 0)
+		return -1;
+	image_release(&img);
+	if (!found)
 		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "base image '%s'%s%s%s is not present locally; load or pull it, "
 		    "then verify again (keep never pulls)", ref,
 		    s->config.image_ref ? " (" : "", nz(s->config.image_ref),
 		    s->config.image_ref ? ")" : "");
-	}
-	return -1;
+	return 0;
 }
 
 static int

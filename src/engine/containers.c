@@ -404,16 +404,20 @@ int
 engine_image_lookup(struct engine *e, const char *name, struct image *out,
     int *found, struct keep_error **err)
 {
-	*found = 0;
-	if (engine_image_inspect(e, name, out, err) == 0) {
-		*found = 1;
+	*found = 1;
+	if (engine_image_inspect(e, name, out, err) == 0)
 		return 0;
-	}
-	if ((*err)->kind != KEEP_ERR_NOT_FOUND)
-		return -1;
-	keep_error_free(*err);
-	*err = NULL;
-	return 0;
+	return engine_not_found_ok(err, found);
+}
+
+int
+engine_container_lookup(struct engine *e, const char *id,
+    struct container *out, int *found, struct keep_error **err)
+{
+	*found = 1;
+	if (engine_container_inspect(e, id, out, err) == 0)
+		return 0;
+	return engine_not_found_ok(err, found);
 }
 
 struct changes_ctx {

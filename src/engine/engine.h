@@ -182,6 +182,20 @@ int engine_container_list(struct engine *e, const char *label,
 int engine_container_inspect(struct engine *e, const char *id,
     struct container *out, struct keep_error **err);
 
+/*
+ * For a call that failed: a not-found error is an answer, not a failure:
+ * it is dropped, *found set to 0, and 0 returned. Any other error stays:
+ * -1.
+ */
+int engine_not_found_ok(struct keep_error **err, int *found);
+
+/*
+ * engine_container_inspect where a missing container is an answer: *found
+ * 0 and *out empty.
+ */
+int engine_container_lookup(struct engine *e, const char *id,
+    struct container *out, int *found, struct keep_error **err);
+
 /* GET /images/{name}/json into *out (caller releases). */
 int engine_image_inspect(struct engine *e, const char *name,
     struct image *out, struct keep_error **err);

@@ -77,19 +77,6 @@ container_path(const char *id, const char *suffix)
 	return buf_detach(&b, NULL);
 }
 
-/* Drop a not-found error, telling the caller whether there was one. */
-static int
-not_found_is_ok(struct keep_error **err, int *found)
-{
-	if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-		keep_error_free(*err);
-		*err = NULL;
-		*found = 0;
-		return 0;
-	}
-	return -1;
-}
-
 /*
  * The options of a mount as Binds spells them: the recorded mode minus
  * any rw/ro, then "ro" when the mount was read-only. Caller frees; "" for
@@ -358,7 +345,7 @@ engine_volume_exists(struct engine *e, const char *name, int *exists,
 	buf_addstr(&path, "/volumes/");
 	engine_urlencode(&path, name);
 	if (engine_call(e, "GET", buf_cstr(&path), NULL, 0, NULL, NULL, NULL,
-	    err) < 0 && not_found_is_ok(err, exists) < 0)
+	    err) < 0 && engine_not_found_ok(err, exists) < 0)
 		return keep_error_wrap(err, "inspect volume '%s'", name);
 	return 0;
 }
@@ -390,7 +377,7 @@ engine_path_exists(struct engine *e, const char *id, const char *path,
 	engine_urlencode(&b, path);
 	p = buf_detach(&b, NULL);
 	if (engine_call(e, "HEAD", p, NULL, 0, NULL, NULL, NULL, err) < 0 &&
-	    not_found_is_ok(err, exists) < 0)
+	    engine_not_found_ok(err, exists) < 0)
 		return keep_error_wrap(err, "look for '%s' in container '%s'",
 		    path, id);
 	return 0;
