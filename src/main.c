@@ -41,7 +41,9 @@ const struct cli_command cli_commands[] = {
 	  "container to the image\nkeep/NAME:SEQ (pausing it, as docker commit "
 	  "does), records its config, mounts,\nand the packages and files it "
 	  "changed against its base image. When nothing\nchanged since the last "
-	  "snapshot, no image is made: 'NAME: unchanged since #N'." },
+	  "snapshot, no image is made: 'NAME: unchanged since #N'. If\nanother "
+	  "keep catalog's snapshot holds that tag, the image is "
+	  "keep/NAME:SEQ-TOKEN\n(with a warning)." },
 	{ "ls", cmd_ls,
 	  "list the tracked containers",
 	  "[--json]", ls_options, NULL },
