@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "catalog/migrations.h"
-#include "core/paths.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* How long a writer waits for another keep process before giving up. */
@@ -198,7 +198,7 @@ catalog_open(const char *home, struct catalog **out, struct keep_error **err)
 	struct catalog *cat;
 	int rc;
 
-	if (keep_mkdir_p(home, 0700, err) < 0)
+	if (fs_mkdir_p(home, 0700, NULL, err) < 0)
 		return -1;
 	cat = xcalloc(1, sizeof(*cat));
 	cat->path = xasprintf("%s/catalog.db", home);

@@ -7,7 +7,7 @@
 #define KEEP_CATALOG_SNAPSHOTS_H
 
 #include "catalog/catalog.h"
-#include "core/model.h"
+#include "model/model.h"
 
 /*
  * The latest snapshot of (engine, name): *seq (0 when there is none) and,

@@ -95,12 +95,9 @@ repair(struct cli_ctx *ctx, struct catalog *cat, const char *recipes,
 
 		rc = history_repair(cat, recipes, ents.v[i].engine, ents.v[i].name,
 		    &repaired, err);
-		if (rc == 0 && repaired) {
-			cleanup_free char *msg = xasprintf("committed the recipe of "
-			    "'%s' #%ld", ents.v[i].name, ents.v[i].last_seq);
-
-			strv_push(fixed, msg);
-		}
+		if (rc == 0 && repaired)
+			strv_pushf(fixed, "committed the recipe of '%s' #%ld",
+			    ents.v[i].name, ents.v[i].last_seq);
 	}
 	catalog_entries_release(&ents);
 	return rc;

@@ -7,6 +7,7 @@
 #include "core/recipe.h"
 #include "core/snapshot_image.h"
 #include "render/compose.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 enum { OPT_CONTEXT = 256, OPT_COMPOSE };
@@ -86,7 +87,7 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 			    "build with: docker build --network host %s\n", dir, bc.n,
 			    bc.n == 1 ? "" : "s", dir, dir);
 	} else if (output) {
-		if (keep_write_file_atomic(output, buf_cstr(&text), text.len, 0644,
+		if (fs_write_file_atomic(output, buf_cstr(&text), text.len, 0644,
 		    err) < 0)
 			goto out;
 	} else {
@@ -97,7 +98,7 @@ cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
 	if (want_compose && dir) {
 		cleanup_free char *path = xasprintf("%s/compose.yaml", dir);
 
-		if (keep_write_file_atomic(path, compose.ptr, compose.len, 0644,
+		if (fs_write_file_atomic(path, compose.ptr, compose.len, 0644,
 		    err) < 0)
 			goto out;
 	} else if (want_compose) {

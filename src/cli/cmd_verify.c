@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "core/resolve.h"
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "core/verify.h"
 #include "util/jout.h"
 #include "util/xalloc.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "core/snapshot_json.h"
 #include "util/xalloc.h"
 

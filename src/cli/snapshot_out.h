@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "util/buf.h"
 #include "core/snapshot_json.h"
 

@@ -13,6 +13,7 @@
 #include "core/paths.h"
 #include "core/recipe.h"
 #include "engine/lifecycle.h"
+#include "util/fs.h"
 #include "util/tar.h"
 #include "util/xalloc.h"
 
@@ -77,11 +78,8 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	if (bsearch(&key, c->wanted, c->n_wanted, sizeof(*c->wanted), strv_cmp) == NULL)
 		return 0;
 	if (ent->type != TAR_FILE && ent->type != TAR_DIR) {
-		char *w = xasprintf("'%s' is %s: not copied into the build context",
-		    abs, type_word(ent->type));
-
-		strv_push(c->warnings, w);
-		free(w);
+		strv_pushf(c->warnings, "'%s' is %s: not copied into the build "
+		    "context", abs, type_word(ent->type));
 		return 0;
 	}
 	if (ent->uid < 0 || ent->gid < 0 || ent->uid > 0x7fffffff ||
@@ -217,47 +215,6 @@ build_context_release(struct build_context *bc)
 	memset(bc, 0, sizeof(*bc));
 }
 
-int
-keep_write_file_atomic(const char *path, const void *data, size_t len,
-    unsigned mode, struct keep_error **err)
-{
-	cleanup_free char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	const char *p = data;
-	int fd;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s", tmp,
-		    strerror(errno));
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	keep_error_set(err, KEEP_ERR_FAILED, "write '%s': %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
-}
-
 static int
 rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -294,7 +251,7 @@ prepare_dir(const char *dir, struct keep_error **err)
 	FILE *f;
 	int ours = 0;
 
-	if (keep_mkdir_p(dir, 0755, err) < 0)
+	if (fs_mkdir_p(dir, 0755, NULL, err) < 0)
 		return -1;
 	if ((f = fopen(ignore, "r")) != NULL) {
 		ours = fread(head, 1, marker, f) == marker &&
@@ -326,7 +283,7 @@ build_context_write_dir(const struct build_context *bc, const char *dir,
 
 	if (prepare_dir(dir, err) < 0)
 		return -1;
-	if (keep_mkdir_p(files, 0755, err) < 0)
+	if (fs_mkdir_p(files, 0755, NULL, err) < 0)
 		return -1;
 	for (size_t i = 0; i < bc->n; i++) {
 		const struct build_context_entry *be = &bc->v[i];
@@ -334,13 +291,13 @@ build_context_write_dir(const struct build_context *bc, const char *dir,
 		cleanup_free char *parent = xstrdup(p);
 
 		*strrchr(parent, '/') = '\0';
-		if (keep_mkdir_p(parent, 0755, err) < 0)
+		if (fs_mkdir_p(parent, 0755, files, err) < 0)
 			return -1;
 		if (be->is_dir) {
 			if (mkdir(p, 0700) < 0 && errno != EEXIST)
 				return keep_error_set(err, KEEP_ERR_FAILED,
 				    "create '%s': %s", p, strerror(errno));
-		} else if (keep_write_file_atomic(p, be->data.ptr ? be->data.ptr : "",
+		} else if (fs_write_file_atomic(p, be->data.ptr ? be->data.ptr : "",
 		    be->data.len, be->mode & 0777, err) < 0) {
 			return -1;
 		}
@@ -357,10 +314,10 @@ build_context_write_dir(const struct build_context *bc, const char *dir,
 			return keep_error_set(err, KEEP_ERR_FAILED, "chmod '%s': %s",
 			    p, strerror(errno));
 	}
-	if (keep_write_file_atomic(ignore, build_context_dockerignore,
+	if (fs_write_file_atomic(ignore, build_context_dockerignore,
 	    strlen(build_context_dockerignore), 0644, err) < 0)
 		return -1;
-	return keep_write_file_atomic(df, buf_cstr(&bc->dockerfile),
+	return fs_write_file_atomic(df, buf_cstr(&bc->dockerfile),
 	    bc->dockerfile.len, 0644, err);
 }
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "engine/engine.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
@@ -62,12 +62,5 @@ int build_context_write_dir(const struct build_context *bc, const char *dir,
 /* Append bc as an uncompressed tar archive to out, for POST /build. */
 int build_context_tar(const struct build_context *bc, struct buf *out,
     struct keep_error **err);
-
-/*
- * Write data to path atomically: a temporary file in the same directory,
- * fsync, rename. mode is the new file's permission bits.
- */
-int keep_write_file_atomic(const char *path, const void *data, size_t len,
-    unsigned mode, struct keep_error **err);
 
 #endif

@@ -13,6 +13,7 @@
 #include "core/snapshot_json.h"
 #include "pkg/pkg.h"
 #include "recipes/recipes.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* The key a package change is known by across snapshots. */
@@ -189,7 +190,7 @@ lock_recipes(const char *recipes_dir, struct keep_error **err)
 {
 	int fd;
 
-	if (keep_mkdir_p(recipes_dir, 0755, err) < 0)
+	if (fs_mkdir_p(recipes_dir, 0755, NULL, err) < 0)
 		return -1;
 	fd = open(recipes_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -396,10 +397,8 @@ out:
 static void
 mount_line(struct strv *sv, const struct mount *m)
 {
-	cleanup_free char *line = xasprintf("%s %s -> %s%s", m->type,
-	    m->source[0] ? m->source : "-", m->destination, m->rw ? "" : " (ro)");
-
-	strv_push(sv, line);
+	strv_pushf(sv, "%s %s -> %s%s", m->type, m->source[0] ? m->source : "-",
+	    m->destination, m->rw ? "" : " (ro)");
 }
 
 static int

@@ -9,7 +9,7 @@
 #define KEEP_CORE_HISTORY_H
 
 #include "catalog/catalog.h"
-#include "core/model.h"
+#include "model/model.h"
 #include "util/buf.h"
 
 /*

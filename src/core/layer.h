@@ -15,7 +15,7 @@
 
 #include <sys/stat.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "util/error.h"
 
 /*

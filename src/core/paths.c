@@ -40,29 +40,3 @@ keep_recipes_dir(const char *home, const char *recipes_flag)
 		return xstrdup(s);
 	return xasprintf("%s/recipes", home);
 }
-
-int
-keep_mkdir_p(const char *dir, unsigned mode, struct keep_error **err)
-{
-	cleanup_free char *path = xstrdup(dir);
-	struct stat st;
-
-	for (char *p = path + 1; ; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) != 0 && errno != EEXIST)
-			return keep_error_set(err, KEEP_ERR_FAILED,
-			    "cannot create directory '%s': %s", path,
-			    strerror(errno));
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "'%s' exists but is not a directory", dir);
-	return 0;
-}

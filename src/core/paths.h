@@ -17,10 +17,4 @@ char *keep_home_dir(struct keep_error **err);
  */
 char *keep_recipes_dir(const char *home, const char *recipes_flag);
 
-/*
- * Create dir and its missing parents; the ones created get mode. An existing
- * directory is left as it is. Returns 0 or -1 with *err set.
- */
-int keep_mkdir_p(const char *dir, unsigned mode, struct keep_error **err);
-
 #endif

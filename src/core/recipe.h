@@ -5,7 +5,7 @@
 #ifndef KEEP_CORE_RECIPE_H
 #define KEEP_CORE_RECIPE_H
 
-#include "core/model.h"
+#include "model/model.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
 

@@ -8,7 +8,7 @@
 #ifndef KEEP_CORE_RESUME_H
 #define KEEP_CORE_RESUME_H
 
-#include "core/model.h"
+#include "model/model.h"
 #include "core/resolve.h"
 #include "engine/build.h"
 #include "engine/engine.h"

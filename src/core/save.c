@@ -24,6 +24,7 @@
 #include "pkg/pkg.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/sha256.h"
 #include "util/xalloc.h"
 
@@ -275,7 +276,7 @@ lock_container(const char *home, const char *engine, const char *name,
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 	int fd;
 
-	if (keep_mkdir_p(dir, 0700, err) < 0)
+	if (fs_mkdir_p(dir, 0700, NULL, err) < 0)
 		return -1;
 	sha256_hex(key, strlen(key), hex);
 	path = xasprintf("%s/%.24s.lock", dir, hex);
@@ -563,12 +564,9 @@ repair_recipe(struct catalog *cat, const char *recipes_dir,
 	int repaired = 0;
 
 	if (history_repair(cat, recipes_dir, engine, name, &repaired,
-	    &out->recipe_error) == 0 && repaired) {
-		cleanup_free char *msg = xasprintf("committed the recipe of '%s' "
-		    "that an earlier save could not", name);
-
-		strv_push(&out->warnings, msg);
-	}
+	    &out->recipe_error) == 0 && repaired)
+		strv_pushf(&out->warnings, "committed the recipe of '%s' that an "
+		    "earlier save could not", name);
 }
 
 /* The snapshot before s, when there is one: 1 loaded, 0 none, -1 error. */

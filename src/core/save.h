@@ -9,7 +9,7 @@
 #define KEEP_CORE_SAVE_H
 
 #include "catalog/catalog.h"
-#include "core/model.h"
+#include "model/model.h"
 #include "engine/engine.h"
 
 struct save_opts {

@@ -9,7 +9,7 @@
 #ifndef KEEP_CORE_SNAPSHOT_IMAGE_H
 #define KEEP_CORE_SNAPSHOT_IMAGE_H
 
-#include "core/model.h"
+#include "model/model.h"
 #include "engine/engine.h"
 
 /*

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "util/xalloc.h"
 
 /* The container's config and mounts; secret env values are left out. */

@@ -2,7 +2,7 @@
 #ifndef KEEP_CORE_SNAPSHOT_JSON_H
 #define KEEP_CORE_SNAPSHOT_JSON_H
 
-#include "core/model.h"
+#include "model/model.h"
 #include "util/jout.h"
 
 enum {

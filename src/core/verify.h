@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "catalog/catalog.h"
-#include "core/model.h"
+#include "model/model.h"
 #include "engine/build.h"
 #include "engine/engine.h"
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "util/buf.h"
 #include "util/error.h"
 

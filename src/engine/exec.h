@@ -7,7 +7,7 @@
 #ifndef KEEP_ENGINE_EXEC_H
 #define KEEP_ENGINE_EXEC_H
 
-#include "core/model.h"
+#include "util/strv.h"
 #include "engine/engine.h"
 
 struct exec_opts {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/model.h"
+#include "util/strv.h"
 #include "engine/engine.h"
 #include "util/buf.h"
 #include "util/error.h"

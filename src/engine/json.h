@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "core/model.h"
+#include "util/strv.h"
 #include "util/error.h"
 
 /*

@@ -130,8 +130,9 @@ apk_parse_owned(const char *data, size_t len, const char *name,
 		}
 		clean = pkgi_path_clean(raw);
 		if (clean != NULL && strcmp(clean, "/") != 0)
-			strv_push(out, clean);
-		free(clean);
+			strv_push_nodup(out, clean);
+		else
+			free(clean);
 	}
 }
 

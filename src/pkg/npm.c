@@ -100,10 +100,8 @@ static void
 explain_package(const char *dir, size_t root, const struct strv *bins,
     struct strv *explained)
 {
-	cleanup_free char *sub = xasprintf("%s/", dir);
-
 	strv_push(explained, dir);
-	strv_push(explained, sub);
+	strv_pushf(explained, "%s/", dir);
 	for (size_t i = 0; i < bins->n; i++) {
 		cleanup_free char *b = NULL;
 

@@ -124,8 +124,7 @@ pip_parse_record(const char *data, size_t len, const char *site,
 			joined = xasprintf("%s/%s", site, rel);
 		clean = pkgi_path_clean(joined);
 		if (clean != NULL)
-			strv_push(out, clean);
-		free(clean);
+			strv_push_nodup(out, clean);
 	}
 }
 
@@ -432,10 +431,8 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 			goto out;
 		}
 		if (r == 0) {
-			cleanup_free char *sub = xasprintf("%s/", d->dir);
-
 			if (pkg_validate(&p, NULL) == 0)
-				strv_push(explained, sub);
+				strv_pushf(explained, "%s/", d->dir);
 			pkg_set_push(found, &p);
 			if (d->kind == FS_MODIFIED && base != NULL) {
 				struct pkg old;

@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "util/buf.h"
 #include "util/error.h"
 

@@ -504,9 +504,7 @@ pkg_changes_filter_valid(struct pkg_changes *pc, struct strv *warnings)
 			}
 		}
 		if (bad) {
-			cleanup_free char *w = pkg_refusal(&c->pkg, why);
-
-			strv_push(warnings, w);
+			strv_push_nodup(warnings, pkg_refusal(&c->pkg, why));
 			pkg_release(&c->pkg);
 			free(c->old_version);
 			dropped++;

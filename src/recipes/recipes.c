@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/dl.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 /*
@@ -678,36 +679,6 @@ build_tree(struct commit_state *cs, struct keep_error **err)
 	return 0;
 }
 
-/*
- * Create the directories leading to full (an absolute path inside the work
- * tree), starting below the work tree itself. An existing component must
- * be a real directory: a symbolic link could lead out of the repository.
- */
-static int
-make_parents(const char *workdir, char *full, struct keep_error **err)
-{
-	char *p = full + strlen(workdir) + 1;
-	struct stat st;
-
-	while ((p = strchr(p, '/')) != NULL) {
-		*p = '\0';
-		if (mkdir(full, 0777) < 0 && errno != EEXIST) {
-			keep_error_set(err, KEEP_ERR_FAILED, "create '%s': %s",
-			    full, strerror(errno));
-			*p = '/';
-			return -1;
-		}
-		if (lstat(full, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			keep_error_set(err, KEEP_ERR_FAILED,
-			    "'%s' is not a directory", full);
-			*p = '/';
-			return -1;
-		}
-		*p++ = '/';
-	}
-	return 0;
-}
-
 /* A staged file: WAITING_PREFIX, the pid of the keep that wrote it, '-'. */
 #define WAITING_PREFIX "keep-write-"
 
@@ -740,47 +711,6 @@ sweep_waiting(const char *gitdir)
 }
 
 /*
- * Write data to a new 0644 file made from the mkstemp pattern *tmp, synced;
- * on failure the file is gone and *tmp freed (NULL).
- */
-static int
-write_synced(char **tmp, const char *data, size_t len)
-{
-	size_t off = 0;
-	ssize_t w;
-	int fd, saved;
-
-	if ((fd = mkstemp(*tmp)) < 0)
-		goto fail;
-	while (off < len) {
-		w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-
-fail:
-	saved = errno;
-	if (fd >= 0) {
-		close(fd);
-		unlink(*tmp);
-	}
-	free(*tmp);
-	*tmp = NULL;
-	errno = saved;
-	return -1;
-}
-
-/*
  * Write a target's content ahead of its rename, in the git directory: a
  * file left by a save killed before the rename must not show up as an
  * uncommitted change under NAME/ and block every later commit (and the
@@ -792,7 +722,7 @@ stage_file(const char *gitdir, struct target *t)
 {
 	t->tmp = xasprintf("%s/" WAITING_PREFIX "%ld-XXXXXX", gitdir,
 	    (long)getpid());
-	write_synced(&t->tmp, t->file->data, t->file->len);
+	fs_write_temp(&t->tmp, t->file->data, t->file->len, 0644);
 }
 
 /*
@@ -804,8 +734,9 @@ place_file(const char *workdir, struct target *t, struct stat *st_out,
     struct keep_error **err)
 {
 	cleanup_free char *full = xasprintf("%s/%s", workdir, t->path);
+	cleanup_free char *parent = xstrndup(full, (size_t)(strrchr(full, '/') - full));
 
-	if (make_parents(workdir, full, err) < 0)
+	if (fs_mkdir_p(parent, 0777, workdir, err) < 0)
 		return -1;
 	if (t->tmp != NULL && rename(t->tmp, full) < 0) {
 		unlink(t->tmp);
@@ -814,7 +745,7 @@ place_file(const char *workdir, struct target *t, struct stat *st_out,
 	}
 	if (t->tmp == NULL) {
 		t->tmp = xasprintf("%s.keep-XXXXXX", full);
-		if (write_synced(&t->tmp, t->file->data, t->file->len) < 0 ||
+		if (fs_write_temp(&t->tmp, t->file->data, t->file->len, 0644) < 0 ||
 		    rename(t->tmp, full) < 0)
 			return keep_error_set(err, KEEP_ERR_FAILED,
 			    "write '%s': %s", full, strerror(errno));

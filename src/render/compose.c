@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "render/quote.h"
 #include "util/xalloc.h"
 
@@ -17,11 +17,10 @@ item(struct buf *out, int indent, const char *value, const char *what,
 	buf_printf(out, "%*s- ", indent, "");
 	if (quote_json(out, value) < 0) {
 		cleanup_free char *shown = quote_printable_dup(value);
-		cleanup_free char *msg = xasprintf("compose snippet: left out %s "
-		    "'%s': not writable as YAML", what, shown);
 
 		buf_truncate(out, mark);
-		strv_push(warnings, msg);
+		strv_pushf(warnings, "compose snippet: left out %s '%s': not "
+		    "writable as YAML", what, shown);
 		return;
 	}
 	buf_addch(out, '\n');

@@ -5,7 +5,7 @@
 #ifndef KEEP_RENDER_COMPOSE_H
 #define KEEP_RENDER_COMPOSE_H
 
-#include "core/model.h"
+#include "model/model.h"
 #include "util/buf.h"
 
 /*

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "render/quote.h"
 #include "util/xalloc.h"
 
@@ -30,15 +30,12 @@ static void
 warn(struct render *r, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	if (r->warnings == NULL)
 		return;
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	strv_push_nodup(r->warnings, xvasprintf(fmt, ap));
 	va_end(ap);
-	strv_push(r->warnings, msg);
-	free(msg);
 }
 
 /*
@@ -68,10 +65,7 @@ comment(struct render *r, const char *fmt, ...)
 static const char *
 pr(struct render *r, const char *s)
 {
-	char *p = quote_printable_dup(s ? s : "");
-
-	strv_push(&r->scratch, p);
-	free(p);
+	strv_push_nodup(&r->scratch, quote_printable_dup(s ? s : ""));
 	return r->scratch.v[r->scratch.n - 1];
 }
 
@@ -644,11 +638,7 @@ split_changes(struct render *r, const struct pkg_change **v, size_t n,
 			not_reinstallable(r, v[i]);
 			continue;
 		}
-		{
-			cleanup_free char *item = xasprintf("%s%s%s", p->name, sep, p->version);
-
-			strv_push(install, item);
-		}
+		strv_pushf(install, "%s%s%s", p->name, sep, p->version);
 		if (p->automatic && automatic != NULL)
 			strv_push(automatic, p->name);
 	}

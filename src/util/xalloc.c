@@ -1,5 +1,6 @@
 #include "util/xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,17 @@ xrealloc(void *ptr, size_t size)
 	if (p == NULL)
 		die_oom(size);
 	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size) {
+		fprintf(stderr, "keep: out of memory (%zu elements of %zu bytes)\n",
+		    nmemb, size);
+		abort();
+	}
+	return xrealloc(ptr, nmemb * size);
 }
 
 char *

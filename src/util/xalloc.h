@@ -11,6 +11,8 @@
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* xrealloc for nmemb elements of size bytes; aborts when the product overflows. */
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string; the caller frees it. */

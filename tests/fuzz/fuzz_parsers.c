@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "pkg/pkg.h"
 #include "util/xalloc.h"
 

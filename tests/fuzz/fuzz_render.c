@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
 #include "util/xalloc.h"

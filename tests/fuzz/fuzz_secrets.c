@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "util/xalloc.h"
 
 /*

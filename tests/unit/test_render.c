@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "model/model.h"
 #include "render/dockerfile.h"
 #include "render/quote.h"
 #include "tap.h"

@@ -1,7 +1,7 @@
 /* What keep treats as secret, and how it redacts what it prints. */
 #include <stdlib.h>
 
-#include "core/secrets.h"
+#include "model/secrets.h"
 #include "tap.h"
 
 static void

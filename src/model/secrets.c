@@ -1,4 +1,4 @@
-#include "core/secrets.h"
+#include "model/secrets.h"
 
 #include <ctype.h>
 #include <stddef.h>

@@ -6,39 +6,12 @@
  * Every string is owned by the struct that holds it and freed by the
  * matching *_release function. Arrays are (pointer, count) pairs.
  */
-#ifndef KEEP_CORE_MODEL_H
-#define KEEP_CORE_MODEL_H
+#ifndef KEEP_MODEL_MODEL_H
+#define KEEP_MODEL_MODEL_H
 
 #include <stddef.h>
 
-struct strv {
-	char **v;
-	size_t n;
-};
-
-void strv_push(struct strv *sv, const char *s);	/* copies s */
-void strv_release(struct strv *sv);
-/* Index of s in sv, or -1. */
-long strv_find(const struct strv *sv, const char *s);
-/* strcmp for qsort/bsearch over arrays of char *. */
-int strv_cmp(const void *a, const void *b);
-/* Sort sv bytewise (strcmp order). */
-void strv_sort(struct strv *sv);
-
-struct kv {
-	char *key;
-	char *value;
-};
-
-struct kvv {
-	struct kv *v;
-	size_t n;
-};
-
-void kvv_push(struct kvv *kv, const char *key, const char *value);
-void kvv_release(struct kvv *kv);
-/* The value for key, or NULL. */
-const char *kvv_get(const struct kvv *kv, const char *key);
+#include "util/strv.h"
 
 struct mount {
 	char *type;		/* "bind", "volume", "tmpfs" */

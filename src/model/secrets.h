@@ -16,8 +16,8 @@
  *  - a value is secret when it holds credentials in a URL: "user:pass@" or
  *    "token@" between "scheme://" and the host.
  */
-#ifndef KEEP_CORE_SECRETS_H
-#define KEEP_CORE_SECRETS_H
+#ifndef KEEP_MODEL_SECRETS_H
+#define KEEP_MODEL_SECRETS_H
 
 enum secret_class {
 	SECRET_NONE = 0,	/* may be shown and baked in */

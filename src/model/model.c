@@ -1,78 +1,9 @@
-#include "core/model.h"
+#include "model/model.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
-
-void
-strv_push(struct strv *sv, const char *s)
-{
-	sv->v = xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
-	sv->v[sv->n++] = xstrdup(s);
-}
-
-void
-strv_release(struct strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
-
-long
-strv_find(const struct strv *sv, const char *s)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (strcmp(sv->v[i], s) == 0)
-			return (long)i;
-	return -1;
-}
-
-int
-strv_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void
-strv_sort(struct strv *sv)
-{
-	if (sv->n > 1)
-		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
-}
-
-void
-kvv_push(struct kvv *kv, const char *key, const char *value)
-{
-	kv->v = xrealloc(kv->v, (kv->n + 1) * sizeof(*kv->v));
-	kv->v[kv->n].key = xstrdup(key);
-	kv->v[kv->n].value = xstrdup(value);
-	kv->n++;
-}
-
-void
-kvv_release(struct kvv *kv)
-{
-	for (size_t i = 0; i < kv->n; i++) {
-		free(kv->v[i].key);
-		free(kv->v[i].value);
-	}
-	free(kv->v);
-	kv->v = NULL;
-	kv->n = 0;
-}
-
-const char *
-kvv_get(const struct kvv *kv, const char *key)
-{
-	for (size_t i = 0; i < kv->n; i++)
-		if (strcmp(kv->v[i].key, key) == 0)
-			return kv->v[i].value;
-	return NULL;
-}
 
 void
 container_release(struct container *c)

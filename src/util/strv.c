@@ -1,0 +1,116 @@
+#include "util/strv.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+void *
+vec_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap < 8 ? 8 : *cap;
+	while (*cap <= n) {
+		if (*cap > ((size_t)-1) / 2)
+			*cap = n + 1;
+		else
+			*cap *= 2;
+	}
+	return xreallocarray(v, *cap, size);
+}
+
+void
+strv_push_nodup(struct strv *sv, char *s)
+{
+	sv->v = vec_grow(sv->v, sv->n, &sv->cap, sizeof(*sv->v));
+	sv->v[sv->n++] = s;
+}
+
+void
+strv_push(struct strv *sv, const char *s)
+{
+	strv_push_nodup(sv, xstrdup(s));
+}
+
+void
+strv_pushf(struct strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strv_push_nodup(sv, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void
+strv_release(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+	sv->cap = 0;
+}
+
+long
+strv_find(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strv_sort(struct strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
+}
+
+int
+strv_sorted_has(const struct strv *sv, const char *s)
+{
+	return sv->n > 0 &&
+	    bsearch(&s, sv->v, sv->n, sizeof(*sv->v), strv_cmp) != NULL;
+}
+
+void
+kvv_push(struct kvv *kv, const char *key, const char *value)
+{
+	kv->v = vec_grow(kv->v, kv->n, &kv->cap, sizeof(*kv->v));
+	kv->v[kv->n].key = xstrdup(key);
+	kv->v[kv->n].value = xstrdup(value);
+	kv->n++;
+}
+
+void
+kvv_release(struct kvv *kv)
+{
+	for (size_t i = 0; i < kv->n; i++) {
+		free(kv->v[i].key);
+		free(kv->v[i].value);
+	}
+	free(kv->v);
+	kv->v = NULL;
+	kv->n = 0;
+	kv->cap = 0;
+}
+
+const char *
+kvv_get(const struct kvv *kv, const char *key)
+{
+	for (size_t i = 0; i < kv->n; i++)
+		if (strcmp(kv->v[i].key, key) == 0)
+			return kv->v[i].value;
+	return NULL;
+}

@@ -1,0 +1,122 @@
+/* The bottom layer: string vectors, the atomic write, mkdir -p. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static void
+test_strv(void)
+{
+	struct strv sv = { 0 };
+	struct kvv kv = { 0 };
+	char *own = xstrdup("owned");
+
+	for (int i = 0; i < 1000; i++)
+		strv_pushf(&sv, "item-%04d", 999 - i);
+	is_int(sv.n, 1000, "1000 pushes, 1000 entries");
+	ok(sv.cap >= sv.n && sv.cap < 2 * sv.n, "capacity grows by doubling (%zu)", sv.cap);
+	is_str(sv.v[0], "item-0999", "pushf formats");
+	strv_push_nodup(&sv, own);
+	ok(sv.v[sv.n - 1] == own, "push_nodup keeps the pointer it was given");
+	strv_sort(&sv);
+	ok(strv_sorted_has(&sv, "item-0500"), "sorted lookup finds an entry");
+	ok(!strv_sorted_has(&sv, "item-1000"), "sorted lookup misses an absent one");
+	is_int(strv_find(&sv, "owned"), 1000, "linear find");
+	strv_release(&sv);
+	ok(sv.v == NULL && sv.n == 0 && sv.cap == 0, "release empties the vector");
+	strv_push(&sv, "again");
+	is_int(sv.n, 1, "a released vector is usable again");
+	strv_release(&sv);
+
+	kvv_push(&kv, "A", "1");
+	kvv_push(&kv, "B", "2");
+	is_str(kvv_get(&kv, "B"), "2", "kvv_get");
+	ok(kvv_get(&kv, "C") == NULL, "kvv_get of an absent key");
+	kvv_release(&kv);
+}
+
+static int
+count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+static void
+test_fs(void)
+{
+	char tmpl[] = "/tmp/keep-test-util.XXXXXX";
+	char *root = mkdtemp(tmpl);
+	struct keep_error *err = NULL;
+	cleanup_free char *deep = xasprintf("%s/a/b/c", root);
+	cleanup_free char *file = xasprintf("%s/a/f", root);
+	cleanup_free char *link = xasprintf("%s/a/l", root);
+	cleanup_free char *through = xasprintf("%s/a/l/x", root);
+	cleanup_free char *sub = xasprintf("%s/a", root);
+	struct stat st;
+	char got[16] = { 0 };
+	FILE *f;
+
+	ok(root != NULL, "scratch folder");
+	ok(fs_mkdir_p(deep, 0700, NULL, &err) == 0, "mkdir -p makes three levels");
+	ok(stat(deep, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700,
+	    "with the mode asked for");
+	ok(fs_mkdir_p(deep, 0700, NULL, &err) == 0, "an existing directory is fine");
+
+	ok(fs_write_file_atomic(file, "one", 3, 0640, &err) == 0, "atomic write");
+	ok(fs_write_file_atomic(file, "two", 3, 0600, &err) == 0, "atomic rewrite");
+	f = fopen(file, "r");
+	ok(f != NULL && fread(got, 1, sizeof(got) - 1, f) == 3, "read back");
+	if (f != NULL)
+		fclose(f);
+	is_str(got, "two", "the file holds the last write");
+	ok(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600, "with the last mode");
+	is_int(count_entries(sub), 2, "no temporary file left beside it");
+
+	/* A symbolic link below the guarded prefix is refused, above it followed. */
+	ok(symlink("/tmp", link) == 0, "a symbolic link to /tmp");
+	ok(fs_mkdir_p(through, 0700, sub, &err) < 0, "nofollow: refused below the prefix");
+	ok(err != NULL && strstr(err->message, "not a directory") != NULL,
+	    "saying it is not a directory");
+	keep_error_free(err);
+	err = NULL;
+	ok(fs_mkdir_p(deep, 0700, root, &err) == 0, "a real path below the prefix is fine");
+	ok(fs_mkdir_p(file, 0700, NULL, &err) < 0, "a file where a directory should be");
+	keep_error_free(err);
+	err = NULL;
+	ok(fs_write_file_atomic("/nonexistent-dir/x", "", 0, 0600, &err) < 0 &&
+	    err != NULL && strstr(err->message, "/nonexistent-dir/x") != NULL,
+	    "a failed write names the file");
+	keep_error_free(err);
+
+	unlink(link);
+	unlink(file);
+	rmdir(deep);
+	*strrchr(deep, '/') = '\0';
+	rmdir(deep);
+	rmdir(sub);
+	rmdir(root);
+}
+
+int
+main(void)
+{
+	test_strv();
+	test_fs();
+	return done_testing();
+}
