@@ -10,7 +10,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Warnings are errors in every build of the suite (never in a user's build).
+export KEEP_WERROR=ON
 bash scripts/setup.sh
+
+# The builds a packager and a clang user make: Release with gcc, and clang.
+# Each must compile without a warning; the tests run on the others.
+echo "== Release build with gcc, and a clang build (no warnings)" >&2
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DKEEP_WERROR=ON >/dev/null
+cmake --build build-release -j"$(nproc)" >/dev/null
+CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release -DKEEP_WERROR=ON >/dev/null
+cmake --build build-clang -j"$(nproc)" >/dev/null
 
 jobs=$(nproc)
 echo "== unit tests (build/)" >&2
@@ -21,7 +31,7 @@ KEEP_VALGRIND=1 KEEP_BIN="$PWD/build/keep" KEEP_SOURCE_DIR="$PWD" \
 	bash tests/cli/t0002-save.sh
 
 echo "== fuzz targets (build-fuzz/, ${KEEP_FUZZ_SECONDS:-5} s each)" >&2
-cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKEEP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKEEP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug -DKEEP_WERROR=ON >/dev/null
 cmake --build build-fuzz --target fuzz -j"$jobs" >/dev/null
 for corpus in tests/fuzz/corpus/*/; do
 	t=$(basename "$corpus")
@@ -40,7 +50,7 @@ for corpus in tests/fuzz/corpus/*/; do
 done
 
 echo "== all tests under ASan + UBSan (build-sanitize/)" >&2
-cmake -S . -B build-sanitize -DKEEP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build-sanitize -DKEEP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DKEEP_WERROR=ON >/dev/null
 cmake --build build-sanitize -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 LSAN_OPTIONS=print_suppressions=0 \
