@@ -209,7 +209,6 @@ cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	struct resume_result res = { 0 };
 	struct snapshot snap = { 0 };
 	struct strv cmd = { 0 };
-	struct keep_error *lerr = NULL;
 	struct engine *e;
 	struct build_ctx bctx = { ctx, NULL };
 	cleanup_free char *line = NULL;
@@ -224,15 +223,10 @@ cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	bctx.e = e;
 
 	/* The snapshot to recreate from; a never-saved container has none. */
-	if (cli_snapshot_load(ctx, a.name, &a.sh.ropts, a.sh.at, &snap, &lerr) == 0) {
+	if (cli_snapshot_load(ctx, a.name, &a.sh.ropts, a.sh.at, &snap, err) == 0)
 		have_snap = 1;
-	} else if (a.sh.at || lerr->kind != KEEP_ERR_NOT_FOUND) {
-		keep_error_free(*err);
-		*err = lerr;
+	else if (a.sh.at || !keep_error_not_found(err))
 		return -1;
-	} else {
-		keep_error_free(lerr);
-	}
 	opts.create_volumes = a.create_volumes;
 	if (a.from_recipe) {
 		if (!have_snap) {

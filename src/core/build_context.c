@@ -120,10 +120,8 @@ fetch_path(struct engine *e, const char *reader, const char *path,
 	c->parent = parent;
 	tar_collector_init(&tc, CONTEXT_MAX_TOTAL);
 	rc = engine_container_archive(e, reader, path, tar_collector_sink, &tc, err);
-	if (rc < 0 && *err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
+	if (rc < 0 && keep_error_not_found(err)) {
 		/* Listed as a change but gone from the image: nothing to copy. */
-		keep_error_free(*err);
-		*err = NULL;
 		tar_collector_release(&tc);
 		return 0;
 	}
@@ -188,7 +186,7 @@ done:
 	if (reader) {
 		struct keep_error *rerr = NULL;
 
-		if (engine_container_remove(e, reader, 1, 1, &rerr) < 0 && rc == 0) {
+		if (engine_container_remove(e, reader, 1, &rerr) < 0 && rc == 0) {
 			keep_error_free(*err);
 			*err = rerr;
 			rc = -1;

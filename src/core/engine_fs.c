@@ -199,7 +199,7 @@ efs_release(void *ctx)
 	struct keep_error *err = NULL;
 
 	if (fs->created)
-		engine_container_remove(fs->e, fs->id, 1, 1, &err);
+		engine_container_remove(fs->e, fs->id, 1, &err);
 	keep_error_free(err); /* a leftover reader is labelled; doctor finds it */
 	free(fs->id);
 	free(fs->image);

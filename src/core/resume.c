@@ -78,7 +78,7 @@ check_volumes(struct engine *e, const struct snapshot *snap,
 	const struct container *c = &snap->config;
 	struct strv missing = { 0 };
 	struct buf list = BUF_INIT;
-	int exists, rc = 0;
+	int rc = 0;
 
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct mount *m = &c->mounts[i];
@@ -86,12 +86,13 @@ check_volumes(struct engine *e, const struct snapshot *snap,
 		if (strcmp(m->type, "volume") != 0 || *m->source == '\0' ||
 		    strv_find(&missing, m->source) >= 0)
 			continue;
-		if (engine_volume_exists(e, m->source, &exists, err) < 0) {
+		if (engine_volume_inspect(e, m->source, err) == 0)
+			continue;
+		if (!keep_error_not_found(err)) {
 			rc = -1;
 			goto out;
 		}
-		if (!exists)
-			strv_push(&missing, m->source);
+		strv_push(&missing, m->source);
 	}
 	if (missing.n == 0)
 		goto out;
@@ -129,7 +130,7 @@ recreate(struct engine *e, const struct snapshot *snap,
 	cleanup_free char *own = NULL, *id = NULL;
 	struct kvv labels = { 0 };
 	struct container c;
-	int found, rc;
+	int rc;
 
 	if (image == NULL || *image == '\0')
 		return keep_error_set(err, KEEP_ERR_FAILED,
@@ -159,12 +160,13 @@ recreate(struct engine *e, const struct snapshot *snap,
 	    engine_container_wait_running(e, id, RESUME_START_TIMEOUT, err) < 0)
 		return keep_error_wrap(err, "recreated '%s' from '%s'",
 		    snap->config.name, image);
-	if (engine_container_lookup(e, id, &c, &found, err) < 0)
-		return -1;
-	if (!found)
+	if (engine_container_inspect(e, id, &c, err) < 0) {
+		if (!keep_error_not_found(err))
+			return -1;
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "container '%s' vanished right after it was recreated",
 		    snap->config.name);
+	}
 	describe(out, &c);
 	container_release(&c);
 	return 0;
@@ -178,30 +180,30 @@ keep_resume(struct engine *e, const char *name, const struct snapshot *snap,
 	cleanup_free char *id = NULL, *resolved = NULL;
 	struct container c;
 	const char *origin;
-	int found = 0, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (snap == NULL) {
 		if (resolve_container(e, name, ropts, &id, &resolved, err) < 0)
 			return -1;
-		if (engine_container_lookup(e, id, &c, &found, err) < 0)
+		if (engine_container_inspect(e, id, &c, err) == 0)
+			goto existing;
+		if (!keep_error_not_found(err))
 			return -1;
-		if (!found)
-			return keep_error_set(err, KEEP_ERR_NOT_FOUND,
-			    "container '%s' is gone and was never saved", name);
-		goto existing;
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "container '%s' is gone and was never saved", name);
 	}
 	/* The saved container itself, wherever its name went. */
-	if (snap->config.id && *snap->config.id &&
-	    engine_container_lookup(e, snap->config.id, &c, &found, err) < 0)
-		return -1;
-	if (found)
-		goto existing;
+	if (snap->config.id && *snap->config.id) {
+		if (engine_container_inspect(e, snap->config.id, &c, err) == 0)
+			goto existing;
+		if (!keep_error_not_found(err))
+			return -1;
+	}
 	/* A container of that name: one recreated earlier is ours too. */
-	if (engine_container_lookup(e, snap->config.name, &c, &found, err) < 0)
-		return -1;
-	if (!found)
-		return recreate(e, snap, opts, out, err);
+	if (engine_container_inspect(e, snap->config.name, &c, err) < 0)
+		return keep_error_not_found(err) ?
+		    recreate(e, snap, opts, out, err) : -1;
 	origin = kvv_get(&c.labels, RESUME_LABEL_CONTAINER);
 	if (origin == NULL || strcmp(origin, snap->config.name) != 0) {
 		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
@@ -224,7 +226,6 @@ keep_resume_shell(struct engine *e, const char *id, const char *shell,
     struct strv *out, struct keep_error **err)
 {
 	static const char *const bash[] = { "/bin/bash", "/usr/bin/bash" };
-	int exists;
 
 	if (shell && *shell) {
 		cleanup_free char *copy = xstrdup(shell);
@@ -239,12 +240,12 @@ keep_resume_shell(struct engine *e, const char *id, const char *shell,
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(bash) / sizeof(bash[0]); i++) {
-		if (engine_path_exists(e, id, bash[i], &exists, err) < 0)
-			return -1;
-		if (exists) {
+		if (engine_container_path_check(e, id, bash[i], err) == 0) {
 			strv_push(out, bash[i]);
 			return 0;
 		}
+		if (!keep_error_not_found(err))
+			return -1;
 	}
 	strv_push(out, "sh");
 	return 0;

@@ -346,15 +346,12 @@ static int
 orphan_image(struct engine *e, const struct catalog_pending *p, char **id_out,
     struct keep_error **err)
 {
-	struct image img = { 0 };
+	struct image img;
 	const char *mark;
-	int found;
 
 	*id_out = NULL;
-	if (engine_image_lookup(e, p->image, &img, &found, err) < 0)
-		return -1;
-	if (!found)
-		return 0;
+	if (engine_image_inspect(e, p->image, &img, err) < 0)
+		return keep_error_not_found(err) ? 0 : -1;
 	mark = kvv_get(&img.labels, SAVE_TOKEN_LABEL);
 	if (p->token == NULL || (mark != NULL && strcmp(mark, p->token) == 0)) {
 		*id_out = img.id;
@@ -379,17 +376,16 @@ free_tag(struct engine *e, const struct snapshot *s, const char *repo,
 {
 	cleanup_free char *ref = xasprintf("%s:%ld", repo, s->seq);
 	cleanup_free char *msg = NULL;
-	struct image img = { 0 };
-	int found;
+	struct image img;
 
 	*tag_out = NULL;
-	if (engine_image_lookup(e, ref, &img, &found, err) < 0)
-		return -1;
-	image_release(&img);
-	if (!found) {
+	if (engine_image_inspect(e, ref, &img, err) < 0) {
+		if (!keep_error_not_found(err))
+			return -1;
 		*tag_out = xasprintf("%ld", s->seq);
 		return 0;
 	}
+	image_release(&img);
 	*tag_out = xasprintf("%ld-%.8s", s->seq, token);
 	msg = xasprintf("'%s' names an image that another keep catalog (another "
 	    "KEEP_HOME, or this engine under another address) made: this "
@@ -425,8 +421,8 @@ repair_pending(struct engine *e, struct catalog *cat, const char *engine,
 			cleanup_free char *orphan = NULL;
 
 			if (orphan_image(e, &p.v[i], &orphan, err) < 0 ||
-			    (orphan && engine_image_remove(e, orphan, 1, 1,
-			    err) < 0)) {
+			    (orphan &&
+			    engine_image_remove(e, orphan, 1, err) < 0)) {
 				rc = keep_error_wrap(err,
 				    "remove '%s' left by an interrupted save",
 				    p.v[i].image);
@@ -803,7 +799,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		 * the pending row makes the next save do it. */
 		struct keep_error *e2 = NULL;
 
-		engine_image_remove(e, s.image_id ? s.image_id : s.image, 1, 1,
+		engine_image_remove(e, s.image_id ? s.image_id : s.image, 1,
 		    &e2);
 		keep_error_free(e2);
 		goto out;

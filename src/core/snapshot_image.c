@@ -16,13 +16,11 @@ static int
 names_image(struct engine *e, const char *ref, const char *id,
     struct keep_error **err)
 {
-	struct image img = { 0 };
-	int found, same;
+	struct image img;
+	int same;
 
-	if (engine_image_lookup(e, ref, &img, &found, err) < 0)
-		return -1;
-	if (!found)
-		return 0;
+	if (engine_image_inspect(e, ref, &img, err) < 0)
+		return keep_error_not_found(err) ? 0 : -1;
 	same = img.id != NULL && strcmp(bare_id(img.id), bare_id(id)) == 0;
 	image_release(&img);
 	return same;

@@ -325,22 +325,22 @@ static int
 check_base(struct engine *e, const struct snapshot *s, struct keep_error **err)
 {
 	const char *ref = s->base_digest ? s->base_digest : s->base.id;
-	struct image img = { 0 };
-	int found;
+	struct image img;
 
 	if (ref == NULL || ref[0] == '\0')
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the snapshot records no base image");
-	if (engine_image_lookup(e, ref, &img, &found, err) < 0)
+	if (engine_image_inspect(e, ref, &img, err) == 0) {
+		image_release(&img);
+		return 0;
+	}
+	if (!keep_error_not_found(err))
 		return -1;
-	image_release(&img);
-	if (!found)
-		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
-		    "base image '%s'%s%s%s is not present locally; load or pull it, "
-		    "then verify again (keep never pulls)", ref,
-		    s->config.image_ref ? " (" : "", nz(s->config.image_ref),
-		    s->config.image_ref ? ")" : "");
-	return 0;
+	return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+	    "base image '%s'%s%s%s is not present locally; load or pull it, "
+	    "then verify again (keep never pulls)", ref,
+	    s->config.image_ref ? " (" : "", nz(s->config.image_ref),
+	    s->config.image_ref ? ")" : "");
 }
 
 static int
@@ -441,7 +441,7 @@ done:
 		struct keep_error *rerr = NULL;
 
 		/* By our tag: an image that is also another's (a cache hit) stays. */
-		if (engine_image_remove(e, tag, 0, 1, &rerr) < 0) {
+		if (engine_image_remove(e, tag, 0, &rerr) < 0) {
 			strv_push(&out->warnings, rerr->message);
 			keep_error_free(rerr);
 		}

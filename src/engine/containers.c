@@ -400,26 +400,6 @@ engine_image_inspect(struct engine *e, const char *name, struct image *out,
 	return 0;
 }
 
-int
-engine_image_lookup(struct engine *e, const char *name, struct image *out,
-    int *found, struct keep_error **err)
-{
-	*found = 1;
-	if (engine_image_inspect(e, name, out, err) == 0)
-		return 0;
-	return engine_not_found_ok(err, found);
-}
-
-int
-engine_container_lookup(struct engine *e, const char *id,
-    struct container *out, int *found, struct keep_error **err)
-{
-	*found = 1;
-	if (engine_container_inspect(e, id, out, err) == 0)
-		return 0;
-	return engine_not_found_ok(err, found);
-}
-
 struct changes_ctx {
 	struct fs_changes *out;
 	const char *id;
@@ -714,24 +694,13 @@ engine_commit(struct engine *e, const char *container_id, const char *repo,
 
 int
 engine_image_remove(struct engine *e, const char *name, int force,
-    int missing_ok, struct keep_error **err)
+    struct keep_error **err)
 {
 	cleanup_free char *path = object_path("images", name,
 	    force ? "?force=1" : "?force=0");
-	struct keep_error *local = NULL;
 
 	if (engine_call_timeout(e, REMOVE_TIMEOUT, "DELETE", path, NULL, 0,
-	    NULL, NULL, NULL, &local) == 0)
+	    NULL, NULL, NULL, err) == 0 || keep_error_not_found(err))
 		return 0;
-	if (missing_ok && local->kind == KEEP_ERR_NOT_FOUND) {
-		keep_error_free(local);
-		return 0;
-	}
-	if (err) {
-		keep_error_free(*err);
-		*err = local;
-	} else {
-		keep_error_free(local);
-	}
 	return keep_error_wrap(err, "remove image '%s'", name);
 }

@@ -369,18 +369,6 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 }
 
 int
-engine_not_found_ok(struct keep_error **err, int *found)
-{
-	if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-		keep_error_free(*err);
-		*err = NULL;
-		*found = 0;
-		return 0;
-	}
-	return -1;
-}
-
-int
 engine_stall_timeout(long *out, struct keep_error **err)
 {
 	const char *s = getenv("KEEP_STALL_TIMEOUT");

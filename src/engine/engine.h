@@ -178,34 +178,19 @@ void container_list_release(struct container_list *l);
 int engine_container_list(struct engine *e, const char *label,
     struct container_list *out, struct keep_error **err);
 
-/* GET /containers/{id}/json into *out (caller releases). 404: KEEP_ERR_NOT_FOUND. */
+/*
+ * GET /containers/{id}/json into *out (caller releases). A missing
+ * container is KEEP_ERR_NOT_FOUND, with *out empty.
+ */
 int engine_container_inspect(struct engine *e, const char *id,
     struct container *out, struct keep_error **err);
 
 /*
- * For a call that failed: a not-found error is an answer, not a failure:
- * it is dropped, *found set to 0, and 0 returned. Any other error stays:
- * -1.
+ * GET /images/{name}/json into *out (caller releases). A missing image is
+ * KEEP_ERR_NOT_FOUND, with *out empty.
  */
-int engine_not_found_ok(struct keep_error **err, int *found);
-
-/*
- * engine_container_inspect where a missing container is an answer: *found
- * 0 and *out empty.
- */
-int engine_container_lookup(struct engine *e, const char *id,
-    struct container *out, int *found, struct keep_error **err);
-
-/* GET /images/{name}/json into *out (caller releases). */
 int engine_image_inspect(struct engine *e, const char *name,
     struct image *out, struct keep_error **err);
-
-/*
- * engine_image_inspect where a missing image is an answer, not an error:
- * *found 0 and *out empty.
- */
-int engine_image_lookup(struct engine *e, const char *name,
-    struct image *out, int *found, struct keep_error **err);
 
 /* GET /containers/{id}/changes into *out (caller releases). */
 int engine_container_changes(struct engine *e, const char *id,
@@ -246,9 +231,11 @@ int engine_commit(struct engine *e, const char *container_id,
     const struct kvv *labels, int pause, char **image_id_out,
     struct keep_error **err);
 
-/* DELETE /images/{name}?force=... ; a missing image is not an error when
- * missing_ok. */
+/*
+ * DELETE /images/{name}?force=... An image that is already gone is not an
+ * error: every caller wants it gone, none needs to know it was.
+ */
 int engine_image_remove(struct engine *e, const char *name, int force,
-    int missing_ok, struct keep_error **err);
+    struct keep_error **err);
 
 #endif

@@ -61,24 +61,18 @@ existing_file(char *path)
 	return NULL;
 }
 
-/*
- * Read a whole small file. A missing file gives 0 with *out NULL when
- * missing_ok, so config.json may be absent.
- */
+/* Read a whole small file. A missing one is KEEP_ERR_NOT_FOUND. */
 static int
-read_small_file(const char *path, int missing_ok, struct buf *out,
-    struct keep_error **err)
+read_small_file(const char *path, struct buf *out, struct keep_error **err)
 {
 	FILE *f = fopen(path, "r");
 	char chunk[8192];
 	size_t n;
 
-	if (f == NULL) {
-		if (errno == ENOENT && missing_ok)
-			return 0;
-		return keep_error_set(err, KEEP_ERR_FAILED, "cannot read '%s': %s",
-		    path, strerror(errno));
-	}
+	if (f == NULL)
+		return keep_error_set(err, errno == ENOENT ? KEEP_ERR_NOT_FOUND :
+		    KEEP_ERR_FAILED, "cannot read '%s': %s", path,
+		    strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (out->len + n > MAX_CONFIG_SIZE) {
 			fclose(f);
@@ -236,7 +230,7 @@ endpoint_context(const char *name, struct engine_endpoint *ep,
 	if (stat(meta, &st) < 0)
 		return keep_error_set(err, KEEP_ERR_USAGE,
 		    "context '%s' not found: no %s", name, meta);
-	if (read_small_file(meta, 0, &data, err) < 0 ||
+	if (read_small_file(meta, &data, err) < 0 ||
 	    ejson_parse(data.ptr, data.len, meta, &j, err) < 0)
 		return keep_error_wrap(err, "context '%s'", name);
 	docker = ejson_path(j, "Endpoints", "docker", NULL);
@@ -276,8 +270,9 @@ current_context(char **out, struct keep_error **err)
 	*out = NULL;
 	dir = docker_config_dir();
 	path = xasprintf("%s/config.json", dir);
-	if (read_small_file(path, 1, &data, err) < 0)
-		return -1;
+	/* No config.json is no current context. */
+	if (read_small_file(path, &data, err) < 0)
+		return keep_error_not_found(err) ? 0 : -1;
 	if (data.len == 0)
 		return 0;
 	if (ejson_parse(data.ptr, data.len, path, &j, err) < 0)

@@ -46,7 +46,7 @@ engine_container_create_reader(struct engine *e, const char *image,
 
 int
 engine_container_remove(struct engine *e, const char *id, int force,
-    int missing_ok, struct keep_error **err)
+    struct keep_error **err)
 {
 	struct buf path = BUF_INIT;
 	int rc;
@@ -57,12 +57,9 @@ engine_container_remove(struct engine *e, const char *id, int force,
 	rc = engine_call(e, "DELETE", buf_cstr(&path), NULL, 0, NULL, NULL, NULL,
 	    err);
 	buf_release(&path);
-	if (rc < 0 && missing_ok && *err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-		keep_error_free(*err);
-		*err = NULL;
+	if (rc == 0 || keep_error_not_found(err))
 		return 0;
-	}
-	return rc < 0 ? keep_error_wrap(err, "remove container '%s'", id) : 0;
+	return keep_error_wrap(err, "remove container '%s'", id);
 }
 
 /* "/containers/ID" + suffix, with ID URL-encoded. Caller frees. */
@@ -336,16 +333,15 @@ engine_container_wait_running(struct engine *e, const char *id, long timeout,
 }
 
 int
-engine_volume_exists(struct engine *e, const char *name, int *exists,
+engine_volume_inspect(struct engine *e, const char *name,
     struct keep_error **err)
 {
 	cleanup_buf struct buf path = BUF_INIT;
 
-	*exists = 1;
 	buf_addstr(&path, "/volumes/");
 	engine_urlencode(&path, name);
 	if (engine_call(e, "GET", buf_cstr(&path), NULL, 0, NULL, NULL, NULL,
-	    err) < 0 && engine_not_found_ok(err, exists) < 0)
+	    err) < 0)
 		return keep_error_wrap(err, "inspect volume '%s'", name);
 	return 0;
 }
@@ -364,20 +360,18 @@ engine_volume_create(struct engine *e, const char *name,
 }
 
 int
-engine_path_exists(struct engine *e, const char *id, const char *path,
-    int *exists, struct keep_error **err)
+engine_container_path_check(struct engine *e, const char *id,
+    const char *path, struct keep_error **err)
 {
 	struct buf b = BUF_INIT;
 	cleanup_free char *p = NULL;
 
-	*exists = 1;
 	buf_addstr(&b, "/containers/");
 	engine_urlencode(&b, id);
 	buf_addstr(&b, "/archive?path=");
 	engine_urlencode(&b, path);
 	p = buf_detach(&b, NULL);
-	if (engine_call(e, "HEAD", p, NULL, 0, NULL, NULL, NULL, err) < 0 &&
-	    engine_not_found_ok(err, exists) < 0)
+	if (engine_call(e, "HEAD", p, NULL, 0, NULL, NULL, NULL, err) < 0)
 		return keep_error_wrap(err, "look for '%s' in container '%s'",
 		    path, id);
 	return 0;

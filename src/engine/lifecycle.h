@@ -19,10 +19,11 @@ int engine_container_create_reader(struct engine *e, const char *image,
 
 /*
  * DELETE /containers/{id}?force=&v=: remove a container (v: and its
- * anonymous volumes). A missing container is not an error when missing_ok.
+ * anonymous volumes). A container that is already gone is not an error:
+ * every caller wants it gone, none needs to know it was.
  */
 int engine_container_remove(struct engine *e, const char *id, int force,
-    int missing_ok, struct keep_error **err);
+    struct keep_error **err);
 
 /*
  * POST /containers/create?name=: a container named config->name from image
@@ -68,8 +69,11 @@ int engine_container_state(struct engine *e, const char *id,
 int engine_container_wait_running(struct engine *e, const char *id,
     long timeout, struct keep_error **err);
 
-/* GET /volumes/{name}: *exists is 1 or 0. */
-int engine_volume_exists(struct engine *e, const char *name, int *exists,
+/*
+ * GET /volumes/{name}: 0 when the volume is there. A missing one is
+ * KEEP_ERR_NOT_FOUND.
+ */
+int engine_volume_inspect(struct engine *e, const char *name,
     struct keep_error **err);
 
 /* POST /volumes/create: an empty local volume called name. */
@@ -77,10 +81,10 @@ int engine_volume_create(struct engine *e, const char *name,
     struct keep_error **err);
 
 /*
- * HEAD /containers/{id}/archive?path=: *exists is 1 when path is there
- * (the container need not run).
+ * HEAD /containers/{id}/archive?path=: 0 when path is there (the container
+ * need not run). A missing path is KEEP_ERR_NOT_FOUND.
  */
-int engine_path_exists(struct engine *e, const char *id, const char *path,
-    int *exists, struct keep_error **err);
+int engine_container_path_check(struct engine *e, const char *id,
+    const char *path, struct keep_error **err);
 
 #endif

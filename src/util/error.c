@@ -47,6 +47,16 @@ keep_error_wrap(struct keep_error **err, const char *fmt, ...)
 	return -1;
 }
 
+int
+keep_error_not_found(struct keep_error **err)
+{
+	if (err == NULL || *err == NULL || (*err)->kind != KEEP_ERR_NOT_FOUND)
+		return 0;
+	keep_error_free(*err);
+	*err = NULL;
+	return 1;
+}
+
 void
 keep_error_free(struct keep_error *err)
 {

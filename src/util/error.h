@@ -2,6 +2,10 @@
  * Errors travel up as an out-parameter, `struct keep_error **err`, always the
  * last argument. A failing function sets it and returns a negative number (or
  * NULL); each caller may wrap it with context. Only main prints it.
+ *
+ * "Not there" (no such container, image, file, cached row) is said one way:
+ * the function fails with KEEP_ERR_NOT_FOUND. A caller for which absence is
+ * an answer turns it back into one with keep_error_not_found.
  */
 #ifndef KEEP_UTIL_ERROR_H
 #define KEEP_UTIL_ERROR_H
@@ -9,7 +13,7 @@
 enum keep_error_kind {
 	KEEP_ERR_FAILED = 1,	/* exit status 1 */
 	KEEP_ERR_USAGE = 2,	/* exit status 2: bad command line */
-	KEEP_ERR_NOT_FOUND,	/* exit status 1; callers may test for it */
+	KEEP_ERR_NOT_FOUND,	/* exit status 1; see keep_error_not_found */
 	KEEP_ERR_CONFLICT,	/* exit status 1 */
 };
 
@@ -32,6 +36,14 @@ int keep_error_set(struct keep_error **err, enum keep_error_kind kind,
  */
 int keep_error_wrap(struct keep_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * For a call that failed, where absence is an answer rather than a failure:
+ * when *err is a KEEP_ERR_NOT_FOUND it is freed, *err is cleared, and 1 is
+ * returned. Any other error (or none, or err NULL) stays as it is: 0. So
+ * `if (f(..., err) < 0 && !keep_error_not_found(err)) return -1;`.
+ */
+int keep_error_not_found(struct keep_error **err);
 
 /* Free an error; NULL is fine. */
 void keep_error_free(struct keep_error *err);

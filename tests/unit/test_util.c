@@ -1,4 +1,4 @@
-/* The bottom layer: string vectors, the atomic write, mkdir -p. */
+/* The bottom layer: string vectors, the atomic write, mkdir -p, errors. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,10 +113,29 @@ test_fs(void)
 	rmdir(root);
 }
 
+static void
+test_error(void)
+{
+	struct keep_error *err = NULL;
+
+	ok(keep_error_not_found(&err) == 0 && err == NULL,
+	    "not_found: no error is not a not-found");
+	ok(keep_error_not_found(NULL) == 0, "not_found: err NULL");
+	keep_error_set(&err, KEEP_ERR_FAILED, "disk on fire");
+	ok(keep_error_not_found(&err) == 0 && err != NULL &&
+	    strcmp(err->message, "disk on fire") == 0,
+	    "not_found: another kind stays set");
+	keep_error_set(&err, KEEP_ERR_NOT_FOUND, "no such thing 'x'");
+	keep_error_wrap(&err, "look for 'x'");
+	ok(keep_error_not_found(&err) == 1 && err == NULL,
+	    "not_found: a wrapped not-found is dropped");
+}
+
 int
 main(void)
 {
 	test_strv();
 	test_fs();
+	test_error();
 	return done_testing();
 }
