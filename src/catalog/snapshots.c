@@ -319,7 +319,7 @@ load_args(struct catalog *cat, const char *sql, long id, const char *kind,
 #define BASE_ARGS_SQL "SELECT value FROM base_image_args WHERE base = ?1" \
 	" AND kind = ?2 ORDER BY idx"
 
-/* Fill out with the base image row of image_id; *found 0 when absent. */
+/* Fill out with the base image row of image_id; *base_id 0 when absent. */
 static int
 load_base(struct catalog *cat, const char *image_id, struct image *out,
     long *base_id, int *read, struct keep_error **err)
@@ -593,21 +593,19 @@ catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,
 
 int
 catalog_base_packages_get(struct catalog *cat, const char *image_id,
-    struct pkg_set *out, int *found, struct keep_error **err)
+    struct pkg_set *out, struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
 	long base_id;
 	int read = 0, rc;
 
-	*found = 0;
 	if (load_base(cat, image_id, NULL, &base_id, &read, err) < 0)
 		return -1;
 	if (base_id == 0 || !read)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "the packages of base image '%s' were never read", image_id);
+	if (out == NULL)
 		return 0;
-	if (out == NULL) {
-		*found = 1;
-		return 0;
-	}
 	if (catalog_prepare(cat, "SELECT manager, name, version, arch, automatic,"
 	    " location, installer, origin FROM base_packages WHERE base = ?1"
 	    " ORDER BY manager, name, arch, location", &st, err) < 0)
@@ -629,7 +627,6 @@ catalog_base_packages_get(struct catalog *cat, const char *image_id,
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "read base packages");
-	*found = 1;
 	return 0;
 }
 

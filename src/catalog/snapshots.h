@@ -47,12 +47,12 @@ int catalog_snapshot_verify_set(struct catalog *cat, long snapshot_id,
     const char *status, const char *detail, struct keep_error **err);
 
 /*
- * The cached package set of base image image_id. *found is 0 when the base
- * was never read (then *out is untouched). out NULL: only say whether it
- * was.
+ * The cached package set of base image image_id, appended to out. A base
+ * never read is KEEP_ERR_NOT_FOUND (then *out is untouched). out NULL: only
+ * say whether it was.
  */
 int catalog_base_packages_get(struct catalog *cat, const char *image_id,
-    struct pkg_set *out, int *found, struct keep_error **err);
+    struct pkg_set *out, struct keep_error **err);
 
 /*
  * Cache base image img's config and, when set is not NULL, its package set

@@ -122,10 +122,10 @@ history_lock_file(struct catalog *cat, const struct snapshot *s,
     struct buf *out, struct keep_error **err)
 {
 	struct pkg_set set = { 0 };
-	int found;
 
-	if (catalog_base_packages_get(cat, s->config.image_id, &set, &found,
-	    err) < 0)
+	/* A base never read (no packages there) leaves the set empty. */
+	if (catalog_base_packages_get(cat, s->config.image_id, &set, err) < 0 &&
+	    !keep_error_not_found(err))
 		return -1;
 	/* Apply the changes: drop what changed, add the new state. */
 	for (size_t i = 0; i < set.n; ) {

@@ -480,8 +480,11 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	 * image) is loaded only when they changed, or to cache it once.
 	 */
 	if (catalog_base_packages_get(cat, s->config.image_id,
-	    pkg_dbs_changed(&s->changes) ? &cached : NULL, base_cached,
-	    err) < 0)
+	    pkg_dbs_changed(&s->changes) ? &cached : NULL, err) == 0)
+		*base_cached = 1;
+	else if (keep_error_not_found(err))
+		*base_cached = 0;
+	else
 		return -1;
 	engine_fs_container(&cfs, e, s->config.id);
 	engine_fs_image(&bfs, e, s->config.image_id);

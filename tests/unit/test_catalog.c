@@ -1,12 +1,17 @@
-/* The catalog: created on first use, migrated in order, newer refused. */
+/*
+ * The catalog: created on first use, migrated in order, newer refused; the
+ * base image package cache.
+ */
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
 #include "catalog/migrations.h"
+#include "catalog/snapshots.h"
 #include "tap.h"
 #include "util/xalloc.h"
 
@@ -88,6 +93,44 @@ main(void)
 	ok(catalog_begin_lazy(cat, &err) == 0, "another lazy transaction");
 	catalog_rollback(cat);
 	is_int(synchronous(cat), 2, "after its rollback too");
+
+	/* A base whose packages were never read is not there, then it is. */
+	{
+		struct image img = { .id = "sha256:b1" };
+		struct pkg_set set = { 0 }, got = { 0 };
+		struct pkg p;
+
+		ok(catalog_base_packages_get(cat, img.id, &got, &err) < 0 &&
+		    err && err->kind == KEEP_ERR_NOT_FOUND && got.n == 0,
+		    "an unknown base is KEEP_ERR_NOT_FOUND");
+		keep_error_free(err);
+		err = NULL;
+		ok(catalog_begin(cat, &err) == 0 &&
+		    catalog_base_put(cat, &img, NULL, &err) == 0 &&
+		    catalog_commit(cat, &err) == 0, "cache a base's config");
+		ok(catalog_base_packages_get(cat, img.id, NULL, &err) < 0 &&
+		    err && err->kind == KEEP_ERR_NOT_FOUND,
+		    "a base with no packages read is KEEP_ERR_NOT_FOUND");
+		keep_error_free(err);
+		err = NULL;
+		pkg_init_fields(&p);
+		free(p.manager);
+		p.manager = xstrdup("dpkg");
+		free(p.name);
+		p.name = xstrdup("jq");
+		pkg_set_push(&set, &p);
+		pkg_release(&p);
+		ok(catalog_begin(cat, &err) == 0 &&
+		    catalog_base_put(cat, &img, &set, &err) == 0 &&
+		    catalog_commit(cat, &err) == 0, "cache its packages");
+		ok(catalog_base_packages_get(cat, img.id, NULL, &err) == 0,
+		    "then it is there");
+		ok(catalog_base_packages_get(cat, img.id, &got, &err) == 0 &&
+		    got.n == 1 && strcmp(got.v[0].name, "jq") == 0,
+		    "and its packages come back");
+		pkg_set_release(&set);
+		pkg_set_release(&got);
+	}
 	catalog_close(cat);
 	cat = NULL;
 
