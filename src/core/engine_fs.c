@@ -26,29 +26,24 @@ efs_container(struct engine_fs *fs, struct keep_error **err)
 {
 	if (fs->id)
 		return 0;
-	if (engine_container_create_reader(fs->e, fs->image, &fs->id, err) < 0)
+	if (engine_container_create_reader(fs->e, fs->image, &fs->id, err) < 0) {
+		/* A missing image says nothing of a path: never "not there". */
+		(*err)->kind = KEEP_ERR_FAILED;
 		return -1;
+	}
 	fs->created = 1;
 	return 0;
 }
 
-/* Fetch the archive of path into c; 1 when missing, 0 found, -1 error. */
+/* Fetch the archive of path into c. A missing path is KEEP_ERR_NOT_FOUND. */
 static int
 efs_fetch(struct engine_fs *fs, const char *path, struct tar_collector *c,
     struct keep_error **err)
 {
 	if (efs_container(fs, err) < 0)
 		return -1;
-	if (engine_container_archive(fs->e, fs->id, path, tar_collector_sink, c,
-	    err) < 0) {
-		if (*err && (*err)->kind == KEEP_ERR_NOT_FOUND) {
-			keep_error_free(*err);
-			*err = NULL;
-			return 1;
-		}
-		return -1;
-	}
-	return 0;
+	return engine_container_archive(fs->e, fs->id, path, tar_collector_sink,
+	    c, err);
 }
 
 struct first_entry {
@@ -85,7 +80,7 @@ resolve_link(const char *path, const char *target)
 	return xasprintf("%.*s/%s", (int)(slash ? slash - path : 0), path, target);
 }
 
-static enum pkg_read_result
+static int
 efs_read_file(void *ctx, const char *path, size_t max, struct buf *out,
     struct keep_error **err)
 {
@@ -107,15 +102,14 @@ efs_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 		tar_collector_release(&c);
 		if (rc < 0) {
 			free(f.link);
-			return keep_error_wrap(err, "read '%s'", path), PKG_READ_ERROR;
+			return keep_error_wrap(err, "read '%s'", path);
 		}
-		if (rc == 1 || !f.seen)
-			return PKG_READ_MISSING;
-		if (f.type == TAR_FILE)
-			return PKG_READ_FOUND;
+		if (f.seen && f.type == TAR_FILE)
+			return 0;
 		buf_truncate(out, before);
-		if (f.type != TAR_SYMLINK)
-			return PKG_READ_MISSING;
+		if (!f.seen || f.type != TAR_SYMLINK)
+			return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+			    "read '%s': not a regular file", path);
 		{
 			char *next = resolve_link(cur, f.link);
 
@@ -124,9 +118,8 @@ efs_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 		}
 		free(f.link);
 	}
-	keep_error_set(err, KEEP_ERR_FAILED, "read '%s': too many symbolic links",
-	    path);
-	return PKG_READ_ERROR;
+	return keep_error_set(err, KEEP_ERR_FAILED,
+	    "read '%s': too many symbolic links", path);
 }
 
 struct list_ctx {
@@ -158,7 +151,7 @@ list_cb(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	return 0;
 }
 
-static enum pkg_read_result
+static int
 efs_list_dir(void *ctx, const char *path, struct strv *out,
     struct keep_error **err)
 {
@@ -181,15 +174,13 @@ efs_list_dir(void *ctx, const char *path, struct strv *out,
 	free(l.top);
 	if (rc < 0) {
 		strv_release(&names);
-		return keep_error_wrap(err, "list '%s'", path), PKG_READ_ERROR;
+		return keep_error_wrap(err, "list '%s'", path);
 	}
-	if (rc == 1)
-		return PKG_READ_MISSING;
 	strv_sort(&names);
 	for (size_t i = 0; i < names.n; i++)
 		strv_push(out, names.v[i]);
 	strv_release(&names);
-	return PKG_READ_FOUND;
+	return 0;
 }
 
 static void

@@ -141,11 +141,10 @@ collect_pip(const struct pkg_fs *fs, const char *loc, struct pkg_set *out,
     struct keep_error **err)
 {
 	struct strv names = { 0 };
-	enum pkg_read_result r;
-	int rc = -1;
+	int r, rc = -1;
 
-	r = fs->list_dir(fs->ctx, loc, &names, err);
-	if (r == PKG_READ_ERROR)
+	if (fs->list_dir(fs->ctx, loc, &names, err) < 0 &&
+	    !keep_error_not_found(err))
 		goto out;
 	for (size_t i = 0; i < names.n; i++) {
 		cleanup_free char *meta = NULL;
@@ -157,9 +156,9 @@ collect_pip(const struct pkg_fs *fs, const char *loc, struct pkg_set *out,
 			continue;
 		meta = xasprintf("%s/%s/METADATA", loc, names.v[i]);
 		r = fs->read_file(fs->ctx, meta, PKG_MAX_META, &data, err);
-		if (r == PKG_READ_ERROR)
+		if (r < 0 && !keep_error_not_found(err))
 			goto out;
-		if (r == PKG_READ_MISSING ||
+		if (r < 0 ||
 		    pip_parse_metadata(data.ptr, data.len, &name, &version) < 0)
 			continue;
 		pkg_init_fields(&p);
@@ -189,13 +188,13 @@ collect_npm_one(const struct pkg_fs *fs, const char *loc, const char *dir,
 	cleanup_free char *pj = xasprintf("%s/package.json", dir);
 	cleanup_buf struct buf data = BUF_INIT;
 	char *name = NULL, *version = NULL;
-	enum pkg_read_result r;
 	struct pkg p;
+	int r;
 
 	r = fs->read_file(fs->ctx, pj, PKG_MAX_META, &data, err);
-	if (r == PKG_READ_ERROR)
+	if (r < 0 && !keep_error_not_found(err))
 		return -1;
-	if (r == PKG_READ_MISSING ||
+	if (r < 0 ||
 	    npm_parse_package_json(data.ptr, data.len, &name, &version, NULL) < 0)
 		return 0;
 	pkg_init_fields(&p);
@@ -220,7 +219,8 @@ collect_npm(const struct pkg_fs *fs, const char *loc, struct pkg_set *out,
 	struct strv names = { 0 };
 	int rc = -1;
 
-	if (fs->list_dir(fs->ctx, loc, &names, err) == PKG_READ_ERROR)
+	if (fs->list_dir(fs->ctx, loc, &names, err) < 0 &&
+	    !keep_error_not_found(err))
 		goto out;
 	for (size_t i = 0; i < names.n; i++) {
 		cleanup_free char *dir = xasprintf("%s/%s", loc, names.v[i]);
@@ -229,7 +229,8 @@ collect_npm(const struct pkg_fs *fs, const char *loc, struct pkg_set *out,
 			continue;
 		if (names.v[i][0] == '@') {
 			struct strv scoped = { 0 };
-			int bad = fs->list_dir(fs->ctx, dir, &scoped, err) == PKG_READ_ERROR;
+			int bad = fs->list_dir(fs->ctx, dir, &scoped, err) < 0 &&
+			    !keep_error_not_found(err);
 
 			for (size_t k = 0; !bad && k < scoped.n; k++) {
 				cleanup_free char *sub = xasprintf("%s/%s", dir, scoped.v[k]);

@@ -178,22 +178,19 @@ apk_collect(const struct pkg_fs *fs, struct pkg_set *out, struct buf *db_out,
 	struct strv names = { 0 };
 	int r;
 
-	r = pkgi_read(fs, "/lib/apk/db/installed", PKG_MAX_DB, &db, err);
-	if (r == PKG_READ_ERROR)
-		return -1;
-	if (r == PKG_READ_MISSING)
-		return 0;
+	if (pkgi_read(fs, "/lib/apk/db/installed", PKG_MAX_DB, &db, err) < 0)
+		return keep_error_not_found(err) ? 0 : -1;
 	apk_parse_installed(db.ptr, db.len, &found, warnings);
 	r = pkgi_read(fs, "/etc/apk/world", PKG_MAX_LIST, &world, err);
-	if (r == PKG_READ_ERROR) {
+	if (r < 0 && !keep_error_not_found(err)) {
 		pkg_set_release(&found);
 		return -1;
 	}
-	if (r == PKG_READ_FOUND)
+	if (r == 0)
 		apk_parse_world(world.ptr, world.len, &names);
 	for (size_t i = 0; i < found.n; i++) {
 		/* Without a world file nothing is known to be explicit. */
-		found.v[i].automatic = r == PKG_READ_FOUND &&
+		found.v[i].automatic = r == 0 &&
 		    strv_find(&names, found.v[i].name) < 0;
 		pkg_set_push(out, &found.v[i]);
 	}

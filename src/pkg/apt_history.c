@@ -176,8 +176,8 @@ apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
 {
 	struct buf log = BUF_INIT;
 	struct strv known = { 0 };
-	enum pkg_read_result r;
 	size_t todo = 0;
+	int r;
 
 	/* Each read is an archive request: none when no dpkg package changed. */
 	for (size_t i = 0; i < changes->n; i++)
@@ -188,17 +188,17 @@ apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
 		return 0;
 	r = fs->read_file(fs->ctx, "/var/log/apt/history.log", PKG_MAX_LIST,
 	    &log, err);
-	if (r == PKG_READ_ERROR) {
+	if (r < 0 && !keep_error_not_found(err)) {
 		buf_release(&log);
 		return -1;
 	}
-	if (r == PKG_READ_MISSING && log_deleted(fsc)) {
+	if (r < 0 && log_deleted(fsc)) {
 		/* Someone cleaned the logs: nothing can be told. */
 		buf_release(&log);
 		return 0;
 	}
 	/* No log at all: apt never ran here, so none of them came from it. */
-	if (r == PKG_READ_FOUND)
+	if (r == 0)
 		apt_history_parse(log.ptr, log.len, &known);
 	buf_release(&log);
 	for (size_t i = 0; i < changes->n; i++) {

@@ -77,7 +77,18 @@ open_in_root(struct dir_fs *d, const char *path, int flags)
 	return fd;
 }
 
-static enum pkg_read_result
+/*
+ * Whether a failed open's errno means nothing is there: no such path, a
+ * file where a directory should be, or a path this tree does not follow
+ * (a symlink loop; without openat2, any symlink or "..").
+ */
+static int
+missing(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == ELOOP || e == EXDEV;
+}
+
+static int
 dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
     struct keep_error **err)
 {
@@ -88,23 +99,19 @@ dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 
 	/* O_NONBLOCK: a FIFO planted at the path must not hang us. */
 	fd = open_in_root(d, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
-		    errno == EXDEV)
-			return PKG_READ_MISSING;
-		keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
-		return PKG_READ_ERROR;
-	}
+	if (fd < 0)
+		return keep_error_set(err, missing(errno) ? KEEP_ERR_NOT_FOUND :
+		    KEEP_ERR_FAILED, "%s", strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return PKG_READ_MISSING;
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "not a regular file");
 	}
 	if ((unsigned long long)st.st_size > max) {
 		close(fd);
-		keep_error_set(err, KEEP_ERR_FAILED,
+		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "file is %lld bytes, more than the limit of %zu",
 		    (long long)st.st_size, max);
-		return PKG_READ_ERROR;
 	}
 	for (;;) {
 		ssize_t n;
@@ -117,7 +124,7 @@ dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 			keep_error_set(err, KEEP_ERR_FAILED, "%s",
 			    strerror(errno));
 			close(fd);
-			return PKG_READ_ERROR;
+			return -1;
 		}
 		if (n == 0)
 			break;
@@ -125,18 +132,17 @@ dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 		if (got > max) {
 			/* It grew while we read it. */
 			close(fd);
-			keep_error_set(err, KEEP_ERR_FAILED,
+			return keep_error_set(err, KEEP_ERR_FAILED,
 			    "file is more than the limit of %zu bytes", max);
-			return PKG_READ_ERROR;
 		}
 		out->len += (size_t)n;
 		out->ptr[out->len] = '\0';
 	}
 	close(fd);
-	return PKG_READ_FOUND;
+	return 0;
 }
 
-static enum pkg_read_result
+static int
 dir_list_dir(void *ctx, const char *path, struct strv *out,
     struct keep_error **err)
 {
@@ -147,18 +153,14 @@ dir_list_dir(void *ctx, const char *path, struct strv *out,
 	int fd;
 
 	fd = open_in_root(d, path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
-		    errno == EXDEV)
-			return PKG_READ_MISSING;
-		keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
-		return PKG_READ_ERROR;
-	}
+	if (fd < 0)
+		return keep_error_set(err, missing(errno) ? KEEP_ERR_NOT_FOUND :
+		    KEEP_ERR_FAILED, "%s", strerror(errno));
 	dir = fdopendir(fd);
 	if (dir == NULL) {
 		close(fd);
-		keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
-		return PKG_READ_ERROR;
+		return keep_error_set(err, KEEP_ERR_FAILED, "%s",
+		    strerror(errno));
 	}
 	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -171,7 +173,7 @@ dir_list_dir(void *ctx, const char *path, struct strv *out,
 	for (size_t i = 0; i < names.n; i++)
 		strv_push(out, names.v[i]);
 	strv_release(&names);
-	return PKG_READ_FOUND;
+	return 0;
 }
 
 static void

@@ -206,17 +206,17 @@ dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 	int r;
 
 	r = pkgi_read(fs, "/var/lib/dpkg/status", PKG_MAX_DB, &b, err);
-	if (r == PKG_READ_ERROR)
+	if (r < 0 && !keep_error_not_found(err))
 		return -1;
-	if (r == PKG_READ_FOUND) {
+	if (r == 0) {
 		dpkg_parse_status(b.ptr, b.len, 1, &found, warnings);
 	} else {
 		/* Distroless: one status file per package, no Status field. */
 		struct strv names = { 0 };
 		size_t total = 0;
 
-		r = fs->list_dir(fs->ctx, "/var/lib/dpkg/status.d", &names, err);
-		if (r == PKG_READ_ERROR)
+		if (fs->list_dir(fs->ctx, "/var/lib/dpkg/status.d", &names,
+		    err) < 0 && !keep_error_not_found(err))
 			return keep_error_wrap(err,
 			    "list '/var/lib/dpkg/status.d'");
 		for (size_t i = 0; i < names.n; i++) {
@@ -228,7 +228,7 @@ dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 			path = xasprintf("/var/lib/dpkg/status.d/%s", names.v[i]);
 			buf_truncate(&b, 0);
 			r = pkgi_read(fs, path, PKG_MAX_META, &b, err);
-			if (r == PKG_READ_ERROR) {
+			if (r < 0 && !keep_error_not_found(err)) {
 				strv_release(&names);
 				pkg_set_release(&found);
 				return -1;
@@ -241,7 +241,7 @@ dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 				    "read '/var/lib/dpkg/status.d': more than "
 				    "%zu bytes in all", PKG_MAX_DB);
 			}
-			if (r == PKG_READ_FOUND)
+			if (r == 0)
 				dpkg_parse_status(b.ptr, b.len, 0, &found,
 				    warnings);
 		}
@@ -251,11 +251,11 @@ dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 		buf_truncate(&b, 0);
 		r = pkgi_read(fs, "/var/lib/apt/extended_states", PKG_MAX_LIST,
 		    &b, err);
-		if (r == PKG_READ_ERROR) {
+		if (r < 0 && !keep_error_not_found(err)) {
 			pkg_set_release(&found);
 			return -1;
 		}
-		if (r == PKG_READ_FOUND) {
+		if (r == 0) {
 			dpkg_parse_extended_states(b.ptr, b.len, &autos);
 			dpkg_apply_auto(&found, &autos);
 			strv_release(&autos);
@@ -298,19 +298,17 @@ dpkg_owned_paths(const struct pkg_fs *fs, const struct pkg *p,
 		path = xasprintf("/var/lib/dpkg/info/%s:%s.list", p->name,
 		    p->arch);
 		r = pkgi_read(fs, path, PKG_MAX_LIST, &b, err);
-		if (r == PKG_READ_ERROR)
+		if (r < 0 && !keep_error_not_found(err))
 			return -1;
-		if (r == PKG_READ_FOUND) {
+		if (r == 0) {
 			dpkg_parse_list(b.ptr, b.len, out);
 			return 0;
 		}
 		free(path);
 	}
 	path = xasprintf("/var/lib/dpkg/info/%s.list", p->name);
-	r = pkgi_read(fs, path, PKG_MAX_LIST, &b, err);
-	if (r == PKG_READ_ERROR)
-		return -1;
-	if (r == PKG_READ_FOUND)
-		dpkg_parse_list(b.ptr, b.len, out);
+	if (pkgi_read(fs, path, PKG_MAX_LIST, &b, err) < 0)
+		return keep_error_not_found(err) ? 0 : -1;
+	dpkg_parse_list(b.ptr, b.len, out);
 	return 0;
 }

@@ -128,9 +128,9 @@ read_package(const struct pkg_fs *fs, const char *dir, size_t root,
 	int r;
 
 	r = pkgi_read(fs, path, PKG_MAX_META, &b, err);
-	if (r == PKG_READ_ERROR)
+	if (r < 0 && !keep_error_not_found(err))
 		return -1;
-	if (r == PKG_READ_MISSING ||
+	if (r < 0 ||
 	    npm_parse_package_json(b.ptr, b.len, &name, &version, bins) < 0) {
 		if (warn) {
 			cleanup_free char *e = pkgi_escape(path, strlen(path));

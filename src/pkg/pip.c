@@ -275,10 +275,9 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 
 	path = xasprintf("%s/METADATA", dir);
 	r = pkgi_read(fs, path, PKG_MAX_META, &b, err);
-	if (r == PKG_READ_ERROR)
+	if (r < 0 && !keep_error_not_found(err))
 		return -1;
-	if (r == PKG_READ_MISSING || pip_parse_metadata(b.ptr, b.len, &name,
-	    &version) < 0) {
+	if (r < 0 || pip_parse_metadata(b.ptr, b.len, &name, &version) < 0) {
 		cleanup_free char *e = pkgi_escape(dir, strlen(dir));
 
 		pkgi_warn(warnings, "pip: '%s' has no readable METADATA, "
@@ -294,9 +293,9 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 	path = xasprintf("%s/INSTALLER", dir);
 	buf_truncate(&b, 0);
 	r = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err);
-	if (r == PKG_READ_ERROR)
+	if (r < 0 && !keep_error_not_found(err))
 		return -1;
-	if (r == PKG_READ_FOUND) {
+	if (r == 0) {
 		size_t n = b.len;
 		const char *s = b.ptr;
 
@@ -310,10 +309,9 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 	free(path);
 	path = xasprintf("%s/REQUESTED", dir);
 	buf_truncate(&b, 0);
-	r = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err);
-	if (r == PKG_READ_ERROR)
+	requested = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err) == 0;
+	if (!requested && !keep_error_not_found(err))
 		return -1;
-	requested = r == PKG_READ_FOUND;
 	/* Only pip writes REQUESTED reliably; uv's absence means nothing. */
 	p->automatic = strcmp(p->installer, "pip") == 0 && !requested;
 
@@ -321,9 +319,9 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 	path = xasprintf("%s/direct_url.json", dir);
 	buf_truncate(&b, 0);
 	r = pkgi_read(fs, path, PKG_MAX_SMALL, &b, err);
-	if (r == PKG_READ_ERROR)
+	if (r < 0 && !keep_error_not_found(err))
 		return -1;
-	if (r == PKG_READ_FOUND) {
+	if (r == 0) {
 		if (pip_parse_direct_url(b.ptr, b.len, &origin) == 0) {
 			set_str(&p->origin, origin);
 		} else {
@@ -340,9 +338,9 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 		path = xasprintf("%s/RECORD", dir);
 		buf_truncate(&b, 0);
 		r = pkgi_read(fs, path, PKG_MAX_LIST, &b, err);
-		if (r == PKG_READ_ERROR)
+		if (r < 0 && !keep_error_not_found(err))
 			return -1;
-		if (r == PKG_READ_FOUND)
+		if (r == 0)
 			explain_record(b.ptr, b.len, site, explained);
 	}
 	return 0;

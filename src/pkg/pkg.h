@@ -39,28 +39,29 @@
 #define PKG_MAX_META	((size_t)4 << 20)	/* METADATA, package.json */
 #define PKG_MAX_SMALL	((size_t)64 << 10)	/* INSTALLER, direct_url.json, world */
 
-enum pkg_read_result {
-	PKG_READ_ERROR = -1,
-	PKG_READ_FOUND = 0,
-	PKG_READ_MISSING = 1,	/* no such path, or not a regular file */
-};
-
-/* Read-only access to one filesystem tree (a container or an image). */
+/*
+ * Read-only access to one filesystem tree (a container or an image). Both
+ * reads return 0, or -1 with *err set. Nothing of the kind asked for at the
+ * path is KEEP_ERR_NOT_FOUND, which the analyzers take back with
+ * keep_error_not_found: most package files are optional.
+ */
 struct pkg_fs {
 	void *ctx;
 	/*
 	 * Append the content of the regular file at the absolute path to out.
-	 * A file larger than max bytes is PKG_READ_ERROR with a clear message
-	 * (never a truncated read).
+	 * No such path, or anything but a regular file there (a directory, a
+	 * FIFO ...): KEEP_ERR_NOT_FOUND. A file larger than max bytes is an
+	 * error with a clear message (never a truncated read).
 	 */
-	enum pkg_read_result (*read_file)(void *ctx, const char *path,
-	    size_t max, struct buf *out, struct keep_error **err);
+	int (*read_file)(void *ctx, const char *path, size_t max,
+	    struct buf *out, struct keep_error **err);
 	/*
 	 * Append the names of the entries directly inside the directory at the
-	 * absolute path to out, sorted, without "." and "..".
+	 * absolute path to out, sorted, without "." and "..". No directory
+	 * there: KEEP_ERR_NOT_FOUND.
 	 */
-	enum pkg_read_result (*list_dir)(void *ctx, const char *path,
-	    struct strv *out, struct keep_error **err);
+	int (*list_dir)(void *ctx, const char *path, struct strv *out,
+	    struct keep_error **err);
 	/* Free ctx; may be NULL. */
 	void (*release)(void *ctx);
 };

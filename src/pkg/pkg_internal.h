@@ -19,8 +19,8 @@ int pkgi_next_line(const char *data, size_t len, size_t *pos,
 char *pkgi_escape(const char *s, size_t len);
 
 /*
- * fs->read_file with the path added to the error message. Returns the
- * enum pkg_read_result.
+ * fs->read_file with the path added to the error message (which may be
+ * KEEP_ERR_NOT_FOUND).
  */
 int pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
     struct buf *out, struct keep_error **err);

@@ -58,11 +58,9 @@ int
 pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
     struct buf *out, struct keep_error **err)
 {
-	enum pkg_read_result r = fs->read_file(fs->ctx, path, max, out, err);
-
-	if (r == PKG_READ_ERROR)
-		keep_error_wrap(err, "read '%s'", path);
-	return r;
+	if (fs->read_file(fs->ctx, path, max, out, err) < 0)
+		return keep_error_wrap(err, "read '%s'", path);
+	return 0;
 }
 
 int

@@ -295,8 +295,36 @@ test_limits(void)
 	ok(err && strstr(err->message, "/var/lib/dpkg/status") &&
 	    strstr(err->message, "limit"), "clear error: %s",
 	    err ? err->message : "");
+	ok(err && err->kind == KEEP_ERR_FAILED,
+	    "an oversized file is a failure, not a missing file");
 	keep_error_free(err);
 	err = NULL;
+	/* Nothing of the kind asked for is not there, whatever is there. */
+	{
+		struct buf b = BUF_INIT;
+		struct strv names = { 0 };
+
+		ok(fs.read_file(fs.ctx, "/var/lib/none", 64, &b, &err) < 0 &&
+		    err && err->kind == KEEP_ERR_NOT_FOUND,
+		    "read_file: no such path is KEEP_ERR_NOT_FOUND");
+		keep_error_free(err);
+		err = NULL;
+		ok(fs.read_file(fs.ctx, "/var/lib/dpkg", 64, &b, &err) < 0 &&
+		    err && err->kind == KEEP_ERR_NOT_FOUND && b.len == 0,
+		    "read_file: a directory is KEEP_ERR_NOT_FOUND");
+		keep_error_free(err);
+		err = NULL;
+		ok(fs.list_dir(fs.ctx, "/var/lib/none", &names, &err) < 0 &&
+		    err && err->kind == KEEP_ERR_NOT_FOUND && names.n == 0,
+		    "list_dir: no such directory is KEEP_ERR_NOT_FOUND");
+		keep_error_free(err);
+		err = NULL;
+		ok(fs.list_dir(fs.ctx, "/var/lib", &names, &err) == 0 &&
+		    names.n == 1 && strcmp(names.v[0], "dpkg") == 0,
+		    "list_dir: a directory's entries");
+		buf_release(&b);
+		strv_release(&names);
+	}
 	pkg_fs_release(&fs);
 
 	/* A symlink pointing out of the tree resolves inside it. */
