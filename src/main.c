@@ -153,49 +153,48 @@ usage(FILE *f)
 }
 
 int
-cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_help(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("help"), *cmd;
-	struct cli_shared sh = { 0 };
-	struct cli_parser p;
+	const struct cli_command *cmd;
+	struct cli_words args;
 	int rc;
 
 	(void)ctx;
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (p.optind >= argc) {
+	if (args.n == 0) {
 		usage(stdout);
 		return 0;
 	}
-	if (argc - p.optind > 1)
+	if (args.n > 1)
 		return cli_usage_error(err, self, "too many arguments");
-	if ((cmd = cli_command_find(argv[p.optind])) == NULL)
+	if ((cmd = cli_command_find(args.v[0])) == NULL)
 		return cli_usage_error(err, NULL, "'%s' is not a keep command",
-		    argv[p.optind]);
+		    args.v[0]);
 	cli_print_command_help(stdout, cmd);
 	return 0;
 }
 
 int
-cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_version(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("version");
-	struct cli_shared sh = { 0 };
-	struct cli_parser p;
+	struct cli_words args;
 	int rc;
 
 	(void)ctx;
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (p.optind < argc)
+	if (args.n)
 		return cli_usage_error(err, self, "unexpected argument '%s'",
-		    argv[p.optind]);
+		    args.v[0]);
 	printf("keep %s\n", KEEP_VERSION);
 	return 0;
 }
 
-const struct cli_option help_options[] = { { 0 } };
-const struct cli_option version_options[] = { { 0 } };
+const struct cli_option help_options[] = { CLI_END };
+const struct cli_option version_options[] = { CLI_END };
 
 static int
 run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
@@ -258,7 +257,7 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	/* A bad value is said at once, not when a command first reads a file. */
 	if (engine_stall_timeout(&stall, err) < 0)
 		return -1;
-	if (cmd->run(ctx, argc - optind, argv + optind, err) < 0)
+	if (cmd->run(ctx, cmd, argc - optind, argv + optind, err) < 0)
 		return -1;
 	return cli_flush_stdout(err);
 }

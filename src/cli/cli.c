@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -102,11 +103,13 @@ cli_print_command_help(FILE *f, const struct cli_command *cmd)
 	if (cmd->description)
 		fprintf(f, "\n%s\n", cmd->description);
 	fprintf(f, "\noptions:\n");
-	for (const struct cli_option *o = cmd->options; o && o->long_name; o++) {
+	for (const struct cli_option *o = cmd->options; o->kind; o++) {
 		struct buf b = BUF_INIT;
 
-		if (o->id > 0 && o->id < 256)
-			buf_printf(&b, "-%c, ", o->id);
+		if (o->kind == CLI_OPT_REST)
+			continue;
+		if (o->short_name)
+			buf_printf(&b, "-%c, ", o->short_name);
 		else
 			buf_addstr(&b, "    ");
 		buf_printf(&b, "--%s", o->long_name);
@@ -118,91 +121,115 @@ cli_print_command_help(FILE *f, const struct cli_command *cmd)
 	fprintf(f, "  %-24s %s\n", "-h, --help", "show this help");
 }
 
-struct parser_state {
-	struct option *longopts;
-	char *shortopts;
-};
-
-void
-cli_parser_init(struct cli_parser *p, const struct cli_command *cmd,
-    int argc, char **argv)
+/* Store an option's value where its entry points. */
+static int
+store_option(const struct cli_command *cmd, const struct cli_option *o,
+    const char *arg, struct keep_error **err)
 {
-	struct parser_state *st = xcalloc(1, sizeof(*st));
-	struct buf shorts = BUF_INIT;
-	size_t n = 0, i = 0;
+	cleanup_free char *what = NULL;
 
-	for (const struct cli_option *o = cmd->options; o && o->long_name; o++)
+	switch (o->kind) {
+	case CLI_OPT_FLAG:
+		*o->to.flag = 1;
+		return 0;
+	case CLI_OPT_STRING:
+		*o->to.string = arg;
+		return 0;
+	case CLI_OPT_NUMBER:
+		what = xasprintf("--%s", o->long_name);
+		return cli_parse_number(cmd, what, arg, o->to.number, err);
+	default:
+		/* getopt_long never answers with the others. */
+		return 0;
+	}
+}
+
+int
+cli_parse(const struct cli_command *cmd, int argc, char **argv,
+    struct cli_words *operands, struct keep_error **err)
+{
+	const struct cli_option *opts = cmd->options, *o, *rest = NULL;
+	cleanup_free struct option *longopts = NULL;
+	cleanup_free char **given = NULL;
+	cleanup_buf struct buf shorts = BUF_INIT;
+	const char *value = NULL;
+	size_t n = 0, nlong = 0;
+	int c;
+
+	for (o = opts; o->kind; o++)
 		n++;
-	st->longopts = xcalloc(n + 2, sizeof(*st->longopts));
-	/* Options may follow NAME, as with git; "--" ends them, so
-	 * `resume NAME -- CMD -x` leaves -x to CMD. ':' reports a missing
-	 * argument distinctly. */
+	longopts = xcalloc(n + 2, sizeof(*longopts));
+	/* ':' reports a missing value apart from an unknown option. */
 	buf_addstr(&shorts, ":h");
-	for (const struct cli_option *o = cmd->options; o && o->long_name; o++) {
-		st->longopts[i].name = o->long_name;
-		st->longopts[i].has_arg = o->arg ? required_argument : no_argument;
-		st->longopts[i].val = o->id;
-		i++;
-		if (o->id > 0 && o->id < 256) {
-			buf_addch(&shorts, (char)o->id);
+	for (size_t i = 0; i < n; i++) {
+		o = &opts[i];
+		if (o->kind == CLI_OPT_REST) {
+			rest = o;
+			continue;
+		}
+		/* A long option answers 256 + its entry's index. */
+		longopts[nlong].name = o->long_name;
+		longopts[nlong].has_arg = o->arg ? required_argument :
+		    no_argument;
+		longopts[nlong].val = 256 + (int)i;
+		nlong++;
+		if (o->short_name) {
+			buf_addch(&shorts, (char)o->short_name);
 			if (o->arg)
 				buf_addch(&shorts, ':');
 		}
 	}
-	st->longopts[i].name = "help";
-	st->longopts[i].val = 'h';
-	st->shortopts = buf_detach(&shorts, NULL);
-	p->cmd = cmd;
-	p->argc = argc;
-	p->argv = argv;
-	p->optind = 1;
-	p->help = 0;
-	p->state = st;
+	longopts[nlong].name = "help";
+	longopts[nlong].val = 'h';
+	/* getopt_long reorders argv; where "--" stood tells the rest apart. */
+	given = xcalloc((size_t)argc, sizeof(*given));
+	memcpy(given, argv, (size_t)argc * sizeof(*given));
+
 	optind = 0; /* full reinitialisation of getopt */
 	opterr = 0;
-}
-
-int
-cli_next(struct cli_parser *p, const char **arg, struct keep_error **err)
-{
-	struct parser_state *st = p->state;
-	int c;
-
-	c = getopt_long(p->argc, p->argv, st->shortopts, st->longopts, NULL);
-	p->optind = optind;
-	*arg = optarg;
-	switch (c) {
-	case -1:
-		return 0;
-	case 'h':
-		cli_print_command_help(stdout, p->cmd);
-		p->help = 1;
-		return 0;
-	case ':':
-		return cli_usage_error(err, p->cmd, "option '%s' needs a value",
-		    p->argv[optind - 1]);
-	case '?':
-		if (optopt > 0 && optopt < 256)
-			return cli_usage_error(err, p->cmd,
-			    "unknown option '-%c'", optopt);
-		return cli_usage_error(err, p->cmd, "unknown option '%s'",
-		    p->argv[optind - 1]);
-	default:
-		return c;
+	while ((c = getopt_long(argc, argv, buf_cstr(&shorts), longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cli_print_command_help(stdout, cmd);
+			return 1;
+		case ':':
+			return cli_usage_error(err, cmd,
+			    "option '%s' needs a value", argv[optind - 1]);
+		case '?':
+			if (optopt > 0 && optopt < 256)
+				return cli_usage_error(err, cmd,
+				    "unknown option '-%c'", optopt);
+			return cli_usage_error(err, cmd, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+		if (c >= 256)
+			o = &opts[c - 256];
+		else
+			for (o = opts; o->short_name != c; o++)
+				;
+		if (store_option(cmd, o, optarg, err) < 0)
+			return -1;
+		value = optarg;
 	}
-}
+	operands->v = argv + optind;
+	operands->n = argc - optind;
+	/*
+	 * getopt_long leaves a "--" right before the operands, and the words
+	 * that followed it at the end, as they were. A "--" there that was
+	 * the last option's value is no separator.
+	 */
+	if (rest && optind > 1 && strcmp(argv[optind - 1], "--") == 0 &&
+	    argv[optind - 1] != value) {
+		int at = 0;
 
-void
-cli_parser_release(struct cli_parser *p)
-{
-	struct parser_state *st = p->state;
-
-	if (st == NULL)
-		return;
-	free(st->longopts);
-	free(st->shortopts);
-	free(st);
-	p->state = NULL;
+		while (given[at] != argv[optind - 1])
+			at++;
+		rest->to.rest->v = argv + at + 1;
+		rest->to.rest->n = argc - at - 1;
+		operands->n -= rest->to.rest->n;
+	}
+	return 0;
 }
 
 int
@@ -223,18 +250,18 @@ cli_usage_error(struct keep_error **err, const struct cli_command *cmd,
 }
 
 int
-cli_parse_uint(const struct cli_command *cmd, const char *opt,
-    const char *arg, long *out, struct keep_error **err)
+cli_parse_number(const struct cli_command *cmd, const char *what,
+    const char *arg, int *out, struct keep_error **err)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || v <= 0)
+	if (errno || end == arg || *end != '\0' || v <= 0 || v > INT_MAX)
 		return cli_usage_error(err, cmd,
-		    "%s wants a positive number, not '%s'", opt, arg);
-	*out = v;
+		    "%s wants a positive number, not '%s'", what, arg);
+	*out = (int)v;
 	return 0;
 }
 
@@ -251,61 +278,13 @@ cli_flush_stdout(struct keep_error **err)
 	return 0;
 }
 
-int
-cli_shared_option(const struct cli_command *cmd, int opt, const char *arg,
-    struct cli_shared *sh, struct keep_error **err)
-{
-	long v;
-
-	switch (opt) {
-	case CLI_OPT_AT:
-		return cli_parse_uint(cmd, "--at", arg, &sh->at, err) < 0 ? -1 : 1;
-	case CLI_OPT_INDEX:
-		if (cli_parse_uint(cmd, "--index", arg, &v, err) < 0)
-			return -1;
-		sh->ropts.index = (int)v;
-		return 1;
-	case CLI_OPT_JSON:
-		sh->json = 1;
-		return 1;
-	case 'p':
-		sh->ropts.project = arg;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 const char *
-cli_one_name(const struct cli_command *cmd, const struct cli_parser *p,
+cli_one_name(const struct cli_command *cmd, const struct cli_words *operands,
     struct keep_error **err)
 {
-	if (p->argc - p->optind == 1)
-		return p->argv[p->optind];
-	cli_usage_error(err, cmd, p->argc - p->optind ? "too many arguments" :
+	if (operands->n == 1)
+		return operands->v[0];
+	cli_usage_error(err, cmd, operands->n ? "too many arguments" :
 	    "which container? give its NAME");
 	return NULL;
-}
-
-int
-cli_parse_shared(const struct cli_command *cmd, int argc, char **argv,
-    struct cli_shared *sh, struct cli_parser *p, struct keep_error **err)
-{
-	const char *arg;
-	int opt;
-
-	cli_parser_init(p, cmd, argc, argv);
-	while ((opt = cli_next(p, &arg, err)) > 0)
-		if (cli_shared_option(cmd, opt, arg, sh, err) <= 0) {
-			/* An option in the table that is not a shared one is
-			 * a programming error: report it as unknown. */
-			if (*err == NULL)
-				cli_usage_error(err, cmd, "unhandled option");
-			opt = -1;
-			break;
-		}
-	cli_parser_release(p);
-	if (opt < 0)
-		return -1;
-	return p->help ? 1 : 0;
 }

@@ -1,14 +1,14 @@
 /*
  * The command-line front end. Each command lives in src/cli/cmd_<verb>.c,
- * declares its options in one table (which drives both parsing and --help),
- * parses, calls the core library and prints. Only main prints errors.
+ * declares its options in one table (which drives parsing, --help and the
+ * completion script), parses, calls the core library and prints. Only main
+ * prints errors.
  */
 #ifndef KEEP_CLI_CLI_H
 #define KEEP_CLI_CLI_H
 
 #include <stdio.h>
 
-#include "core/resolve.h"
 #include "util/error.h"
 
 struct catalog;
@@ -38,19 +38,71 @@ int cli_catalog(struct cli_ctx *ctx, struct catalog **out, struct keep_error **e
 int cli_engine_catalog(struct cli_ctx *ctx, struct engine **e,
     struct catalog **cat, struct keep_error **err);
 
-struct cli_option {
-	int id;			/* short option letter, or a value > 255 for long-only */
-	const char *long_name;
-	const char *arg;	/* argument name for help, NULL for a flag */
-	const char *help;
+/*
+ * One option of a command, an entry of the command's table. Its kind says
+ * what the value is and where it goes; the same table parses argv, prints
+ * `keep CMD --help` and feeds the completion script.
+ * Write entries with the CLI_FLAG ... macros below.
+ */
+enum cli_option_kind {
+	CLI_OPT_END = 0,	/* ends the table */
+	CLI_OPT_FLAG,		/* sets *flag to 1 */
+	CLI_OPT_STRING,		/* sets *string to its value */
+	CLI_OPT_NUMBER,		/* sets *number to its value, a positive int */
+	CLI_OPT_REST,		/* sets *rest to the words after "--" */
 };
+
+/* Words of argv: the operands, or what follows "--". */
+struct cli_words {
+	char **v;
+	int n;
+};
+
+struct cli_option {
+	enum cli_option_kind kind;
+	int short_name;		/* its letter, or 0 */
+	const char *long_name;	/* without "--"; NULL for CLI_OPT_REST */
+	const char *arg;	/* the value's name in help ("N"); NULL: a flag */
+	const char *help;
+	union {
+		int *flag;
+		const char **string;
+		int *number;
+		struct cli_words *rest;
+	} to;
+};
+
+#define CLI_FLAG(s, l, var, h) \
+	{ .kind = CLI_OPT_FLAG, .short_name = (s), .long_name = (l), \
+	  .help = (h), .to.flag = (var) }
+#define CLI_STRING(s, l, a, var, h) \
+	{ .kind = CLI_OPT_STRING, .short_name = (s), .long_name = (l), \
+	  .arg = (a), .help = (h), .to.string = (var) }
+#define CLI_NUMBER(s, l, a, var, h) \
+	{ .kind = CLI_OPT_NUMBER, .short_name = (s), .long_name = (l), \
+	  .arg = (a), .help = (h), .to.number = (var) }
+/* The words after "--"; a names them in help ("CMD ARG..."). */
+#define CLI_REST(a, var) \
+	{ .kind = CLI_OPT_REST, .arg = (a), .to.rest = (var) }
+#define CLI_END { .kind = CLI_OPT_END }
+
+/* Options several commands share, so that each means the same everywhere. */
+#define CLI_OPTION_AT(var, h) CLI_NUMBER(0, "at", "N", var, h)
+#define CLI_OPTION_JSON(var, h) CLI_FLAG(0, "json", var, h)
+#define CLI_OPTION_PROJECT(var) \
+	CLI_STRING('p', "project", "PROJECT", var, \
+	    "compose project NAME is a service of")
+#define CLI_OPTION_INDEX(var) \
+	CLI_NUMBER(0, "index", "N", var, "replica of a scaled compose service")
 
 struct cli_command {
 	const char *name;
-	int (*run)(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+	/* self is this entry of the command table. */
+	int (*run)(struct cli_ctx *ctx, const struct cli_command *self,
+	    int argc, char **argv, struct keep_error **err);
 	const char *summary;		/* one line for `keep help` */
 	const char *synopsis;		/* "NAME [--at N]" */
-	const struct cli_option *options;	/* terminated by { 0 } */
+	const struct cli_option *options;	/* ends with CLI_END */
 	const char *description;	/* a paragraph for `keep CMD --help`, or NULL */
 };
 
@@ -62,83 +114,34 @@ const struct cli_command *cli_command_find(const char *name);
 void cli_print_command_help(FILE *f, const struct cli_command *cmd);
 
 /*
- * Option parsing driven by the command's table. Usage:
- *	struct cli_parser p;
- *	cli_parser_init(&p, cmd, argc, argv);
- *	while ((opt = cli_next(&p, &arg, err)) > 0) switch (opt) ...
- *	if (opt < 0) return -1;		(a usage error is set)
- *	if (p.help) return 0;		(help was printed)
- *	positional arguments: argv[p.optind .. argc-1]
- * -h/--help is handled here for every command.
+ * Parse argv (argv[0] is the command's name) by cmd's option table,
+ * storing each option given through its entry. Options may follow the
+ * operands, as with git; "--" ends them, and when the table has a
+ * CLI_OPT_REST entry, the words after "--" are its. -h/--help prints the
+ * command's help. Returns 0 with the operands in *operands (pointing into
+ * argv), 1 when help was printed (the command is done), -1 with a usage
+ * error for an unknown option or a bad value.
  */
-struct cli_parser {
-	const struct cli_command *cmd;
-	int argc;
-	char **argv;
-	int optind;
-	int help;
-	void *state;
-};
-
-void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd,
-    int argc, char **argv);
-int cli_next(struct cli_parser *p, const char **arg, struct keep_error **err);
-void cli_parser_release(struct cli_parser *p);
+int cli_parse(const struct cli_command *cmd, int argc, char **argv,
+    struct cli_words *operands, struct keep_error **err);
 
 /*
- * Options several commands share: put the entries in a command's option
- * table and let cli_shared_option parse them, so that each means the same
- * everywhere.
- */
-enum {
-	CLI_OPT_AT = 0x1000,
-	CLI_OPT_INDEX,
-	CLI_OPT_JSON,
-};
-#define CLI_OPTION_PROJECT \
-	{ 'p', "project", "PROJECT", "compose project NAME is a service of" }
-#define CLI_OPTION_INDEX \
-	{ CLI_OPT_INDEX, "index", "N", "replica of a scaled compose service" }
-
-struct cli_shared {
-	long at;			/* --at N; 0: the latest snapshot */
-	int json;			/* --json */
-	struct resolve_opts ropts;	/* -p PROJECT, --index N */
-};
-
-/*
- * Store opt in sh when it is one of the shared options. Returns 1 when it
- * was, 0 when it is the command's own, -1 with a usage error for a bad
- * value.
- */
-int cli_shared_option(const struct cli_command *cmd, int opt, const char *arg,
-    struct cli_shared *sh, struct keep_error **err);
-
-/*
- * Parse argv for a command whose options are all shared ones: -1 with a
- * usage error, 1 when --help was printed (the command is done), 0 to go on
- * with the positional arguments from p->optind.
- */
-int cli_parse_shared(const struct cli_command *cmd, int argc, char **argv,
-    struct cli_shared *sh, struct cli_parser *p, struct keep_error **err);
-
-/*
- * The single NAME argument of a command that takes exactly one, or NULL
+ * The single NAME operand of a command that takes exactly one, or NULL
  * with a usage error.
  */
 const char *cli_one_name(const struct cli_command *cmd,
-    const struct cli_parser *p, struct keep_error **err);
+    const struct cli_words *operands, struct keep_error **err);
 
-/* A usage error for cmd: "'keep CMD': <why>; see 'keep CMD --help'". */
+/* A usage error for cmd: "CMD: <why>; see 'keep CMD --help'". */
 int cli_usage_error(struct keep_error **err, const struct cli_command *cmd,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * Parse a positive decimal integer option argument ("--at 3"). Returns 0 or
- * a usage error naming the option.
+ * Parse a positive decimal number that fits an int: what is its name in
+ * the error ("--at", "A"). Returns 0 or a usage error.
  */
-int cli_parse_uint(const struct cli_command *cmd, const char *opt,
-    const char *arg, long *out, struct keep_error **err);
+int cli_parse_number(const struct cli_command *cmd, const char *what,
+    const char *arg, int *out, struct keep_error **err);
 
 /* Flush stdout and report a write error (e.g. a closed pipe) as a failure. */
 int cli_flush_stdout(struct keep_error **err);
@@ -155,18 +158,31 @@ int cli_snapshot_load(struct cli_ctx *ctx, const char *name,
     struct keep_error **err);
 
 /* Commands. */
-int cmd_completion(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_push(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_show(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_help(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
-int cmd_version(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err);
+int cmd_completion(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_save(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_log(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_diff(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_push(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_ls(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_show(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_verify(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_resume(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_help(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_version(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
 
 #endif

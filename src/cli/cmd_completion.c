@@ -14,12 +14,12 @@
 #include "core/paths.h"
 #include "util/xalloc.h"
 
-enum { OPT_NAMES = 256 };
+static int names;		/* --names */
 
 const struct cli_option completion_options[] = {
-	{ OPT_NAMES, "names", NULL,
-	  "print the tracked names, one per line (used by the scripts)" },
-	{ 0 },
+	CLI_FLAG(0, "names", &names,
+	    "print the tracked names, one per line (used by the scripts)"),
+	CLI_END,
 };
 
 /*
@@ -35,11 +35,11 @@ print_options(const struct cli_command *cmd, int valued)
 {
 	const char *sep = "";
 
-	for (const struct cli_option *o = cmd->options; o && o->long_name; o++) {
-		if (valued && o->arg == NULL)
+	for (const struct cli_option *o = cmd->options; o->kind; o++) {
+		if (o->kind == CLI_OPT_REST || (valued && o->arg == NULL))
 			continue;
-		if (o->id > 0 && o->id < 256) {
-			printf("%s-%c", sep, o->id);
+		if (o->short_name) {
+			printf("%s-%c", sep, o->short_name);
 			sep = " ";
 		}
 		printf("%s--%s", sep, o->long_name);
@@ -53,7 +53,7 @@ print_options(const struct cli_command *cmd, int valued)
 static int
 takes_name(const struct cli_command *cmd)
 {
-	return cmd->synopsis && strstr(cmd->synopsis, "NAME") != NULL;
+	return strstr(cmd->synopsis, "NAME") != NULL;
 }
 
 /*
@@ -183,38 +183,29 @@ print_names(struct cli_ctx *ctx, struct keep_error **err)
 }
 
 int
-cmd_completion(struct cli_ctx *ctx, int argc, char **argv,
-    struct keep_error **err)
+cmd_completion(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("completion");
-	struct cli_parser p;
-	const char *arg;
-	int opt, names = 0;
+	struct cli_words args;
+	int rc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0)
-		if (opt == OPT_NAMES)
-			names = 1;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (names) {
-		if (p.optind < argc)
+		if (args.n)
 			return cli_usage_error(err, self,
 			    "--names takes no shell");
 		return print_names(ctx, err);
 	}
-	if (argc - p.optind != 1)
-		return cli_usage_error(err, self, argc - p.optind ?
+	if (args.n != 1)
+		return cli_usage_error(err, self, args.n ?
 		    "too many arguments" : "which shell? bash or zsh");
-	if (strcmp(argv[p.optind], "bash") == 0)
+	if (strcmp(args.v[0], "bash") == 0)
 		print_bash();
-	else if (strcmp(argv[p.optind], "zsh") == 0)
+	else if (strcmp(args.v[0], "zsh") == 0)
 		print_zsh();
 	else
 		return cli_usage_error(err, self,
-		    "no completion for shell '%s': bash or zsh", argv[p.optind]);
+		    "no completion for shell '%s': bash or zsh", args.v[0]);
 	return 0;
 }

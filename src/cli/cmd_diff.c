@@ -5,13 +5,20 @@
 #include "catalog/snapshots.h"
 #include "cli/cli.h"
 #include "core/history.h"
+#include "core/resolve.h"
 #include "util/jout.h"
 
+/* What the options set. */
+static struct {
+	struct resolve_opts ropts;	/* -p, --index */
+	int json;
+} opt;
+
 const struct cli_option diff_options[] = {
-	CLI_OPTION_PROJECT,
-	CLI_OPTION_INDEX,
-	{ CLI_OPT_JSON, "json", NULL, "print the differences as a JSON object" },
-	{ 0 },
+	CLI_OPTION_PROJECT(&opt.ropts.project),
+	CLI_OPTION_INDEX(&opt.ropts.index),
+	CLI_OPTION_JSON(&opt.json, "print the differences as a JSON object"),
+	CLI_END,
 };
 
 static struct jout *
@@ -38,34 +45,31 @@ print_section(const char *title, const struct strv *plus, const char *pfx_plus,
 }
 
 int
-cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_diff(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("diff");
-	struct cli_shared sh = { 0 };
 	struct snapshot latest = { 0 }, a = { 0 }, b = { 0 };
 	struct snapshot_diff d = { 0 };
-	struct cli_parser p;
+	struct cli_words args;
 	struct catalog *cat;
-	long seq_a = 0, seq_b = 0;
-	int rc, nargs;
+	int rc, seq_a = 0, seq_b = 0;
 
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
 	rc = -1;
-	nargs = argc - p.optind;
-	if (nargs < 1 || nargs > 3)
-		return cli_usage_error(err, self, nargs ? "too many arguments"
+	if (args.n < 1 || args.n > 3)
+		return cli_usage_error(err, self, args.n ? "too many arguments"
 		    : "which container? give its NAME");
-	if ((nargs > 1 && cli_parse_uint(self, "A", argv[p.optind + 1], &seq_a,
-	    err) < 0) || (nargs > 2 && cli_parse_uint(self, "B",
-	    argv[p.optind + 2], &seq_b, err) < 0))
+	if ((args.n > 1 && cli_parse_number(self, "A", args.v[1], &seq_a,
+	    err) < 0) || (args.n > 2 && cli_parse_number(self, "B", args.v[2],
+	    &seq_b, err) < 0))
 		return -1;
-	if (cli_snapshot_load(ctx, argv[p.optind], &sh.ropts, 0, &latest, err) < 0 ||
-	    cli_catalog(ctx, &cat, err) < 0)
+	if (cli_snapshot_load(ctx, args.v[0], &opt.ropts, 0, &latest,
+	    err) < 0 || cli_catalog(ctx, &cat, err) < 0)
 		goto out;
 	if (seq_b == 0)
 		seq_b = latest.seq;
-	if (nargs == 1)
+	if (args.n == 1)
 		seq_a = seq_b - 1;
 	if (seq_a < 1) {
 		keep_error_set(err, KEEP_ERR_FAILED,
@@ -78,7 +82,7 @@ cmd_diff(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	    latest.config.name, seq_b, &b, err) < 0 ||
 	    history_diff(&a, &b, &d, err) < 0)
 		goto out;
-	if (sh.json) {
+	if (opt.json) {
 		struct jout *o = jout_object(), *x;
 
 		jout_set_str(o, "name", latest.config.name);

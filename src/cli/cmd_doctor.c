@@ -18,9 +18,11 @@
 #include "util/jout.h"
 #include "util/xalloc.h"
 
+static int json;		/* --json */
+
 const struct cli_option doctor_options[] = {
-	{ CLI_OPT_JSON, "json", NULL, "print the report as a JSON object" },
-	{ 0 },
+	CLI_OPTION_JSON(&json, "print the report as a JSON object"),
+	CLI_END,
 };
 
 struct engine_report {
@@ -104,24 +106,23 @@ repair(struct cli_ctx *ctx, struct catalog *cat, const char *recipes,
 }
 
 int
-cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("doctor");
 	struct engine_report r = { 0 };
 	struct keep_error *engine_err = NULL, *repair_err = NULL;
 	struct strv fixed = { 0 };
 	struct catalog *cat;
 	cleanup_free char *check = NULL, *recipes = NULL;
-	struct cli_parser p;
+	struct cli_words args;
 	struct stat st;
-	struct cli_shared sh = { 0 };
 	int rc, version = 0, recipes_exist;
 
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (p.optind < argc)
+	if (args.n)
 		return cli_usage_error(err, self, "unexpected argument '%s'",
-		    argv[p.optind]);
+		    args.v[0]);
 
 	check_engine(ctx, &r, &engine_err);
 	if (cli_catalog(ctx, &cat, err) < 0 ||
@@ -132,7 +133,7 @@ cmd_doctor(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	repair(ctx, cat, recipes, engine_err == NULL, &fixed, &repair_err);
 	recipes_exist = stat(recipes, &st) == 0 && S_ISDIR(st.st_mode);
 
-	if (sh.json) {
+	if (json) {
 		struct jout *o = jout_object(), *eo = jout_object();
 
 		jout_set_str(eo, "endpoint", r.resolved ? r.ep.host : NULL);

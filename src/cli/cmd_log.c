@@ -4,37 +4,43 @@
 
 #include "cli/cli.h"
 #include "cli/snapshot_out.h"
+#include "core/resolve.h"
 #include "catalog/snapshots.h"
 
+/* What the options set. */
+static struct {
+	struct resolve_opts ropts;	/* -p, --index */
+	int json;
+} opt;
+
 const struct cli_option log_options[] = {
-	CLI_OPTION_PROJECT,
-	CLI_OPTION_INDEX,
-	{ CLI_OPT_JSON, "json", NULL, "print an array of JSON objects" },
-	{ 0 },
+	CLI_OPTION_PROJECT(&opt.ropts.project),
+	CLI_OPTION_INDEX(&opt.ropts.index),
+	CLI_OPTION_JSON(&opt.json, "print an array of JSON objects"),
+	CLI_END,
 };
 
 int
-cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_log(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("log");
-	struct cli_shared sh = { 0 };
 	struct snapshot latest = { 0 };
 	struct jout *arr = NULL;
-	struct cli_parser p;
+	struct cli_words args;
 	struct catalog *cat;
 	const char *name;
 	int rc;
 
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if ((name = cli_one_name(self, &p, err)) == NULL)
+	if ((name = cli_one_name(self, &args, err)) == NULL)
 		return -1;
-	if (cli_snapshot_load(ctx, name, &sh.ropts, 0, &latest, err) < 0 ||
+	if (cli_snapshot_load(ctx, name, &opt.ropts, 0, &latest, err) < 0 ||
 	    cli_catalog(ctx, &cat, err) < 0) {
 		snapshot_release(&latest);
 		return -1;
 	}
-	if (sh.json)
+	if (opt.json)
 		arr = jout_array();
 	for (long seq = latest.seq; seq >= 1 && rc == 0; seq--) {
 		struct snapshot s = { 0 };
@@ -46,7 +52,7 @@ cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 			break;
 		}
 		snapshot_summary(&s, &sum);
-		if (sh.json) {
+		if (opt.json) {
 			struct jout *o = jout_object();
 
 			jout_set_int(o, "seq", s.seq);
@@ -64,7 +70,7 @@ cmd_log(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		buf_release(&sum);
 		snapshot_release(&s);
 	}
-	if (sh.json && rc == 0)
+	if (opt.json && rc == 0)
 		jout_print(arr, stdout);
 	jout_free(arr);
 	snapshot_release(&latest);

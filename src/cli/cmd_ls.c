@@ -7,9 +7,11 @@
 #include "engine/engine.h"
 #include "util/jout.h"
 
+static int json;		/* --json */
+
 const struct cli_option ls_options[] = {
-	{ CLI_OPT_JSON, "json", NULL, "print an array of JSON objects" },
-	{ 0 },
+	CLI_OPTION_JSON(&json, "print an array of JSON objects"),
+	CLI_END,
 };
 
 /*
@@ -33,24 +35,23 @@ status_of(const struct catalog_entry *ent, const char *host,
 }
 
 int
-cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("ls");
 	struct catalog_entries ents = { 0 };
 	struct container_list live = { 0 };
 	struct keep_error *engine_err = NULL;
-	struct cli_parser p;
+	struct cli_words args;
 	struct catalog *cat;
 	struct engine *e;
-	struct cli_shared sh = { 0 };
 	const char *host = "";
 	int rc, have_live = 0;
 
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (p.optind < argc)
+	if (args.n)
 		return cli_usage_error(err, self, "unexpected argument '%s'",
-		    argv[p.optind]);
+		    args.v[0]);
 	if (cli_catalog(ctx, &cat, err) < 0 || catalog_list(cat, &ents, err) < 0)
 		return -1;
 	/* The list is useful without an engine: states are then unknown. */
@@ -64,7 +65,7 @@ cmd_ls(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		    engine_err->message);
 	keep_error_free(engine_err);
 
-	if (sh.json) {
+	if (json) {
 		struct jout *a = jout_array();
 
 		for (size_t i = 0; i < ents.n; i++) {

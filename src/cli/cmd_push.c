@@ -7,24 +7,23 @@
 #include "recipes/recipes.h"
 #include "util/xalloc.h"
 
-const struct cli_option push_options[] = { { 0 } };
+const struct cli_option push_options[] = { CLI_END };
 
 int
-cmd_push(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_push(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("push");
 	cleanup_free char *dir = NULL;
 	struct recipes *r = NULL;
-	struct cli_shared sh = { 0 };
-	struct cli_parser p;
+	struct cli_words args;
 	const char *remote;
 	int rc;
 
-	if ((rc = cli_parse_shared(self, argc, argv, &sh, &p, err)) != 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (argc - p.optind > 1)
+	if (args.n > 1)
 		return cli_usage_error(err, self, "too many arguments");
-	remote = p.optind < argc ? argv[p.optind] : NULL;
+	remote = args.n ? args.v[0] : NULL;
 	if (ctx->home == NULL && (ctx->home = keep_home_dir(err)) == NULL)
 		return -1;
 	dir = keep_recipes_dir(ctx->home, ctx->recipes_flag);

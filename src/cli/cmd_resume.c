@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -16,98 +15,58 @@
 #include "util/term.h"
 #include "util/xalloc.h"
 
-enum {
-	OPT_SHELL = 256,
-	OPT_CREATE_VOLUMES,
-	OPT_FROM_RECIPE,
-};
-
-const struct cli_option resume_options[] = {
-	{ CLI_OPT_AT, "at", "N", "recreate from snapshot #N instead of the latest" },
-	{ 'd', "detach", NULL, "only make sure it runs; open no shell" },
-	{ OPT_SHELL, "shell", "CMD", "the shell to open (default bash, else sh)" },
-	{ OPT_CREATE_VOLUMES, "create-volumes", NULL,
-	  "make missing named volumes, empty" },
-	{ OPT_FROM_RECIPE, "from-recipe", NULL,
-	  "recreate from a build of the recipe, not the saved image" },
-	CLI_OPTION_PROJECT,
-	CLI_OPTION_INDEX,
-	{ 0 },
-};
-
-struct resume_args {
-	struct cli_shared sh;	/* --at, -p, --index */
+/* What the options set. */
+static struct {
+	int at;
 	int detach;
 	const char *shell;
-	int create_volumes;
+	struct resume_opts resume;	/* --create-volumes */
 	int from_recipe;
-	const char *name;
-	char **cmd;		/* after `--`, or NULL */
-	int cmd_n;
+	struct resolve_opts ropts;	/* -p, --index */
+	struct cli_words cmd;		/* after "--" (v is NULL without one) */
+} opt;
+
+const struct cli_option resume_options[] = {
+	CLI_OPTION_AT(&opt.at, "recreate from snapshot #N instead of the latest"),
+	CLI_FLAG('d', "detach", &opt.detach,
+	    "only make sure it runs; open no shell"),
+	CLI_STRING(0, "shell", "CMD", &opt.shell,
+	    "the shell to open (default bash, else sh)"),
+	CLI_FLAG(0, "create-volumes", &opt.resume.create_volumes,
+	    "make missing named volumes, empty"),
+	CLI_FLAG(0, "from-recipe", &opt.from_recipe,
+	    "recreate from a build of the recipe, not the saved image"),
+	CLI_OPTION_PROJECT(&opt.ropts.project),
+	CLI_OPTION_INDEX(&opt.ropts.index),
+	CLI_REST("CMD ARG...", &opt.cmd),
+	CLI_END,
 };
 
-/*
- * Options may come before or after NAME; everything after "--" is the
- * command. getopt moves "--" in front of the positional arguments, so it
- * is right before them when it was given anywhere.
- */
-static int
-parse_args(const struct cli_command *self, int argc, char **argv,
-    struct resume_args *a, int *help, struct keep_error **err)
+/* The one operand, NAME; a command only after "--", and not with -d. */
+static const char *
+resume_name(const struct cli_command *self, const struct cli_words *args,
+    struct keep_error **err)
 {
-	struct cli_parser p;
-	const char *arg;
-	int opt, ind, dashdash;
-
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		switch (opt) {
-		case 'd':
-			a->detach = 1;
-			break;
-		case OPT_SHELL:
-			a->shell = arg;
-			break;
-		case OPT_CREATE_VOLUMES:
-			a->create_volumes = 1;
-			break;
-		case OPT_FROM_RECIPE:
-			a->from_recipe = 1;
-			break;
-		default:
-			if (cli_shared_option(self, opt, arg, &a->sh, err) < 0)
-				opt = -1;
-			break;
-		}
-		if (opt < 0)
-			break;
+	if (args->n == 0) {
+		cli_usage_error(err, self, "which container? give its NAME");
+		return NULL;
 	}
-	ind = p.optind;
-	*help = p.help;
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (*help)
-		return 0;
-	dashdash = ind > 1 && strcmp(argv[ind - 1], "--") == 0;
-	if (ind >= argc)
-		return cli_usage_error(err, self,
-		    "which container? give its NAME");
-	a->name = argv[ind++];
-	if (ind < argc && !dashdash)
-		return cli_usage_error(err, self,
+	if (args->n > 1) {
+		cli_usage_error(err, self,
 		    "unexpected argument '%s' (a command goes after '--')",
-		    argv[ind]);
-	if (dashdash && ind >= argc)
-		return cli_usage_error(err, self, "no command after '--'");
-	if (ind < argc && a->detach)
-		return cli_usage_error(err, self,
-		    "--detach runs no command; drop one of them");
-	if (ind < argc) {
-		a->cmd = argv + ind;
-		a->cmd_n = argc - ind;
+		    args->v[1]);
+		return NULL;
 	}
-	return 0;
+	if (opt.cmd.v && opt.cmd.n == 0) {
+		cli_usage_error(err, self, "no command after '--'");
+		return NULL;
+	}
+	if (opt.cmd.n && opt.detach) {
+		cli_usage_error(err, self,
+		    "--detach runs no command; drop one of them");
+		return NULL;
+	}
+	return args->v[0];
 }
 
 static int
@@ -201,50 +160,49 @@ build_recipe(void *bctx, const struct snapshot *snap, char **image_out,
 }
 
 int
-cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_resume(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("resume");
-	struct resume_args a = { 0 };
-	struct resume_opts opts = { 0 };
 	struct resume_result res = { 0 };
 	struct snapshot snap = { 0 };
 	struct strv cmd = { 0 };
+	struct cli_words args;
 	struct engine *e;
 	struct build_ctx bctx = { ctx, NULL };
 	cleanup_free char *line = NULL;
-	int help = 0, have_snap = 0, code = 0, rc = -1;
+	const char *name;
+	int have_snap = 0, code = 0, rc;
 
-	if (parse_args(self, argc, argv, &a, &help, err) < 0)
-		return -1;
-	if (help)
-		return 0;
-	if (cli_engine(ctx, &e, err) < 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = -1;
+	if ((name = resume_name(self, &args, err)) == NULL ||
+	    cli_engine(ctx, &e, err) < 0)
 		return -1;
 	bctx.e = e;
 
 	/* The snapshot to recreate from; a never-saved container has none. */
-	if (cli_snapshot_load(ctx, a.name, &a.sh.ropts, a.sh.at, &snap, err) == 0)
+	if (cli_snapshot_load(ctx, name, &opt.ropts, opt.at, &snap, err) == 0)
 		have_snap = 1;
-	else if (a.sh.at || !keep_error_not_found(err))
+	else if (opt.at || !keep_error_not_found(err))
 		return -1;
-	opts.create_volumes = a.create_volumes;
-	if (a.from_recipe) {
+	if (opt.from_recipe) {
 		if (!have_snap) {
 			rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 			    "resume '%s': --from-recipe needs a snapshot, and "
-			    "there is none", a.name);
+			    "there is none", name);
 			goto out;
 		}
-		opts.image_fn = build_recipe;
-		opts.image_ctx = &bctx;
+		opt.resume.image_fn = build_recipe;
+		opt.resume.image_ctx = &bctx;
 	}
-	if (keep_resume(e, a.name, have_snap ? &snap : NULL, &a.sh.ropts, &opts,
-	    &res, err) < 0) {
+	if (keep_resume(e, name, have_snap ? &snap : NULL, &opt.ropts,
+	    &opt.resume, &res, err) < 0) {
 		if (!have_snap && (*err)->kind == KEEP_ERR_NOT_FOUND)
 			keep_error_set(err, KEEP_ERR_NOT_FOUND,
-			    "no container and no snapshot called '%s'", a.name);
+			    "no container and no snapshot called '%s'", name);
 		else
-			keep_error_wrap(err, "resume '%s'", a.name);
+			keep_error_wrap(err, "resume '%s'", name);
 		goto out;
 	}
 	for (size_t i = 0; i < res.warnings.n && !ctx->quiet; i++)
@@ -256,15 +214,15 @@ cmd_resume(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	line = resume_describe(&res);
 	if (!ctx->quiet)
 		fprintf(stderr, "%s\n", line);
-	if (a.detach) {
+	if (opt.detach) {
 		rc = 0;
 		goto out;
 	}
 
-	if (a.cmd) {
-		for (int i = 0; i < a.cmd_n; i++)
-			strv_push(&cmd, a.cmd[i]);
-	} else if (keep_resume_shell(e, res.id, a.shell, &cmd, err) < 0) {
+	if (opt.cmd.n) {
+		for (int i = 0; i < opt.cmd.n; i++)
+			strv_push(&cmd, opt.cmd.v[i]);
+	} else if (keep_resume_shell(e, res.id, opt.shell, &cmd, err) < 0) {
 		goto out;
 	}
 	if (run_in(e, &res, &cmd, &code, err) < 0)

@@ -12,71 +12,63 @@
 #include "engine/engine.h"
 #include "util/xalloc.h"
 
-enum { OPT_NO_PAUSE = 256 };
+/* What the options set. */
+static struct {
+	struct save_opts save;		/* -m, --no-pause */
+	struct resolve_opts ropts;	/* -p, --index */
+	int json;
+} opt;
 
 const struct cli_option save_options[] = {
-	{ 'm', "message", "MSG", "a note stored with the snapshot and its recipe commit" },
-	{ OPT_NO_PAUSE, "no-pause", NULL, "do not pause the container while committing" },
-	CLI_OPTION_PROJECT,
-	CLI_OPTION_INDEX,
-	{ CLI_OPT_JSON, "json", NULL, "print the snapshot as JSON" },
-	{ 0 },
+	CLI_STRING('m', "message", "MSG", &opt.save.message,
+	    "a note stored with the snapshot and its recipe commit"),
+	CLI_FLAG(0, "no-pause", &opt.save.no_pause,
+	    "do not pause the container while committing"),
+	CLI_OPTION_PROJECT(&opt.ropts.project),
+	CLI_OPTION_INDEX(&opt.ropts.index),
+	CLI_OPTION_JSON(&opt.json, "print the snapshot as JSON"),
+	CLI_END,
 };
 
 int
-cmd_save(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("save");
-	struct save_opts opts = { 0 };
-	struct cli_shared sh = { 0 };
 	struct cli_progress_slot slot = { 0 };
 	struct save_result res = { 0 };
 	struct container inspected = { 0 };
-	struct cli_parser p;
+	struct cli_words args;
 	struct catalog *cat;
 	struct engine *e;
 	cleanup_free char *id = NULL, *name = NULL, *recipes = NULL;
-	const char *arg, *given;
-	int opt, rc = -1;
+	const char *given;
+	int rc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		if (opt == 'm')
-			opts.message = arg;
-		else if (opt == OPT_NO_PAUSE)
-			opts.no_pause = 1;
-		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
-			opt = -1;
-			break;
-		}
-	}
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
-	if ((given = cli_one_name(self, &p, err)) == NULL)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = -1;
+	if ((given = cli_one_name(self, &args, err)) == NULL)
 		return -1;
 
 	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		return -1;
-	sh.ropts.inspected = &inspected;
-	if (resolve_container(e, given, &sh.ropts, &id, &name, err) < 0)
+	opt.ropts.inspected = &inspected;
+	if (resolve_container(e, given, &opt.ropts, &id, &name, err) < 0)
 		goto out;
-	slot.quiet = ctx->quiet || sh.json;
+	slot.quiet = ctx->quiet || opt.json;
 	slot.name = name;
 	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
-	opts.recipes_dir = recipes;
-	opts.progress = progress_callback;
-	opts.progress_ctx = &slot;
-	opts.inspected = &inspected;
-	if (keep_save(e, cat, ctx->home, id, &opts, &res, err) < 0) {
+	opt.save.recipes_dir = recipes;
+	opt.save.progress = progress_callback;
+	opt.save.progress_ctx = &slot;
+	opt.save.inspected = &inspected;
+	if (keep_save(e, cat, ctx->home, id, &opt.save, &res, err) < 0) {
 		keep_error_wrap(err, "save '%s'", name);
 		goto out;
 	}
 	for (size_t i = 0; i < res.warnings.n; i++)
 		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
-	if (sh.json) {
+	if (opt.json) {
 		struct jout *o = snapshot_json(&res.snap, SNAPSHOT_JSON_ALL);
 
 		jout_set_bool(o, "unchanged", res.unchanged);

@@ -5,103 +5,97 @@
 #include "cli/cli.h"
 #include "core/build_context.h"
 #include "core/recipe.h"
+#include "core/resolve.h"
 #include "core/snapshot_image.h"
 #include "render/compose.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-enum { OPT_CONTEXT = 256, OPT_COMPOSE };
+/* What the options set. */
+static struct {
+	int at;
+	const char *output;		/* -o FILE */
+	const char *dir;		/* --context DIR */
+	int compose;
+	struct resolve_opts ropts;	/* -p, --index */
+} opt;
 
 const struct cli_option to_dockerfile_options[] = {
-	{ CLI_OPT_AT, "at", "N", "use snapshot #N instead of the latest" },
-	{ 'o', "output", "FILE", "write the Dockerfile to FILE (atomically) instead of stdout" },
-	{ OPT_CONTEXT, "context", "DIR", "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/" },
-	{ OPT_COMPOSE, "compose", NULL, "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)" },
-	CLI_OPTION_PROJECT,
-	CLI_OPTION_INDEX,
-	{ 0 },
+	CLI_OPTION_AT(&opt.at, "use snapshot #N instead of the latest"),
+	CLI_STRING('o', "output", "FILE", &opt.output,
+	    "write the Dockerfile to FILE (atomically) instead of stdout"),
+	CLI_STRING(0, "context", "DIR", &opt.dir,
+	    "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/"),
+	CLI_FLAG(0, "compose", &opt.compose,
+	    "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)"),
+	CLI_OPTION_PROJECT(&opt.ropts.project),
+	CLI_OPTION_INDEX(&opt.ropts.index),
+	CLI_END,
 };
 
 int
-cmd_to_dockerfile(struct cli_ctx *ctx, int argc, char **argv,
-    struct keep_error **err)
+cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("to-dockerfile");
-	struct cli_shared sh = { 0 };
 	struct snapshot s = { 0 };
 	struct build_context bc = { 0 };
 	struct strv warnings = { 0 };
 	cleanup_buf struct buf text = BUF_INIT;
 	cleanup_buf struct buf compose = BUF_INIT;
 	cleanup_free char *image = NULL;
-	struct cli_parser p;
+	struct cli_words args;
 	struct engine *e;
-	const char *arg, *name, *output = NULL, *dir = NULL;
-	int opt, rc = -1, want_compose = 0;
+	const char *name;
+	int rc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		if (opt == 'o')
-			output = arg;
-		else if (opt == OPT_CONTEXT)
-			dir = arg;
-		else if (opt == OPT_COMPOSE)
-			want_compose = 1;
-		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
-			opt = -1;
-			break;
-		}
-	}
-	cli_parser_release(&p);
-	if (opt < 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = -1;
+	if ((name = cli_one_name(self, &args, err)) == NULL)
 		return -1;
-	if (p.help)
-		return 0;
-	if ((name = cli_one_name(self, &p, err)) == NULL)
-		return -1;
-	if (output && dir)
+	if (opt.output && opt.dir)
 		return cli_usage_error(err, self,
 		    "give either -o or --context: a context holds its own Dockerfile");
-	if (cli_snapshot_load(ctx, name, &sh.ropts, sh.at, &s, err) < 0)
+	if (cli_snapshot_load(ctx, name, &opt.ropts, opt.at, &s, err) < 0)
 		return -1;
 
-	if (dir) {
+	if (opt.dir) {
 		if (cli_engine(ctx, &e, err) < 0 ||
 		    snapshot_image_ref(e, &s, &image, &warnings, err) < 0)
 			goto out;
 		if (build_context_collect(e, &s, image, &bc, &warnings, err) < 0 ||
-		    build_context_write_dir(&bc, dir, err) < 0) {
-			keep_error_wrap(err, "build context '%s'", dir);
+		    build_context_write_dir(&bc, opt.dir, err) < 0) {
+			keep_error_wrap(err, "build context '%s'", opt.dir);
 			goto out;
 		}
 	} else if (recipe_dockerfile(&s, NULL, 0, &text, &warnings, err) < 0) {
 		goto out;
 	}
-	if (want_compose)
+	if (opt.compose)
 		render_compose(&s, &compose, &warnings);
 	for (size_t i = 0; i < warnings.n; i++)
 		fprintf(stderr, "keep: warning: %s\n", warnings.v[i]);
-	if (dir) {
+	if (opt.dir) {
 		if (!ctx->quiet)
 			printf("wrote %s/Dockerfile and %zu file%s under %s/files; "
-			    "build with: docker build --network host %s\n", dir, bc.n,
-			    bc.n == 1 ? "" : "s", dir, dir);
-	} else if (output) {
-		if (fs_write_file_atomic(output, buf_cstr(&text), text.len, 0644,
-		    err) < 0)
+			    "build with: docker build --network host %s\n",
+			    opt.dir, bc.n, bc.n == 1 ? "" : "s", opt.dir, opt.dir);
+	} else if (opt.output) {
+		if (fs_write_file_atomic(opt.output, buf_cstr(&text), text.len,
+		    0644, err) < 0)
 			goto out;
 	} else {
 		fwrite(text.ptr ? text.ptr : "", 1, text.len, stdout);
-		if (want_compose)
+		if (opt.compose)
 			fputs("\n# ---- compose.yaml ----\n", stdout);
 	}
-	if (want_compose && dir) {
-		cleanup_free char *path = xasprintf("%s/compose.yaml", dir);
+	if (opt.compose && opt.dir) {
+		cleanup_free char *path = xasprintf("%s/compose.yaml", opt.dir);
 
 		if (fs_write_file_atomic(path, compose.ptr, compose.len, 0644,
 		    err) < 0)
 			goto out;
-	} else if (want_compose) {
+	} else if (opt.compose) {
 		fwrite(compose.ptr, 1, compose.len, stdout);
 	}
 	rc = 0;

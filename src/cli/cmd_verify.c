@@ -13,15 +13,22 @@
 #include "util/jout.h"
 #include "util/xalloc.h"
 
-enum { OPT_KEEP_IMAGE = 256 };
+/* What the options set. */
+static struct {
+	int at;
+	struct verify_opts verify;	/* --keep-image */
+	struct resolve_opts ropts;	/* -p, --index */
+	int json;
+} opt;
 
 const struct cli_option verify_options[] = {
-	{ CLI_OPT_AT, "at", "N", "verify snapshot #N instead of the latest" },
-	{ OPT_KEEP_IMAGE, "keep-image", "TAG", "keep the rebuilt image as TAG" },
-	CLI_OPTION_PROJECT,
-	CLI_OPTION_INDEX,
-	{ CLI_OPT_JSON, "json", NULL, "print the result and its differences as JSON" },
-	{ 0 },
+	CLI_OPTION_AT(&opt.at, "verify snapshot #N instead of the latest"),
+	CLI_STRING(0, "keep-image", "TAG", &opt.verify.keep_image,
+	    "keep the rebuilt image as TAG"),
+	CLI_OPTION_PROJECT(&opt.ropts.project),
+	CLI_OPTION_INDEX(&opt.ropts.index),
+	CLI_OPTION_JSON(&opt.json, "print the result and its differences as JSON"),
+	CLI_END,
 };
 
 /* Proxy variables the build may need, passed as build args, never baked in. */
@@ -105,37 +112,24 @@ result_json(const struct snapshot *s, const struct verify_result *r,
 }
 
 int
-cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
+cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
 {
-	const struct cli_command *self = cli_command_find("verify");
-	struct cli_shared sh = { 0 };
 	struct snapshot s = { 0 };
-	struct verify_opts vopts = { 0 };
 	struct verify_result res = { 0 };
 	struct verify_progress vp = { 0 };
-	struct kvv args = { 0 };
-	struct cli_parser p;
+	struct kvv build_args = { 0 };
+	struct cli_words args;
 	struct catalog *cat;
 	struct engine *e;
-	const char *arg, *name, *keep_image = NULL;
-	int opt, rc = -1, vrc;
+	const char *name;
+	int rc, vrc;
 
-	cli_parser_init(&p, self, argc, argv);
-	while ((opt = cli_next(&p, &arg, err)) > 0) {
-		if (opt == OPT_KEEP_IMAGE)
-			keep_image = arg;
-		else if (cli_shared_option(self, opt, arg, &sh, err) < 0) {
-			opt = -1;
-			break;
-		}
-	}
-	cli_parser_release(&p);
-	if (opt < 0)
-		return -1;
-	if (p.help)
-		return 0;
-	if ((name = cli_one_name(self, &p, err)) == NULL ||
-	    cli_snapshot_load(ctx, name, &sh.ropts, sh.at, &s, err) < 0)
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = -1;
+	if ((name = cli_one_name(self, &args, err)) == NULL ||
+	    cli_snapshot_load(ctx, name, &opt.ropts, opt.at, &s, err) < 0)
 		return -1;
 	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		goto out;
@@ -144,27 +138,26 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		const char *v = getenv(proxy_names[i]);
 
 		if (v && v[0])
-			kvv_push(&args, proxy_names[i], v);
+			kvv_push(&build_args, proxy_names[i], v);
 	}
-	vp.slot.quiet = ctx->quiet || sh.json;
+	vp.slot.quiet = ctx->quiet || opt.json;
 	vp.slot.name = s.config.name;
-	vp.streaming = !ctx->quiet && !sh.json && isatty(STDERR_FILENO);
-	vopts.keep_image = keep_image;
-	vopts.build_args = &args;
-	vopts.output = vp.streaming ? stream_output : NULL;
-	vopts.progress = verify_progress_cb;
-	vopts.progress_ctx = &vp;
+	vp.streaming = !ctx->quiet && !opt.json && isatty(STDERR_FILENO);
+	opt.verify.build_args = &build_args;
+	opt.verify.output = vp.streaming ? stream_output : NULL;
+	opt.verify.progress = verify_progress_cb;
+	opt.verify.progress_ctx = &vp;
 
-	vrc = keep_verify(e, cat, &s, &vopts, &res, err);
-	if (!sh.json)
+	vrc = keep_verify(e, cat, &s, &opt.verify, &res, err);
+	if (!opt.json)
 		for (size_t i = 0; i < res.warnings.n; i++)
 			fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
 	if (vrc < 0) {
 		/* A failed build: show what the builder said if it was hidden. */
-		if (res.status && !vp.streaming && !ctx->quiet && !sh.json)
+		if (res.status && !vp.streaming && !ctx->quiet && !opt.json)
 			for (size_t i = 0; i < res.build_tail.n; i++)
 				fprintf(stderr, "  | %s\n", res.build_tail.v[i]);
-		if (sh.json) {
+		if (opt.json) {
 			struct jout *o = result_json(&s, &res, NULL, (*err)->message);
 
 			jout_print(o, stdout);
@@ -173,8 +166,9 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		keep_error_wrap(err, "verify '%s' #%ld", s.config.name, s.seq);
 		goto out;
 	}
-	if (sh.json) {
-		struct jout *o = result_json(&s, &res, keep_image, NULL);
+	if (opt.json) {
+		struct jout *o = result_json(&s, &res, opt.verify.keep_image,
+		    NULL);
 
 		jout_print(o, stdout);
 		jout_free(o);
@@ -183,8 +177,9 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 		    res.status, res.detail);
 		for (size_t i = 0; i < res.n; i++)
 			print_diff(&res.v[i]);
-		if (keep_image)
-			printf("rebuilt image kept as %s\n", keep_image);
+		if (opt.verify.keep_image)
+			printf("rebuilt image kept as %s\n",
+			    opt.verify.keep_image);
 	}
 	if (res.n > 0) {
 		keep_error_set(err, KEEP_ERR_FAILED,
@@ -194,7 +189,7 @@ cmd_verify(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	}
 	rc = 0;
 out:
-	kvv_release(&args);
+	kvv_release(&build_args);
 	verify_result_release(&res);
 	snapshot_release(&s);
 	return rc;
