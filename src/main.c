@@ -34,7 +34,7 @@ extern const struct cli_option version_options[];
 const struct cli_command cli_commands[] = {
 	{ "save", cmd_save,
 	  "snapshot a container: image, catalog entry, package diff",
-	  "[-m MSG] [--no-pause] [-p PROJECT] [--index N] [--json] NAME",
+	  "NAME",
 	  save_options,
 	  "NAME is a container name, a unique ID prefix, or a compose service of "
 	  "the project\nin the current directory (or -p PROJECT). keep commits the "
@@ -46,15 +46,15 @@ const struct cli_command cli_commands[] = {
 	  "keep/NAME:SEQ-TOKEN\n(with a warning)." },
 	{ "ls", cmd_ls,
 	  "list the tracked containers",
-	  "[--json]", ls_options, NULL },
+	  "", ls_options, NULL },
 	{ "show", cmd_show,
 	  "show one snapshot: config, mounts, packages and files",
-	  "[--at N] [-p PROJECT] [--json] NAME", show_options,
+	  "NAME", show_options,
 	  "Shows the latest snapshot of NAME, or #N with --at. Values of secret "
 	  "variables\n(tokens, passwords, credentials in URLs) are never shown." },
 	{ "to-dockerfile", cmd_to_dockerfile,
 	  "print the Dockerfile that rebuilds a snapshot",
-	  "[--at N] [-o FILE | --context DIR] [--compose] [-p PROJECT] NAME",
+	  "NAME",
 	  to_dockerfile_options,
 	  "Prints the recipe of the latest snapshot of NAME (or #N with --at): FROM its\n"
 	  "base image pinned by digest, then its packages, files and config. Warnings\n"
@@ -63,7 +63,7 @@ const struct cli_command cli_commands[] = {
 	  "DIR/files/ and the Dockerfile copies them with their owners and modes." },
 	{ "verify", cmd_verify,
 	  "rebuild a snapshot from its recipe and compare its packages",
-	  "[--at N] [--keep-image TAG] [-p PROJECT] [--json] NAME", verify_options,
+	  "NAME", verify_options,
 	  "Builds the recipe (with its build context) through the engine with host\n"
 	  "networking and the proxy variables of your environment as build args,\n"
 	  "then compares every package of the rebuilt image with the snapshot's image:\n"
@@ -72,11 +72,11 @@ const struct cli_command cli_commands[] = {
 	  "displays it. The rebuilt image is removed unless --keep-image TAG." },
 	{ "log", cmd_log,
 	  "list the snapshots of a container, newest first",
-	  "[-p PROJECT] [--index N] [--json] NAME", log_options,
+	  "NAME", log_options,
 	  "One line per snapshot: number, date, recipe commit, what changed, note." },
 	{ "diff", cmd_diff,
 	  "show what changed between two snapshots",
-	  "[-p PROJECT] [--index N] [--json] NAME [A [B]]", diff_options,
+	  "NAME [A [B]]", diff_options,
 	  "Compares snapshots A and B of NAME (default: the last two; with only A,\n"
 	  "A and the latest): packages added, removed and upgraded, env names,\n"
 	  "mounts, loose files, and the diff of their Dockerfiles." },
@@ -87,8 +87,7 @@ const struct cli_command cli_commands[] = {
 	  "--recipes DIR or KEEP_RECIPES) to REMOTE (default origin), never forcing." },
 	{ "resume", cmd_resume,
 	  "start a container and open a shell; recreate it if it is gone",
-	  "[--at N] [-d] [--shell CMD] [--create-volumes] [--from-recipe]\n"
-	  "                   [-p PROJECT] NAME [-- CMD ARG...]", resume_options,
+	  "NAME", resume_options,
 	  "Starts NAME if it is stopped (the same container), unpauses it if it is\n"
 	  "paused, then opens a shell in it as its user in its workdir (bash if\n"
 	  "there, else sh); the shell's exit status is keep's. If the container\n"
@@ -98,7 +97,7 @@ const struct cli_command cli_commands[] = {
 	  "stdin and stdout are terminals, else stdout and stderr stay apart." },
 	{ "doctor", cmd_doctor,
 	  "check the engine, the catalog and the recipe repository",
-	  "[--json]", doctor_options,
+	  "", doctor_options,
 	  "Shows which engine keep talks to and how it was chosen, the server "
 	  "and API versions,\nwhether it is Podman, the catalog's path, schema "
 	  "version and integrity, and the\nrecipe repository. Exits 1 when "

@@ -95,11 +95,73 @@ cli_command_find(const char *name)
 	return NULL;
 }
 
+/* The usage line wraps before a word that would pass this column. */
+enum { USAGE_WIDTH = 80 };
+
+struct usage_line {
+	FILE *f;
+	size_t col;
+	size_t indent;		/* where continuation lines start */
+};
+
+static void
+usage_word(struct usage_line *u, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (u->col > u->indent && u->col + 1 + n > USAGE_WIDTH) {
+		fprintf(u->f, "\n%*s", (int)u->indent, "");
+		u->col = u->indent;
+	}
+	fprintf(u->f, " %s", word);
+	u->col += 1 + n;
+}
+
+/*
+ * "usage: keep CMD [-x ARG]... OPERANDS [-- REST]": the options in table
+ * order, the short name where there is one, as the man page's synopsis.
+ */
+static void
+print_usage(FILE *f, const struct cli_command *cmd)
+{
+	struct usage_line u = { f, 0, 0 };
+	cleanup_buf struct buf word = BUF_INIT;
+	const struct cli_option *o;
+
+	fprintf(f, "usage: keep %s", cmd->name);
+	u.col = u.indent = strlen("usage: keep ") + strlen(cmd->name);
+	for (o = cmd->options; o->kind; o++) {
+		if (o->kind == CLI_OPT_REST || (o->usage & CLI_USAGE_HIDDEN))
+			continue;
+		buf_addstr(&word, word.len ? " | " : "[");
+		if (o->short_name)
+			buf_printf(&word, "-%c", o->short_name);
+		else
+			buf_printf(&word, "--%s", o->long_name);
+		if (o->arg)
+			buf_printf(&word, " %s", o->arg);
+		if (o->usage & CLI_USAGE_OR_NEXT)
+			continue;
+		buf_addch(&word, ']');
+		usage_word(&u, buf_cstr(&word));
+		buf_truncate(&word, 0);
+	}
+	if (cmd->operands[0])
+		usage_word(&u, cmd->operands);
+	for (o = cmd->options; o->kind; o++)
+		if (o->kind == CLI_OPT_REST) {
+			buf_truncate(&word, 0);
+			buf_printf(&word, "[-- %s]", o->arg);
+			usage_word(&u, buf_cstr(&word));
+		}
+	fputc('\n', f);
+}
+
 void
 cli_print_command_help(FILE *f, const struct cli_command *cmd)
 {
-	fprintf(f, "usage: keep %s%s%s\n\n%s\n", cmd->name,
-	    cmd->synopsis[0] ? " " : "", cmd->synopsis, cmd->summary);
+	print_usage(f, cmd);
+	fprintf(f, "\n%s\n", cmd->summary);
 	if (cmd->description)
 		fprintf(f, "\n%s\n", cmd->description);
 	fprintf(f, "\noptions:\n");

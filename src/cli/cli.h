@@ -1,8 +1,8 @@
 /*
  * The command-line front end. Each command lives in src/cli/cmd_<verb>.c,
- * declares its options in one table (which drives parsing, --help and the
- * completion script), parses, calls the core library and prints. Only main
- * prints errors.
+ * declares its options in one table (which drives parsing, the usage line,
+ * --help and the completion script), parses, calls the core library and
+ * prints. Only main prints errors.
  */
 #ifndef KEEP_CLI_CLI_H
 #define KEEP_CLI_CLI_H
@@ -41,8 +41,10 @@ int cli_engine_catalog(struct cli_ctx *ctx, struct engine **e,
 /*
  * One option of a command, an entry of the command's table. Its kind says
  * what the value is and where it goes; the same table parses argv, prints
- * `keep CMD --help` and feeds the completion script.
- * Write entries with the CLI_FLAG ... macros below.
+ * the usage line and `keep CMD --help`, and feeds the completion script.
+ * Write entries with the CLI_FLAG ... macros below. The tables are static
+ * (help and completion read every command's), so what they point at is
+ * too: one file-scope struct per command, as git's builtins do.
  */
 enum cli_option_kind {
 	CLI_OPT_END = 0,	/* ends the table */
@@ -50,6 +52,16 @@ enum cli_option_kind {
 	CLI_OPT_STRING,		/* sets *string to its value */
 	CLI_OPT_NUMBER,		/* sets *number to its value, a positive int */
 	CLI_OPT_REST,		/* sets *rest to the words after "--" */
+};
+
+/*
+ * How an entry shows in the usage line: HIDDEN not at all (it is still in
+ * the option list), OR_NEXT as one choice with the next entry, as in
+ * "[-o FILE | --context DIR]".
+ */
+enum {
+	CLI_USAGE_HIDDEN = 1 << 0,
+	CLI_USAGE_OR_NEXT = 1 << 1,
 };
 
 /* Words of argv: the operands, or what follows "--". */
@@ -70,6 +82,7 @@ struct cli_option {
 		int *number;
 		struct cli_words *rest;
 	} to;
+	unsigned usage;		/* CLI_USAGE_* */
 };
 
 #define CLI_FLAG(s, l, var, h) \
@@ -81,7 +94,7 @@ struct cli_option {
 #define CLI_NUMBER(s, l, a, var, h) \
 	{ .kind = CLI_OPT_NUMBER, .short_name = (s), .long_name = (l), \
 	  .arg = (a), .help = (h), .to.number = (var) }
-/* The words after "--"; a names them in help ("CMD ARG..."). */
+/* The words after "--", shown as "[-- a]" at the end of the usage line. */
 #define CLI_REST(a, var) \
 	{ .kind = CLI_OPT_REST, .arg = (a), .to.rest = (var) }
 #define CLI_END { .kind = CLI_OPT_END }
@@ -101,7 +114,7 @@ struct cli_command {
 	int (*run)(struct cli_ctx *ctx, const struct cli_command *self,
 	    int argc, char **argv, struct keep_error **err);
 	const char *summary;		/* one line for `keep help` */
-	const char *synopsis;		/* "NAME [--at N]" */
+	const char *operands;		/* ends the usage line: "NAME [A [B]]" */
 	const struct cli_option *options;	/* ends with CLI_END */
 	const char *description;	/* a paragraph for `keep CMD --help`, or NULL */
 };

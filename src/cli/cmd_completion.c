@@ -17,8 +17,9 @@
 static int names;		/* --names */
 
 const struct cli_option completion_options[] = {
-	CLI_FLAG(0, "names", &names,
-	    "print the tracked names, one per line (used by the scripts)"),
+	{ .kind = CLI_OPT_FLAG, .long_name = "names", .to.flag = &names,
+	  .usage = CLI_USAGE_HIDDEN,	/* the scripts' own, no shell */
+	  .help = "print the tracked names, one per line (used by the scripts)" },
 	CLI_END,
 };
 
@@ -53,7 +54,7 @@ print_options(const struct cli_command *cmd, int valued)
 static int
 takes_name(const struct cli_command *cmd)
 {
-	return strstr(cmd->synopsis, "NAME") != NULL;
+	return strstr(cmd->operands, "NAME") != NULL;
 }
 
 /*

@@ -22,8 +22,10 @@ static struct {
 
 const struct cli_option to_dockerfile_options[] = {
 	CLI_OPTION_AT(&opt.at, "use snapshot #N instead of the latest"),
-	CLI_STRING('o', "output", "FILE", &opt.output,
-	    "write the Dockerfile to FILE (atomically) instead of stdout"),
+	{ .kind = CLI_OPT_STRING, .short_name = 'o', .long_name = "output",
+	  .arg = "FILE", .to.string = &opt.output,
+	  .usage = CLI_USAGE_OR_NEXT,	/* [-o FILE | --context DIR] */
+	  .help = "write the Dockerfile to FILE (atomically) instead of stdout" },
 	CLI_STRING(0, "context", "DIR", &opt.dir,
 	    "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/"),
 	CLI_FLAG(0, "compose", &opt.compose,

@@ -18,7 +18,7 @@ test_expect_success 'every command has --help, and keep help CMD says the same' 
 	done
 '
 
-test_expect_success 'the man page renders and documents every command and option' '
+test_expect_success 'the man page renders and documents every command and option; its synopses are the usage lines' '
 	man=$KEEP_SOURCE_DIR/docs/keep.1 &&
 	if command -v groff >/dev/null; then
 		groff -man -Tutf8 -ww -z "$man" 2>warn && test ! -s warn
@@ -27,6 +27,8 @@ test_expect_success 'the man page renders and documents every command and option
 	for cmd in $(keep --help | sed -n "/^commands:/,/^$/p" | awk "NR>1 && NF {print \$1}"); do
 		awk -v c="$cmd" "/^\\.SS /{ sec = (\$2 == \"keep\" && \$3 == c) } sec" man.txt >sec.txt &&
 		test -s sec.txt || { echo "man page lacks command $cmd"; exit 1; }
+		usage=$(keep "$cmd" --help | sed "/^\$/q" | tr -s " \n" "  " | sed -e "s/^usage: //" -e "s/ \$//") &&
+		grep -qxF ".SS $usage" man.txt || { echo "man page: the synopsis of $cmd is not: $usage"; exit 1; }
 		for opt in $(keep "$cmd" --help | sed -n "/^options:/,\$p" | grep -o -- "--[a-z][a-z-]*" | grep -vx -- --help); do
 			grep -q -- "$opt" sec.txt || { echo "man page: $cmd lacks $opt"; exit 1; }
 		done
