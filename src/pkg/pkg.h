@@ -14,8 +14,9 @@
  *
  * Everything read here came from inside a container and is untrusted:
  * parsers never crash on it and never read past the size limits below; the
- * names and versions they return are raw and must pass pkg_validate before
- * anything emits them (pkg_scan does that and turns refusals into warnings).
+ * names and versions they return are raw and must pass pkg_validate
+ * (model/validate.h) before anything emits them (pkg_scan does that and
+ * turns refusals into warnings).
  *
  * JSON (pip's direct_url.json, npm's package.json) is read with jansson;
  * this directory may include it, as engine/ does.
@@ -30,6 +31,7 @@
 #include <stddef.h>
 
 #include "model/model.h"
+#include "model/validate.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -244,27 +246,6 @@ void pkg_diff(const struct pkg_set *base, const struct pkg_set *cur,
 /* Sort by manager, name, arch, location: a deterministic order. */
 void pkg_changes_sort(struct pkg_changes *pc);
 void pkg_set_sort(struct pkg_set *s);
-
-/* Syntax checks, each against the manager's own rules; 1 valid, 0 not. */
-int pkg_valid_deb_name(const char *s);
-int pkg_valid_deb_version(const char *s);
-int pkg_valid_deb_arch(const char *s);
-int pkg_valid_pep508_name(const char *s);
-int pkg_valid_pep440_version(const char *s);
-int pkg_valid_npm_name(const char *s);
-int pkg_valid_npm_version(const char *s);
-int pkg_valid_apk_name(const char *s);
-int pkg_valid_apk_version(const char *s);
-int pkg_valid_apk_arch(const char *s);
-/* An absolute path of safe characters only ([A-Za-z0-9._+@/-]). */
-int pkg_valid_location(const char *s);
-
-/*
- * Check every field of p that a Dockerfile or lock file would carry. 0 when
- * valid; else -1 and *why (caller frees) says which field is wrong, e.g.
- * "invalid name". An unknown manager is invalid.
- */
-int pkg_validate(const struct pkg *p, char **why);
 
 /*
  * The warning line for a refused package, its untrusted bytes escaped

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/secrets.h"
+#include "model/validate.h"
 #include "render/quote.h"
 #include "util/xalloc.h"
 
@@ -69,14 +70,7 @@ pr(struct render *r, const char *s)
 	return r->scratch.v[r->scratch.n - 1];
 }
 
-/* --- validation of names and versions -------------------------------- */
-
-/*
- * TODO: switch to src/pkg/validate.c once the package analyzers provide it;
- * these follow the same rules (ENGINE_NOTES.md) and are deliberately
- * strict: every accepted byte is inert in /bin/sh and in a Dockerfile.
- */
-
+/* Every byte of s is alphanumeric or in extra. */
 static int
 all_in(const char *s, const char *extra)
 {
@@ -84,153 +78,6 @@ all_in(const char *s, const char *extra)
 		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
 			return 0;
 	return 1;
-}
-
-static int
-deb_name_valid(const char *s)
-{
-	if (strlen(s) < 2 || strlen(s) > 128)
-		return 0;
-	if (!(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
-		return 0;
-	for (const char *p = s; *p; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
-		    *p == '+' || *p == '.' || *p == '-'))
-			return 0;
-	return 1;
-}
-
-static int
-deb_version_valid(const char *s)
-{
-	const char *upstream = s, *colon, *dash;
-	size_t ulen;
-
-	if (strlen(s) == 0 || strlen(s) > 128 || !all_in(s, ".+~-:"))
-		return 0;
-	colon = strchr(s, ':');
-	if (colon != NULL) {
-		if (colon == s)
-			return 0;
-		for (const char *p = s; p < colon; p++)
-			if (!isdigit((unsigned char)*p))
-				return 0;
-		upstream = colon + 1;
-	}
-	dash = strrchr(upstream, '-');
-	ulen = dash ? (size_t)(dash - upstream) : strlen(upstream);
-	if (ulen == 0 || !isdigit((unsigned char)upstream[0]))
-		return 0;
-	if (dash != NULL && (dash[1] == '\0' || strchr(dash + 1, ':') != NULL))
-		return 0;
-	if (colon == NULL && strchr(upstream, ':') != NULL)
-		return 0;
-	/* No '~' right after ':' or '=': a shell could read a tilde prefix. */
-	return strstr(s, ":~") == NULL;
-}
-
-static int
-apk_name_valid(const char *s)
-{
-	return s[0] != '\0' && strlen(s) <= 128 && isalnum((unsigned char)s[0]) &&
-	    all_in(s, "+._-");
-}
-
-static int
-apk_version_valid(const char *s)
-{
-	return s[0] != '\0' && strlen(s) <= 128 && isdigit((unsigned char)s[0]) &&
-	    all_in(s, "._+-");
-}
-
-static int
-pip_name_valid(const char *s)
-{
-	size_t len = strlen(s);
-
-	return len > 0 && len <= 128 && isalnum((unsigned char)s[0]) &&
-	    isalnum((unsigned char)s[len - 1]) && all_in(s, "._-");
-}
-
-static int
-pip_version_valid(const char *s)
-{
-	const char *bang = strchr(s, '!'), *plus = strchr(s, '+');
-	size_t len = strlen(s);
-
-	if (len == 0 || len > 128 || !isalnum((unsigned char)s[0]) ||
-	    !isalnum((unsigned char)s[len - 1]) || !all_in(s, ".!+_-"))
-		return 0;
-	if (bang != NULL) {
-		if (strchr(bang + 1, '!') != NULL)
-			return 0;
-		for (const char *p = s; p < bang; p++)
-			if (!isdigit((unsigned char)*p))
-				return 0;
-	}
-	return plus == NULL || strchr(plus + 1, '+') == NULL;
-}
-
-static int
-npm_part_valid(const char *s, size_t len)
-{
-	if (len == 0 || !isalnum((unsigned char)s[0]))
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("._~-", s[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-static int
-npm_name_valid(const char *s)
-{
-	const char *slash;
-
-	if (strlen(s) == 0 || strlen(s) > 214)
-		return 0;
-	if (s[0] != '@')
-		return npm_part_valid(s, strlen(s));
-	slash = strchr(s, '/');
-	return slash != NULL && npm_part_valid(s + 1, (size_t)(slash - s - 1)) &&
-	    npm_part_valid(slash + 1, strlen(slash + 1));
-}
-
-/* Semantic version: N.N.N[-pre][+build]. */
-static int
-npm_version_valid(const char *s)
-{
-	const char *p = s;
-
-	for (int i = 0; i < 3; i++) {
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (i < 2 && *p++ != '.')
-			return 0;
-	}
-	if (*p == '-' || *p == '+')
-		return p[1] != '\0' && all_in(p + 1, ".-+") && strlen(s) <= 128;
-	return *p == '\0';
-}
-
-static int
-pkg_valid(const struct pkg *p, int need_version)
-{
-	int (*name_ok)(const char *), (*version_ok)(const char *);
-
-	if (strcmp(p->manager, "dpkg") == 0)
-		name_ok = deb_name_valid, version_ok = deb_version_valid;
-	else if (strcmp(p->manager, "apk") == 0)
-		name_ok = apk_name_valid, version_ok = apk_version_valid;
-	else if (strcmp(p->manager, "pip") == 0)
-		name_ok = pip_name_valid, version_ok = pip_version_valid;
-	else if (strcmp(p->manager, "npm") == 0)
-		name_ok = npm_name_valid, version_ok = npm_version_valid;
-	else
-		return 0;
-	return name_ok(p->name) && (!need_version || version_ok(p->version));
 }
 
 /* Bytes a shell word may hold without quotes. */
@@ -624,13 +471,14 @@ split_changes(struct render *r, const struct pkg_change **v, size_t n,
 		const struct pkg *p = &v[i]->pkg;
 
 		if (v[i]->change == PKG_REMOVED) {
-			if (!pkg_valid(p, 0))
+			if (!pkg_valid_name(p->manager, p->name))
 				refuse_pkg(r, v[i]);
 			else if (strv_find(remove, p->name) < 0)
 				strv_push(remove, p->name);
 			continue;
 		}
-		if (!pkg_valid(p, 1)) {
+		if (!pkg_valid_name(p->manager, p->name) ||
+		    !pkg_valid_version(p->manager, p->version)) {
 			refuse_pkg(r, v[i]);
 			continue;
 		}

@@ -36,12 +36,13 @@
  *    ENV; names the base image sets but the container lacks are listed in a
  *    comment (a Dockerfile cannot unset an inherited variable). Proxy
  *    variables become ARG lines without a value, secrets are named in a
- *    comment only (see core/secrets.h).
+ *    comment only (see model/secrets.h).
  *
  * Everything from inside the container is untrusted. Package names and
- * versions are checked against the manager's own syntax, env values and
- * paths are quoted or refused; every refusal appends a warning naming the
- * item (in printable form) and a comment in the Dockerfile.
+ * versions are checked against the manager's own syntax (model/validate.h),
+ * env values and paths are quoted or refused; every refusal appends a
+ * warning naming the item (in printable form) and a comment in the
+ * Dockerfile.
  */
 #ifndef KEEP_RENDER_DOCKERFILE_H
 #define KEEP_RENDER_DOCKERFILE_H

@@ -1,15 +1,18 @@
 /*
- * Syntax checks for what the analyzers read from a container, each against
- * the package manager's own rules. They are written out by hand over ASCII
- * (no regcomp) so the result never depends on the locale. Anything failing
- * them never reaches a Dockerfile: the caller gets a warning instead.
+ * The package rules of validate.h. They are written out by hand over ASCII
+ * (no regcomp, no <ctype.h>) so the result never depends on the locale.
  */
-#include "pkg/pkg_internal.h"
+#include "model/validate.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
+
+/*
+ * Longest name or version keep takes where the manager sets no limit of
+ * its own (dpkg, pip, apk); real ones stay far below.
+ */
+#define FIELD_MAX 128
 
 static int
 is_digit(char c)
@@ -50,7 +53,7 @@ pkg_valid_deb_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n < 2 || n > 255 || !(is_lower(s[0]) || is_digit(s[0])))
+	if (n < 2 || n > FIELD_MAX || !(is_lower(s[0]) || is_digit(s[0])))
 		return 0;
 	for (size_t i = 1; i < n; i++)
 		if (!is_lower(s[i]) && !is_digit(s[i]) && !strchr("+.-", s[i]))
@@ -66,7 +69,7 @@ pkg_valid_deb_version(const char *s)
 	size_t uplen;
 	int epoch = 0, revision = 0;
 
-	if (strlen(s) > 255)
+	if (strlen(s) > FIELD_MAX)
 		return 0;
 	if (colon != NULL) {
 		if (colon == s)
@@ -93,6 +96,13 @@ pkg_valid_deb_version(const char *s)
 	for (size_t i = 0; i < uplen; i++) {
 		char c = up[i];
 
+		/*
+		 * Policy allows "1:2.0:~3", but bash (outside POSIX mode)
+		 * reads the '~' after ':' in the word "name=1:2.0:~3" as a
+		 * home directory: not inert, refused.
+		 */
+		if (c == '~' && up[i - 1] == ':')
+			return 0;
 		if (is_alnum(c) || c == '.' || c == '+' || c == '~')
 			continue;
 		if (c == ':' && epoch)
@@ -122,7 +132,7 @@ pkg_valid_pep508_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 255 || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
+	if (n == 0 || n > FIELD_MAX || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
 		return 0;
 	return all_in(s, n, "._-");
 }
@@ -187,7 +197,7 @@ pkg_valid_pep440_version(const char *s)
 	static const char *const dev[] = { "dev", NULL };
 	size_t i = 0, j;
 
-	if (strlen(s) > 255)
+	if (strlen(s) > FIELD_MAX)
 		return 0;
 	if (lower(s[i]) == 'v')
 		i++;
@@ -223,11 +233,15 @@ pkg_valid_pep440_version(const char *s)
 	return s[i] == '\0';
 }
 
-/* A component of an npm name or scope: [a-z0-9~-][a-z0-9._~-]*. */
+/*
+ * A component of an npm name or scope: [a-z0-9][a-z0-9._~-]*. npm itself
+ * refuses only a leading '.' or '_'; a leading '~' would be a tilde prefix
+ * to the shell and a leading '-' an option to npm.
+ */
 static int
 npm_part(const char *s, size_t n)
 {
-	if (n == 0 || s[0] == '.' || s[0] == '_')
+	if (n == 0 || !(is_lower(s[0]) || is_digit(s[0])))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!is_lower(s[i]) && !is_digit(s[i]) && !strchr("._~-", s[i]))
@@ -241,7 +255,7 @@ pkg_valid_npm_name(const char *s)
 	size_t n = strlen(s);
 	const char *slash;
 
-	if (n == 0 || n > 214)
+	if (n == 0 || n > 214)	/* npm's own limit */
 		return 0;
 	if (s[0] != '@')
 		return npm_part(s, n) && strcmp(s, "node_modules") != 0 &&
@@ -287,7 +301,7 @@ pkg_valid_npm_version(const char *s)
 {
 	size_t i = 0;
 
-	if (strlen(s) > 256)
+	if (strlen(s) > 256)	/* node-semver's MAX_LENGTH */
 		return 0;
 	if (!semver_num(s, &i) || s[i++] != '.' || !semver_num(s, &i) ||
 	    s[i++] != '.' || !semver_num(s, &i))
@@ -310,7 +324,7 @@ pkg_valid_apk_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 255 || !is_alnum(s[0]))
+	if (n == 0 || n > FIELD_MAX || !is_alnum(s[0]))
 		return 0;
 	return all_in(s, n, "_.+-");
 }
@@ -322,7 +336,7 @@ pkg_valid_apk_version(const char *s)
 		"cvs", "svn", "git", "hg", "p", NULL };
 	size_t i = 0;
 
-	if (strlen(s) > 255 || !is_digit(s[0]))
+	if (strlen(s) > FIELD_MAX || !is_digit(s[0]))
 		return 0;
 	skip_digits(s, &i);
 	while (s[i] == '.' && is_digit(s[i + 1])) {
@@ -402,116 +416,77 @@ valid_origin(const char *s)
 	return all_in(s, n, "._~:/?#[]@!&()*+,;=%-");
 }
 
+/*
+ * Each manager's rule for each field a Dockerfile or a lock file carries;
+ * NULL where the manager has no such field (checked in this order).
+ */
+static const struct manager_rules {
+	const char *manager;
+	int (*name)(const char *);
+	int (*version)(const char *);
+	int (*arch)(const char *);
+	int (*location)(const char *);
+	int (*installer)(const char *);
+	int (*origin)(const char *);
+} managers[] = {
+	{ "dpkg", pkg_valid_deb_name, pkg_valid_deb_version,
+	    pkg_valid_deb_arch, NULL, NULL, NULL },
+	{ "apk", pkg_valid_apk_name, pkg_valid_apk_version,
+	    pkg_valid_apk_arch, NULL, NULL, NULL },
+	{ "pip", pkg_valid_pep508_name, pkg_valid_pep440_version, NULL,
+	    pkg_valid_location, valid_installer, valid_origin },
+	{ "npm", pkg_valid_npm_name, pkg_valid_npm_version, NULL,
+	    pkg_valid_location, NULL, NULL },
+};
+
+static const struct manager_rules *
+rules_of(const char *manager)
+{
+	for (size_t i = 0; i < sizeof(managers) / sizeof(*managers); i++)
+		if (strcmp(managers[i].manager, manager) == 0)
+			return &managers[i];
+	return NULL;
+}
+
+int
+pkg_valid_name(const char *manager, const char *name)
+{
+	const struct manager_rules *m = rules_of(manager);
+
+	return m != NULL && m->name(name);
+}
+
+int
+pkg_valid_version(const char *manager, const char *version)
+{
+	const struct manager_rules *m = rules_of(manager);
+
+	return m != NULL && m->version(version);
+}
+
 int
 pkg_validate(const struct pkg *p, char **why)
 {
+	const struct manager_rules *m = rules_of(p->manager);
 	const char *bad = NULL;
 
-	if (strcmp(p->manager, "dpkg") == 0) {
-		if (!pkg_valid_deb_name(p->name))
-			bad = "invalid name";
-		else if (!pkg_valid_deb_version(p->version))
-			bad = "invalid version";
-		else if (!pkg_valid_deb_arch(p->arch))
-			bad = "invalid architecture";
-	} else if (strcmp(p->manager, "apk") == 0) {
-		if (!pkg_valid_apk_name(p->name))
-			bad = "invalid name";
-		else if (!pkg_valid_apk_version(p->version))
-			bad = "invalid version";
-		else if (!pkg_valid_apk_arch(p->arch))
-			bad = "invalid architecture";
-	} else if (strcmp(p->manager, "pip") == 0) {
-		if (!pkg_valid_pep508_name(p->name))
-			bad = "invalid name";
-		else if (!pkg_valid_pep440_version(p->version))
-			bad = "invalid version";
-		else if (!pkg_valid_location(p->location))
-			bad = "invalid location";
-		else if (!valid_installer(p->installer))
-			bad = "invalid installer";
-		else if (!valid_origin(p->origin))
-			bad = "invalid origin";
-	} else if (strcmp(p->manager, "npm") == 0) {
-		if (!pkg_valid_npm_name(p->name))
-			bad = "invalid name";
-		else if (!pkg_valid_npm_version(p->version))
-			bad = "invalid version";
-		else if (!pkg_valid_location(p->location))
-			bad = "invalid location";
-	} else {
+	if (m == NULL)
 		bad = "unknown package manager";
-	}
+	else if (!m->name(p->name))
+		bad = "invalid name";
+	else if (!m->version(p->version))
+		bad = "invalid version";
+	else if (m->arch != NULL && !m->arch(p->arch))
+		bad = "invalid architecture";
+	else if (m->location != NULL && !m->location(p->location))
+		bad = "invalid location";
+	else if (m->installer != NULL && !m->installer(p->installer))
+		bad = "invalid installer";
+	else if (m->origin != NULL && !m->origin(p->origin))
+		bad = "invalid origin";
 	if (bad == NULL)
 		return 0;
 	if (why != NULL)
 		*why = xstrdup(bad);
 	return -1;
-}
-
-char *
-pkg_refusal(const struct pkg *p, const char *why)
-{
-	cleanup_free char *m = pkgi_escape(p->manager, strlen(p->manager));
-	cleanup_free char *n = pkgi_escape(p->name, strlen(p->name));
-	cleanup_free char *v = pkgi_escape(p->version, strlen(p->version));
-
-	return xasprintf("refused %s package '%s' version '%s': %s", m, n, v,
-	    why);
-}
-
-size_t
-pkg_set_filter_valid(struct pkg_set *set, struct strv *warnings)
-{
-	size_t o = 0, dropped = 0;
-
-	for (size_t i = 0; i < set->n; i++) {
-		cleanup_free char *why = NULL;
-
-		if (pkg_validate(&set->v[i], &why) < 0) {
-			cleanup_free char *w = pkg_refusal(&set->v[i], why);
-
-			strv_push(warnings, w);
-			pkg_release(&set->v[i]);
-			dropped++;
-			continue;
-		}
-		set->v[o++] = set->v[i];
-	}
-	set->n = o;
-	return dropped;
-}
-
-size_t
-pkg_changes_filter_valid(struct pkg_changes *pc, struct strv *warnings)
-{
-	size_t o = 0, dropped = 0;
-
-	for (size_t i = 0; i < pc->n; i++) {
-		struct pkg_change *c = &pc->v[i];
-		cleanup_free char *why = NULL;
-		int bad = pkg_validate(&c->pkg, &why) < 0;
-
-		/* The old version reaches the recipe too (as a comment). */
-		if (!bad && c->change == PKG_UPGRADED) {
-			struct pkg old = c->pkg;
-
-			old.version = c->old_version;
-			if (pkg_validate(&old, &why) < 0) {
-				free(why);
-				why = xstrdup("invalid old version");
-				bad = 1;
-			}
-		}
-		if (bad) {
-			strv_push_nodup(warnings, pkg_refusal(&c->pkg, why));
-			pkg_release(&c->pkg);
-			free(c->old_version);
-			dropped++;
-			continue;
-		}
-		pc->v[o++] = *c;
-	}
-	pc->n = o;
-	return dropped;
 }

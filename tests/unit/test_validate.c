@@ -1,6 +1,10 @@
-/* Syntax checks against each package manager's own rules. */
+/* The package rules: each manager's own syntax, nothing a shell reads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/validate.h"
 #include "tap.h"
-#include "test_pkg_helpers.h"
+#include "util/xalloc.h"
 
 #define YES(fn, s) ok(fn(s), #fn " accepts '%s'", s)
 #define NO(fn, s) ok(!fn(s), #fn " refuses '%s'", s)
@@ -110,9 +114,40 @@ main(void)
 	NO(pkg_valid_location, "/opt/$(id)/x");
 	NO(pkg_valid_location, "/opt/../etc");
 
+	/* Where the renderer's old copy was stricter, its rule stayed. */
+	NO(pkg_valid_deb_version, "1:2.0:~3");	/* bash: ~ after ':' is $HOME */
+	YES(pkg_valid_deb_version, "1:2.0~rc1");
+	NO(pkg_valid_npm_name, "~root");	/* a tilde prefix */
+	NO(pkg_valid_npm_name, "-g");		/* an option to npm */
+	NO(pkg_valid_npm_name, "@scope/~x");
+	{
+		char s[130];
+
+		memset(s, 'a', sizeof(s) - 1);
+		s[128] = '\0';
+		YES(pkg_valid_deb_name, s);
+		YES(pkg_valid_pep508_name, s);
+		s[128] = 'a';
+		s[129] = '\0';
+		NO(pkg_valid_deb_name, s);
+		NO(pkg_valid_pep508_name, s);
+		NO(pkg_valid_apk_name, s);
+	}
+	/* Where the package manager's grammar is stricter, it holds. */
+	NO(pkg_valid_pep440_version, "1.0_1");
+	NO(pkg_valid_npm_version, "1.0.0-a+b+c");
+	NO(pkg_valid_npm_name, "favicon.ico");
+
+	ok(pkg_valid_name("dpkg", "jq") && !pkg_valid_name("dpkg", "Jq"),
+	    "pkg_valid_name takes the manager's rule");
+	ok(pkg_valid_version("npm", "1.0.0") && !pkg_valid_version("npm", "1.0"),
+	    "pkg_valid_version takes the manager's rule");
+	ok(!pkg_valid_name("rpm", "bash") && !pkg_valid_version("rpm", "1"),
+	    "an unknown manager has no valid name or version");
+
 	{
 		struct pkg p;
-		char *why = NULL, *w;
+		char *why = NULL;
 
 		pkg_init_fields(&p);
 		free(p.manager);
@@ -120,14 +155,6 @@ main(void)
 		ok(pkg_validate(&p, &why) < 0 && strcmp(why, "unknown package manager") == 0,
 		    "unknown manager refused");
 		free(why);
-		free(p.manager);
-		p.manager = xstrdup("dpkg");
-		free(p.name);
-		p.name = xstrdup("bad\nRUN evil");
-		w = pkg_refusal(&p, "invalid name");
-		is_str(w, "refused dpkg package 'bad\\x0aRUN evil' version '': invalid name",
-		    "refusal escapes a newline: no second line to inject");
-		free(w);
 		pkg_release(&p);
 	}
 	return done_testing();
