@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/secrets.h"
 #include "util/dl.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -137,35 +138,6 @@ struct recipes {
 };
 
 /*
- * A copy of s in which the password of every "scheme://user:password@"
- * reads "***", so that a remote URL quoted in a libgit2 message never shows
- * a credential. The caller frees it.
- */
-static char *
-redact_userinfo(const char *s)
-{
-	struct buf b = BUF_INIT;
-	const char *p = s, *auth, *end, *at, *colon;
-
-	while ((auth = strstr(p, "://")) != NULL) {
-		auth += 3;
-		buf_add(&b, p, (size_t)(auth - p));
-		end = auth + strcspn(auth, "/ \t'\"");
-		at = memchr(auth, '@', (size_t)(end - auth));
-		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-		if (colon != NULL) {
-			buf_add(&b, auth, (size_t)(colon - auth));
-			buf_addstr(&b, ":***");
-			p = at;
-		} else {
-			p = auth;
-		}
-	}
-	buf_addstr(&b, p);
-	return buf_detach(&b, NULL);
-}
-
-/*
  * Convert libgit2's last error, for a call that returned `code`, into *err
  * with the context given by fmt. Returns -1.
  */
@@ -209,7 +181,8 @@ set_git_error(struct keep_error **err, int code, const char *fmt, ...)
 	len = strlen(msg);
 	while (len > 0 && strchr(" \t\r\n.", msg[len - 1]) != NULL)
 		msg[--len] = '\0';
-	clean = redact_userinfo(msg);
+	/* A remote's URL in the message must not show its credentials. */
+	clean = secrets_strip_url_credentials(msg);
 	va_start(ap, fmt);
 	ctx = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -665,6 +665,18 @@ test_push(void)
 	keep_error_free(err);
 	err = NULL;
 
+	/* libgit2 quotes a URL it cannot parse (here the port). */
+	run("git -C %s remote add leaky https://s3crettoken@127.0.0.1:99999/x.git",
+	    dir);
+	rc = recipes_push(r, "leaky", &err);
+	ok(rc < 0 && err && strstr(err->message, "s3crettoken") == NULL &&
+	    strstr(err->message, "'https://***@127.0.0.1:99999/x.git'"),
+	    "a failing push never shows the token of the URL");
+	if (err)
+		printf("# %s\n", err->message);
+	keep_error_free(err);
+	err = NULL;
+
 	/* Someone else pushes first. */
 	ok(run("git clone -q %s %s && cd %s && echo x > x && git add x &&"
 	    " git -c user.name=O -c user.email=o@x commit -q -m other &&"
