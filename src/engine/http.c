@@ -498,12 +498,6 @@ http_hijack_recv(struct http_hijack *h, void *buf, size_t cap,
 }
 
 int
-http_hijack_pending(const struct http_hijack *h)
-{
-	return h->pending_off < h->pending.len;
-}
-
-int
 http_hijack_fd(const struct http_hijack *h)
 {
 	return (int)h->fd;

@@ -106,9 +106,6 @@ int http_hijack_send(struct http_hijack *h, const void *data, size_t len,
 ssize_t http_hijack_recv(struct http_hijack *h, void *buf, size_t cap,
     struct keep_error **err);
 
-/* Nonzero when bytes are buffered and can be read without polling. */
-int http_hijack_pending(const struct http_hijack *h);
-
 /* The socket, for poll(2) (POLLIN). */
 int http_hijack_fd(const struct http_hijack *h);
 

@@ -34,19 +34,12 @@
  * typed by git2.h.
  */
 #define LG_SYMBOLS(X) \
-	X(git_blob_create_from_buffer) X(git_blob_free) \
-	X(git_blob_lookup) X(git_blob_rawcontent) \
-	X(git_blob_rawsize) X(git_buf_dispose) \
-	X(git_commit_author) X(git_commit_create) \
-	X(git_commit_free) X(git_commit_id) \
-	X(git_commit_lookup) X(git_commit_parent) \
-	X(git_commit_parentcount) X(git_commit_summary) \
-	X(git_commit_time) X(git_commit_time_offset) \
-	X(git_commit_tree) X(git_config_free) \
-	X(git_config_get_string) X(git_credential_default_new) \
-	X(git_credential_ssh_key_from_agent) X(git_credential_username_new) \
-	X(git_diff_free) X(git_diff_to_buf) \
-	X(git_diff_tree_to_tree) X(git_error_clear) \
+	X(git_blob_create_from_buffer) X(git_buf_dispose) \
+	X(git_commit_create) X(git_commit_free) \
+	X(git_commit_id) X(git_commit_tree) \
+	X(git_config_free) X(git_config_get_string) \
+	X(git_credential_default_new) X(git_credential_ssh_key_from_agent) \
+	X(git_credential_username_new) X(git_error_clear) \
 	X(git_error_last) X(git_error_set_str) \
 	X(git_graph_descendant_of) X(git_index_add) \
 	X(git_index_free) X(git_index_get_bypath) \
@@ -54,36 +47,31 @@
 	X(git_index_write) X(git_libgit2_init) \
 	X(git_libgit2_shutdown) X(git_object_free) \
 	X(git_object_id) X(git_object_lookup_prefix) \
-	X(git_object_peel) X(git_oid_cpy) \
-	X(git_oid_equal) X(git_oid_fromstrn) \
-	X(git_oid_tostr) X(git_patch_free) \
-	X(git_patch_from_buffers) X(git_patch_to_buf) \
-	X(git_reference_create) X(git_reference_create_matching) \
-	X(git_reference_free) X(git_reference_is_branch) \
-	X(git_reference_lookup) X(git_reference_name) \
-	X(git_reference_name_to_id) X(git_reference_peel) \
-	X(git_reference_symbolic_target) X(git_reference_target) \
-	X(git_remote_free) \
+	X(git_oid_cpy) X(git_oid_equal) \
+	X(git_oid_fromstrn) X(git_oid_tostr) \
+	X(git_patch_free) X(git_patch_from_buffers) \
+	X(git_patch_to_buf) X(git_reference_create) \
+	X(git_reference_create_matching) X(git_reference_free) \
+	X(git_reference_is_branch) X(git_reference_lookup) \
+	X(git_reference_name) X(git_reference_name_to_id) \
+	X(git_reference_peel) X(git_reference_symbolic_target) \
+	X(git_reference_target) X(git_remote_free) \
 	X(git_remote_lookup) X(git_remote_push) \
 	X(git_repository_config_snapshot) X(git_repository_free) \
 	X(git_repository_head) X(git_repository_head_detached) \
 	X(git_repository_index) X(git_repository_init_ext) \
 	X(git_repository_is_bare) X(git_repository_open_ext) \
-	X(git_repository_path) \
-	X(git_repository_workdir) X(git_revparse_single) \
-	X(git_revwalk_free) X(git_revwalk_new) \
-	X(git_revwalk_next) X(git_revwalk_push_head) \
-	X(git_revwalk_sorting) X(git_signature_default) \
-	X(git_signature_free) X(git_signature_now) \
-	X(git_status_byindex) X(git_status_list_entrycount) \
-	X(git_status_list_free) X(git_status_list_new) \
-	X(git_tree_create_updated) X(git_tree_entry_bypath) \
-	X(git_tree_entry_free) X(git_tree_entry_id) \
-	X(git_tree_entry_name) X(git_tree_entry_type) \
-	X(git_tree_free) X(git_tree_id) \
-	X(git_tree_lookup) X(git_tree_walk) \
-	X(git_treebuilder_free) X(git_treebuilder_new) \
-	X(git_treebuilder_write)
+	X(git_repository_path) X(git_repository_workdir) \
+	X(git_signature_default) X(git_signature_free) \
+	X(git_signature_now) X(git_status_byindex) \
+	X(git_status_list_entrycount) X(git_status_list_free) \
+	X(git_status_list_new) X(git_tree_create_updated) \
+	X(git_tree_entry_bypath) X(git_tree_entry_free) \
+	X(git_tree_entry_id) X(git_tree_entry_name) \
+	X(git_tree_entry_type) X(git_tree_free) \
+	X(git_tree_id) X(git_tree_lookup) \
+	X(git_tree_walk) X(git_treebuilder_free) \
+	X(git_treebuilder_new) X(git_treebuilder_write)
 
 static struct {
 #define LG_POINTER(name) __typeof__(name) *name;
@@ -1109,97 +1097,6 @@ recipes_commit(struct recipes *r, const char *name,
 	return rc;
 }
 
-/* Resolve a revision to its tree; NULL means HEAD. */
-static int
-rev_tree(struct recipes *r, const char *rev, git_tree **out,
-    struct keep_error **err)
-{
-	git_object *obj = NULL;
-	int rc;
-
-	*out = NULL;
-	if (rev == NULL)
-		rev = "HEAD";
-	rc = lg.git_revparse_single(&obj, r->repo, rev);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS ||
-	    rc == GIT_EINVALIDSPEC) {
-		lg.git_error_clear();
-		lg.git_object_free(obj);
-		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
-		    "no revision '%s' in the recipe repository", rev);
-	}
-	if (rc < 0)
-		return set_git_error(err, rc, "read revision '%s'", rev);
-	rc = lg.git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE);
-	lg.git_object_free(obj);
-	if (rc < 0)
-		return set_git_error(err, rc, "read revision '%s'", rev);
-	return 0;
-}
-
-/* path without trailing slashes, as git_tree_entry_bypath wants it. */
-static char *
-trim_path(const char *path)
-{
-	char *p = xstrdup(path);
-	size_t len = strlen(p);
-
-	while (len > 0 && p[len - 1] == '/')
-		p[--len] = '\0';
-	return p;
-}
-
-int
-recipes_read_file(struct recipes *r, const char *rev, const char *path,
-    struct buf *out, struct keep_error **err)
-{
-	cleanup_free char *p = trim_path(path);
-	git_tree *tree = NULL;
-	git_tree_entry *entry = NULL;
-	git_blob *blob = NULL;
-	int rc;
-
-	if (rev_tree(r, rev, &tree, err) < 0)
-		goto fail;
-	rc = lg.git_tree_entry_bypath(&entry, tree, p);
-	if (rc == GIT_ENOTFOUND) {
-		lg.git_error_clear();
-		keep_error_set(err, KEEP_ERR_NOT_FOUND, "no such file");
-		goto fail;
-	}
-	if (rc < 0) {
-		set_git_error(err, rc, "look up the file");
-		goto fail;
-	}
-	if (lg.git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
-		keep_error_set(err, KEEP_ERR_FAILED, "not a file");
-		goto fail;
-	}
-	if ((rc = lg.git_blob_lookup(&blob, r->repo,
-	    lg.git_tree_entry_id(entry))) < 0) {
-		set_git_error(err, rc, "read the file");
-		goto fail;
-	}
-	buf_add(out, lg.git_blob_rawcontent(blob), (size_t)lg.git_blob_rawsize(blob));
-	lg.git_blob_free(blob);
-	lg.git_tree_entry_free(entry);
-	lg.git_tree_free(tree);
-	return 0;
-
-fail:
-	lg.git_tree_entry_free(entry);
-	lg.git_tree_free(tree);
-	return keep_error_wrap(err, "read '%s' at %s", path,
-	    rev ? rev : "HEAD");
-}
-
-int
-recipes_head_file(struct recipes *r, const char *path, struct buf *out,
-    struct keep_error **err)
-{
-	return recipes_read_file(r, NULL, path, out, err);
-}
-
 int
 recipes_commit_exists(struct recipes *r, const char *id)
 {
@@ -1222,145 +1119,6 @@ done:
 	lg.git_error_clear();
 	lg.git_object_free(obj);
 	return found;
-}
-
-/* The id of path in commit c's tree; 0 with *present = 0 when absent. */
-static int
-path_id(git_commit *c, const char *path, git_oid *out, int *present)
-{
-	git_tree *tree = NULL;
-	git_tree_entry *entry = NULL;
-	int rc;
-
-	*present = 0;
-	if ((rc = lg.git_commit_tree(&tree, c)) < 0)
-		return rc;
-	rc = lg.git_tree_entry_bypath(&entry, tree, path);
-	if (rc == 0) {
-		lg.git_oid_cpy(out, lg.git_tree_entry_id(entry));
-		*present = 1;
-	} else if (rc == GIT_ENOTFOUND) {
-		lg.git_error_clear();
-		rc = 0;
-	}
-	lg.git_tree_entry_free(entry);
-	lg.git_tree_free(tree);
-	return rc;
-}
-
-static int
-log_one(struct recipes *r, const git_oid *oid, const char *path,
-    recipes_log_fn fn, void *data, int *stop)
-{
-	git_commit *c = NULL, *parent = NULL;
-	git_oid cur, prev;
-	int has_cur, has_prev = 0, rc;
-	struct recipes_log_entry e;
-	const git_signature *who;
-	const char *subject;
-	char hex[GIT_OID_HEXSZ + 1];
-	cleanup_free char *author = NULL;
-
-	if ((rc = lg.git_commit_lookup(&c, r->repo, oid)) < 0 ||
-	    (rc = path_id(c, path, &cur, &has_cur)) < 0)
-		goto cleanup;
-	if (lg.git_commit_parentcount(c) > 0) {
-		if ((rc = lg.git_commit_parent(&parent, c, 0)) < 0 ||
-		    (rc = path_id(parent, path, &prev, &has_prev)) < 0)
-			goto cleanup;
-	}
-	if (has_cur == has_prev && (!has_cur || lg.git_oid_equal(&cur, &prev)))
-		goto cleanup;	/* untouched */
-
-	lg.git_oid_tostr(hex, sizeof(hex), oid);
-	who = lg.git_commit_author(c);
-	author = xasprintf("%s <%s>", who->name, who->email);
-	subject = lg.git_commit_summary(c);
-	e.id = hex;
-	e.time = (int64_t)lg.git_commit_time(c);
-	e.tz_offset = lg.git_commit_time_offset(c);
-	e.author = author;
-	e.subject = subject ? subject : "";
-	*stop = fn(&e, data) != 0;
-
-cleanup:
-	lg.git_commit_free(parent);
-	lg.git_commit_free(c);
-	return rc;
-}
-
-int
-recipes_log(struct recipes *r, const char *path, recipes_log_fn fn,
-    void *data, struct keep_error **err)
-{
-	cleanup_free char *p = trim_path(path);
-	git_revwalk *walk = NULL;
-	git_oid oid;
-	int rc, stop = 0;
-
-	if ((rc = lg.git_revwalk_new(&walk, r->repo)) < 0 ||
-	    (rc = lg.git_revwalk_sorting(walk,
-	    GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) < 0)
-		goto fail;
-	rc = lg.git_revwalk_push_head(walk);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
-		lg.git_error_clear();
-		lg.git_revwalk_free(walk);
-		return 0;	/* no commits yet */
-	}
-	if (rc < 0)
-		goto fail;
-	while (!stop && (rc = lg.git_revwalk_next(&oid, walk)) == 0)
-		if ((rc = log_one(r, &oid, p, fn, data, &stop)) < 0)
-			goto fail;
-	if (rc < 0 && rc != GIT_ITEROVER)
-		goto fail;
-	lg.git_error_clear();
-	lg.git_revwalk_free(walk);
-	return 0;
-
-fail:
-	set_git_error(err, rc, "read the history of '%s'", path);
-	lg.git_revwalk_free(walk);
-	return -1;
-}
-
-int
-recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
-    const char *path, struct buf *out, struct keep_error **err)
-{
-	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-	cleanup_free char *p = trim_path(path);
-	git_tree *old_tree = NULL, *new_tree = NULL;
-	git_diff *diff = NULL;
-	git_buf patch = { 0 };
-	int rc = -1;
-
-	if ((old_rev != NULL && rev_tree(r, old_rev, &old_tree, err) < 0) ||
-	    rev_tree(r, new_rev, &new_tree, err) < 0)
-		goto cleanup;
-	opts.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-	opts.pathspec.strings = &p;
-	opts.pathspec.count = 1;
-	if ((rc = lg.git_diff_tree_to_tree(&diff, r->repo, old_tree, new_tree,
-	    &opts)) < 0 ||
-	    (rc = lg.git_diff_to_buf(&patch, diff, GIT_DIFF_FORMAT_PATCH)) < 0) {
-		set_git_error(err, rc, "compute the diff");
-		goto cleanup;
-	}
-	buf_add(out, patch.ptr, patch.size);
-	rc = 0;
-
-cleanup:
-	lg.git_buf_dispose(&patch);
-	lg.git_diff_free(diff);
-	lg.git_tree_free(new_tree);
-	lg.git_tree_free(old_tree);
-	if (rc < 0)
-		return keep_error_wrap(err, "diff '%s' between %s and %s",
-		    path, old_rev ? old_rev : "nothing",
-		    new_rev ? new_rev : "HEAD");
-	return 0;
 }
 
 /* What the push callbacks saw. */

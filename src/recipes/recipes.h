@@ -16,7 +16,6 @@
 #define KEEP_RECIPES_RECIPES_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "util/buf.h"
 #include "util/error.h"
@@ -112,60 +111,12 @@ void
 recipes_staged_free(struct recipes_staged *st);
 
 /*
- * Read `path` (e.g. "dev1/Dockerfile") as committed in `rev`: a commit id,
- * a prefix of one, or any revision git understands ("HEAD~1"); NULL means
- * HEAD. Appends the content to `out`. KEEP_ERR_NOT_FOUND when the revision
- * or the file does not exist (an unborn HEAD included). Returns 0 or -1.
- */
-int
-recipes_read_file(struct recipes *r, const char *rev, const char *path,
-    struct buf *out, struct keep_error **err);
-
-/* recipes_read_file of HEAD. */
-int
-recipes_head_file(struct recipes *r, const char *path, struct buf *out,
-    struct keep_error **err);
-
-/*
  * 1 when `id` (full or abbreviated hex) names a commit that is HEAD or one
  * of its ancestors, 0 otherwise: a commit object written by a run that
  * crashed before moving the branch does not count. Never fails.
  */
 int
 recipes_commit_exists(struct recipes *r, const char *id);
-
-/* One commit in the history of a path; every pointer is owned by the caller of the callback. */
-struct recipes_log_entry {
-	const char *id;		/* 40 hex */
-	int64_t time;		/* committer time, seconds since the epoch */
-	int tz_offset;		/* committer time zone, minutes east of UTC */
-	const char *author;	/* "Name <email>" */
-	const char *subject;	/* first paragraph of the message, one line */
-};
-
-/* Return 0 to go on, anything else to stop (recipes_log then returns 0). */
-typedef int (*recipes_log_fn)(const struct recipes_log_entry *e, void *data);
-
-/*
- * Call fn for each commit reachable from HEAD that changed `path` (a recipe
- * name such as "dev1", or a file such as "dev1/Dockerfile") compared with
- * its first parent, newest first. An unborn HEAD has no commits. Returns 0,
- * or -1 with *err set.
- */
-int
-recipes_log(struct recipes *r, const char *path, recipes_log_fn fn,
-    void *data, struct keep_error **err);
-
-/*
- * Append to `out` the unified diff (git's patch format, "diff --git" headers
- * included) of `path` (a file or a directory such as "dev1") between two
- * revisions. old_rev NULL means the empty tree (everything is added),
- * new_rev NULL means HEAD. Nothing is appended when the path did not change.
- * Returns 0, or -1 with *err set (KEEP_ERR_NOT_FOUND for an unknown revision).
- */
-int
-recipes_diff(struct recipes *r, const char *old_rev, const char *new_rev,
-    const char *path, struct buf *out, struct keep_error **err);
 
 /*
  * A unified diff of two texts of one file (for `keep diff`, which compares
