@@ -1,6 +1,6 @@
 /*
  * Libraries loaded at their first use rather than linked: libarchive
- * (util/tar.c) and libgit2 (recipes/recipes.c). Each keeps a table of the
+ * (util/tar.c) and libgit2 (recipes/lib.c). Each keeps a table of the
  * functions it calls, typed by the library's own header, and fills it from
  * the pointers dl_load resolves.
  */

@@ -1,319 +1,23 @@
 /*
- * The recipe repository on top of libgit2 1.5. See recipes.h for the
- * contract; this file is the only one that includes git2.h.
+ * The commit engine: recipes_stage writes what no reader of the branch
+ * sees (objects, the commit, the files waiting in the git directory),
+ * recipes_publish moves the files into NAME/, stages them and moves the
+ * branch.
  */
-#include "recipes/recipes.h"
+#include "recipes/recipes_internal.h"
 
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <git2.h>
-#include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "model/secrets.h"
-#include "util/dl.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
-
-/*
- * libgit2 is loaded when the recipe repository is first opened, not when
- * keep starts: most commands never touch it, and keep save opens it in a
- * helper thread while the engine commits, so its loading (with mbedTLS,
- * PCRE2 and http-parser under it, ~2 ms) and its start (it parses the CA
- * bundle) cost nothing there. The calls below go through lg, filled from
- * KEEP_LIBGIT2_SONAME (the library pkg-config found, named by CMake) and
- * typed by git2.h.
- */
-#define LG_SYMBOLS(X) \
-	X(git_blob_create_from_buffer) X(git_buf_dispose) \
-	X(git_commit_create) X(git_commit_free) \
-	X(git_commit_id) X(git_commit_tree) \
-	X(git_config_free) X(git_config_get_string) \
-	X(git_credential_default_new) X(git_credential_ssh_key_from_agent) \
-	X(git_credential_username_new) X(git_error_clear) \
-	X(git_error_last) X(git_error_set_str) \
-	X(git_graph_descendant_of) X(git_index_add) \
-	X(git_index_free) X(git_index_get_bypath) \
-	X(git_index_read) X(git_index_remove) \
-	X(git_index_write) X(git_libgit2_init) \
-	X(git_libgit2_shutdown) X(git_object_free) \
-	X(git_object_id) X(git_object_lookup_prefix) \
-	X(git_oid_cpy) X(git_oid_equal) \
-	X(git_oid_fromstrn) X(git_oid_tostr) \
-	X(git_patch_free) X(git_patch_from_buffers) \
-	X(git_patch_to_buf) X(git_reference_create) \
-	X(git_reference_create_matching) X(git_reference_free) \
-	X(git_reference_is_branch) X(git_reference_lookup) \
-	X(git_reference_name) X(git_reference_name_to_id) \
-	X(git_reference_peel) X(git_reference_symbolic_target) \
-	X(git_reference_target) X(git_remote_free) \
-	X(git_remote_lookup) X(git_remote_push) \
-	X(git_repository_config_snapshot) X(git_repository_free) \
-	X(git_repository_head) X(git_repository_head_detached) \
-	X(git_repository_index) X(git_repository_init_ext) \
-	X(git_repository_is_bare) X(git_repository_open_ext) \
-	X(git_repository_path) X(git_repository_workdir) \
-	X(git_signature_default) X(git_signature_free) \
-	X(git_signature_now) X(git_status_byindex) \
-	X(git_status_list_entrycount) X(git_status_list_free) \
-	X(git_status_list_new) X(git_tree_create_updated) \
-	X(git_tree_entry_bypath) X(git_tree_entry_free) \
-	X(git_tree_entry_id) X(git_tree_entry_name) \
-	X(git_tree_entry_type) X(git_tree_free) \
-	X(git_tree_id) X(git_tree_lookup) \
-	X(git_tree_walk) X(git_treebuilder_free) \
-	X(git_treebuilder_new) X(git_treebuilder_write)
-
-static struct {
-#define LG_POINTER(name) __typeof__(name) *name;
-	LG_SYMBOLS(LG_POINTER)
-#undef LG_POINTER
-} lg;
-static char lg_error[512];
-
-static const char *const lg_names[] = {
-#define LG_NAME(name) #name,
-	LG_SYMBOLS(LG_NAME)
-#undef LG_NAME
-};
-
-/* Fill lg; 0, or -1 with lg_error set. */
-static int
-lg_load(void)
-{
-	void *syms[sizeof(lg_names) / sizeof(*lg_names)];
-	size_t i = 0;
-
-	if (dl_load(KEEP_LIBGIT2_SONAME, lg_names,
-	    sizeof(lg_names) / sizeof(*lg_names), syms, lg_error,
-	    sizeof(lg_error)) < 0)
-		return -1;
-#define LG_SET(name) lg.name = (__typeof__(lg.name))syms[i++];
-	LG_SYMBOLS(LG_SET)
-#undef LG_SET
-	return 0;
-}
-
-#ifdef __SANITIZE_ADDRESS__
-/*
- * libgit2 1.5 leaks a pcre2 match block whenever a config regexp does not
- * match (git_remote_lookup hits it); fixed upstream after 1.5 by
- * libgit2/libgit2#6382. LeakSanitizer reads this hook at start-up, so
- * sanitizer builds of keep and its tests suppress only that leak.
- */
-const char *__lsan_default_suppressions(void);
-
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libpcre2-8.so\n";
-}
-#endif
-
-struct recipes {
-	git_repository *repo;
-	char *workdir;		/* the work tree, without a trailing '/' */
-	char *gitdir;		/* its git directory (.git/, or a worktree's) */
-};
-
-/*
- * Convert libgit2's last error, for a call that returned `code`, into *err
- * with the context given by fmt. Returns -1.
- */
-static int
-set_git_error(struct keep_error **err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-set_git_error(struct keep_error **err, int code, const char *fmt, ...)
-{
-	int os_errno = errno;
-	const git_error *ge = lg.git_error_last();
-	enum keep_error_kind kind = KEEP_ERR_FAILED;
-	va_list ap;
-	char *ctx, *msg, *clean;
-	size_t len;
-
-	switch (code) {
-	case GIT_ENOTFOUND:
-	case GIT_EUNBORNBRANCH:
-		kind = KEEP_ERR_NOT_FOUND;
-		break;
-	case GIT_ELOCKED:
-	case GIT_EMODIFIED:
-	case GIT_ECONFLICT:
-	case GIT_EUNMERGED:
-	case GIT_ENONFASTFORWARD:
-		kind = KEEP_ERR_CONFLICT;
-		break;
-	default:
-		break;
-	}
-	/* Some failures (a write on a full disk) leave no message. */
-	if (ge != NULL && ge->message != NULL)
-		msg = xstrdup(ge->message);
-	else if (os_errno != 0)
-		msg = xasprintf("libgit2 gave no reason; the last system error "
-		    "was: %s", strerror(os_errno));
-	else
-		msg = xstrdup("unknown libgit2 error");
-	len = strlen(msg);
-	while (len > 0 && strchr(" \t\r\n.", msg[len - 1]) != NULL)
-		msg[--len] = '\0';
-	/* A remote's URL in the message must not show its credentials. */
-	clean = secrets_strip_url_credentials(msg);
-	va_start(ap, fmt);
-	ctx = xvasprintf(fmt, ap);
-	va_end(ap);
-	keep_error_set(err, kind, "%s: %s", ctx, clean);
-	free(ctx);
-	free(clean);
-	free(msg);
-	lg.git_error_clear();
-	return -1;
-}
-
-/*
- * Whether dir already holds a repository that libgit2 would not open: 0
- * when there is none (create one), 1 when there is, 2 when it is there and
- * owned by another user. Never create a repository over an existing one.
- */
-static int
-repo_exists(const char *dir)
-{
-	cleanup_free char *dotgit = xasprintf("%s/.git", dir);
-	cleanup_free char *head = xasprintf("%s/HEAD", dir);
-	struct stat st;
-
-	if (lstat(dotgit, &st) < 0 && lstat(head, &st) < 0)
-		return 0;
-	return st.st_uid != geteuid() ? 2 : 1;
-}
-
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-static int lib_ok;
-
-static void
-lib_shutdown(void)
-{
-	lg.git_libgit2_shutdown();
-}
-
-static void
-lib_init_once(void)
-{
-	if (lg_load() < 0)
-		return;
-	lib_ok = lg.git_libgit2_init() >= 0;
-	if (lib_ok)
-		atexit(lib_shutdown);
-	else
-		snprintf(lg_error, sizeof(lg_error), "git_libgit2_init failed");
-}
-
-/* libgit2 once per process: a save opens the repository more than once. */
-static int
-lib_init(void)
-{
-	pthread_once(&lib_once, lib_init_once);
-	return lib_ok ? 0 : -1;
-}
-
-int
-recipes_open(const char *dir, struct recipes **out, struct keep_error **err)
-{
-	git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-	git_repository *repo = NULL;
-	struct recipes *r;
-	const char *wd;
-	size_t len;
-	int rc, existing;
-
-	*out = NULL;
-	if (lib_init() < 0)
-		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "open recipe repository '%s': cannot start libgit2: %s", dir,
-		    lg_error);
-
-	rc = lg.git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
-	    NULL);
-	existing = rc == GIT_ENOTFOUND ? repo_exists(dir) : 0;
-	if (rc == GIT_EOWNER || existing == 2) {
-		/*
-		 * libgit2 1.5.1 says GIT_ENOTFOUND rather than GIT_EOWNER
-		 * when no safe.directory is configured at all.
-		 */
-		lg.git_error_clear();
-		keep_error_set(err, KEEP_ERR_FAILED,
-		    "open recipe repository '%s': it is owned by another user; "
-		    "if you trust it, run: git config --global --add "
-		    "safe.directory '%s'", dir, dir);
-		goto fail;
-	} else if (rc == GIT_ENOTFOUND && !existing) {
-		lg.git_error_clear();
-		opts.flags = GIT_REPOSITORY_INIT_MKPATH;
-		rc = lg.git_repository_init_ext(&repo, dir, &opts);
-		if (rc < 0) {
-			set_git_error(err, rc,
-			    "create recipe repository '%s'", dir);
-			goto fail;
-		}
-	} else if (rc < 0) {
-		set_git_error(err, rc, "open recipe repository '%s'", dir);
-		goto fail;
-	}
-
-	wd = lg.git_repository_workdir(repo);
-	if (lg.git_repository_is_bare(repo) || wd == NULL) {
-		keep_error_set(err, KEEP_ERR_FAILED,
-		    "open recipe repository '%s': it is a bare repository "
-		    "and keep needs a work tree", dir);
-		goto fail;
-	}
-
-	r = xcalloc(1, sizeof(*r));
-	r->repo = repo;
-	r->workdir = xstrdup(wd);
-	len = strlen(r->workdir);
-	while (len > 1 && r->workdir[len - 1] == '/')
-		r->workdir[--len] = '\0';
-	r->gitdir = xstrdup(lg.git_repository_path(repo));
-	len = strlen(r->gitdir);
-	while (len > 1 && r->gitdir[len - 1] == '/')
-		r->gitdir[--len] = '\0';
-	*out = r;
-	return 0;
-
-fail:
-	lg.git_repository_free(repo);
-	return -1;
-}
-
-void
-recipes_close(struct recipes *r)
-{
-	if (r == NULL)
-		return;
-	lg.git_repository_free(r->repo);
-	free(r->workdir);
-	free(r->gitdir);
-	free(r);
-}
-
-const char *
-recipes_workdir(const struct recipes *r)
-{
-	return r->workdir;
-}
 
 /*
  * A recipe name is one ordinary path component: it becomes a directory at
@@ -443,13 +147,13 @@ load_head(struct commit_state *cs, struct keep_error **err)
 		if ((rc = lg.git_treebuilder_new(&tb, repo, NULL)) < 0 ||
 		    (rc = lg.git_treebuilder_write(&empty, tb)) < 0 ||
 		    (rc = lg.git_tree_lookup(&cs->head_tree, repo, &empty)) < 0) {
-			set_git_error(err, rc, "create the empty tree");
+			recipes_fail(err, rc, "create the empty tree");
 			goto cleanup;
 		}
 		goto cleanup;
 	}
 	if (rc < 0) {
-		set_git_error(err, rc, "read HEAD");
+		recipes_fail(err, rc, "read HEAD");
 		goto cleanup;
 	}
 	if (lg.git_repository_head_detached(repo) == 1) {
@@ -460,7 +164,7 @@ load_head(struct commit_state *cs, struct keep_error **err)
 	if ((rc = lg.git_reference_peel((git_object **)&cs->head_commit,
 	    cs->head_ref, GIT_OBJECT_COMMIT)) < 0 ||
 	    (rc = lg.git_commit_tree(&cs->head_tree, cs->head_commit)) < 0) {
-		set_git_error(err, rc, "read HEAD");
+		recipes_fail(err, rc, "read HEAD");
 		goto cleanup;
 	}
 
@@ -471,7 +175,7 @@ load_head(struct commit_state *cs, struct keep_error **err)
 		goto cleanup;
 	}
 	if (rc < 0) {
-		set_git_error(err, rc, "read '%s' in HEAD", cs->name);
+		recipes_fail(err, rc, "read '%s' in HEAD", cs->name);
 		goto cleanup;
 	}
 	if (lg.git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
@@ -484,7 +188,7 @@ load_head(struct commit_state *cs, struct keep_error **err)
 	if ((rc = lg.git_tree_lookup(&sub, repo, lg.git_tree_entry_id(entry))) < 0 ||
 	    (rc = lg.git_tree_walk(sub, GIT_TREEWALK_PRE, collect_old,
 	    &cs->old)) < 0) {
-		set_git_error(err, rc, "read '%s' in HEAD", cs->name);
+		recipes_fail(err, rc, "read '%s' in HEAD", cs->name);
 		goto cleanup;
 	}
 
@@ -567,7 +271,7 @@ check_clean(struct commit_state *cs, struct keep_error **err)
 	so.pathspec.strings = &spec;
 	so.pathspec.count = 1;
 	if ((rc = lg.git_status_list_new(&list, cs->r->repo, &so)) < 0)
-		return set_git_error(err, rc, "read the status of '%s'",
+		return recipes_fail(err, rc, "read the status of '%s'",
 		    cs->name);
 
 	count = lg.git_status_list_entrycount(list);
@@ -636,7 +340,7 @@ build_tree(struct commit_state *cs, struct keep_error **err)
 	    n, up);
 	free(up);
 	if (rc < 0)
-		return set_git_error(err, rc, "build the tree");
+		return recipes_fail(err, rc, "build the tree");
 	return 0;
 }
 
@@ -774,7 +478,7 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 	int rc;
 
 	if ((rc = lg.git_index_read(cs->index, 1)) < 0)
-		return set_git_error(err, rc, "read the index");
+		return recipes_fail(err, rc, "read the index");
 	for (i = 0; i < cs->old.n; i++) {
 		if (find_target(cs, cs->old.v[i].path) != NULL)
 			continue;
@@ -782,7 +486,7 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 			return -1;
 		rc = lg.git_index_remove(cs->index, cs->old.v[i].path, 0);
 		if (rc < 0 && rc != GIT_ENOTFOUND)
-			return set_git_error(err, rc, "unstage '%s'",
+			return recipes_fail(err, rc, "unstage '%s'",
 			    cs->old.v[i].path);
 		lg.git_error_clear();
 	}
@@ -795,10 +499,10 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 			return -1;
 		fill_index_entry(&ie, &st, t);
 		if ((rc = lg.git_index_add(cs->index, &ie)) < 0)
-			return set_git_error(err, rc, "stage '%s'", t->path);
+			return recipes_fail(err, rc, "stage '%s'", t->path);
 	}
 	if ((rc = lg.git_index_write(cs->index)) < 0)
-		return set_git_error(err, rc, "write the index");
+		return recipes_fail(err, rc, "write the index");
 	return 0;
 }
 
@@ -833,7 +537,7 @@ make_signature(git_repository *repo, git_signature **out,
 		email = xasprintf("keep@%s", host);
 	}
 	if ((rc = lg.git_signature_now(out, name, email)) < 0)
-		return set_git_error(err, rc, "make the commit signature");
+		return recipes_fail(err, rc, "make the commit signature");
 	return 0;
 }
 
@@ -894,14 +598,14 @@ stage_commit(struct commit_state *cs, const struct recipe_file *files,
 		t->file = &files[i];
 		if ((rc = lg.git_blob_create_from_buffer(&t->id, repo,
 		    files[i].data, files[i].len)) < 0)
-			return set_git_error(err, rc, "store '%s'", t->path);
+			return recipes_fail(err, rc, "store '%s'", t->path);
 	}
 
 	if (load_head(cs, err) < 0)
 		return -1;
 	if ((rc = lg.git_repository_index(&cs->index, repo)) < 0 ||
 	    (rc = lg.git_index_read(cs->index, 1)) < 0)
-		return set_git_error(err, rc, "read the index");
+		return recipes_fail(err, rc, "read the index");
 	if (check_clean(cs, err) < 0 || build_tree(cs, err) < 0)
 		return -1;
 
@@ -932,14 +636,14 @@ stage_commit(struct commit_state *cs, const struct recipe_file *files,
 	if (make_signature(repo, &sig, err) < 0)
 		goto cleanup;
 	if ((rc = lg.git_tree_lookup(&tree, repo, &cs->tree_id)) < 0) {
-		set_git_error(err, rc, "read the new tree");
+		recipes_fail(err, rc, "read the new tree");
 		goto cleanup;
 	}
 	parents[0] = cs->head_commit;
 	rc = lg.git_commit_create(&cs->commit_id, repo, NULL, sig, sig, NULL,
 	    msg, tree, cs->head_commit != NULL ? 1 : 0, parents);
 	if (rc < 0)
-		set_git_error(err, rc, "create the commit");
+		recipes_fail(err, rc, "create the commit");
 
 cleanup:
 	lg.git_tree_free(tree);
@@ -960,7 +664,7 @@ head_unmoved(struct commit_state *cs, struct keep_error **err)
 		return cs->head_ref == NULL;
 	}
 	if (rc < 0)
-		return set_git_error(err, rc, "read HEAD");
+		return recipes_fail(err, rc, "read HEAD");
 	same = cs->head_ref != NULL && lg.git_reference_target(head) != NULL &&
 	    strcmp(lg.git_reference_name(head),
 	    lg.git_reference_name(cs->head_ref)) == 0 &&
@@ -996,7 +700,7 @@ move_branch(struct commit_state *cs, struct keep_error **err)
 		return 1;
 	}
 	if (rc < 0)
-		return set_git_error(err, rc, "move the branch");
+		return recipes_fail(err, rc, "move the branch");
 	return 0;
 }
 
@@ -1095,202 +799,4 @@ recipes_commit(struct recipes *r, const char *name,
 		return keep_error_set(err, KEEP_ERR_CONFLICT, "commit recipe "
 		    "'%s': the branch moved while committing; try again", name);
 	return rc;
-}
-
-int
-recipes_commit_exists(struct recipes *r, const char *id)
-{
-	git_object *obj = NULL;
-	git_oid oid, head;
-	size_t len = id ? strlen(id) : 0;
-	int found = 0;
-
-	if (len < 4 || len > GIT_OID_HEXSZ ||
-	    lg.git_oid_fromstrn(&oid, id, len) < 0 ||
-	    lg.git_object_lookup_prefix(&obj, r->repo, &oid, len,
-	    GIT_OBJECT_COMMIT) < 0 ||
-	    lg.git_reference_name_to_id(&head, r->repo, "HEAD") < 0)
-		goto done;
-	if (lg.git_oid_equal(&head, lg.git_object_id(obj)) ||
-	    lg.git_graph_descendant_of(r->repo, &head, lg.git_object_id(obj)) == 1)
-		found = 1;
-
-done:
-	lg.git_error_clear();
-	lg.git_object_free(obj);
-	return found;
-}
-
-/* What the push callbacks saw. */
-struct push_state {
-	unsigned int tried;	/* git_credential_t kinds already offered */
-	int auth_failed;
-	char *rejected_ref;
-	char *rejected_status;
-};
-
-/*
- * Offer each kind of credential that needs no prompt once: the ssh agent,
- * a user name for ssh, the system's default (Negotiate/NTLM) for https.
- * Asked again means the offer was refused: give up.
- */
-static int
-push_credentials(git_credential **out, const char *url,
-    const char *username_from_url, unsigned int allowed, void *payload)
-{
-	struct push_state *ps = payload;
-	const char *user = username_from_url;
-	struct passwd *pw;
-
-	(void)url;
-	if (user == NULL || *user == '\0') {
-		pw = getpwuid(getuid());
-		user = pw != NULL ? pw->pw_name : "git";
-	}
-	if ((allowed & GIT_CREDENTIAL_SSH_KEY) &&
-	    !(ps->tried & GIT_CREDENTIAL_SSH_KEY)) {
-		ps->tried |= GIT_CREDENTIAL_SSH_KEY;
-		return lg.git_credential_ssh_key_from_agent(out, user);
-	}
-	if ((allowed & GIT_CREDENTIAL_USERNAME) &&
-	    !(ps->tried & GIT_CREDENTIAL_USERNAME)) {
-		ps->tried |= GIT_CREDENTIAL_USERNAME;
-		return lg.git_credential_username_new(out, user);
-	}
-	if ((allowed & GIT_CREDENTIAL_DEFAULT) &&
-	    !(ps->tried & GIT_CREDENTIAL_DEFAULT)) {
-		ps->tried |= GIT_CREDENTIAL_DEFAULT;
-		return lg.git_credential_default_new(out);
-	}
-	ps->auth_failed = 1;
-	lg.git_error_set_str(GIT_ERROR_NET, "authentication failed");
-	return GIT_EAUTH;
-}
-
-/* A non-NULL status is the remote's reason for rejecting the ref. */
-static int
-push_update_reference(const char *refname, const char *status, void *payload)
-{
-	struct push_state *ps = payload;
-
-	char *p;
-
-	if (status != NULL && ps->rejected_ref == NULL) {
-		ps->rejected_ref = xstrdup(refname);
-		ps->rejected_status = xstrdup(status);
-		/* The remote wrote these: no control characters in our output. */
-		for (p = ps->rejected_ref; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		for (p = ps->rejected_status; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-	}
-	return 0;
-}
-
-int
-recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
-{
-	git_push_options po = GIT_PUSH_OPTIONS_INIT;
-	struct push_state ps = { 0 };
-	const char *name = remote ? remote : "origin";
-	git_remote *rem = NULL;
-	git_reference *head = NULL;
-	git_strarray specs;
-	char *spec = NULL;
-	int rc, wrap = 1;
-
-	rc = lg.git_remote_lookup(&rem, r->repo, name);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
-		lg.git_error_clear();
-		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
-		    "no remote '%s' in the recipe repository (add one with "
-		    "git -C '%s' remote add %s URL)", name, r->workdir, name);
-		goto cleanup;
-	}
-	if (rc < 0) {
-		set_git_error(err, rc, "read remote '%s'", name);
-		goto cleanup;
-	}
-	rc = lg.git_repository_head(&head, r->repo);
-	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
-		lg.git_error_clear();
-		rc = keep_error_set(err, KEEP_ERR_FAILED,
-		    "nothing to push: the recipe repository has no commits");
-		goto cleanup;
-	}
-	if (rc < 0) {
-		set_git_error(err, rc, "read HEAD");
-		goto cleanup;
-	}
-	if (!lg.git_reference_is_branch(head)) {
-		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
-		    "HEAD is detached; check out a branch first");
-		goto cleanup;
-	}
-
-	spec = xasprintf("%s:%s", lg.git_reference_name(head),
-	    lg.git_reference_name(head));
-	specs.strings = &spec;
-	specs.count = 1;
-	po.callbacks.credentials = push_credentials;
-	po.callbacks.push_update_reference = push_update_reference;
-	po.callbacks.payload = &ps;
-	rc = lg.git_remote_push(rem, &specs, &po);
-	if (rc < 0 && (ps.auth_failed || rc == GIT_EAUTH)) {
-		lg.git_error_clear();
-		rc = keep_error_set(err, KEEP_ERR_FAILED,
-		    "authentication failed (tried the ssh agent and the "
-		    "system's default credentials)");
-	} else if (rc == GIT_ENONFASTFORWARD) {
-		lg.git_error_clear();
-		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
-		    "rejected: the remote has commits the recipe repository "
-		    "lacks (non-fast-forward); fetch and merge first");
-	} else if (rc < 0) {
-		set_git_error(err, rc, "push recipes to '%s'", name);
-		wrap = 0;	/* the context is in place */
-	} else if (ps.rejected_ref != NULL) {
-		rc = keep_error_set(err, KEEP_ERR_CONFLICT,
-		    "rejected: '%s': %s%s", ps.rejected_ref,
-		    ps.rejected_status,
-		    strstr(ps.rejected_status, "fast") ||
-		    strstr(ps.rejected_status, "fetch") ?
-		    "; fetch and merge first" : "");
-	}
-
-cleanup:
-	free(spec);
-	free(ps.rejected_ref);
-	free(ps.rejected_status);
-	lg.git_reference_free(head);
-	lg.git_remote_free(rem);
-	if (rc < 0 && wrap)
-		return keep_error_wrap(err, "push recipes to '%s'", name);
-	return rc < 0 ? -1 : 0;
-}
-
-int
-recipes_diff_text(const char *old_text, const char *new_text,
-    const char *path, struct buf *out, struct keep_error **err)
-{
-	git_patch *patch = NULL;
-	git_buf text = { 0 };
-	int rc;
-
-	if (lib_init() < 0)
-		return keep_error_set(err, KEEP_ERR_FAILED, "diff '%s': cannot "
-		    "start libgit2: %s", path, lg_error);
-	rc = lg.git_patch_from_buffers(&patch, old_text, strlen(old_text), path,
-	    new_text, strlen(new_text), path, NULL);
-	if (rc == 0)
-		rc = lg.git_patch_to_buf(&text, patch);
-	if (rc < 0)
-		set_git_error(err, rc, "diff '%s'", path);
-	else
-		buf_add(out, text.ptr, text.size);
-	lg.git_buf_dispose(&text);
-	lg.git_patch_free(patch);
-	return rc < 0 ? -1 : 0;
 }
