@@ -22,7 +22,6 @@
 #include "core/recipe.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
-#include "render/dockerfile.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -693,7 +692,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		goto out;
 	}
 	{
-		const char *d = recipe_base_digest(&s.base, s.config.image_ref);
+		const char *d = image_repo_digest(&s.base, s.config.image_ref);
 
 		s.base_digest = d ? xstrdup(d) : NULL;
 	}

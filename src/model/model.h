@@ -83,6 +83,14 @@ struct image {
 
 void image_release(struct image *img);
 
+/*
+ * The entry of img->repo_digests whose repository matches ref ("debian",
+ * "docker.io/library/debian:bookworm" and "debian@sha256:..." all match
+ * "debian@sha256:..."), or NULL. A ref that is itself name@digest matches
+ * only that digest. The result points into img; don't free it.
+ */
+const char *image_repo_digest(const struct image *img, const char *ref);
+
 enum fs_change_kind {
 	FS_MODIFIED = 0,
 	FS_ADDED = 1,

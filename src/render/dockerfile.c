@@ -145,63 +145,6 @@ digest_ref_valid(const char *d)
 	return isalnum((unsigned char)d[0]);
 }
 
-/*
- * The repository of a reference, normalised the way the engine lists repo
- * digests: tag and digest dropped, "docker.io/library/" and "docker.io/"
- * prefixes removed. Returns a new string.
- */
-static char *
-ref_repository(const char *ref)
-{
-	const char *end = strchr(ref, '@'), *slash, *colon;
-	char *repo;
-
-	if (end == NULL)
-		end = ref + strlen(ref);
-	slash = NULL;
-	for (const char *p = ref; p < end; p++)
-		if (*p == '/')
-			slash = p;
-	colon = NULL;
-	for (const char *p = slash ? slash : ref; p < end; p++)
-		if (*p == ':')
-			colon = p;
-	if (colon != NULL)
-		end = colon;
-	repo = xstrndup(ref, (size_t)(end - ref));
-	if (strncmp(repo, "docker.io/library/", 18) == 0)
-		memmove(repo, repo + 18, strlen(repo + 18) + 1);
-	else if (strncmp(repo, "docker.io/", 10) == 0)
-		memmove(repo, repo + 10, strlen(repo + 10) + 1);
-	else if (strncmp(repo, "index.docker.io/library/", 24) == 0)
-		memmove(repo, repo + 24, strlen(repo + 24) + 1);
-	return repo;
-}
-
-const char *
-recipe_base_digest(const struct image *img, const char *ref)
-{
-	cleanup_free char *want = NULL;
-	const char *at;
-
-	if (img == NULL || ref == NULL)
-		return NULL;
-	want = ref_repository(ref);
-	at = strchr(ref, '@');
-	for (size_t i = 0; i < img->repo_digests.n; i++) {
-		const char *d = img->repo_digests.v[i];
-		cleanup_free char *have = ref_repository(d);
-		const char *dat = strchr(d, '@');
-
-		if (strcmp(have, want) != 0 || dat == NULL)
-			continue;
-		if (at != NULL && strcmp(at, dat) != 0)
-			continue;
-		return d;
-	}
-	return NULL;
-}
-
 /* Host part of a proxy URL is a loopback address. */
 static int
 proxy_is_loopback(const char *value)

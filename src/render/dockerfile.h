@@ -68,7 +68,7 @@ struct recipe_input {
 	const char *base_ref;	/* the image as given ("debian:bookworm"), or NULL */
 	/*
 	 * The repo digest of base matching base_ref ("debian@sha256:..."; see
-	 * recipe_base_digest), or NULL to pin by image ID.
+	 * image_repo_digest), or NULL to pin by image ID.
 	 */
 	const char *base_digest;
 	long snapshot_seq;	/* N of keep/NAME:N (struct snapshot.seq); 0 when none yet */
@@ -78,14 +78,6 @@ struct recipe_input {
 	const struct context_file *context_files;
 	size_t n_context_files;
 };
-
-/*
- * The entry of img->repo_digests whose repository matches ref ("debian",
- * "docker.io/library/debian:bookworm" and "debian@sha256:..." all match
- * "debian@sha256:..."), or NULL. A ref that is itself name@digest matches
- * only that digest. The result points into img; don't free it.
- */
-const char *recipe_base_digest(const struct image *img, const char *ref);
 
 /*
  * Render the Dockerfile for in into out (appended). Each item left out or

@@ -52,7 +52,7 @@ fixture_init(struct fixture *f)
 	f->in.container = &f->c;
 	f->in.base = &f->base;
 	f->in.base_ref = "debian:bookworm";
-	f->in.base_digest = recipe_base_digest(&f->base, "debian:bookworm");
+	f->in.base_digest = image_repo_digest(&f->base, "debian:bookworm");
 	f->in.snapshot_seq = 1;
 	f->in.pkgs = &f->pkgs;
 	f->in.files = &f->files;
@@ -453,7 +453,7 @@ test_no_digest(void)
 	fixture_init(&f);
 	strv_release(&f.base.repo_digests);
 	f.in.base_ref = "keep-test/bookworm:probe";
-	f.in.base_digest = recipe_base_digest(&f.base, f.in.base_ref);
+	f.in.base_digest = image_repo_digest(&f.base, f.in.base_ref);
 	set_str(&f.c.workdir, "/work");
 	strv_release(&f.c.cmd);
 	strv_push(&f.c.cmd, "sleep");
@@ -575,24 +575,6 @@ test_errors(void)
 }
 
 static void
-test_base_digest(void)
-{
-	struct image img;
-
-	memset(&img, 0, sizeof(img));
-	strv_push(&img.repo_digests, "nvcr.io/nvidia/isaac-sim@sha256:" "aa");
-	strv_push(&img.repo_digests, BASE_DIGEST);
-	is_str(recipe_base_digest(&img, "debian:bookworm"), BASE_DIGEST, "tag ref matches");
-	is_str(recipe_base_digest(&img, "docker.io/library/debian"), BASE_DIGEST,
-	    "docker.io/library prefix");
-	ok(recipe_base_digest(&img, "ubuntu:22.04") == NULL, "other repository");
-	ok(recipe_base_digest(&img, "debian@sha256:0000") == NULL, "other digest");
-	ok(recipe_base_digest(&img, "nvcr.io/nvidia/isaac-sim:5.1.0") != NULL,
-	    "registry with path");
-	image_release(&img);
-}
-
-static void
 test_quote(void)
 {
 	struct buf b = BUF_INIT;
@@ -621,7 +603,6 @@ int
 main(void)
 {
 	test_quote();
-	test_base_digest();
 	test_apt_plain();
 	test_apt_purge_upgrade();
 	test_nonroot();
