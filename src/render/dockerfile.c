@@ -470,26 +470,48 @@ render_dpkg(struct render *r)
 	strv_release(&automatic);
 }
 
+/*
+ * A manager whose changes are one install and one remove command, each
+ * given name<sep>version (resp. name) words.
+ */
+struct pkg_commands {
+	const char *manager;
+	const char *title;	/* the comment above the RUN line */
+	const char *sep;
+	const char *install;
+	const char *remove;
+};
+
+static const struct pkg_commands apk_commands = {
+	"apk", "System packages (apk), pinned to the versions in the container.",
+	"=", "apk add --no-cache", "apk del",
+};
+
+static const struct pkg_commands npm_commands = {
+	"npm", "Global npm packages, pinned.",
+	"@", "npm install -g", "npm uninstall -g",
+};
+
 static void
-render_apk(struct render *r)
+render_packages(struct render *r, const struct pkg_commands *m)
 {
-	struct strv install = { 0 }, del = { 0 };
+	struct strv install = { 0 }, remove = { 0 };
 	struct run run = { BUF_INIT, 0 };
 	size_t n;
-	cleanup_free const struct pkg_change **v = changes_of(r, "apk", &n);
+	cleanup_free const struct pkg_change **v = changes_of(r, m->manager, &n);
 
 	if (n == 0)
 		return;
 	buf_addch(&r->out, '\n');
-	comment(r, "System packages (apk), pinned to the versions in the container.");
-	split_changes(r, v, n, "=", &install, &del, NULL);
+	comment(r, "%s", m->title);
+	split_changes(r, v, n, m->sep, &install, &remove, NULL);
 	if (install.n > 0)
-		run_add(&run, "apk add --no-cache", &install);
-	if (del.n > 0)
-		run_add(&run, "apk del", &del);
+		run_add(&run, m->install, &install);
+	if (remove.n > 0)
+		run_add(&run, m->remove, &remove);
 	run_end(r, &run);
 	strv_release(&install);
-	strv_release(&del);
+	strv_release(&remove);
 }
 
 /* An added path of the loose files equals path. */
@@ -608,28 +630,6 @@ render_pip(struct render *r)
 		render_pip_group(r, v + start, i - start);
 		start = i;
 	}
-}
-
-static void
-render_npm(struct render *r)
-{
-	struct strv install = { 0 }, remove = { 0 };
-	struct run run = { BUF_INIT, 0 };
-	size_t n;
-	cleanup_free const struct pkg_change **v = changes_of(r, "npm", &n);
-
-	if (n == 0)
-		return;
-	buf_addch(&r->out, '\n');
-	comment(r, "Global npm packages, pinned.");
-	split_changes(r, v, n, "@", &install, &remove, NULL);
-	if (install.n > 0)
-		run_add(&run, "npm install -g", &install);
-	if (remove.n > 0)
-		run_add(&run, "npm uninstall -g", &remove);
-	run_end(r, &run);
-	strv_release(&install);
-	strv_release(&remove);
 }
 
 static void
@@ -1261,10 +1261,10 @@ render_dockerfile(const struct recipe_input *in, struct buf *out,
 	render_secrets(&r, env, n_env);
 	render_sources(&r);
 	render_dpkg(&r);
-	render_apk(&r);
+	render_packages(&r, &apk_commands);
 	render_index_args(&r, env, n_env);
 	render_pip(&r);
-	render_npm(&r);
+	render_packages(&r, &npm_commands);
 	render_other_managers(&r);
 	render_loose(&r);
 	render_env(&r, env, n_env);

@@ -392,6 +392,31 @@ test_pip_venv(void)
 	fixture_release(&f);
 }
 
+/* apk and npm: one install and one remove command each. */
+static void
+test_apk_npm(void)
+{
+	struct fixture f;
+	cleanup_free char *text = NULL;
+	struct pkg *p;
+
+	fixture_init(&f);
+	add_pkg(&f, PKG_ADDED, "apk", "py3-requests", "2.31.0-r1", 0);
+	add_pkg(&f, PKG_UPGRADED, "apk", "busybox", "1.36.1-r15", 0);
+	add_pkg(&f, PKG_REMOVED, "apk", "nano", "7.2-r1", 0);
+	p = add_pkg(&f, PKG_ADDED, "npm", "typescript", "5.4.5", 0);
+	set_str(&p->location, "/usr/local/lib/node_modules");
+	p = add_pkg(&f, PKG_REMOVED, "npm", "left-pad", "1.3.0", 0);
+	set_str(&p->location, "/usr/local/lib/node_modules");
+	render_case("apk_npm", &f, &text);
+	ok(structure_ok("apk_npm", text, NULL), "apk_npm: well formed");
+	ok(strstr(text, "apk add --no-cache") != NULL &&
+	    strstr(text, "apk add --no-cache") < strstr(text, "apk del"),
+	    "apk_npm: apk installs, then removes");
+	ok(strstr(text, "typescript@5.4.5") != NULL, "apk_npm: npm pins with @");
+	fixture_release(&f);
+}
+
 static void
 test_local_flagged(void)
 {
@@ -608,6 +633,7 @@ main(void)
 	test_nonroot();
 	test_env_proxy();
 	test_pip_venv();
+	test_apk_npm();
 	test_local_flagged();
 	test_mounts();
 	test_no_digest();
