@@ -53,6 +53,16 @@ fi
 
 say() { printf '# %s\n' "$*"; }
 
+# keep_pid ARGS...: run keep (never under valgrind) as a child whose pid is
+# known, for checks on what that one run made (verify's temporary image is
+# keep-verify:PID-SEQ): other tests share the engine. Sets KEEP_PID; returns
+# keep's status.
+keep_pid() {
+	"$KEEP_BIN" "$@" &
+	KEEP_PID=$!
+	wait "$KEEP_PID"
+}
+
 cleanup() {
 	local kind name
 	# Containers first (images and volumes in use cannot go), including any

@@ -103,9 +103,9 @@ test_expect_success 'without a context the security source is only listed, and t
 '
 
 test_expect_success 'verify: identical, exit 0, the temporary image is gone, show displays it' '
-	{ keep verify "$C" >out 2>err || { cat out err; false; }; } &&
+	{ keep_pid verify "$C" >out 2>err || { cat out err; false; }; } &&
 	expect_grep "^verify $C #1: identical" out &&
-	test -z "$($DOCKER images -q "keep-verify")" &&
+	test -z "$($DOCKER images -q "keep-verify:$KEEP_PID-1")" &&
 	keep show "$C" >show.out &&
 	expect_grep "^verify: *identical at " show.out &&
 	keep show --json "$C" >show.json &&

@@ -27,12 +27,12 @@ test_expect_success 'to-dockerfile names the local package and does not try to i
 '
 
 test_expect_success 'verify exits 1, names the package as missing, and records it' '
-	expect_code 1 keep verify "$C" >out 2>err &&
+	expect_code 1 keep_pid verify "$C" >out 2>err &&
 	cat out err >all &&
 	expect_grep "keep-hello" all &&
 	keep show "$C" >show.out &&
 	expect_grep "^verify: *different at " show.out &&
-	test -z "$($DOCKER images -q "keep-verify")"
+	test -z "$($DOCKER images -q "keep-verify:$KEEP_PID-1")"
 '
 
 test_expect_success 'verify --json gives the result as an object' '
