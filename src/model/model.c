@@ -38,10 +38,12 @@ container_release(struct container *c)
 		free(c->mounts[i].source);
 		free(c->mounts[i].destination);
 		free(c->mounts[i].mode);
+		free(c->mounts[i].driver);
 	}
 	free(c->mounts);
 	free(c->compose_project);
 	free(c->compose_service);
+	value_release(&c->run);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "model/value.h"
 #include "util/strv.h"
 
 struct mount {
@@ -19,6 +20,7 @@ struct mount {
 	char *destination;	/* path inside the container */
 	char *mode;		/* engine's Mode ("z", "ro" ...) or "" */
 	int rw;
+	char *driver;		/* a volume's driver ("local" ...), else "" */
 };
 
 struct port_binding {
@@ -57,6 +59,12 @@ struct container {
 	char *compose_service;
 	int compose_number;
 	/*
+	 * Everything the container was run with, for a recreate (see
+	 * model/run.h). Null in snapshots saved before keep recorded it:
+	 * those are recreated from the fields above.
+	 */
+	struct value run;
+	/*
 	 * GraphDriver: where the engine keeps the container's filesystem.
 	 * Paths on the engine's host; read by core/layer.c, never stored.
 	 */
@@ -79,6 +87,7 @@ struct image {
 	struct strv entrypoint;
 	struct kvv labels;
 	char *created;
+	size_t n_layers;	/* RootFS.Layers: how deep the image is */
 };
 
 void image_release(struct image *img);
