@@ -26,6 +26,17 @@ int catalog_prepare(struct catalog *cat, const char *sql, sqlite3_stmt **out,
 /* Execute SQL with no result rows. */
 int catalog_exec(struct catalog *cat, const char *sql, struct keep_error **err);
 
+/*
+ * A snapshot's run configuration (catalog/run.c): stored node by node, and
+ * read back into *out (null when the snapshot has none). Insert inside the
+ * snapshot's transaction.
+ */
+struct value;
+int catalog_run_insert(struct catalog *cat, long snapshot,
+    const struct value *run, struct keep_error **err);
+int catalog_run_load(struct catalog *cat, long snapshot, struct value *out,
+    struct keep_error **err);
+
 void catalog_finalizep(sqlite3_stmt **stmt);
 #define cleanup_stmt __attribute__((cleanup(catalog_finalizep)))
 

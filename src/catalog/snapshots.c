@@ -168,7 +168,8 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 	    catalog_prepare(cat, "INSERT INTO ports (snapshot, idx, container_port,"
 	    " host_ip, host_port) VALUES (?1, ?2, ?3, ?4, ?5)", &port, err) < 0 ||
 	    catalog_prepare(cat, "INSERT INTO mounts (snapshot, idx, type, source,"
-	    " destination, mode, rw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &mnt, err) < 0 ||
+	    " destination, mode, rw, driver) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8)", &mnt, err) < 0 ||
 	    catalog_prepare(cat, "INSERT OR REPLACE INTO package_changes (snapshot,"
 	    " manager, name, arch, location, change, version, old_version,"
 	    " automatic, installer, origin)"
@@ -210,6 +211,7 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 		bind_str(mnt, 5, m->destination);
 		bind_str(mnt, 6, m->mode ? m->mode : "");
 		sqlite3_bind_int(mnt, 7, m->rw);
+		bind_str(mnt, 8, m->driver ? m->driver : "");
 		if (step_done(cat, mnt, "record mounts", err) < 0)
 			return -1;
 	}
@@ -246,7 +248,7 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 		if (step_done(cat, fs, "record loose files", err) < 0)
 			return -1;
 	}
-	return 0;
+	return catalog_run_insert(cat, s->id, &c->run, err);
 }
 
 int
@@ -423,8 +425,8 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 	sqlite3_finalize(st);
 	st = NULL;
 
-	if (catalog_prepare(cat, "SELECT type, source, destination, mode, rw"
-	    " FROM mounts WHERE snapshot = ?1 ORDER BY idx", &st, err) < 0)
+	if (catalog_prepare(cat, "SELECT type, source, destination, mode, rw,"
+	    " driver FROM mounts WHERE snapshot = ?1 ORDER BY idx", &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, s->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -437,6 +439,7 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 		m->destination = col_str(st, 2);
 		m->mode = col_str(st, 3);
 		m->rw = sqlite3_column_int(st, 4);
+		m->driver = col_str(st, 5);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "read mounts");
@@ -489,7 +492,7 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 	/* The whole change list includes the loose files. */
 	for (size_t i = 0; i < s->loose.n; i++)
 		fs_changes_push(&s->changes, s->loose.v[i].path, s->loose.v[i].kind);
-	return 0;
+	return catalog_run_load(cat, s->id, &c->run, err);
 }
 
 int

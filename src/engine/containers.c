@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine/json.h"
+#include "engine/run_int.h"
 #include "util/xalloc.h"
 
 #define LABEL_PROJECT "com.docker.compose.project"
@@ -165,7 +166,7 @@ engine_container_list(struct engine *e, const char *label,
 
 static void
 push_mount(struct container *c, const char *type, const char *source,
-    const char *destination, const char *mode, int rw)
+    const char *destination, const char *mode, int rw, const char *driver)
 {
 	struct mount *m;
 
@@ -176,6 +177,7 @@ push_mount(struct container *c, const char *type, const char *source,
 	m->destination = xstrdup(destination);
 	m->mode = xstrdup(mode);
 	m->rw = rw;
+	m->driver = xstrdup(driver ? driver : "");
 }
 
 static int
@@ -210,7 +212,8 @@ fill_mounts(struct container *c, const json_t *j)
 			source = ejson_str(m, "Source");
 		push_mount(c, type, source ? source : "", dest,
 		    ejson_str(m, "Mode") ? ejson_str(m, "Mode") : "",
-		    ejson_bool(m, "RW", 1));
+		    ejson_bool(m, "RW", 1), strcmp(type, "volume") == 0 ?
+		    ejson_str(m, "Driver") : NULL);
 	}
 	/* --tmpfs mounts show only in HostConfig.Tmpfs, with their options. */
 	tmpfs_obj = ejson_path(j, "HostConfig", "Tmpfs", NULL);
@@ -219,7 +222,8 @@ fill_mounts(struct container *c, const json_t *j)
 		const char *opts = ejson_str(tmpfs_obj, tmpfs.v[i]);
 
 		if (!has_mount(c, tmpfs.v[i]))
-			push_mount(c, "tmpfs", "", tmpfs.v[i], opts ? opts : "", 1);
+			push_mount(c, "tmpfs", "", tmpfs.v[i], opts ? opts : "", 1,
+			    NULL);
 	}
 	strv_release(&tmpfs);
 }
@@ -351,6 +355,7 @@ engine_container_inspect(struct engine *e, const char *id,
 	if (kvv_get(&out->labels, LABEL_SERVICE))
 		out->compose_service = xstrdup(kvv_get(&out->labels, LABEL_SERVICE));
 	out->compose_number = parse_int(kvv_get(&out->labels, LABEL_NUMBER));
+	run_record(e, j, &out->run);
 	if (engine_is_podman(e))
 		podman_env_drop(e, out);
 	return 0;
@@ -397,6 +402,7 @@ engine_image_inspect(struct engine *e, const char *name, struct image *out,
 	ejson_strv(ejson_get(config, "Entrypoint"), &out->entrypoint);
 	ejson_kvv(ejson_get(config, "Labels"), &out->labels);
 	out->created = ejson_strdup(j, "Created", "");
+	out->n_layers = json_array_size(ejson_path(j, "RootFS", "Layers", NULL));
 	return 0;
 }
 

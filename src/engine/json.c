@@ -241,6 +241,85 @@ ejson_env(const json_t *arr, struct kvv *kv)
 }
 
 void
+ejson_to_value(const json_t *j, struct value *out)
+{
+	const char *key;
+	size_t i;
+	json_t *m;
+
+	memset(out, 0, sizeof(*out));
+	switch (j ? json_typeof(j) : JSON_NULL) {
+	case JSON_TRUE:
+	case JSON_FALSE:
+		value_set_bool(out, json_is_true(j));
+		return;
+	case JSON_INTEGER:
+		value_set_int(out, (long long)json_integer_value(j));
+		return;
+	case JSON_REAL:
+		out->type = VALUE_REAL;
+		out->r = json_real_value(j);
+		return;
+	case JSON_STRING:
+		value_set_string(out, json_string_value(j));
+		return;
+	case JSON_ARRAY:
+		value_set_array(out);
+		json_array_foreach(j, i, m)
+			ejson_to_value(m, value_add(out, NULL));
+		return;
+	case JSON_OBJECT:
+		value_set_object(out);
+		json_object_foreach((json_t *)j, key, m) {
+			struct value *child = value_add(out, key);
+			char *name = child->key;
+
+			ejson_to_value(m, child);
+			child->key = name;
+		}
+		return;
+	case JSON_NULL:
+	default:
+		return;
+	}
+}
+
+json_t *
+ejson_from_value(const struct value *v)
+{
+	json_t *j;
+
+	switch (v->type) {
+	case VALUE_BOOL:
+		return json_boolean(v->i);
+	case VALUE_INT:
+		return json_integer((json_int_t)v->i);
+	case VALUE_REAL:
+		return json_real(v->r);
+	case VALUE_STRING:
+		/* Strings came from the engine, so they are valid UTF-8; a
+		 * catalog edited by hand may not hold that promise. */
+		if ((j = json_string(v->s)) == NULL)
+			j = json_stringn_nocheck(v->s, strlen(v->s));
+		return j;
+	case VALUE_ARRAY:
+		j = json_array();
+		for (size_t i = 0; i < v->n; i++)
+			json_array_append_new(j, ejson_from_value(&v->v[i]));
+		return j;
+	case VALUE_OBJECT:
+		j = json_object();
+		for (size_t i = 0; i < v->n; i++)
+			json_object_set_new_nocheck(j, v->v[i].key,
+			    ejson_from_value(&v->v[i]));
+		return j;
+	case VALUE_NULL:
+	default:
+		return json_null();
+	}
+}
+
+void
 ejson_decrefp(json_t **j)
 {
 	if (*j)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "model/value.h"
 #include "util/strv.h"
 #include "util/error.h"
 
@@ -57,6 +58,14 @@ void ejson_kvv(const json_t *obj, struct kvv *kv);
 void ejson_env(const json_t *arr, struct kvv *kv);
 /* Append the keys of an object to sv, sorted. */
 void ejson_keys(const json_t *obj, struct strv *sv);
+
+/*
+ * j as a model value into *out (overwritten; NULL gives null). Members keep
+ * their order; a number with a fraction or exponent is a real.
+ */
+void ejson_to_value(const json_t *j, struct value *out);
+/* v as a new JSON value (caller decrefs). */
+json_t *ejson_from_value(const struct value *v);
 
 void ejson_decrefp(json_t **j);
 #define cleanup_json __attribute__((cleanup(ejson_decrefp)))

@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "engine/json.h"
+#include "engine/run_int.h"
+#include "model/run.h"
 #include "util/xalloc.h"
 
 int
@@ -74,39 +76,6 @@ container_path(const char *id, const char *suffix)
 	return buf_detach(&b, NULL);
 }
 
-/*
- * The options of a mount as Binds spells them: the recorded mode minus
- * any rw/ro, then "ro" when the mount was read-only. Caller frees; "" for
- * none.
- */
-static char *
-bind_options(const struct mount *m)
-{
-	struct buf b = BUF_INIT;
-	const char *p = m->mode, *end;
-	size_t n;
-
-	while (*p) {
-		end = strchr(p, ',');
-		n = end ? (size_t)(end - p) : strlen(p);
-		if (n > 0 && !(n == 2 && (strncmp(p, "rw", 2) == 0 ||
-		    strncmp(p, "ro", 2) == 0))) {
-			if (b.len)
-				buf_addch(&b, ',');
-			buf_add(&b, p, n);
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	if (!m->rw) {
-		if (b.len)
-			buf_addch(&b, ',');
-		buf_addstr(&b, "ro");
-	}
-	return buf_detach(&b, NULL);
-}
-
 /* The engine made this hostname up from the id: not the user's choice. */
 static int
 hostname_generated(const struct container *c)
@@ -134,7 +103,7 @@ host_config_json(const struct container *c)
 
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct mount *m = &c->mounts[i];
-		cleanup_free char *opts = bind_options(m);
+		cleanup_free char *opts = run_bind_options(m);
 
 		if (strcmp(m->type, "tmpfs") == 0) {
 			/* Tmpfs options are the mode as recorded, e.g. size=64m. */
@@ -174,20 +143,14 @@ host_config_json(const struct container *c)
 	return host;
 }
 
-int
-engine_container_create(struct engine *e, const struct container *config,
-    const char *image, const struct kvv *extra_labels, char **id_out,
-    struct keep_error **err)
+/* The create request from the fields of c: snapshots without c->run. */
+static json_t *
+fields_create_request(const struct container *c, const char *image,
+    const struct kvv *extra_labels)
 {
-	const struct container *c = config;
-	cleanup_json json_t *req = NULL, *resp = NULL;
-	cleanup_buf struct buf body = BUF_INIT, path = BUF_INIT;
-	cleanup_free char *text = NULL;
-	json_t *env = json_array(), *labels = json_object();
+	json_t *req, *env = json_array(), *labels = json_object();
 	json_t *exposed = json_object();
-	const char *id;
 
-	*id_out = NULL;
 	for (size_t i = 0; i < c->env.n; i++) {
 		cleanup_free char *kv = xasprintf("%s=%s", c->env.v[i].key,
 		    c->env.v[i].value);
@@ -215,8 +178,7 @@ engine_container_create(struct engine *e, const struct container *config,
 	    "OpenStdin", c->open_stdin,
 	    "HostConfig", host_config_json(c));
 	if (req == NULL)
-		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "cannot describe container '%s'", c->name);
+		return NULL;
 	/* Entrypoint only when it was set: absent means the image's. */
 	if (c->has_entrypoint)
 		json_object_set_new(req, "Entrypoint", strv_json(&c->entrypoint));
@@ -227,7 +189,66 @@ engine_container_create(struct engine *e, const struct container *config,
 	    c->network_mode && strcmp(c->network_mode, "host") != 0 &&
 	    strncmp(c->network_mode, "container:", 10) != 0)
 		json_object_set_new(req, "Hostname", json_string(c->hostname));
-	text = json_dumps(req, JSON_COMPACT);
+	return req;
+}
+
+/*
+ * Join container id to the networks of run other than the one it was
+ * created with, each with its recorded endpoint settings.
+ */
+static int
+connect_networks(struct engine *e, const char *id, const struct value *run,
+    struct keep_error **err)
+{
+	const struct value *nets = value_get(run, RUN_NETWORKS);
+	const char *primary = run_primary_network(run);
+	const char *mode = value_str(value_get(run, RUN_HOST), "NetworkMode");
+
+	/* host, none and container: modes join no other network. */
+	if (mode && (strcmp(mode, "host") == 0 || strcmp(mode, "none") == 0 ||
+	    strncmp(mode, "container:", 10) == 0))
+		return 0;
+	for (size_t i = 0; nets && nets->type == VALUE_OBJECT && i < nets->n;
+	    i++) {
+		const struct value *ep = &nets->v[i];
+		cleanup_json json_t *req = NULL;
+		cleanup_free char *text = NULL;
+		cleanup_buf struct buf path = BUF_INIT;
+
+		if (primary && strcmp(ep->key, primary) == 0)
+			continue;
+		req = json_pack("{s:s, s:o}", "Container", id, "EndpointConfig",
+		    ejson_from_value(ep));
+		text = json_dumps(req, JSON_COMPACT);
+		buf_addstr(&path, "/networks/");
+		engine_urlencode(&path, ep->key);
+		buf_addstr(&path, "/connect");
+		if (engine_call(e, "POST", buf_cstr(&path), text, strlen(text),
+		    NULL, NULL, NULL, err) < 0)
+			return keep_error_wrap(err, "connect to network '%s'",
+			    ep->key);
+	}
+	return 0;
+}
+
+int
+engine_container_create(struct engine *e, const struct container *config,
+    const char *image, const struct kvv *extra_labels, char **id_out,
+    struct keep_error **err)
+{
+	const struct container *c = config;
+	int from_run = value_get(&c->run, RUN_CONFIG) != NULL;
+	cleanup_json json_t *req = NULL, *resp = NULL;
+	cleanup_buf struct buf body = BUF_INIT, path = BUF_INIT;
+	cleanup_free char *text = NULL;
+	const char *id;
+
+	*id_out = NULL;
+	req = from_run ? run_create_request(c, image, extra_labels) :
+	    fields_create_request(c, image, extra_labels);
+	if (req == NULL || (text = json_dumps(req, JSON_COMPACT)) == NULL)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "cannot describe container '%s'", c->name);
 	buf_addstr(&path, "/containers/create?name=");
 	engine_urlencode(&path, c->name);
 	if (engine_call(e, "POST", buf_cstr(&path), text, strlen(text), NULL,
@@ -240,6 +261,13 @@ engine_container_create(struct engine *e, const struct container *config,
 	if ((id = ejson_str(resp, "Id")) == NULL || id[0] == '\0')
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the engine created container '%s' but gave no id", c->name);
+	if (from_run && connect_networks(e, id, &c->run, err) < 0) {
+		struct keep_error *e2 = NULL;
+
+		engine_container_remove(e, id, 1, &e2);
+		keep_error_free(e2);
+		return keep_error_wrap(err, "create container '%s'", c->name);
+	}
 	*id_out = xstrdup(id);
 	return 0;
 }
@@ -252,6 +280,17 @@ engine_container_start(struct engine *e, const char *id,
 
 	if (engine_call(e, "POST", path, NULL, 0, NULL, NULL, NULL, err) < 0)
 		return keep_error_wrap(err, "start container '%s'", id);
+	return 0;
+}
+
+int
+engine_container_pause(struct engine *e, const char *id,
+    struct keep_error **err)
+{
+	cleanup_free char *path = container_path(id, "/pause");
+
+	if (engine_call(e, "POST", path, NULL, 0, NULL, NULL, NULL, err) < 0)
+		return keep_error_wrap(err, "pause container '%s'", id);
 	return 0;
 }
 
@@ -347,10 +386,11 @@ engine_volume_inspect(struct engine *e, const char *name,
 }
 
 int
-engine_volume_create(struct engine *e, const char *name,
+engine_volume_create(struct engine *e, const char *name, const char *driver,
     struct keep_error **err)
 {
-	cleanup_json json_t *req = json_pack("{s:s}", "Name", name);
+	cleanup_json json_t *req = json_pack("{s:s, s:s}", "Name", name,
+	    "Driver", driver && *driver ? driver : "local");
 	cleanup_free char *text = json_dumps(req, JSON_COMPACT);
 
 	if (engine_call(e, "POST", "/volumes/create", text, strlen(text), NULL,
@@ -374,5 +414,46 @@ engine_container_path_check(struct engine *e, const char *id,
 	if (engine_call(e, "HEAD", p, NULL, 0, NULL, NULL, NULL, err) < 0)
 		return keep_error_wrap(err, "look for '%s' in container '%s'",
 		    path, id);
+	return 0;
+}
+
+int
+engine_network_inspect(struct engine *e, const char *name,
+    struct keep_error **err)
+{
+	cleanup_buf struct buf path = BUF_INIT;
+
+	buf_addstr(&path, "/networks/");
+	engine_urlencode(&path, name);
+	if (engine_call(e, "GET", buf_cstr(&path), NULL, 0, NULL, NULL, NULL,
+	    err) < 0)
+		return keep_error_wrap(err, "inspect network '%s'", name);
+	return 0;
+}
+
+void
+engine_plugins_release(struct engine_plugins *p)
+{
+	strv_release(&p->runtimes);
+	strv_release(&p->log_drivers);
+	strv_release(&p->volume_drivers);
+}
+
+int
+engine_plugins_get(struct engine *e, struct engine_plugins *out,
+    struct keep_error **err)
+{
+	cleanup_buf struct buf body = BUF_INIT;
+	cleanup_json json_t *j = NULL;
+	json_t *plugins;
+
+	memset(out, 0, sizeof(*out));
+	if (engine_call(e, "GET", "/info", NULL, 0, NULL, NULL, &body, err) < 0 ||
+	    ejson_parse(body.ptr, body.len, "GET /info", &j, err) < 0)
+		return keep_error_wrap(err, "engine info");
+	ejson_keys(ejson_get(j, "Runtimes"), &out->runtimes);
+	plugins = ejson_get(j, "Plugins");
+	ejson_strv(ejson_get(plugins, "Log"), &out->log_drivers);
+	ejson_strv(ejson_get(plugins, "Volume"), &out->volume_drivers);
 	return 0;
 }

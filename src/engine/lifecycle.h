@@ -26,14 +26,20 @@ int engine_container_remove(struct engine *e, const char *id, int force,
     struct keep_error **err);
 
 /*
- * POST /containers/create?name=: a container named config->name from image
- * with everything config records: env, cmd, entrypoint (when it was set),
- * user, workdir, a hostname the user chose, exposed ports, labels, tty and
- * stdin; and in HostConfig the bind and volume mounts (read-only ones
- * stay read-only), tmpfs mounts, port bindings, network mode and restart
- * policy. Volumes must exist: the engine would otherwise make them empty.
- * extra_labels (may be NULL) are set over the recorded ones. A taken name
- * is KEEP_ERR_CONFLICT. *id_out (caller frees) is the new id.
+ * POST /containers/create?name=: a container named config->name from
+ * image. With config->run (model/run.h) it is made with all of it: the
+ * recorded Config and HostConfig, the endpoint of its network mode's
+ * network, then every other network joined with its endpoint settings
+ * (aliases, static addresses ...), and its anonymous volumes attached by
+ * name. A snapshot without run gives what the fields record: env, cmd,
+ * entrypoint (when it was set), user, workdir, a hostname the user chose,
+ * exposed ports, labels, tty and stdin; and in HostConfig the bind and
+ * volume mounts (read-only ones stay read-only), tmpfs mounts, port
+ * bindings, network mode and restart policy. Volumes must exist: the
+ * engine would otherwise make them empty. extra_labels (may be NULL) are
+ * set over the recorded ones. A taken name is KEEP_ERR_CONFLICT. *id_out
+ * (caller frees) is the new id; a container the engine made but could not
+ * join to a network is removed again.
  */
 int engine_container_create(struct engine *e, const struct container *config,
     const char *image, const struct kvv *extra_labels, char **id_out,
@@ -76,8 +82,31 @@ int engine_container_wait_running(struct engine *e, const char *id,
 int engine_volume_inspect(struct engine *e, const char *name,
     struct keep_error **err);
 
-/* POST /volumes/create: an empty local volume called name. */
+/*
+ * POST /volumes/create: an empty volume called name, made by driver (NULL
+ * or "" for the engine's "local").
+ */
 int engine_volume_create(struct engine *e, const char *name,
+    const char *driver, struct keep_error **err);
+
+/* GET /networks/{name}: 0 when it is there; a missing one is KEEP_ERR_NOT_FOUND. */
+int engine_network_inspect(struct engine *e, const char *name,
+    struct keep_error **err);
+
+/* What GET /info says the engine can run containers with. */
+struct engine_plugins {
+	struct strv runtimes;		/* "runc", "nvidia" ... */
+	struct strv log_drivers;	/* "json-file", "journald" ... */
+	struct strv volume_drivers;	/* "local" ... */
+};
+void engine_plugins_release(struct engine_plugins *p);
+
+/* GET /info into *out (caller releases). */
+int engine_plugins_get(struct engine *e, struct engine_plugins *out,
+    struct keep_error **err);
+
+/* POST /containers/{id}/pause. */
+int engine_container_pause(struct engine *e, const char *id,
     struct keep_error **err);
 
 /*

@@ -117,6 +117,7 @@ add_mount(struct fixture *f, const char *type, const char *src, const char *dst,
 	m->destination = xstrdup(dst);
 	m->mode = xstrdup(rw ? "" : "ro");
 	m->rw = rw;
+	m->driver = xstrdup(strcmp(type, "volume") == 0 ? "local" : "");
 }
 
 static void
