@@ -92,7 +92,14 @@ const struct cli_command cli_commands[] = {
 	  "paused, then opens a shell in it as its user in its workdir (bash if\n"
 	  "there, else sh); the shell's exit status is keep's. If the container\n"
 	  "is gone, it is recreated from its latest snapshot (or #N with --at)\n"
-	  "with the same name, env, mounts, ports, labels and restart policy.\n"
+	  "with the same name, mounts and everything else it was run with: every\n"
+	  "docker run option (GPUs, runtime, devices, limits ...), and its\n"
+	  "networks with their aliases and addresses. When this engine lacks\n"
+	  "one (a runtime, network, device, GPUs, a log or volume driver, a\n"
+	  "container it shared a namespace with), resume names it and stops;\n"
+	  "--ignore-missing SETTING (runtime, gpus, log-driver, device:PATH,\n"
+	  "network:NAME, volume-driver:NAME, container:NAME) recreates it\n"
+	  "without that, saying so.\n"
 	  "With -- CMD ARG..., runs that command instead: with a TTY only when\n"
 	  "stdin and stdout are terminals, else stdout and stderr stay apart." },
 	{ "doctor", cmd_doctor,

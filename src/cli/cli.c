@@ -142,7 +142,7 @@ print_usage(FILE *f, const struct cli_command *cmd)
 			buf_printf(&word, " %s", o->arg);
 		if (o->usage & CLI_USAGE_OR_NEXT)
 			continue;
-		buf_addch(&word, ']');
+		buf_addstr(&word, o->kind == CLI_OPT_LIST ? "]..." : "]");
 		usage_word(&u, buf_cstr(&word));
 		buf_truncate(&word, 0);
 	}
@@ -200,6 +200,9 @@ store_option(const struct cli_command *cmd, const struct cli_option *o,
 	case CLI_OPT_NUMBER:
 		what = xasprintf("--%s", o->long_name);
 		return cli_parse_number(cmd, what, arg, o->to.number, err);
+	case CLI_OPT_LIST:
+		strv_push(o->to.list, arg);
+		return 0;
 	default:
 		/* getopt_long never answers with the others. */
 		return 0;

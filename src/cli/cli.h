@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "util/error.h"
+#include "util/strv.h"
 
 struct catalog;
 struct engine;
@@ -51,6 +52,7 @@ enum cli_option_kind {
 	CLI_OPT_FLAG,		/* sets *flag to 1 */
 	CLI_OPT_STRING,		/* sets *string to its value */
 	CLI_OPT_NUMBER,		/* sets *number to its value, a positive int */
+	CLI_OPT_LIST,		/* appends its value to *list; repeatable */
 	CLI_OPT_REST,		/* sets *rest to the words after "--" */
 };
 
@@ -80,6 +82,7 @@ struct cli_option {
 		int *flag;
 		const char **string;
 		int *number;
+		struct strv *list;
 		struct cli_words *rest;
 	} to;
 	unsigned usage;		/* CLI_USAGE_* */
@@ -94,6 +97,9 @@ struct cli_option {
 #define CLI_NUMBER(s, l, a, var, h) \
 	{ .kind = CLI_OPT_NUMBER, .short_name = (s), .long_name = (l), \
 	  .arg = (a), .help = (h), .to.number = (var) }
+#define CLI_LIST(s, l, a, var, h) \
+	{ .kind = CLI_OPT_LIST, .short_name = (s), .long_name = (l), \
+	  .arg = (a), .help = (h), .to.list = (var) }
 /* The words after "--", shown as "[-- a]" at the end of the usage line. */
 #define CLI_REST(a, var) \
 	{ .kind = CLI_OPT_REST, .arg = (a), .to.rest = (var) }

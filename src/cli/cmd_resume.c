@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/resolve.h"
 #include "core/resume.h"
+#include "core/run_check.h"
 #include "engine/engine.h"
 #include "engine/exec.h"
 #include "util/term.h"
@@ -21,6 +22,7 @@ static struct {
 	int detach;
 	const char *shell;
 	struct resume_opts resume;	/* --create-volumes */
+	struct strv ignore_missing;	/* --ignore-missing SETTING ... */
 	int from_recipe;
 	struct resolve_opts ropts;	/* -p, --index */
 	struct cli_words cmd;		/* after "--" (v is NULL without one) */
@@ -34,6 +36,8 @@ const struct cli_option resume_options[] = {
 	    "the shell to open (default bash, else sh)"),
 	CLI_FLAG(0, "create-volumes", &opt.resume.create_volumes,
 	    "make missing named volumes, empty"),
+	CLI_LIST(0, "ignore-missing", "SETTING", &opt.ignore_missing,
+	    "recreate without SETTING if this engine lacks it"),
 	CLI_FLAG(0, "from-recipe", &opt.from_recipe,
 	    "recreate from a build of the recipe, not the saved image"),
 	CLI_OPTION_PROJECT(&opt.ropts.project),
@@ -66,6 +70,15 @@ resume_name(const struct cli_command *self, const struct cli_words *args,
 		    "--detach runs no command; drop one of them");
 		return NULL;
 	}
+	for (size_t i = 0; i < opt.ignore_missing.n; i++)
+		if (!run_setting_valid(opt.ignore_missing.v[i])) {
+			cli_usage_error(err, self, "--ignore-missing '%s': not a "
+			    "setting (runtime, gpus, log-driver, device:PATH, "
+			    "network:NAME, volume-driver:NAME, container:NAME)",
+			    opt.ignore_missing.v[i]);
+			return NULL;
+		}
+	opt.resume.ignore_missing = &opt.ignore_missing;
 	return args->v[0];
 }
 

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "core/build_context.h"
+#include "core/run_check.h"
 #include "core/save.h"
 #include "core/snapshot_image.h"
 #include "engine/lifecycle.h"
+#include "model/run.h"
 #include "util/xalloc.h"
 
 /* Set on recreated containers (the first also comes with keep's images). */
@@ -69,14 +71,43 @@ describe(struct resume_result *out, const struct container *c)
 	out->workdir = xstrdup(c->workdir ? c->workdir : "");
 }
 
-/* Check the snapshot's named volumes, making missing ones when allowed. */
+/* 1 when the user let setting go with --ignore-missing. */
+static int
+ignored(const struct resume_opts *opts, const char *setting)
+{
+	return opts->ignore_missing && strv_find(opts->ignore_missing,
+	    setting) >= 0;
+}
+
+/* The error for settings (whats) e lacks, naming the options that let them go. */
+static int
+lacking(const char *name, const struct strv *settings, const struct strv *whats,
+    struct keep_error **err)
+{
+	cleanup_buf struct buf list = BUF_INIT, opts = BUF_INIT;
+
+	for (size_t i = 0; i < settings->n; i++) {
+		buf_printf(&list, "%s%s", i ? ", " : "", whats->v[i]);
+		buf_printf(&opts, "%s--ignore-missing %s", i ? " " : "",
+		    settings->v[i]);
+	}
+	return keep_error_set(err, KEEP_ERR_FAILED, "this engine has no %s, "
+	    "which '%s' was run with; '%s' recreates it without %s",
+	    buf_cstr(&list), name, buf_cstr(&opts),
+	    settings->n > 1 ? "them" : "it");
+}
+
+/*
+ * Check the snapshot's named volumes, making missing ones when allowed,
+ * with the driver they had.
+ */
 static int
 check_volumes(struct engine *e, const struct snapshot *snap,
     const struct resume_opts *opts, struct resume_result *out,
     struct keep_error **err)
 {
 	const struct container *c = &snap->config;
-	struct strv missing = { 0 };
+	struct strv missing = { 0 }, drivers = { 0 };
 	struct buf list = BUF_INIT;
 	int rc = 0;
 
@@ -93,6 +124,7 @@ check_volumes(struct engine *e, const struct snapshot *snap,
 			goto out;
 		}
 		strv_push(&missing, m->source);
+		strv_push(&drivers, m->driver ? m->driver : "");
 	}
 	if (missing.n == 0)
 		goto out;
@@ -107,7 +139,29 @@ check_volumes(struct engine *e, const struct snapshot *snap,
 		goto out;
 	}
 	for (size_t i = 0; i < missing.n; i++) {
-		if (engine_volume_create(e, missing.v[i], err) < 0) {
+		cleanup_free char *setting = NULL;
+		const char *driver = drivers.v[i];
+		int lacks = run_check_volume_driver(e, driver, &setting, err);
+
+		if (lacks < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (lacks && !ignored(opts, setting)) {
+			rc = keep_error_set(err, KEEP_ERR_FAILED, "volume '%s' "
+			    "of '%s' no longer exists, and this engine has no "
+			    "volume driver '%s' to make it again; "
+			    "'--ignore-missing %s' makes it with 'local'",
+			    missing.v[i], c->name, driver, setting);
+			goto out;
+		}
+		if (lacks) {
+			strv_pushf(&out->warnings, "made volume '%s' with the "
+			    "driver 'local', not '%s' (--ignore-missing %s)",
+			    missing.v[i], driver, setting);
+			driver = NULL;
+		}
+		if (engine_volume_create(e, missing.v[i], driver, err) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -115,8 +169,99 @@ check_volumes(struct engine *e, const struct snapshot *snap,
 	}
 out:
 	strv_release(&missing);
+	strv_release(&drivers);
 	buf_release(&list);
 	return rc;
+}
+
+/*
+ * Make run fit e: what e lacks is dropped when the user let it go (with a
+ * warning), else the recreate stops naming all of it.
+ */
+static int
+fit_run(struct engine *e, const char *name, struct value *run,
+    const struct resume_opts *opts, struct resume_result *out,
+    struct keep_error **err)
+{
+	struct strv settings = { 0 }, whats = { 0 }, refused = { 0 },
+	    refused_whats = { 0 };
+	int rc = 0;
+
+	if (run_check(e, run, &settings, &whats, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < settings.n; i++) {
+		if (!ignored(opts, settings.v[i])) {
+			strv_push(&refused, settings.v[i]);
+			strv_push(&refused_whats, whats.v[i]);
+			continue;
+		}
+		run_drop(run, settings.v[i]);
+		strv_pushf(&out->warnings, "recreated '%s' without %s: this "
+		    "engine has none (--ignore-missing %s)", name, whats.v[i],
+		    settings.v[i]);
+	}
+	if (refused.n)
+		rc = lacking(name, &refused, &refused_whats, err);
+out:
+	strv_release(&settings);
+	strv_release(&whats);
+	strv_release(&refused);
+	strv_release(&refused_whats);
+	return rc;
+}
+
+/*
+ * Create c from image and start it. When the engine refuses to start it
+ * for a setting it cannot give (GPUs, a device), the container goes again
+ * and, if the user let that setting go, is made once more without it.
+ * *id_out (caller frees) is the running container's id.
+ */
+static int
+create_and_start(struct engine *e, struct container *c, const char *image,
+    const struct kvv *labels, const struct resume_opts *opts,
+    struct resume_result *out, char **id_out, struct keep_error **err)
+{
+	*id_out = NULL;
+	for (;;) {
+		cleanup_free char *setting = NULL, *what = NULL;
+		struct keep_error *e2 = NULL;
+		char *id = NULL;
+
+		if (engine_container_create(e, c, image, labels, &id, err) < 0)
+			return -1;
+		if (engine_container_start(e, id, err) == 0) {
+			*id_out = id;
+			return 0;
+		}
+		/* Nothing ran in it: take it back, so a resume can try again. */
+		engine_container_remove(e, id, 1, &e2);
+		keep_error_free(e2);
+		free(id);
+		setting = run_start_refusal((*err)->message, &what);
+		if (setting == NULL || c->run.type == VALUE_NULL)
+			return keep_error_wrap(err, "recreated '%s' from '%s'",
+			    c->name, image);
+		if (!ignored(opts, setting)) {
+			/* The engine's own words, without our "start ...: ". */
+			const char *why = strstr((*err)->message, "': ");
+			cleanup_free char *msg = xstrdup(why ? why + 3 :
+			    (*err)->message);
+
+			keep_error_free(*err);
+			*err = NULL;
+			return keep_error_set(err, KEEP_ERR_FAILED, "the engine "
+			    "cannot give '%s' its %s: %s; '--ignore-missing %s' "
+			    "recreates it without", c->name, what, msg, setting);
+		}
+		keep_error_free(*err);
+		*err = NULL;
+		run_drop(&c->run, setting);
+		strv_pushf(&out->warnings, "recreated '%s' without its %s: the "
+		    "engine cannot give it (--ignore-missing %s)", c->name,
+		    what, setting);
+	}
 }
 
 /* Make the snapshot's container again and start it. */
@@ -129,7 +274,7 @@ recreate(struct engine *e, const struct snapshot *snap,
 	const char *image = snap->image;
 	cleanup_free char *own = NULL, *id = NULL;
 	struct kvv labels = { 0 };
-	struct container c;
+	struct container c, made = snap->config;
 	int rc;
 
 	if (image == NULL || *image == '\0')
@@ -138,26 +283,31 @@ recreate(struct engine *e, const struct snapshot *snap,
 		    snap->seq, snap->config.name);
 	if (check_volumes(e, snap, opts, out, err) < 0)
 		return -1;
+	/* The snapshot's config, but a run of its own to fit this engine. */
+	value_copy(&made.run, &snap->config.run);
+	if (made.run.type != VALUE_NULL &&
+	    fit_run(e, made.name, &made.run, opts, out, err) < 0)
+		goto fail;
 	if (opts->image_fn) {
 		if (opts->image_fn(opts->image_ctx, snap, &built, err) < 0)
-			return -1;
+			goto fail;
 		image = built;
 	} else {
 		if (snapshot_image_ref(e, snap, &own, &out->warnings, err) < 0)
-			return -1;
+			goto fail;
 		image = own;
 	}
 	/* Marked as keep's, so the next resume knows the name is ours. */
 	kvv_push(&labels, RESUME_LABEL_CONTAINER, snap->config.name);
 	kvv_push(&labels, RESUME_LABEL_FROM, image);
-	rc = engine_container_create(e, &snap->config, image, &labels, &id, err);
+	rc = create_and_start(e, &made, image, &labels, opts, out, &id, err);
 	kvv_release(&labels);
+	value_release(&made.run);
 	if (rc < 0)
 		return -1;
 	out->action = RESUME_RECREATED;
 	out->image = xstrdup(image);
-	if (engine_container_start(e, id, err) < 0 ||
-	    engine_container_wait_running(e, id, RESUME_START_TIMEOUT, err) < 0)
+	if (engine_container_wait_running(e, id, RESUME_START_TIMEOUT, err) < 0)
 		return keep_error_wrap(err, "recreated '%s' from '%s'",
 		    snap->config.name, image);
 	if (engine_container_inspect(e, id, &c, err) < 0) {
@@ -170,6 +320,9 @@ recreate(struct engine *e, const struct snapshot *snap,
 	describe(out, &c);
 	container_release(&c);
 	return 0;
+fail:
+	value_release(&made.run);
+	return -1;
 }
 
 int

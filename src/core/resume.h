@@ -16,6 +16,12 @@
 struct resume_opts {
 	int create_volumes;	/* make missing named volumes, empty */
 	/*
+	 * Settings (core/run_check.h) to go without when this engine lacks
+	 * them, or NULL: without, a recreate that cannot give the container
+	 * all it was run with stops, naming what is missing.
+	 */
+	const struct strv *ignore_missing;
+	/*
 	 * Called only when the container must be recreated, for the image to
 	 * recreate it from instead of the snapshot's commit (a recipe build);
 	 * NULL for the commit. *image_out is the caller's to free.
@@ -53,7 +59,11 @@ void resume_result_release(struct resume_result *r);
  * line (another id, not made from a keep/NAME image) is refused with
  * KEEP_ERR_CONFLICT. Without snap, NAME resolves on the engine alone
  * (ropts as for save). Missing named volumes fail, naming them, unless
- * opts->create_volumes. Fills *out (caller releases).
+ * opts->create_volumes. A recreate gives the container everything its
+ * snapshot records it was run with; what this engine lacks (a runtime,
+ * a network, GPUs ...) fails, naming it, unless opts->ignore_missing
+ * lets it go (then out->warnings say so). A recreated container the
+ * engine would not start is removed again. Fills *out (caller releases).
  */
 int keep_resume(struct engine *e, const char *name,
     const struct snapshot *snap, const struct resolve_opts *ropts,
