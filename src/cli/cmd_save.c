@@ -68,10 +68,16 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	}
 	for (size_t i = 0; i < res.warnings.n; i++)
 		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
+	if (res.flattened_from && !slot.quiet)
+		fprintf(stderr, "%s ran on an image %zu layers deep: #%ld holds "
+		    "its whole filesystem in a new image of one layer (see "
+		    "KEEP_MAX_LAYERS)\n", name, res.flattened_from,
+		    res.snap.seq);
 	if (opt.json) {
 		struct jout *o = snapshot_json(&res.snap, SNAPSHOT_JSON_ALL);
 
 		jout_set_bool(o, "unchanged", res.unchanged);
+		jout_set_bool(o, "flattened", res.flattened_from != 0);
 		jout_print(o, stdout);
 		jout_free(o);
 	} else if (res.unchanged) {

@@ -20,6 +20,7 @@
 #include "core/layer.h"
 #include "core/paths.h"
 #include "core/recipe.h"
+#include "core/snapshot_write.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
 #include "util/buf.h"
@@ -75,7 +76,7 @@ fingerprint(const struct snapshot *s, const struct buf *stamps)
 	/* Fields end in NUL, so no value can run into the next. */
 #define F(s) (buf_addstr(&b, (s) ? (s) : ""), buf_addch(&b, '\0'))
 #define I(v) (buf_printf(&b, "%ld", (long)(v)), buf_addch(&b, '\0'))
-	F("keep-fingerprint-2");
+	F("keep-fingerprint-3");
 	F(c->image_id); F(c->user); F(c->workdir); F(c->network_mode);
 	F(c->restart_policy); I(c->restart_max); I(c->tty); I(c->open_stdin);
 	I(c->has_entrypoint);
@@ -99,6 +100,9 @@ fingerprint(const struct snapshot *s, const struct buf *stamps)
 		F(c->mounts[i].type); F(c->mounts[i].source);
 		F(c->mounts[i].destination); I(c->mounts[i].rw);
 	}
+	/* How it was run: `docker update` or `network connect` change it. */
+	value_json(&c->run, &b);
+	buf_addch(&b, '\0');
 	I(s->packages.n);
 	for (size_t i = 0; i < s->packages.n; i++) {
 		const struct pkg_change *p = &s->packages.v[i];
@@ -758,6 +762,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		    opts->recipes_dir : NULL, .engine = engine_host, .s = &s,
 		    .base_cached = base_cached, .out = out };
 		char *image_id = NULL;
+		enum snapshot_write_how how;
 		pthread_t t;
 		int threaded = 0;
 
@@ -773,12 +778,14 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		if (!(threaded = pthread_create(&t, NULL, commit_helper,
 		    &job) == 0))
 			commit_helper(&job);
-		rc = engine_commit(e, s.config.id, repo, tag,
+		rc = snapshot_write(e, &s.config, s.base.n_layers, repo, tag,
 		    s.message[0] ? s.message : NULL, &labels,
-		    !(opts && opts->no_pause), &image_id, err);
+		    !(opts && opts->no_pause), &image_id, &how, err);
 		if (threaded)
 			pthread_join(t, NULL);
 		s.image_id = image_id;
+		if (rc == 0 && how == SNAPSHOT_FLATTENED)
+			out->flattened_from = s.base.n_layers;
 		prep = job.prep;
 		prepared = job.prepared;
 	}

@@ -29,6 +29,11 @@ struct save_opts {
 
 struct save_result {
 	int unchanged;		/* nothing changed since snapshot #seq */
+	/*
+	 * Not 0: the container's image was this many layers deep, so the
+	 * snapshot's image was written flattened (core/snapshot_write.h).
+	 */
+	size_t flattened_from;
 	struct snapshot snap;	/* the new (or, unchanged, the latest) snapshot */
 	struct strv warnings;	/* refused packages, repaired leftovers ... */
 	/*

@@ -47,6 +47,49 @@ engine_container_create_reader(struct engine *e, const char *image,
 }
 
 int
+engine_container_create_config(struct engine *e, const char *image,
+    const struct value *config, const struct kvv *labels, char **id_out,
+    struct keep_error **err)
+{
+	cleanup_json json_t *req = NULL, *resp = NULL;
+	cleanup_buf struct buf body = BUF_INIT;
+	cleanup_free char *text = NULL;
+	json_t *l;
+	const char *id;
+
+	*id_out = NULL;
+	req = config && config->type == VALUE_OBJECT ? ejson_from_value(config)
+	    : json_object();
+	json_object_set_new(req, "Image", json_string(image));
+	json_object_set_new(req, "HostConfig", json_pack("{s:s}",
+	    "NetworkMode", "none"));
+	/* A MAC address cannot go with network mode none. */
+	json_object_del(req, "MacAddress");
+	l = json_object_get(req, "Labels");
+	if (!json_is_object(l)) {
+		l = json_object();
+		json_object_set_new(req, "Labels", l);
+	}
+	for (size_t i = 0; labels && i < labels->n; i++)
+		json_object_set_new(l, labels->v[i].key,
+		    json_string(labels->v[i].value));
+	text = json_dumps(req, JSON_COMPACT);
+	if (text == NULL || engine_call(e, "POST", "/containers/create", text,
+	    strlen(text), NULL, NULL, &body, err) < 0)
+		return keep_error_wrap(err, "create a container from '%s'",
+		    image);
+	if (ejson_parse(body.ptr, body.len, "POST /containers/create", &resp,
+	    err) < 0)
+		return -1;
+	if ((id = ejson_str(resp, "Id")) == NULL || id[0] == '\0')
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the engine created a container from '%s' but gave no id",
+		    image);
+	*id_out = xstrdup(id);
+	return 0;
+}
+
+int
 engine_container_remove(struct engine *e, const char *id, int force,
     struct keep_error **err)
 {

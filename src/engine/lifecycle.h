@@ -18,6 +18,17 @@ int engine_container_create_reader(struct engine *e, const char *image,
     char **id_out, struct keep_error **err);
 
 /*
+ * Create a container from image that is never started, only committed:
+ * it has config (a container's Config, as model/run.h records it; NULL
+ * for none) with labels set over it, and no network. (No temporary label:
+ * the commit would hand it on.) *id_out (caller frees) is its id; remove
+ * it with engine_container_remove.
+ */
+int engine_container_create_config(struct engine *e, const char *image,
+    const struct value *config, const struct kvv *labels, char **id_out,
+    struct keep_error **err);
+
+/*
  * DELETE /containers/{id}?force=&v=: remove a container (v: and its
  * anonymous volumes). A container that is already gone is not an error:
  * every caller wants it gone, none needs to know it was.
