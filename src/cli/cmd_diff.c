@@ -102,6 +102,11 @@ cmd_diff(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		jout_set(x, "added", strv_json(&d.files_added));
 		jout_set(x, "removed", strv_json(&d.files_removed));
 		jout_set(o, "files", x);
+		x = jout_object();
+		jout_set(x, "added", strv_json(&d.settings_added));
+		jout_set(x, "removed", strv_json(&d.settings_removed));
+		jout_set(x, "changed", strv_json(&d.settings_changed));
+		jout_set(o, "settings", x);
 		jout_set_str(o, "dockerfile", buf_cstr(&d.dockerfile));
 		jout_print(o, stdout);
 		jout_free(o);
@@ -112,6 +117,10 @@ cmd_diff(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		print_section("env changed", &d.env_changed, "~", NULL, NULL);
 		print_section("mounts", &d.mounts_added, "+", &d.mounts_removed, "-");
 		print_section("files", &d.files_added, "+", &d.files_removed, "-");
+		print_section("settings", &d.settings_added, "+",
+		    &d.settings_removed, "-");
+		print_section("settings changed", &d.settings_changed, "~", NULL,
+		    NULL);
 		if (d.dockerfile.len)
 			printf("Dockerfile:\n%s", buf_cstr(&d.dockerfile));
 	}

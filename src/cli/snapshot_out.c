@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/run.h"
 #include "model/secrets.h"
 #include "core/snapshot_json.h"
 #include "util/xalloc.h"
@@ -70,6 +71,39 @@ put_argv(FILE *f, const struct strv *sv)
 	fputc(']', f);
 }
 
+/*
+ * How it was run, where that differs from the engine's defaults (secrets
+ * redacted): one "PATH VALUE" line each, VALUE as JSON.
+ */
+static void
+settings_print(FILE *f, const struct container *c)
+{
+	struct value run;
+	struct run_settings set = { 0 };
+	size_t width = 0;
+
+	if (c->run.type == VALUE_NULL)
+		return;
+	run_redact(&c->run, &run);
+	run_settings(&run, &set);
+	for (size_t i = 0; i < set.n; i++)
+		if (strlen(set.v[i].path) > width)
+			width = strlen(set.v[i].path);
+	if (set.n)
+		fputs("\nrun with (unlike the engine's defaults):\n", f);
+	for (size_t i = 0; i < set.n; i++) {
+		cleanup_free char *v = value_json_dup(set.v[i].v);
+
+		fputs("  ", f);
+		put_safe(f, set.v[i].path);
+		fprintf(f, "%*s ", (int)(width - strlen(set.v[i].path)), "");
+		put_safe(f, v);
+		fputc('\n', f);
+	}
+	run_settings_release(&set);
+	value_release(&run);
+}
+
 void
 snapshot_print(FILE *f, const struct snapshot *s)
 {
@@ -107,6 +141,7 @@ snapshot_print(FILE *f, const struct snapshot *s)
 		put_argv(f, &c->cmd);
 		fputc('\n', f);
 	}
+	settings_print(f, c);
 	if (c->env.n) {
 		fputs("\nenv:\n", f);
 		for (size_t i = 0; i < c->env.n; i++) {

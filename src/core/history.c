@@ -11,6 +11,7 @@
 #include "core/paths.h"
 #include "core/recipe.h"
 #include "core/snapshot_json.h"
+#include "model/run.h"
 #include "pkg/pkg.h"
 #include "recipes/recipes.h"
 #include "util/fs.h"
@@ -422,6 +423,46 @@ has_loose(const struct snapshot *s, const char *path)
 	return 0;
 }
 
+/* The run settings of a and b compared into out (both must record them). */
+static void
+settings_diff(const struct snapshot *a, const struct snapshot *b,
+    struct snapshot_diff *out)
+{
+	struct value ra, rb;
+	struct run_settings sa = { 0 }, sb = { 0 };
+
+	if (a->config.run.type == VALUE_NULL || b->config.run.type == VALUE_NULL)
+		return;
+	run_redact(&a->config.run, &ra);
+	run_redact(&b->config.run, &rb);
+	run_settings(&ra, &sa);
+	run_settings(&rb, &sb);
+	for (size_t i = 0; i < sb.n; i++) {
+		const struct value *old = run_settings_get(&sa, sb.v[i].path);
+		cleanup_free char *now = value_json_dup(sb.v[i].v);
+		cleanup_free char *was = old ? value_json_dup(old) : NULL;
+
+		if (old == NULL)
+			strv_pushf(&out->settings_added, "%s %s", sb.v[i].path,
+			    now);
+		else if (!value_equal(old, sb.v[i].v))
+			strv_pushf(&out->settings_changed, "%s %s -> %s",
+			    sb.v[i].path, was, now);
+	}
+	for (size_t i = 0; i < sa.n; i++) {
+		cleanup_free char *was = NULL;
+
+		if (run_settings_get(&sb, sa.v[i].path) != NULL)
+			continue;
+		was = value_json_dup(sa.v[i].v);
+		strv_pushf(&out->settings_removed, "%s %s", sa.v[i].path, was);
+	}
+	run_settings_release(&sa);
+	run_settings_release(&sb);
+	value_release(&ra);
+	value_release(&rb);
+}
+
 int
 history_diff(const struct snapshot *a, const struct snapshot *b,
     struct snapshot_diff *out, struct keep_error **err)
@@ -456,6 +497,7 @@ history_diff(const struct snapshot *a, const struct snapshot *b,
 	for (size_t i = 0; i < a->loose.n; i++)
 		if (!has_loose(b, a->loose.v[i].path))
 			strv_push(&out->files_removed, a->loose.v[i].path);
+	settings_diff(a, b, out);
 	rc = recipe_dockerfile(a, NULL, 0, &da, NULL, err);
 	if (rc == 0)
 		rc = recipe_dockerfile(b, NULL, 0, &db, NULL, err);
@@ -480,5 +522,8 @@ snapshot_diff_release(struct snapshot_diff *d)
 	strv_release(&d->mounts_removed);
 	strv_release(&d->files_added);
 	strv_release(&d->files_removed);
+	strv_release(&d->settings_added);
+	strv_release(&d->settings_removed);
+	strv_release(&d->settings_changed);
 	buf_release(&d->dockerfile);
 }

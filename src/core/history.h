@@ -78,6 +78,14 @@ struct snapshot_diff {
 	struct strv mounts_removed;
 	struct strv files_added;	/* loose files of b that a lacks */
 	struct strv files_removed;	/* loose files of a that b lacks */
+	/*
+	 * How the container was run (model/run.h), secrets redacted, when
+	 * both snapshots record it: "PATH VALUE" set in b only, unset in b,
+	 * and "PATH OLD -> NEW".
+	 */
+	struct strv settings_added;
+	struct strv settings_removed;
+	struct strv settings_changed;
 	struct buf dockerfile;		/* unified diff of the two recipes */
 };
 

@@ -8,8 +8,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/run.h"
 #include "model/secrets.h"
 #include "util/xalloc.h"
+
+/* v as JSON output. */
+static struct jout *
+value_jout(const struct value *v)
+{
+	struct jout *o;
+
+	switch (v->type) {
+	case VALUE_BOOL:
+		return jout_bool((int)v->i);
+	case VALUE_INT:
+		return jout_int(v->i);
+	case VALUE_REAL:
+		return jout_real(v->r);
+	case VALUE_STRING:
+		return jout_str(v->s);
+	case VALUE_ARRAY:
+		o = jout_array();
+		for (size_t i = 0; i < v->n; i++)
+			jout_push(o, value_jout(&v->v[i]));
+		return o;
+	case VALUE_OBJECT:
+		o = jout_object();
+		for (size_t i = 0; i < v->n; i++)
+			jout_set(o, v->v[i].key, value_jout(&v->v[i]));
+		return o;
+	case VALUE_NULL:
+	default:
+		return jout_null();
+	}
+}
+
+/*
+ * "settings": how the container was run where that differs from the
+ * engine's defaults, by path, secrets redacted; null when the snapshot
+ * predates keep recording it.
+ */
+static void
+settings_json(struct jout *o, const struct container *c)
+{
+	struct value run;
+	struct run_settings set = { 0 };
+	struct jout *j;
+
+	if (c->run.type == VALUE_NULL) {
+		jout_set_null(o, "settings");
+		return;
+	}
+	run_redact(&c->run, &run);
+	run_settings(&run, &set);
+	j = jout_object();
+	for (size_t i = 0; i < set.n; i++)
+		jout_set(j, set.v[i].path, value_jout(set.v[i].v));
+	jout_set(o, "settings", j);
+	run_settings_release(&set);
+	value_release(&run);
+}
 
 /* The container's config and mounts; secret env values are left out. */
 static void
@@ -82,6 +140,7 @@ config_json(struct jout *o, const struct container *c)
 		jout_push(a, j);
 	}
 	jout_set(o, "mounts", a);
+	settings_json(o, c);
 }
 
 static const char *

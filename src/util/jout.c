@@ -42,6 +42,39 @@ jout_array(void)
 	return (struct jout *)json_array();
 }
 
+struct jout *
+jout_str(const char *s)
+{
+	return (struct jout *)str_or_null(s);
+}
+
+struct jout *
+jout_int(long long v)
+{
+	return (struct jout *)json_integer(v);
+}
+
+struct jout *
+jout_real(double v)
+{
+	/* NaN and infinities have no JSON form. */
+	json_t *j = json_real(v);
+
+	return (struct jout *)(j ? j : json_null());
+}
+
+struct jout *
+jout_bool(int v)
+{
+	return (struct jout *)json_boolean(v);
+}
+
+struct jout *
+jout_null(void)
+{
+	return (struct jout *)json_null();
+}
+
 void
 jout_free(struct jout *j)
 {

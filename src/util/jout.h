@@ -12,6 +12,12 @@ struct jout;
 
 struct jout *jout_object(void);
 struct jout *jout_array(void);
+/* Single values, for jout_set and jout_push (s may be NULL for null). */
+struct jout *jout_str(const char *s);
+struct jout *jout_int(long long v);
+struct jout *jout_real(double v);
+struct jout *jout_bool(int v);
+struct jout *jout_null(void);
 void jout_free(struct jout *j);
 
 /* Set key of an object; s may be NULL for null. Steals child. */
