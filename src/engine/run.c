@@ -301,11 +301,6 @@ run_create_request(const struct container *c, const char *image,
 
 	host = hostv && hostv->type == VALUE_OBJECT ? ejson_from_value(hostv) :
 	    json_object();
-	binds = json_object_get(host, "Binds");
-	if (!json_is_array(binds)) {
-		binds = json_array();
-		json_object_set_new(host, "Binds", binds);
-	}
 	/*
 	 * Anonymous volumes (an image's VOLUME, `-v /path`) are attached
 	 * again by their names, so their data comes back too: the engine
@@ -318,13 +313,15 @@ run_create_request(const struct container *c, const char *image,
 		if (strcmp(m->type, "volume") != 0 || *m->source == '\0' ||
 		    host_mounts(host, m->destination))
 			continue;
+		if (!json_is_array(binds = json_object_get(host, "Binds"))) {
+			binds = json_array();
+			json_object_set_new(host, "Binds", binds);
+		}
 		opts = run_bind_options(m);
 		spec = xasprintf("%s:%s%s%s", m->source, m->destination,
 		    *opts ? ":" : "", opts);
 		json_array_append_new(binds, json_string(spec));
 	}
-	if (json_array_size(binds) == 0)
-		json_object_del(host, "Binds");
 	json_object_set_new(req, "HostConfig", host);
 
 	if ((primary = run_primary_network(&c->run)) != NULL)

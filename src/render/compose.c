@@ -467,12 +467,13 @@ deploy(const struct run_settings *set, struct buf *out, struct strv *warnings)
 			bad |= quote_json(out, driver) < 0;
 			buf_addch(out, '\n');
 		}
-		if (count && count->type == VALUE_INT && count->i < 0)
+		/* Compose takes device_ids or a count, never both. */
+		if (ids && ids->n)
+			bad |= key_list(out, 14, "device_ids", ids) < 0;
+		else if (count && count->type == VALUE_INT && count->i < 0)
 			buf_addstr(out, "              count: all\n");
 		else if (count && count->type == VALUE_INT && count->i > 0)
 			buf_printf(out, "              count: %lld\n", count->i);
-		if (ids && ids->n)
-			bad |= key_list(out, 14, "device_ids", ids) < 0;
 		if (opts && opts->n)
 			bad |= key_map(out, 14, "options", opts) < 0;
 		if (bad) {
