@@ -223,6 +223,55 @@ main(void)
 	err = NULL;
 	is_int(sql_int(db, "PRAGMA user_version"), 999, "the newer catalog is untouched");
 
+	/* A run configuration goes in node by node and comes back equal. */
+	{
+		cleanup_free char *home4 = xasprintf("%s/run", dir);
+		struct value run = { 0 }, back, *host, *arr;
+		struct keep_error *e4 = NULL;
+
+		value_set_object(&run);
+		host = value_add(&run, "HostConfig");
+		value_set_object(host);
+		value_set_int(value_add(host, "ShmSize"), 1LL << 33);
+		value_set_string(value_add(host, "a.b"), "x\ny");
+		value_set_bool(value_add(host, "Init"), 1);
+		value_add(host, "Links");	/* null */
+		value_add(host, "NanoCpus")->type = VALUE_REAL;
+		value_get(host, "NanoCpus")->r = 0.5;
+		arr = value_add(host, "Ulimits");
+		value_set_array(arr);
+		value_set_object(value_add(arr, NULL));
+		value_set_string(value_add(&arr->v[0], "Name"), "nofile");
+		value_set_array(value_add(arr, NULL));
+		value_set_object(value_add(&run, "Networks"));
+		ok(catalog_open(home4, &cat, &e4) == 0 &&
+		    catalog_exec(cat, "INSERT INTO containers (id, engine, name,"
+		    " container_id, created_at) VALUES (1, 'e', 'n', 'c', 'T');"
+		    " INSERT INTO snapshots (id, container, seq, created_at, message,"
+		    " image, image_id, container_id, fingerprint, image_ref,"
+		    " base_image_id, user, workdir, hostname, has_entrypoint,"
+		    " network_mode, restart_policy, restart_max, tty, open_stdin)"
+		    " VALUES (7, 1, 1, 'T', '', 'i', 'i', 'c', 'f', 'r', 'b', '', '',"
+		    " '', 0, '', '', 0, 0, 0)", &e4) == 0,
+		    "a snapshot row to hang a run configuration on");
+		ok(catalog_run_insert(cat, 7, &run, &e4) == 0 &&
+		    catalog_run_load(cat, 7, &back, &e4) == 0, "store and load it");
+		ok(value_equal(&run, &back), "it comes back equal, types and order too");
+		value_release(&back);
+		ok(catalog_run_load(cat, 8, &back, &e4) == 0 &&
+		    back.type == VALUE_NULL, "a snapshot without one loads null");
+		ok(catalog_exec(cat, "UPDATE run_config SET parent = 5 WHERE"
+		    " snapshot = 7 AND node = 2", &e4) == 0 &&
+		    catalog_run_load(cat, 7, &back, &e4) < 0 && e4 &&
+		    strstr(e4->message, "damaged"),
+		    "rows out of document order are refused, not trusted: %s",
+		    e4 ? e4->message : "(none)");
+		keep_error_free(e4);
+		value_release(&run);
+		catalog_close(cat);
+		cat = NULL;
+	}
+
 	/* Not a directory. */
 	{
 		cleanup_free char *file = xasprintf("%s/file", dir);
