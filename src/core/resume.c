@@ -281,12 +281,12 @@ recreate(struct engine *e, const struct snapshot *snap,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "snapshot #%ld of '%s' has no image to recreate it from",
 		    snap->seq, snap->config.name);
-	if (check_volumes(e, snap, opts, out, err) < 0)
-		return -1;
-	/* The snapshot's config, but a run of its own to fit this engine. */
+	/* The snapshot's config, but a run of its own to fit this engine;
+	 * checked before any volume is made for it. */
 	value_copy(&made.run, &snap->config.run);
-	if (made.run.type != VALUE_NULL &&
-	    fit_run(e, made.name, &made.run, opts, out, err) < 0)
+	if ((made.run.type != VALUE_NULL &&
+	    fit_run(e, made.name, &made.run, opts, out, err) < 0) ||
+	    check_volumes(e, snap, opts, out, err) < 0)
 		goto fail;
 	if (opts->image_fn) {
 		if (opts->image_fn(opts->image_ctx, snap, &built, err) < 0)

@@ -182,7 +182,7 @@ run_record(struct engine *e, const json_t *j, struct value *out)
 	cleanup_free char *short_id = xstrndup(id ? id : "", 12);
 	struct value *config, *host, *networks;
 
-	value_release(out);
+	memset(out, 0, sizeof(*out));
 	value_set_object(out);
 	config = add_json(out, RUN_CONFIG, ejson_get(j, "Config"));
 	host = add_json(out, RUN_HOST, ejson_get(j, "HostConfig"));
