@@ -1,6 +1,6 @@
 /*
  * A snapshot's run configuration (model/run.h) in the table run_config:
- * one row per node of the tree, in document order (migration 0006).
+ * one row per node of the tree, in document order (migration 0005).
  */
 #include <stdio.h>
 #include <stdlib.h>
