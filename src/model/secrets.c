@@ -183,3 +183,138 @@ secrets_redact_env(const char *name, const char *value)
 		return xstrdup("<redacted>");
 	return secrets_strip_url_credentials(value);
 }
+
+/* --- configuration files ---------------------------------------------------- */
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* A value that can only be a switch, never a credential. */
+static int
+is_boolean(const char *v, size_t len)
+{
+	static const char *const words[] = { "true", "false", "yes", "no", "on", "off" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (len == strlen(words[i]) && strncasecmp(v, words[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The value of the setting on line s, when its name is secret: "name=v",
+ * "name = v", "name: v" (YAML, INI) or 'name "v";' (apt). Sets [*start,
+ * *end) to the bytes to hide (inside the quotes of a quoted value) and
+ * returns 1, else 0.
+ */
+static int
+secret_setting(const char *s, size_t *start, size_t *end)
+{
+	const char *k = s, *q, *v, *e;
+	cleanup_free char *name = NULL;
+
+	while (is_blank(*k))
+		k++;
+	if (*k == '#' || *k == ';')
+		return 0;
+	if (k[0] == '-' && is_blank(k[1]))	/* a YAML list item */
+		return 0;
+	for (q = k; *q && !isspace((unsigned char)*q) && *q != '='; q++)
+		;
+	if (q == k)
+		return 0;
+	name = xstrndup(k, (size_t)(q - k - (q[-1] == ':' && q - k > 1)));
+	if (!secrets_name_is_secret(name))
+		return 0;
+	for (v = q; is_blank(*v); v++)
+		;
+	if (*v == '=' || (*v == ':' && q[-1] != ':'))
+		for (v++; is_blank(*v); v++)
+			;
+	else if (v == q && q[-1] != ':')
+		return 0;	/* "name" alone, or "name;" */
+	e = v + strlen(v);
+	while (e > v && (isspace((unsigned char)e[-1]) || e[-1] == ';'))
+		e--;
+	if ((*v == '"' || *v == '\'') && e - v >= 2 && e[-1] == *v) {
+		v++;
+		e--;
+	}
+	if (e <= v || is_boolean(v, (size_t)(e - v)) ||
+	    (e - v == 3 && strncmp(v, "***", 3) == 0))
+		return 0;
+	*start = (size_t)(v - s);
+	*end = (size_t)(e - s);
+	return 1;
+}
+
+/* netrc and apt's auth.conf: "machine h login u password p" on one line. */
+static int
+netrc_password(const char *s, size_t *start, size_t *end)
+{
+	const char *p = s;
+
+	for (;;) {
+		const char *w, *v;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			return 0;
+		for (w = p; *p && !isspace((unsigned char)*p); p++)
+			;
+		if (!((p - w == 8 && strncasecmp(w, "password", 8) == 0) ||
+		    (p - w == 6 && strncasecmp(w, "passwd", 6) == 0)))
+			continue;
+		for (v = p; isspace((unsigned char)*v); v++)
+			;
+		for (p = v; *p && !isspace((unsigned char)*p); p++)
+			;
+		if (p > v && !(p - v == 1 && (*v == '=' || *v == ':'))) {
+			*start = (size_t)(v - s);
+			*end = (size_t)(p - s);
+			return 1;
+		}
+	}
+}
+
+size_t
+secrets_redact_config(const char *text, size_t len, struct buf *out)
+{
+	size_t changed = 0, pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - text) - pos : len - pos;
+		cleanup_free char *line = NULL;
+		cleanup_free char *clean = NULL;
+		size_t a, b, before = out->len;
+
+		if (memchr(text + pos, '\0', n) != NULL) {
+			buf_addstr(out, "***");
+			changed++;
+		} else {
+			line = xstrndup(text + pos, n);
+			clean = secrets_strip_url_credentials(line);
+			if (secret_setting(clean, &a, &b) ||
+			    netrc_password(clean, &a, &b)) {
+				buf_add(out, clean, a);
+				buf_addstr(out, "***");
+				buf_addstr(out, clean + b);
+			} else {
+				buf_addstr(out, clean);
+			}
+			changed += out->len - before != n ||
+			    memcmp(out->ptr + before, line, n) != 0;
+		}
+		pos += n;
+		if (nl) {
+			buf_addch(out, '\n');
+			pos++;
+		}
+	}
+	return changed;
+}

@@ -19,6 +19,10 @@
 #ifndef KEEP_MODEL_SECRETS_H
 #define KEEP_MODEL_SECRETS_H
 
+#include <stddef.h>
+
+#include "util/buf.h"
+
 enum secret_class {
 	SECRET_NONE = 0,	/* may be shown and baked in */
 	SECRET_PROXY,		/* proxy variable: build ARG only; value may hold credentials */
@@ -63,5 +67,19 @@ char *secrets_strip_url_credentials(const char *value);
  * variables included), else the value itself. The caller frees the result.
  */
 char *secrets_redact_env(const char *name, const char *value);
+
+/*
+ * Hide the credentials in the text of a package manager's configuration
+ * file (npmrc, pip.conf, uv.toml, apt.conf.d, .condarc, netrc and apt's
+ * auth.conf): on every line the user information of URLs (as
+ * secrets_strip_url_credentials), and the value of a setting whose name is
+ * a secret name: "_authToken=x", "//host/:_password=x", "password = x",
+ * "token: x", 'Password "x";' (the quotes stay), and netrc's
+ * "password x". Booleans ("always-auth=true") are left alone. A line
+ * holding a NUL byte is replaced as a whole. Appends the text, each such
+ * value replaced by "***", to out and returns how many lines it changed
+ * (0: nothing secret was found, out got the text unchanged).
+ */
+size_t secrets_redact_config(const char *text, size_t len, struct buf *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "model/secrets.h"
+#include "util/buf.h"
 #include "tap.h"
 
 static void
@@ -109,6 +110,63 @@ test_env_name(void)
 	ok(!secrets_env_name_valid("\xc3\xa9"), "non-ASCII");
 }
 
+static void
+check_config(const char *text, const char *want, size_t want_changed, const char *what)
+{
+	struct buf out = BUF_INIT;
+	size_t changed = secrets_redact_config(text, strlen(text), &out);
+
+	is_str(buf_cstr(&out), want, "config: %s", what);
+	is_int(changed, want_changed, "config: %s: lines changed", what);
+	buf_release(&out);
+}
+
+static void
+test_config(void)
+{
+	struct buf out = BUF_INIT;
+
+	check_config("cafile=/etc/ssl/certs/ca-certificates.crt\n"
+	    "//npm.example.com/:_authToken=npm_Abc123\n"
+	    "@corp:registry=https://npm.example.com/\n",
+	    "cafile=/etc/ssl/certs/ca-certificates.crt\n"
+	    "//npm.example.com/:_authToken=***\n"
+	    "@corp:registry=https://npm.example.com/\n", 1, "npmrc token");
+	check_config("_auth = dXNlcjpwYXNz\nalways-auth=true\nemail=a@b.c\n",
+	    "_auth = ***\nalways-auth=true\nemail=a@b.c\n", 1,
+	    "npmrc _auth, a boolean and an email");
+	check_config("//h/:_password=\"cGFzcw==\"\n", "//h/:_password=\"***\"\n", 1,
+	    "a quoted value keeps its quotes");
+	check_config("[global]\nindex-url = https://user:pass@pypi.example.com/simple\n"
+	    "trusted-host = pypi.example.com\n",
+	    "[global]\nindex-url = https://***@pypi.example.com/simple\n"
+	    "trusted-host = pypi.example.com\n", 1, "pip.conf index-url");
+	check_config("[[index]]\nurl = \"https://__token__:pypi-x@h/simple\"\n",
+	    "[[index]]\nurl = \"https://***@h/simple\"\n", 1, "uv.toml index url");
+	check_config("Acquire::http::Proxy \"http://u:p@proxy:3128\";\n"
+	    "APT::Install-Recommends \"false\";\n",
+	    "Acquire::http::Proxy \"http://***@proxy:3128\";\n"
+	    "APT::Install-Recommends \"false\";\n", 1, "apt proxy");
+	check_config("Acquire::https::Password \"hunter2\";\n",
+	    "Acquire::https::Password \"***\";\n", 1, "apt-style secret setting");
+	check_config("machine repo.example.com login bob password hunter2\n",
+	    "machine repo.example.com login bob password ***\n", 1, "netrc");
+	check_config("machine h\n  login bob\n  password hunter2\n",
+	    "machine h\n  login bob\n  password ***\n", 1, "netrc on several lines");
+	check_config("channels:\n  - https://u:p@conda.example.com/main\ntoken: abc\n",
+	    "channels:\n  - https://***@conda.example.com/main\ntoken: ***\n", 2,
+	    "condarc");
+	check_config("# password = old\nkeyring-provider = subprocess\n",
+	    "# password = old\nkeyring-provider = subprocess\n", 0,
+	    "comments and keyring are left alone");
+	check_config("no newline at the end", "no newline at the end", 0, "plain text");
+	check_config("", "", 0, "empty");
+	buf_addstr(&out, "x");
+	is_int(secrets_redact_config("a\0b\nc", 5, &out), 1, "a NUL byte hides its line");
+	is_str(buf_cstr(&out), "x***\nc", "appended, the line with the NUL replaced");
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -117,5 +175,6 @@ main(void)
 	test_values();
 	test_redact();
 	test_env_name();
+	test_config();
 	return done_testing();
 }
