@@ -1,6 +1,7 @@
 /* The snapshot model: what it decides beyond holding the records. */
 #include <string.h>
 
+#include "model/installer_config.h"
 #include "model/model.h"
 #include "tap.h"
 
@@ -24,9 +25,41 @@ test_repo_digest(void)
 	image_release(&img);
 }
 
+static void
+test_installer_config(void)
+{
+	struct installer_config c;
+
+	ok(installer_config_match("/etc/npmrc", &c) && c.readers == INSTALLER_NPM &&
+	    c.secrets && !c.ca, "/etc/npmrc: npm's, may hold credentials");
+	ok(installer_config_match("/usr/local/share/ca-certificates/corp.crt", &c) &&
+	    c.ca && c.readers == INSTALLER_ANY && !c.secrets,
+	    "a CA certificate: every installer's");
+	ok(installer_config_match("/usr/local/share/ca-certificates", &c) && c.ca,
+	    "the CA directory itself");
+	ok(installer_config_match("/etc/apt/apt.conf.d/90proxy", &c) &&
+	    c.readers == INSTALLER_APT && c.secrets, "apt.conf.d");
+	ok(installer_config_match("/etc/apt/keyrings/corp.gpg", &c) && !c.secrets,
+	    "a keyring holds no credentials");
+	ok(installer_config_match("/etc/apt/preferences.d/pin", &c), "apt pins");
+	ok(installer_config_match("/home/dev/.config/pip/pip.conf", &c) &&
+	    c.readers == INSTALLER_PIP, "a user's pip.conf");
+	ok(installer_config_match("/root/.config/uv/uv.toml", NULL), "uv.toml");
+	ok(installer_config_match("/root/.netrc", NULL), "netrc");
+	ok(installer_config_match("/opt/conda/.condarc", &c) &&
+	    c.readers == INSTALLER_CONDA, "conda's root .condarc");
+	ok(!installer_config_match("/etc/apt/sources.listx", NULL), "a longer name");
+	ok(!installer_config_match("/etc/npmrc.bak", NULL), "a backup");
+	ok(!installer_config_match("/home/a/b/.npmrc", NULL), "not a home directory");
+	ok(!installer_config_match("/home/.x/.npmrc", NULL), "'*' matches no leading dot");
+	ok(!installer_config_match("/usr/local/share/ca", NULL), "a prefix of a tree");
+	ok(!installer_config_match("/etc/tool.conf", NULL), "other files");
+}
+
 int
 main(void)
 {
 	test_repo_digest();
+	test_installer_config();
 	return done_testing();
 }
