@@ -126,6 +126,7 @@ fs_changes_push(struct fs_changes *fc, const char *path, enum fs_change_kind kin
 	fc->v = xrealloc(fc->v, (fc->n + 1) * sizeof(*fc->v));
 	fc->v[fc->n].path = xstrdup(path);
 	fc->v[fc->n].kind = kind;
+	fc->v[fc->n].secret = 0;
 	fc->n++;
 }
 

@@ -109,6 +109,8 @@ enum fs_change_kind {
 struct fs_change {
 	char *path;
 	enum fs_change_kind kind;
+	/* A loose installer configuration file holding credentials (save reads them). */
+	int secret;
 };
 
 struct fs_changes {

@@ -28,10 +28,17 @@
  *    context_files covers is copied from "files/<path>" in the build
  *    context (the caller writes those bytes into the tar), chowned to the
  *    recorded uid:gid and chmod-ed to the recorded mode, and deleted paths
- *    are removed with RUN rm. Package sources and keys (/etc/apt/sources.list,
- *    /etc/apt/sources.list.d, /etc/apt/keyrings, /usr/share/keyrings,
- *    /etc/apt/trusted.gpg.d, /etc/apk/repositories, /etc/apk/keys) come
- *    first, before the packages that may need them.
+ *    are removed with RUN rm. Installer configuration
+ *    (model/installer_config.h: sources, keys, CA certificates, npmrc,
+ *    pip.conf, uv.toml, apt.conf.d ...) comes first, before the installs
+ *    that read it; copied CA certificates are followed by
+ *    update-ca-certificates unless ca-certificates is among the installs
+ *    (its scripts run it).
+ *  - Installer configuration holding credentials (fs_change.secret, as
+ *    save found it, or context_file.secret) is a BuildKit build secret:
+ *    every install RUN of a manager that reads it mounts it
+ *    (RUN --mount=type=secret,id=ID,target=PATH), the header says how to
+ *    build, and a warning names it. Not with classic_builder.
  *  - Environment: variables the base image lacks or sets differently become
  *    ENV; names the base image sets but the container lacks are listed in a
  *    comment (a Dockerfile cannot unset an inherited variable). Proxy
@@ -60,6 +67,7 @@ struct context_file {
 	unsigned int gid;
 	unsigned int mode;	/* permission bits, 07777 */
 	int is_dir;		/* a directory: COPY brings its whole tree */
+	int secret;		/* installer configuration whose credentials are *** here */
 };
 
 struct recipe_input {
@@ -77,6 +85,12 @@ struct recipe_input {
 	int use_context;	/* loose files are in the build context under files/ */
 	const struct context_file *context_files;
 	size_t n_context_files;
+	/*
+	 * For the classic builder (keep's own builds): no RUN --mount, so
+	 * configuration holding credentials is no build secret; the context
+	 * then holds such files as they are.
+	 */
+	int classic_builder;
 };
 
 /*

@@ -529,6 +529,112 @@ test_context(void)
 	fixture_release(&f);
 }
 
+/*
+ * The developer behind a TLS-inspecting proxy: a company CA, npm and pip
+ * settings (two of them with credentials), an apt proxy, then installs.
+ */
+static void
+installer_fixture(struct fixture *f)
+{
+	struct pkg *p;
+
+	fixture_init(f);
+	fs_changes_push(&f->files, "/usr/local/share/ca-certificates/corp.crt", FS_ADDED);
+	fs_changes_push(&f->files, "/etc/npmrc", FS_ADDED);
+	fs_changes_push(&f->files, "/etc/pip.conf", FS_ADDED);
+	fs_changes_push(&f->files, "/etc/apt/apt.conf.d/90proxy", FS_ADDED);
+	fs_changes_push(&f->files, "/etc/myapp.conf", FS_ADDED);
+	add_pkg(f, PKG_ADDED, "dpkg", "nodejs", "18.19.0+dfsg-6~deb12u2", 0);
+	add_pkg(f, PKG_ADDED, "dpkg", "python3-pip", "23.0.1+dfsg-1", 0);
+	p = add_pkg(f, PKG_ADDED, "npm", "typescript", "5.3.3", 0);
+	set_str(&p->location, "/usr/local/lib/node_modules");
+	p = add_pkg(f, PKG_ADDED, "pip", "requests", "2.31.0", 0);
+	set_str(&p->location, "/usr/local/lib/python3.11/dist-packages");
+}
+
+static void
+test_installer_config(void)
+{
+	struct fixture f;
+	cleanup_free char *text = NULL;
+	const char *npm, *apt, *pip;
+
+	/* With a context: the credentials are *** in the copied files. */
+	installer_fixture(&f);
+	f.in.use_context = 1;
+	add_cf(&f, "/usr/local/share/ca-certificates/corp.crt", 0, 0, 0644, 0);
+	add_cf(&f, "/etc/npmrc", 0, 0, 0644, 0);
+	f.cf[f.n_cf - 1].secret = 1;
+	add_cf(&f, "/etc/pip.conf", 0, 0, 0644, 0);
+	f.cf[f.n_cf - 1].secret = 1;
+	add_cf(&f, "/etc/apt/apt.conf.d/90proxy", 0, 0, 0644, 0);
+	f.cf[f.n_cf - 1].secret = 1;
+	add_cf(&f, "/etc/myapp.conf", 0, 0, 0644, 0);
+	render_case("installer_config", &f, &text);
+	ok(structure_ok("installer_config", text, NULL), "installer_config: well formed");
+	npm = strstr(text, "npm install -g");
+	apt = strstr(text, "apt-get install");
+	pip = strstr(text, "pip install");
+	ok(npm && apt && pip, "installer_config: all three install");
+	ok(strstr(text, "\"/etc/npmrc\"]") < apt && strstr(text, "\"/etc/pip.conf\"]") < apt &&
+	    strstr(text, "corp.crt\"]") < apt, "installer_config: configuration before every install");
+	ok(strstr(text, "update-ca-certificates") < apt, "installer_config: the CA list updated before the installs");
+	ok(strstr(text, "\"/etc/myapp.conf\"]") > npm, "installer_config: other files after the installs");
+	ok(strstr(text, "--mount=type=secret,id=etc_npmrc,target=/etc/npmrc \\\n\tnpm install -g") != NULL,
+	    "installer_config: npm mounts the npmrc secret");
+	ok(strstr(text, "--mount=type=secret,id=etc_apt_apt.conf.d_90proxy,target=/etc/apt/apt.conf.d/90proxy") < apt,
+	    "installer_config: apt mounts its proxy settings");
+	{
+		/* The dpkg RUN, from its comment to its install. */
+		const char *sys = strstr(text, "# System packages");
+		cleanup_free char *run = sys && apt > sys ? xstrndup(sys, (size_t)(apt - sys)) : NULL;
+
+		ok(run && strstr(run, "90proxy") && !strstr(run, "etc_npmrc") && !strstr(run, "pip.conf"),
+		    "installer_config: apt mounts its own secrets only");
+	}
+	ok(strstr(text, "--secret id=etc_npmrc,src=FILE") != NULL, "installer_config: the header says how to build");
+	fixture_release(&f);
+	free(text);
+	text = NULL;
+
+	/* ca-certificates among the installs: its scripts update the list. */
+	installer_fixture(&f);
+	f.in.use_context = 1;
+	add_cf(&f, "/usr/local/share/ca-certificates/corp.crt", 0, 0, 0644, 0);
+	add_pkg(&f, PKG_ADDED, "dpkg", "ca-certificates", "20230311", 0);
+	render_case("installer_config_ca_pkg", &f, &text);
+	ok(strstr(text, "update-ca-certificates") == NULL,
+	    "installer_config: no update-ca-certificates when the package comes with the installs");
+	fixture_release(&f);
+	free(text);
+	text = NULL;
+
+	/* Without a context: save's finding alone makes the mounts. */
+	installer_fixture(&f);
+	f.files.v[1].secret = 1;	/* /etc/npmrc */
+	render_case("installer_config_nocontext", &f, &text);
+	ok(strstr(text, "--mount=type=secret,id=etc_npmrc,target=/etc/npmrc") != NULL,
+	    "installer_config: mounts without a context too");
+	ok(strstr(text, "update-ca-certificates") == NULL,
+	    "installer_config: nothing copied, nothing to update");
+	fixture_release(&f);
+	free(text);
+	text = NULL;
+
+	/* keep's own builds (classic builder): no mounts, no secret notes. */
+	installer_fixture(&f);
+	f.in.use_context = 1;
+	f.in.classic_builder = 1;
+	add_cf(&f, "/etc/npmrc", 0, 0, 0644, 0);
+	f.cf[f.n_cf - 1].secret = 1;
+	f.files.v[1].secret = 1;
+	render_case("installer_config_classic", &f, &text);
+	ok(strstr(text, "--mount") == NULL && strstr(text, "BuildKit") == NULL,
+	    "installer_config: the classic builder gets no mounts");
+	ok(structure_ok("installer_config_classic", text, NULL), "installer_config_classic: well formed");
+	fixture_release(&f);
+}
+
 static void
 test_hostile(void)
 {
@@ -639,6 +745,7 @@ main(void)
 	test_mounts();
 	test_no_digest();
 	test_context();
+	test_installer_config();
 	test_hostile();
 	test_errors();
 	return done_testing();
