@@ -65,7 +65,8 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 		if (cli_engine(ctx, &e, err) < 0 ||
 		    snapshot_image_ref(e, &s, &image, &warnings, err) < 0)
 			goto out;
-		if (build_context_collect(e, &s, image, &bc, &warnings, err) < 0 ||
+		if (build_context_collect(e, &s, image, BUILD_FOR_USER, &bc,
+		    &warnings, err) < 0 ||
 		    build_context_write_dir(&bc, opt.dir, err) < 0) {
 			keep_error_wrap(err, "build context '%s'", opt.dir);
 			goto out;

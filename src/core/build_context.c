@@ -13,6 +13,8 @@
 #include "core/paths.h"
 #include "core/recipe.h"
 #include "engine/lifecycle.h"
+#include "model/installer_config.h"
+#include "model/secrets.h"
 #include "util/fs.h"
 #include "util/tar.h"
 #include "util/xalloc.h"
@@ -39,6 +41,7 @@ under(const char *path, const char *dir)
 }
 
 struct collect {
+	enum build_for whom;
 	const char *parent;	/* parent of the fetched path, "" for "/" */
 	char **wanted;		/* sorted loose paths */
 	size_t n_wanted;
@@ -64,6 +67,25 @@ type_word(enum tar_type t)
 	default:
 		return "not a regular file";
 	}
+}
+
+/*
+ * A file's bytes for the context: installer configuration that may hold
+ * credentials goes to a user with them as "***" (the recipe mounts the
+ * real file as a build secret instead).
+ */
+static void
+set_data(const struct collect *c, struct build_context_entry *be,
+    const struct tar_entry *ent)
+{
+	struct installer_config ic;
+
+	if (c->whom == BUILD_FOR_USER && installer_config_match(be->path, &ic) &&
+	    ic.secrets)
+		be->secret = secrets_redact_config(ent->data, ent->data_len,
+		    &be->data) > 0;
+	else
+		buf_add(&be->data, ent->data, ent->data_len);
 }
 
 static int
@@ -94,7 +116,7 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	be->uid = (unsigned int)ent->uid;
 	be->gid = (unsigned int)ent->gid;
 	if (ent->type == TAR_FILE && ent->data)
-		buf_add(&be->data, ent->data, ent->data_len);
+		set_data(c, be, ent);
 	return 0;
 }
 
@@ -135,10 +157,11 @@ fetch_path(struct engine *e, const char *reader, const char *path,
 
 int
 build_context_collect(struct engine *e, const struct snapshot *s,
-    const char *image, struct build_context *out, struct strv *warnings,
-    struct keep_error **err)
+    const char *image, enum build_for whom, struct build_context *out,
+    struct strv *warnings, struct keep_error **err)
 {
 	struct collect c = { 0 };
+	struct recipe_input in;
 	cleanup_free char *reader = NULL;
 	size_t n = 0;
 	int rc = -1;
@@ -150,6 +173,7 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 			c.wanted[n++] = s->loose.v[i].path;
 	qsort(c.wanted, n, sizeof(*c.wanted), strv_cmp);
 	c.n_wanted = n;
+	c.whom = whom;
 	c.bc = out;
 	c.warnings = warnings;
 	if (n > 0) {
@@ -177,9 +201,14 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 		out->files[i].gid = out->v[i].gid;
 		out->files[i].mode = out->v[i].mode;
 		out->files[i].is_dir = out->v[i].is_dir;
+		out->files[i].secret = out->v[i].secret;
 	}
-	if (recipe_dockerfile(s, out->files, out->n, &out->dockerfile, warnings,
-	    err) < 0)
+	recipe_input_of(s, &in);
+	in.use_context = 1;
+	in.context_files = out->files;
+	in.n_context_files = out->n;
+	in.classic_builder = whom == BUILD_FOR_KEEP;
+	if (render_dockerfile(&in, &out->dockerfile, warnings, err) < 0)
 		goto done;
 	rc = 0;
 done:

@@ -23,6 +23,7 @@ struct build_context_entry {
 	unsigned int uid;
 	unsigned int gid;
 	struct buf data;	/* a regular file's bytes */
+	int secret;		/* installer configuration, its credentials made *** */
 };
 
 struct build_context {
@@ -33,18 +34,34 @@ struct build_context {
 	struct buf dockerfile;
 };
 
+/* Who builds a context, which decides what its files may hold. */
+enum build_for {
+	/*
+	 * The user, with a Dockerfile that may land in a repository:
+	 * credentials in installer configuration become "***", and the
+	 * installs mount the real files as BuildKit secrets.
+	 */
+	BUILD_FOR_USER,
+	/*
+	 * keep itself, through the engine that holds the snapshot image
+	 * (verify, resume): the classic builder, no mounts; the context
+	 * holds the files as the snapshot image does, only ever in memory.
+	 */
+	BUILD_FOR_KEEP,
+};
+
 /*
  * Read the loose files of s (its added and changed paths) from image (the
  * snapshot's committed image, keep/NAME:N) through a reader container,
- * and render the Dockerfile that COPYs them into out->dockerfile. Paths
- * that are neither a regular file nor a directory (symlinks, devices) are
- * left out with a warning, and the Dockerfile lists them. Renderer
- * warnings are appended to warnings. Release out with
- * build_context_release.
+ * and render the Dockerfile that COPYs them into out->dockerfile, for
+ * whom builds it. Paths that are neither a regular file nor a directory
+ * (symlinks, devices) are left out with a warning, and the Dockerfile
+ * lists them. Renderer warnings are appended to warnings. Release out
+ * with build_context_release.
  */
 int build_context_collect(struct engine *e, const struct snapshot *s,
-    const char *image, struct build_context *out, struct strv *warnings,
-    struct keep_error **err);
+    const char *image, enum build_for whom, struct build_context *out,
+    struct strv *warnings, struct keep_error **err);
 void build_context_release(struct build_context *bc);
 
 /* The .dockerignore keep writes: only Dockerfile and files/ are sent. */

@@ -9,6 +9,9 @@
 #include "render/dockerfile.h"
 #include "util/buf.h"
 
+/* The renderer's input for s, without a build context; points into s. */
+void recipe_input_of(const struct snapshot *s, struct recipe_input *in);
+
 /*
  * Render the Dockerfile of s into out (appended). files, when not NULL, are
  * the loose files present in a build context under files/ (to-dockerfile

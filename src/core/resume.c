@@ -438,7 +438,8 @@ keep_resume_build_recipe(struct engine *e, const struct snapshot *snap,
 	if (snapshot_image_ref(e, snap, &own, warnings, err) < 0)
 		return keep_error_wrap(err, "read the files of '%s' #%ld",
 		    snap->config.name, snap->seq);
-	if (build_context_collect(e, snap, own, &bc, warnings, err) < 0 ||
+	if (build_context_collect(e, snap, own, BUILD_FOR_KEEP, &bc, warnings,
+	    err) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0) {
 		build_context_release(&bc);
 		return keep_error_wrap(err, "the recipe of '%s' #%ld",

@@ -379,7 +379,8 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	if (snapshot_image_ref(e, s, &own, &out->warnings, err) < 0)
 		return -1;
 
-	if (build_context_collect(e, s, own, &bc, &out->warnings, err) < 0 ||
+	if (build_context_collect(e, s, own, BUILD_FOR_KEEP, &bc,
+	    &out->warnings, err) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0)
 		goto done;
 
