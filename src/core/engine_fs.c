@@ -122,6 +122,13 @@ efs_read_file(void *ctx, const char *path, size_t max, struct buf *out,
 	    "read '%s': too many symbolic links", path);
 }
 
+static int
+kv_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct kv *const *)a)->key,
+	    (*(const struct kv *const *)b)->key);
+}
+
 struct list_ctx {
 	struct strv *out;
 	char *top;	/* the first entry's name: the directory itself */
@@ -183,6 +190,94 @@ efs_list_dir(void *ctx, const char *path, struct strv *out,
 	return 0;
 }
 
+struct read_dir_ctx {
+	struct kvv *out;
+	char *top;	/* the first entry's name: the directory itself */
+};
+
+static int
+read_dir_cb(void *ctx, const struct tar_entry *ent, struct keep_error **err)
+{
+	struct read_dir_ctx *r = ctx;
+	const char *rest;
+	size_t top_len;
+
+	(void)err;
+	if (r->top == NULL) {
+		r->top = xstrdup(ent->path);
+		return 0;
+	}
+	top_len = strlen(r->top);
+	if (ent->type != TAR_FILE || ent->data == NULL ||
+	    strncmp(ent->path, r->top, top_len) != 0 || ent->path[top_len] != '/')
+		return 0;
+	rest = ent->path + top_len + 1;
+	if (rest[0] != '\0' && strchr(rest, '/') == NULL &&
+	    memchr(ent->data, '\0', ent->data_len) == NULL)
+		kvv_push(r->out, rest, ent->data);
+	return 0;
+}
+
+/* One archive request for the whole directory. */
+static int
+efs_read_dir(void *ctx, const char *path, size_t max, struct kvv *out,
+    struct keep_error **err)
+{
+	struct engine_fs *fs = ctx;
+	struct tar_collector c;
+	struct tar_read_opts opts = { 1, max };
+	struct read_dir_ctx r = { NULL, NULL };
+	struct kvv got = { 0 };
+	cleanup_free char *dir = xasprintf("%s/.", path);
+	int rc;
+
+	tar_collector_init(&c, max + ARCHIVE_SLACK);
+	rc = efs_fetch(fs, dir, &c, err);
+	if (rc == 0) {
+		r.out = &got;
+		rc = tar_read_mem(c.data.ptr, c.data.len, &opts, read_dir_cb, &r,
+		    err);
+	}
+	tar_collector_release(&c);
+	free(r.top);
+	if (rc == 0) {
+		const struct kv **v = xcalloc(got.n + 1, sizeof(*v));
+
+		/* The archive's order is the engine's; ours is by name. */
+		for (size_t i = 0; i < got.n; i++)
+			v[i] = &got.v[i];
+		qsort(v, got.n, sizeof(*v), kv_ptr_cmp);
+		for (size_t i = 0; i < got.n; i++)
+			kvv_push(out, v[i]->key, v[i]->value);
+		free(v);
+	}
+	kvv_release(&got);
+	return rc < 0 ? keep_error_wrap(err, "read '%s'", path) : 0;
+}
+
+/* The engine resolves the link itself: its stat names the end of it. */
+static int
+efs_resolve_link(void *ctx, const char *path, char **target,
+    struct keep_error **err)
+{
+	struct engine_fs *fs = ctx;
+	struct engine_path_stat st;
+	int rc;
+
+	if (efs_container(fs, err) < 0)
+		return -1;
+	if (engine_container_stat(fs->e, fs->id, path, &st, err) < 0)
+		return -1;
+	rc = st.link_target[0] == '/' ? 0 : keep_error_set(err,
+	    KEEP_ERR_NOT_FOUND, "'%s' is not a symbolic link", path);
+	if (rc == 0) {
+		*target = st.link_target;
+		st.link_target = NULL;
+	}
+	engine_path_stat_release(&st);
+	return rc;
+}
+
 static void
 efs_release(void *ctx)
 {
@@ -203,6 +298,8 @@ efs_init(struct pkg_fs *out, struct engine_fs *fs)
 	out->ctx = fs;
 	out->read_file = efs_read_file;
 	out->list_dir = efs_list_dir;
+	out->read_dir = efs_read_dir;
+	out->resolve_link = efs_resolve_link;
 	out->release = efs_release;
 }
 

@@ -176,6 +176,79 @@ dir_list_dir(void *ctx, const char *path, struct strv *out,
 	return 0;
 }
 
+static int
+dir_read_dir(void *ctx, const char *path, size_t max, struct kvv *out,
+    struct keep_error **err)
+{
+	struct dir_fs *d = ctx;
+	struct strv names = { 0 };
+	size_t total = 0;
+	int rc = 0;
+
+	if (dir_list_dir(ctx, path, &names, err) < 0)
+		return -1;
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		cleanup_free char *p = xasprintf("%s/%s", path, names.v[i]);
+		cleanup_buf struct buf b = BUF_INIT;
+		struct stat st;
+		int fd = open_in_root(d, p, O_PATH | O_NOFOLLOW);
+
+		if (fd < 0)
+			continue;
+		rc = fstat(fd, &st);
+		close(fd);
+		if (rc < 0 || !S_ISREG(st.st_mode)) {
+			rc = 0;
+			continue;
+		}
+		if ((rc = dir_read_file(ctx, p, max - total, &b, err)) < 0)
+			break;
+		total += b.len;
+		if (memchr(b.ptr, '\0', b.len) == NULL)
+			kvv_push(out, names.v[i], b.ptr);
+	}
+	strv_release(&names);
+	return rc;
+}
+
+static int
+dir_resolve_link(void *ctx, const char *path, char **target,
+    struct keep_error **err)
+{
+	struct dir_fs *d = ctx;
+	char root[4096], real[4096];
+	cleanup_free char *proc = NULL;
+	struct stat st;
+	ssize_t rn, n;
+	size_t rl;
+	int fd;
+
+	fd = open_in_root(d, path, O_PATH | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "not a symbolic link");
+	}
+	close(fd);
+	/* Followed inside the tree; the kernel names where it ended. */
+	if ((fd = open_in_root(d, path, O_PATH)) < 0)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "a dangling link");
+	proc = xasprintf("/proc/self/fd/%d", fd);
+	n = readlink(proc, real, sizeof(real) - 1);
+	close(fd);
+	free(proc);
+	proc = xasprintf("/proc/self/fd/%d", d->root_fd);
+	rn = readlink(proc, root, sizeof(root) - 1);
+	if (n < 0 || rn < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "%s", strerror(errno));
+	real[n] = root[rn] = '\0';
+	rl = strcmp(root, "/") == 0 ? 0 : (size_t)rn;
+	if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'))
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "resolves outside the tree");
+	*target = xstrdup(real[rl] ? real + rl : "/");
+	return 0;
+}
+
 static void
 dir_release(void *ctx)
 {
@@ -205,6 +278,8 @@ pkg_dir_fs_open(struct pkg_fs *out, const char *root, struct keep_error **err)
 	out->ctx = d;
 	out->read_file = dir_read_file;
 	out->list_dir = dir_list_dir;
+	out->read_dir = dir_read_dir;
+	out->resolve_link = dir_resolve_link;
 	out->release = dir_release;
 	return 0;
 }

@@ -64,6 +64,23 @@ struct pkg_fs {
 	 */
 	int (*list_dir)(void *ctx, const char *path, struct strv *out,
 	    struct keep_error **err);
+	/*
+	 * Append name and content of every regular file directly inside the
+	 * directory at the absolute path to out, sorted by name, at most max
+	 * bytes in all (more is an error). Files holding a NUL byte are left
+	 * out: this reads text databases. No directory there:
+	 * KEEP_ERR_NOT_FOUND.
+	 */
+	int (*read_dir)(void *ctx, const char *path, size_t max,
+	    struct kvv *out, struct keep_error **err);
+	/*
+	 * Set *target (caller frees) to the absolute path that the symlink at
+	 * the absolute path resolves to, every link on the way followed, as
+	 * inside the container ("/lib" gives "/usr/lib"). Anything but a
+	 * symlink at path: KEEP_ERR_NOT_FOUND.
+	 */
+	int (*resolve_link)(void *ctx, const char *path, char **target,
+	    struct keep_error **err);
 	/* Free ctx; may be NULL. */
 	void (*release)(void *ctx);
 };
@@ -138,6 +155,34 @@ void apt_history_parse(const char *data, size_t len, struct strv *known);
  */
 int apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
     const struct fs_changes *fsc, struct keep_error **err);
+
+/*
+ * Append to explained what the alternatives database file of the master
+ * name (its content data) says update-alternatives made: the master and
+ * slave links, and in auto mode /etc/alternatives/NAME for the master and
+ * each slave (in manual mode those are the user's choice).
+ */
+void dpkg_parse_alternative(const char *name, const char *data, size_t len,
+    struct strv *out);
+
+/*
+ * When changes add or change something under /etc/alternatives, read fs's
+ * alternatives database (one read of /var/lib/dpkg/alternatives) and
+ * append what it made to explained. No database is nothing to add.
+ */
+int pkg_explain_alternatives(const struct pkg_fs *fs,
+    const struct fs_changes *changes, struct strv *explained,
+    struct keep_error **err);
+
+/*
+ * usrmerge: for each of /bin, /sbin, /lib, /lib32, /lib64, /libx32 that
+ * some explained path lies under and that fs resolves as a symlink to
+ * another directory ("/lib" to "/usr/lib"), append each such path as seen
+ * through the link ("/lib/x" as "/usr/lib/x"). The links are asked of fs,
+ * never assumed.
+ */
+int pkg_explain_aliases(const struct pkg_fs *fs, struct strv *explained,
+    struct keep_error **err);
 
 /* --- apk ----------------------------------------------------------------- */
 
@@ -323,5 +368,14 @@ int pkg_path_is_noise(const char *path);
 int pkg_loose_files(const struct fs_changes *changes,
     const struct strv *explained, const struct strv *mount_destinations,
     struct fs_changes *out);
+
+/*
+ * Set secret on each loose file of fs (added or changed) that is installer
+ * configuration able to hold credentials (model/installer_config.h) and
+ * holds some (model/secrets.h). Reads only those files; one larger than
+ * PKG_MAX_META is an error.
+ */
+int pkg_loose_find_secrets(const struct pkg_fs *fs, struct fs_changes *loose,
+    struct keep_error **err);
 
 #endif

@@ -202,6 +202,10 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		free(lang.v);
 		pkg_set_release(&found);
 	}
+	/* What the lists name through a merged /usr, and scripts made. */
+	if (pkg_explain_alternatives(container, changes, &s.explained,
+	    err) < 0 || pkg_explain_aliases(container, &s.explained, err) < 0)
+		goto fail;
 	pkg_set_sort(&s.packages);
 	pkg_set_sort(&s.base);
 	pkg_changes_sort(&s.changes);
@@ -221,9 +225,14 @@ static const char *const noise_dirs[] = {
 	"/root/.npm", NULL,
 };
 
-/* Single files of package-manager bookkeeping. */
+/*
+ * Single files of package-manager bookkeeping, and the machine's identity
+ * (dbus-uuidgen in a package's script makes one per install: no image
+ * should carry it).
+ */
 static const char *const noise_files[] = {
-	"/etc/ld.so.cache", "/etc/apk/world", NULL,
+	"/etc/ld.so.cache", "/etc/apk/world", "/etc/.pwd.lock",
+	"/etc/machine-id", "/var/lib/dbus/machine-id", NULL,
 };
 
 /* Does path have a component equal to name? */
