@@ -175,7 +175,7 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 	    " automatic, installer, origin)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &pkg, err) < 0 ||
 	    catalog_prepare(cat, "INSERT OR REPLACE INTO fs_changes (snapshot, path,"
-	    " kind, loose) VALUES (?1, ?2, ?3, ?4)", &fs, err) < 0)
+	    " kind, loose, secret) VALUES (?1, ?2, ?3, ?4, ?5)", &fs, err) < 0)
 		return -1;
 	for (size_t i = 0; i < c->env.n; i++) {
 		sqlite3_bind_int64(env, 1, s->id);
@@ -237,6 +237,7 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 		bind_str(fs, 2, s->changes.v[i].path);
 		sqlite3_bind_int(fs, 3, s->changes.v[i].kind);
 		sqlite3_bind_int(fs, 4, 0);
+		sqlite3_bind_int(fs, 5, 0);
 		if (step_done(cat, fs, "record file changes", err) < 0)
 			return -1;
 	}
@@ -245,6 +246,7 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 		bind_str(fs, 2, s->loose.v[i].path);
 		sqlite3_bind_int(fs, 3, s->loose.v[i].kind);
 		sqlite3_bind_int(fs, 4, 1);
+		sqlite3_bind_int(fs, 5, s->loose.v[i].secret);
 		if (step_done(cat, fs, "record loose files", err) < 0)
 			return -1;
 	}
@@ -476,16 +478,20 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 	sqlite3_finalize(st);
 	st = NULL;
 
-	if (catalog_prepare(cat, "SELECT path, kind, loose FROM fs_changes"
-	    " WHERE snapshot = ?1 ORDER BY path", &st, err) < 0)
+	/* A file the packages' rebuild made is no loose file after all. */
+	if (catalog_prepare(cat, "SELECT path, kind, loose AND NOT reproduced,"
+	    " secret FROM fs_changes WHERE snapshot = ?1 ORDER BY path", &st,
+	    err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, s->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *path = (const char *)sqlite3_column_text(st, 0);
 		enum fs_change_kind kind = sqlite3_column_int(st, 1);
+		struct fs_changes *to = sqlite3_column_int(st, 2) ? &s->loose :
+		    &s->changes;
 
-		fs_changes_push(sqlite3_column_int(st, 2) ? &s->loose : &s->changes,
-		    path, kind);
+		fs_changes_push(to, path, kind);
+		to->v[to->n - 1].secret = sqlite3_column_int(st, 3);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "read file changes");

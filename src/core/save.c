@@ -493,16 +493,24 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	engine_fs_image(&bfs, e, s->config.image_id);
 	rc = pkg_scan(&cfs, &bfs, *base_cached ? &cached : NULL, &s->changes,
 	    &scan, err);
-	pkg_fs_release(&cfs);
 	pkg_fs_release(&bfs);
 	pkg_set_release(&cached);
-	if (rc < 0)
+	if (rc < 0) {
+		pkg_fs_release(&cfs);
 		return keep_error_wrap(err, "read the packages of '%s'",
 		    s->config.name);
+	}
 	for (size_t i = 0; i < s->config.n_mounts; i++)
 		strv_push(&dests, s->config.mounts[i].destination);
 	pkg_loose_files(&s->changes, &scan.explained, &dests, &s->loose);
 	strv_release(&dests);
+	rc = pkg_loose_find_secrets(&cfs, &s->loose, err);
+	pkg_fs_release(&cfs);
+	if (rc < 0) {
+		pkg_scan_release(&scan);
+		return keep_error_wrap(err, "read the installer settings of '%s'",
+		    s->config.name);
+	}
 	s->packages = scan.changes;
 	scan.changes = (struct pkg_changes){ 0 };
 	pkg_changes_sort(&s->packages);
