@@ -353,3 +353,19 @@ cli_one_name(const struct cli_command *cmd, const struct cli_words *operands,
 	    "which container? give its NAME");
 	return NULL;
 }
+
+void
+cli_proxy_build_args(struct kvv *out)
+{
+	static const char *const names[] = {
+		"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "FTP_PROXY", "ALL_PROXY",
+		"http_proxy", "https_proxy", "no_proxy", "ftp_proxy", "all_proxy",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = getenv(names[i]);
+
+		if (v && v[0])
+			kvv_push(out, names[i], v);
+	}
+}

@@ -40,6 +40,13 @@ int cli_engine_catalog(struct cli_ctx *ctx, struct engine **e,
     struct catalog **cat, struct keep_error **err);
 
 /*
+ * The proxy variables of keep's own environment that are set, appended to
+ * out: build args for the builds keep makes (Docker's predefined ones,
+ * never baked into the image).
+ */
+void cli_proxy_build_args(struct kvv *out);
+
+/*
  * One option of a command, an entry of the command's table. Its kind says
  * what the value is and where it goes; the same table parses argv, prints
  * the usage line and `keep CMD --help`, and feeds the completion script.

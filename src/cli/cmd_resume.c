@@ -122,12 +122,6 @@ run_in(struct engine *e, const struct resume_result *r, const struct strv *cmd,
 	return 0;
 }
 
-/* Proxy settings reach the recipe build as build args, never the image. */
-static const char *const proxy_names[] = {
-	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "FTP_PROXY", "ALL_PROXY",
-	"http_proxy", "https_proxy", "no_proxy", "ftp_proxy", "all_proxy",
-};
-
 static void
 builder_output(void *ctx, const char *text)
 {
@@ -154,12 +148,7 @@ build_recipe(void *bctx, const struct snapshot *snap, char **image_out,
 	struct strv warnings = { 0 };
 	int rc;
 
-	for (size_t i = 0; i < sizeof(proxy_names) / sizeof(proxy_names[0]); i++) {
-		const char *v = getenv(proxy_names[i]);
-
-		if (v && *v)
-			kvv_push(&args, proxy_names[i], v);
-	}
+	cli_proxy_build_args(&args);
 	if (!ctx->quiet)
 		fprintf(stderr, "building the recipe of %s #%ld\n",
 		    snap->config.name, snap->seq);

@@ -31,12 +31,6 @@ const struct cli_option verify_options[] = {
 	CLI_END,
 };
 
-/* Proxy variables the build may need, passed as build args, never baked in. */
-static const char *const proxy_names[] = {
-	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "FTP_PROXY", "ALL_PROXY",
-	"http_proxy", "https_proxy", "no_proxy", "ftp_proxy", "all_proxy",
-};
-
 static void
 stream_output(void *ctx, const char *text)
 {
@@ -134,12 +128,7 @@ cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		goto out;
 
-	for (size_t i = 0; i < sizeof(proxy_names) / sizeof(proxy_names[0]); i++) {
-		const char *v = getenv(proxy_names[i]);
-
-		if (v && v[0])
-			kvv_push(&build_args, proxy_names[i], v);
-	}
+	cli_proxy_build_args(&build_args);
 	vp.slot.quiet = ctx->quiet || opt.json;
 	vp.slot.name = s.config.name;
 	vp.streaming = !ctx->quiet && !opt.json && isatty(STDERR_FILENO);
