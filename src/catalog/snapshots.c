@@ -479,7 +479,7 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 	st = NULL;
 
 	/* A file the packages' rebuild made is no loose file after all. */
-	if (catalog_prepare(cat, "SELECT path, kind, loose AND NOT reproduced,"
+	if (catalog_prepare(cat, "SELECT path, kind, loose AND reproduced != 1,"
 	    " secret FROM fs_changes WHERE snapshot = ?1 ORDER BY path", &st,
 	    err) < 0)
 		return -1;

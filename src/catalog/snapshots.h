@@ -38,6 +38,21 @@ int catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,
     const char *repo, const char *commit_id, struct keep_error **err);
 
 /*
+ * A rebuild of snapshot id's packages (core/reproduce.h) was compared with
+ * each loose file of compared: those in same (a sorted subset) it made
+ * identically, and from then on the snapshot loads them among its
+ * changes, not its loose files; the others it made differently or not at
+ * all. One transaction. Implemented in catalog/loose.c.
+ */
+int catalog_loose_compared_set(struct catalog *cat, long snapshot_id,
+    const struct strv *compared, const struct strv *same,
+    struct keep_error **err);
+
+/* Append the loose files of snapshot id no rebuild was compared with. */
+int catalog_loose_unchecked(struct catalog *cat, long snapshot_id,
+    struct strv *out, struct keep_error **err);
+
+/*
  * Record the outcome of `keep verify` for snapshot id (struct
  * snapshot.id): status "identical", "different" or "failed", a one-line
  * detail (may be NULL), and the time now. Replaces an earlier result.

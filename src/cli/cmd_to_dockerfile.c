@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/build_context.h"
 #include "core/recipe.h"
+#include "core/reproduce.h"
 #include "core/resolve.h"
 #include "core/snapshot_image.h"
 #include "render/compose.h"
@@ -16,6 +18,7 @@ static struct {
 	int at;
 	const char *output;		/* -o FILE */
 	const char *dir;		/* --context DIR */
+	int no_rebuild;
 	int compose;
 	struct resolve_opts ropts;	/* -p, --index */
 } opt;
@@ -28,12 +31,45 @@ const struct cli_option to_dockerfile_options[] = {
 	  .help = "write the Dockerfile to FILE (atomically) instead of stdout" },
 	CLI_STRING(0, "context", "DIR", &opt.dir,
 	    "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/"),
+	CLI_FLAG(0, "no-rebuild", &opt.no_rebuild,
+	    "with --context: copy every loose file, without first rebuilding the packages to leave out the files their scripts make"),
 	CLI_FLAG(0, "compose", &opt.compose,
 	    "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)"),
 	CLI_OPTION_PROJECT(&opt.ropts.project),
 	CLI_OPTION_INDEX(&opt.ropts.index),
 	CLI_END,
 };
+
+/*
+ * Rebuild s's packages to find the loose files their scripts make, and
+ * leave those out of the context. Failing that, every loose file is
+ * copied, with a warning: the recipe is complete either way.
+ */
+static void
+leave_out_reproduced(struct cli_ctx *ctx, struct engine *e,
+    struct catalog *cat, struct snapshot *s, const char *image,
+    struct strv *warnings)
+{
+	struct cli_progress_slot slot = { ctx->quiet, s->config.name, NULL };
+	struct reproduce_opts ropts = { 0 };
+	struct keep_error *err = NULL;
+	struct kvv build_args = { 0 };
+	size_t before = s->loose.n, n = 0;
+
+	cli_proxy_build_args(&build_args);
+	ropts.build_args = &build_args;
+	ropts.progress = progress_callback;
+	ropts.progress_ctx = &slot;
+	if (reproduce_record(e, cat, s, image, &ropts, &n, &err) < 0)
+		strv_pushf(warnings, "%s; every loose file is copied "
+		    "(--no-rebuild skips this)", err->message);
+	else if (n > 0 && !ctx->quiet)
+		fprintf(stderr, "%zu of %zu loose files are made by the packages "
+		    "(a rebuild of them makes them identically): left out\n", n,
+		    before);
+	keep_error_free(err);
+	kvv_release(&build_args);
+}
 
 int
 cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
@@ -46,6 +82,7 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 	cleanup_buf struct buf compose = BUF_INIT;
 	cleanup_free char *image = NULL;
 	struct cli_words args;
+	struct catalog *cat;
 	struct engine *e;
 	const char *name;
 	int rc;
@@ -62,9 +99,11 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 		return -1;
 
 	if (opt.dir) {
-		if (cli_engine(ctx, &e, err) < 0 ||
+		if (cli_engine_catalog(ctx, &e, &cat, err) < 0 ||
 		    snapshot_image_ref(e, &s, &image, &warnings, err) < 0)
 			goto out;
+		if (!opt.no_rebuild)
+			leave_out_reproduced(ctx, e, cat, &s, image, &warnings);
 		if (build_context_collect(e, &s, image, BUILD_FOR_USER, &bc,
 		    &warnings, err) < 0 ||
 		    build_context_write_dir(&bc, opt.dir, err) < 0) {
