@@ -155,6 +155,20 @@ digest_ref_valid(const char *d)
 	return isalnum((unsigned char)d[0]);
 }
 
+/* "repo[:tag]" with a reference-safe repository, and no ID or digest. */
+static int
+tag_ref_valid(const char *ref)
+{
+	if (ref == NULL || !isalnum((unsigned char)ref[0]) || strlen(ref) > 255 ||
+	    strncmp(ref, "sha256:", 7) == 0 || strchr(ref, '@') != NULL)
+		return 0;
+	for (const char *p = ref; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		    strchr("._/:-", *p)))
+			return 0;
+	return 1;
+}
+
 /* Host part of a proxy URL is a loopback address. */
 static int
 proxy_is_loopback(const char *value)
@@ -371,6 +385,17 @@ render_from(struct render *r)
 	if (in->base_digest != NULL)
 		warn(r, "base image digest '%s' is not name@sha256:<hex>; pinned by image id",
 		    pr(r, in->base_digest));
+	if (r->n_secrets > 0 && tag_ref_valid(ref)) {
+		/* BuildKit reads "FROM sha256:..." as an image named sha256. */
+		comment(r, "Base image '%s' has no repo digest (a local build or import).", ref);
+		comment(r, "BuildKit, which the secrets below need, cannot name an image by its");
+		comment(r, "ID: this names it by its tag, which stood for");
+		comment(r, "%s.", in->base->id);
+		warn(r, "base image '%s' has no repo digest: the recipe names it by its tag, not pinned (BuildKit cannot use its ID)",
+		    ref);
+		buf_printf(&r->out, "FROM %s\n", ref);
+		return;
+	}
 	comment(r, "Base image '%s' has no repo digest (a local build or import): pinned",
 	    pr(r, ref[0] ? ref : in->base->id));
 	comment(r, "by image ID, so this only builds where that image exists.");

@@ -557,6 +557,7 @@ test_installer_config(void)
 {
 	struct fixture f;
 	cleanup_free char *text = NULL;
+	struct buf out = BUF_INIT;
 	const char *npm, *apt, *pip;
 
 	/* With a context: the credentials are *** in the copied files. */
@@ -617,6 +618,28 @@ test_installer_config(void)
 	    "installer_config: mounts without a context too");
 	ok(strstr(text, "update-ca-certificates") == NULL,
 	    "installer_config: nothing copied, nothing to update");
+	fixture_release(&f);
+	free(text);
+	text = NULL;
+
+	/* A local base image (no digest): BuildKit needs its tag, not its ID. */
+	installer_fixture(&f);
+	f.files.v[1].secret = 1;
+	f.in.base_digest = NULL;
+	f.in.base_ref = "keep-test/bookworm:latest";
+	render_case("installer_config_local_base", &f, &text);
+	ok(strstr(text, "\nFROM keep-test/bookworm:latest\n") != NULL,
+	    "installer_config: a local base goes by its tag when BuildKit must build");
+	fixture_release(&f);
+	free(text);
+	text = NULL;
+	installer_fixture(&f);
+	f.in.base_digest = NULL;
+	f.in.base_ref = "keep-test/bookworm:latest";
+	render_dockerfile(&f.in, &out, NULL, NULL);
+	ok(strstr(buf_cstr(&out), "\nFROM " BASE_ID "\n") != NULL,
+	    "installer_config: without secrets it stays pinned by ID");
+	buf_release(&out);
 	fixture_release(&f);
 	free(text);
 	text = NULL;
