@@ -525,8 +525,10 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 /*
  * Tell the user at save time what the recipe will leave out because it came
  * from the container in a form no Dockerfile line can hold safely (env
- * values with newlines, hostile file names ...): the renderer's refusals.
- * Its other warnings (secrets left out, proxies) belong to to-dockerfile.
+ * values with newlines, hostile file names ...): the renderer's refusals;
+ * and which installer settings it mounts as build secrets, which the
+ * recipe committed now needs to build. Its other warnings (secrets left
+ * out of env, proxies) belong to to-dockerfile.
  */
 static void
 warn_refusals(const struct snapshot *s, struct strv *warnings)
@@ -538,7 +540,8 @@ warn_refusals(const struct snapshot *s, struct strv *warnings)
 	if (recipe_dockerfile(s, NULL, 0, &text, &w, &e2) == 0)
 		for (size_t i = 0; i < w.n; i++)
 			if (strncmp(w.v[i], "refused ", 8) == 0 ||
-			    strncmp(w.v[i], "skipped ", 8) == 0)
+			    strncmp(w.v[i], "skipped ", 8) == 0 ||
+			    strstr(w.v[i], "' holds credentials: ") != NULL)
 				strv_push(warnings, w.v[i]);
 	keep_error_free(e2);
 	strv_release(&w);
