@@ -57,10 +57,15 @@ const struct cli_command cli_commands[] = {
 	  "NAME",
 	  to_dockerfile_options,
 	  "Prints the recipe of the latest snapshot of NAME (or #N with --at): FROM its\n"
-	  "base image pinned by digest, then its packages, files and config. Warnings\n"
-	  "(packages no index can reinstall, secrets left out) go to stderr. With\n"
-	  "--context DIR, the loose files are read from the snapshot's image into\n"
-	  "DIR/files/ and the Dockerfile copies them with their owners and modes." },
+	  "base image pinned by digest, then its package-manager configuration (sources,\n"
+	  "keys, CA certificates, npmrc, pip.conf ...), packages, files and config.\n"
+	  "Credentials in that configuration become BuildKit build secrets of the\n"
+	  "installs, never recipe text. Warnings (packages no index can reinstall,\n"
+	  "secrets left out) go to stderr. With --context DIR, the loose files are read\n"
+	  "from the snapshot's image into DIR/files/ and the Dockerfile copies them with\n"
+	  "their owners and modes; first, once per snapshot, the packages are rebuilt\n"
+	  "and the files their scripts make identically are left out (--no-rebuild\n"
+	  "skips that)." },
 	{ "verify", cmd_verify,
 	  "rebuild a snapshot from its recipe and compare its packages",
 	  "NAME", verify_options,
