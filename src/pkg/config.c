@@ -26,7 +26,14 @@ pkg_loose_find_secrets(const struct pkg_fs *fs, struct fs_changes *loose,
 			/* A directory, or gone since the change list. */
 			if (keep_error_not_found(err))
 				continue;
-			return -1;
+			/*
+			 * Too big or unreadable: taken for holding some. A
+			 * build secret too many costs less than a leak.
+			 */
+			keep_error_free(*err);
+			*err = NULL;
+			c->secret = 1;
+			continue;
 		}
 		c->secret = secrets_redact_config(text.ptr, text.len,
 		    &redacted) > 0;

@@ -372,8 +372,8 @@ int pkg_loose_files(const struct fs_changes *changes,
 /*
  * Set secret on each loose file of fs (added or changed) that is installer
  * configuration able to hold credentials (model/installer_config.h) and
- * holds some (model/secrets.h). Reads only those files; one larger than
- * PKG_MAX_META is an error.
+ * holds some (model/secrets.h). Reads only those files; one that cannot be
+ * read (larger than PKG_MAX_META ...) counts as holding some. Returns 0.
  */
 int pkg_loose_find_secrets(const struct pkg_fs *fs, struct fs_changes *loose,
     struct keep_error **err);
