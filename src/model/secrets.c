@@ -243,8 +243,11 @@ secret_setting(const char *s, size_t *start, size_t *end)
 		v++;
 		e--;
 	}
+	/* "${NPM_TOKEN}": npm reads the variable; the text holds no secret. */
 	if (e <= v || is_boolean(v, (size_t)(e - v)) ||
-	    (e - v == 3 && strncmp(v, "***", 3) == 0))
+	    (e - v == 3 && strncmp(v, "***", 3) == 0) ||
+	    (e - v > 3 && v[0] == '$' && v[1] == '{' && e[-1] == '}' &&
+	    memchr(v, '}', (size_t)(e - v)) == e - 1))
 		return 0;
 	*start = (size_t)(v - s);
 	*end = (size_t)(e - s);

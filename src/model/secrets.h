@@ -75,7 +75,9 @@ char *secrets_redact_env(const char *name, const char *value);
  * secrets_strip_url_credentials), and the value of a setting whose name is
  * a secret name: "_authToken=x", "//host/:_password=x", "password = x",
  * "token: x", 'Password "x";' (the quotes stay), and netrc's
- * "password x". Booleans ("always-auth=true") are left alone. A line
+ * "password x". Booleans ("always-auth=true") and a value that only names
+ * an environment variable ("${NPM_TOKEN}", which npm expands) are left
+ * alone. A line
  * holding a NUL byte is replaced as a whole. Appends the text, each such
  * value replaced by "***", to out and returns how many lines it changed
  * (0: nothing secret was found, out got the text unchanged).

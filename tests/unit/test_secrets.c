@@ -156,6 +156,11 @@ test_config(void)
 	check_config("channels:\n  - https://u:p@conda.example.com/main\ntoken: abc\n",
 	    "channels:\n  - https://***@conda.example.com/main\ntoken: ***\n", 2,
 	    "condarc");
+	check_config("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
+	    "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", 0,
+	    "a variable npm expands holds no secret");
+	check_config("_authToken=${A}x${B}\n", "_authToken=***\n", 1,
+	    "but text around variables may");
 	check_config("# password = old\nkeyring-provider = subprocess\n",
 	    "# password = old\nkeyring-provider = subprocess\n", 0,
 	    "comments and keyring are left alone");
