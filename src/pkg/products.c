@@ -83,7 +83,6 @@ dpkg_parse_alternative(const char *name, const char *data, size_t len,
 	const char *line;
 	size_t pos = 0, n, lineno = 0;
 	int manual = 0;
-	cleanup_free char *slave = NULL;
 
 	if (strchr(name, '/') != NULL || name[0] == '.' || name[0] == '\0')
 		return;

@@ -11,10 +11,6 @@
 #include "render/quote.h"
 #include "util/xalloc.h"
 
-/*
- * One rendering: the input, the text so far and the strings to free at the
- * end (printable copies made for comments and messages).
- */
 /* Installer configuration with credentials: a build secret of the installs. */
 struct secret_file {
 	const char *path;
@@ -22,6 +18,10 @@ struct secret_file {
 	unsigned readers;	/* enum installer: the installs that mount it */
 };
 
+/*
+ * One rendering: the input, the text so far and the strings to free at the
+ * end (printable copies made for comments and messages).
+ */
 struct render {
 	const struct recipe_input *in;
 	struct buf out;
@@ -832,7 +832,7 @@ fs_ptr_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Loose-file changes, installer configuration (want_config) or the rest, sorted by path. */
+/* Loose-file changes, installer configuration (want_config) or not, by path. */
 static const struct fs_change **
 fs_select(const struct render *r, int want_config, size_t *n_out)
 {
@@ -885,9 +885,9 @@ skip_unsafe_name(struct render *r, const char *path)
 }
 
 /*
- * COPY the context files of one kind (installer configuration or not) with their owner,
- * then one RUN setting their modes; COPY keeps no mode without BuildKit's
- * --chmod, which the classic builder lacks.
+ * COPY the context files of one kind (installer configuration or not) with
+ * their owner, then one RUN setting their modes; COPY keeps no mode without
+ * BuildKit's --chmod, which the classic builder lacks.
  */
 static void
 copy_context(struct render *r, int want_config)
