@@ -202,6 +202,8 @@ snapshot_print(FILE *f, const struct snapshot *s)
 			fprintf(f, "  %c ", s->loose.v[i].kind == FS_ADDED ? 'A' :
 			    s->loose.v[i].kind == FS_DELETED ? 'D' : 'C');
 			put_safe(f, s->loose.v[i].path);
+			if (s->loose.v[i].secret)
+				fputs("  (holds credentials: a build secret)", f);
 			fputc('\n', f);
 		}
 	}

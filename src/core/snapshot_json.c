@@ -189,6 +189,8 @@ content_json(struct jout *o, const struct snapshot *s)
 
 		jout_set_str(j, "path", s->loose.v[i].path);
 		jout_set_str(j, "kind", kind_name(s->loose.v[i].kind));
+		if (s->loose.v[i].secret)
+			jout_set_bool(j, "credentials", 1);
 		jout_push(a, j);
 	}
 	jout_set(o, "files", a);

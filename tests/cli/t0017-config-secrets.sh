@@ -57,8 +57,12 @@ test_expect_success 'to-dockerfile, show --json and save --json carry no secret'
 	keep to-dockerfile "$C" >Dockerfile 2>err &&
 	expect_grep "holds credentials" err &&
 	keep show --json "$C" >show.json &&
+	keep show "$C" >show.out &&
 	keep save --json "$C" >save.json 2>/dev/null &&
-	! grep -E "$SECRETS" Dockerfile err show.json save.json
+	! grep -E "$SECRETS" Dockerfile err show.json show.out save.json &&
+	test "$(jq -r ".files[] | select(.credentials) | .path" show.json | sort | tr "\n" " ")" = \
+	    "/etc/apt/auth.conf.d/corp.conf /etc/npmrc /etc/pip.conf " &&
+	expect_grep "/etc/npmrc  (holds credentials" show.out
 '
 
 test_expect_success 'to-dockerfile --context: the files hold *** where the credentials were' '
