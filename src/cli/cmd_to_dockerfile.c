@@ -32,7 +32,7 @@ const struct cli_option to_dockerfile_options[] = {
 	CLI_STRING(0, "context", "DIR", &opt.dir,
 	    "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/"),
 	CLI_FLAG(0, "no-rebuild", &opt.no_rebuild,
-	    "with --context: copy every loose file, without first rebuilding the packages to leave out the files their scripts make"),
+	    "with --context: copy every loose file, without rebuilding the packages first"),
 	CLI_FLAG(0, "compose", &opt.compose,
 	    "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)"),
 	CLI_OPTION_PROJECT(&opt.ropts.project),
@@ -69,6 +69,19 @@ leave_out_reproduced(struct cli_ctx *ctx, struct engine *e,
 		    before);
 	keep_error_free(err);
 	kvv_release(&build_args);
+}
+
+/* The context's Dockerfile mounts build secrets: it needs BuildKit. */
+static int
+has_secrets(const struct snapshot *s, const struct build_context *bc)
+{
+	for (size_t i = 0; i < s->loose.n; i++)
+		if (s->loose.v[i].secret)
+			return 1;
+	for (size_t i = 0; i < bc->n; i++)
+		if (bc->v[i].secret)
+			return 1;
+	return 0;
 }
 
 int
@@ -120,8 +133,11 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 	if (opt.dir) {
 		if (!ctx->quiet)
 			printf("wrote %s/Dockerfile and %zu file%s under %s/files; "
-			    "build with: docker build --network host %s\n",
-			    opt.dir, bc.n, bc.n == 1 ? "" : "s", opt.dir, opt.dir);
+			    "build with: %s %s\n", opt.dir, bc.n, bc.n == 1 ? "" :
+			    "s", opt.dir, has_secrets(&s, &bc) ?
+			    "DOCKER_BUILDKIT=1 docker build --network host "
+			    "--secret ... (its first lines say which)" :
+			    "docker build --network host", opt.dir);
 	} else if (opt.output) {
 		if (fs_write_file_atomic(opt.output, buf_cstr(&text), text.len,
 		    0644, err) < 0)

@@ -68,6 +68,7 @@ test_expect_success 'to-dockerfile, show --json and save --json carry no secret'
 test_expect_success 'to-dockerfile --context: the files hold *** where the credentials were' '
 	keep to-dockerfile "$C" --context ctx >out 2>err &&
 	! grep -rE "$SECRETS" ctx out err &&
+	expect_grep "build with: DOCKER_BUILDKIT=1 docker build .*--secret" out &&
 	expect_grep "^//npm.example.com/:_authToken=\*\*\*$" ctx/files/etc/npmrc &&
 	expect_grep "^cafile=/etc/ssl/certs/ca-certificates.crt$" ctx/files/etc/npmrc &&
 	expect_grep "^index-url = https://\*\*\*@pypi.example.com/simple$" ctx/files/etc/pip.conf &&
