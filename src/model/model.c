@@ -58,6 +58,7 @@ image_release(struct image *img)
 	kvv_release(&img->env);
 	strv_release(&img->cmd);
 	strv_release(&img->entrypoint);
+	strv_release(&img->exposed_ports);
 	kvv_release(&img->labels);
 	free(img->created);
 	memset(img, 0, sizeof(*img));
@@ -213,6 +214,7 @@ pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
 	pc->v[pc->n].change = kind;
 	pkg_copy(&pc->v[pc->n].pkg, p);
 	pc->v[pc->n].old_version = xstrdup(old_version ? old_version : "");
+	pc->v[pc->n].first_saved = NULL;
 	pc->n++;
 }
 
@@ -232,6 +234,7 @@ pkg_changes_release(struct pkg_changes *pc)
 	for (size_t i = 0; i < pc->n; i++) {
 		pkg_release(&pc->v[i].pkg);
 		free(pc->v[i].old_version);
+		free(pc->v[i].first_saved);
 	}
 	free(pc->v);
 	pc->v = NULL;
@@ -253,6 +256,36 @@ pkg_change_name(enum pkg_change_kind k)
 }
 
 void
+apt_sources_push(struct apt_sources *as, const char *uri, const char *suite,
+    const char *components, const char *signed_by, const char *archive)
+{
+	struct apt_source *a;
+
+	as->v = xrealloc(as->v, (as->n + 1) * sizeof(*as->v));
+	a = &as->v[as->n++];
+	a->uri = dup_or_empty(uri);
+	a->suite = dup_or_empty(suite);
+	a->components = dup_or_empty(components);
+	a->signed_by = dup_or_empty(signed_by);
+	a->archive = dup_or_empty(archive);
+}
+
+void
+apt_sources_release(struct apt_sources *as)
+{
+	for (size_t i = 0; i < as->n; i++) {
+		free(as->v[i].uri);
+		free(as->v[i].suite);
+		free(as->v[i].components);
+		free(as->v[i].signed_by);
+		free(as->v[i].archive);
+	}
+	free(as->v);
+	as->v = NULL;
+	as->n = 0;
+}
+
+void
 snapshot_release(struct snapshot *s)
 {
 	free(s->engine);
@@ -267,6 +300,7 @@ snapshot_release(struct snapshot *s)
 	pkg_changes_release(&s->packages);
 	fs_changes_release(&s->changes);
 	fs_changes_release(&s->loose);
+	apt_sources_release(&s->apt_sources);
 	free(s->recipe_commit);
 	free(s->verify_status);
 	free(s->verify_at);

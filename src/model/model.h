@@ -85,6 +85,7 @@ struct image {
 	struct kvv env;
 	struct strv cmd;
 	struct strv entrypoint;
+	struct strv exposed_ports;	/* "80/tcp"; filled by inspect, not stored */
 	struct kvv labels;
 	char *created;
 	size_t n_layers;	/* RootFS.Layers: how deep the image is */
@@ -157,6 +158,12 @@ struct pkg_change {
 	enum pkg_change_kind change;
 	struct pkg pkg;		/* the new state; for PKG_REMOVED the old one */
 	char *old_version;	/* PKG_UPGRADED: the base image's version; else "" */
+	/*
+	 * created_at (RFC 3339) of the first snapshot of this container that
+	 * recorded this version: the distribution's snapshot archive had it
+	 * then. NULL when not known (a snapshot not recorded yet).
+	 */
+	char *first_saved;
 };
 
 struct pkg_changes {
@@ -169,6 +176,35 @@ void pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
     const struct pkg *p, const char *old_version);
 void pkg_changes_release(struct pkg_changes *pc);
 const char *pkg_change_name(enum pkg_change_kind k);	/* "added" ... */
+
+/*
+ * One apt source of a container: a sources.list line, or one URI and suite
+ * of a deb822 stanza ("deb" types only). What the recipe's pins need to
+ * find a version the mirror has dropped.
+ */
+struct apt_source {
+	char *uri;		/* as configured, credentials removed */
+	char *suite;		/* "bookworm-security"; a flat repository's path */
+	char *components;	/* space-separated; "" for a flat repository */
+	char *signed_by;	/* the keyring file it is checked with, or "" */
+	/*
+	 * The snapshot archive that keeps its old versions: "debian",
+	 * "debian-security", "ubuntu"; "" when none is known (a third-party
+	 * repository such as CUDA's or ROS's).
+	 */
+	char *archive;
+};
+
+struct apt_sources {
+	struct apt_source *v;
+	size_t n;
+};
+
+/* Append a source with these fields (copied; NULL is ""). */
+void apt_sources_push(struct apt_sources *as, const char *uri,
+    const char *suite, const char *components, const char *signed_by,
+    const char *archive);
+void apt_sources_release(struct apt_sources *as);
 
 /*
  * One snapshot as the catalog records it: the container's config at save
@@ -190,6 +226,11 @@ struct snapshot {
 	struct pkg_changes packages;
 	struct fs_changes changes;	/* the engine's whole change list */
 	struct fs_changes loose;	/* the part no package explains, minus noise */
+	/*
+	 * The apt sources at save time; read only when dpkg packages were
+	 * installed (and empty in snapshots saved before keep recorded them).
+	 */
+	struct apt_sources apt_sources;
 	char *recipe_commit;	/* recipe repository commit id, or NULL */
 	char *verify_status;	/* NULL, "identical", "different", "failed" */
 	char *verify_at;

@@ -184,6 +184,47 @@ int pkg_explain_alternatives(const struct pkg_fs *fs,
 int pkg_explain_aliases(const struct pkg_fs *fs, struct strv *explained,
     struct keep_error **err);
 
+/* --- apt sources ---------------------------------------------------------- */
+
+/*
+ * Parse one apt sources file into out (appended): the one-line format of
+ * sources.list and *.list, or deb822 (*.sources) when deb822 is 1. Only
+ * "deb" entries, one per URI and suite; disabled stanzas, deb-src and
+ * entries apt would refuse are skipped, a repeated entry is kept once.
+ * URIs lose their credentials; archive is left "" (apt_archive_of).
+ */
+void apt_sources_parse(const char *data, size_t len, int deb822,
+    struct apt_sources *out);
+
+/*
+ * The snapshot archive that keeps the old versions of the repository at
+ * uri (struct apt_source.archive): the Debian and Ubuntu archive hosts by
+ * name, any other host (a mirror) by the Origin and Label of its Release
+ * file (NULL when not known). "" when no snapshot archive is known.
+ */
+const char *apt_archive_of(const char *uri, const char *origin,
+    const char *label);
+
+/* Origin: and Label: of a Release or InRelease file (caller frees; NULL when absent). */
+void apt_release_parse(const char *data, size_t len, char **origin,
+    char **label);
+
+/*
+ * The name under /var/lib/apt/lists of file ("InRelease", "Release") of
+ * uri and suite, as apt makes it: "deb.debian.org_debian_dists_bookworm_InRelease".
+ * Caller frees.
+ */
+char *apt_lists_name(const char *uri, const char *suite, const char *file);
+
+/*
+ * The apt sources of fs: /etc/apt/sources.list, then /etc/apt/sources.list.d/
+ * *.list and *.sources in name order, as apt reads them, appended to out
+ * with their archive; for a repository on no known host, read from the
+ * Release file apt keeps of it in /var/lib/apt/lists.
+ */
+int apt_sources_scan(const struct pkg_fs *fs, struct apt_sources *out,
+    struct keep_error **err);
+
 /* --- apk ----------------------------------------------------------------- */
 
 /*
