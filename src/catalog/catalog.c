@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,18 @@ void
 catalog_finalizep(sqlite3_stmt **stmt)
 {
 	sqlite3_finalize(*stmt);
+}
+
+char *
+catalog_now(void)
+{
+	char tbuf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(tbuf);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "catalog/catalog.h"
+#include "model/model.h"
 
 struct catalog {
 	sqlite3 *db;
@@ -38,6 +39,18 @@ int catalog_run_load(struct catalog *cat, long snapshot, struct value *out,
     struct keep_error **err);
 
 void catalog_finalizep(sqlite3_stmt **stmt);
+
+/* The time now as the catalog writes it, "2026-12-05T13:02:11Z". Caller frees. */
+char *catalog_now(void);
+
+/* apt.c: the apt sources of snapshot snapshot_id, stored and read back. */
+int catalog_apt_sources_insert(struct catalog *cat, long snapshot_id,
+    const struct apt_sources *as, struct keep_error **err);
+int catalog_apt_sources_load(struct catalog *cat, long snapshot_id,
+    struct apt_sources *out, struct keep_error **err);
+/* apt.c: set first_saved of the dpkg changes pc of recorded snapshot_id. */
+int catalog_first_saved_load(struct catalog *cat, long snapshot_id,
+    struct pkg_changes *pc, struct keep_error **err);
 #define cleanup_stmt __attribute__((cleanup(catalog_finalizep)))
 
 #endif

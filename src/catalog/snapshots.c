@@ -48,18 +48,6 @@ step_done(struct catalog *cat, sqlite3_stmt *st, const char *what,
 	return 0;
 }
 
-static char *
-now_rfc3339(void)
-{
-	char tbuf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(tbuf);
-}
-
 int
 catalog_snapshot_head(struct catalog *cat, const char *engine,
     const char *name, long *seq, char **fingerprint, char **image,
@@ -101,7 +89,7 @@ upsert_container(struct catalog *cat, const struct snapshot *s, long *id,
     struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
-	cleanup_free char *now = now_rfc3339();
+	cleanup_free char *now = catalog_now();
 	const struct container *c = &s->config;
 
 	if (catalog_prepare(cat,
@@ -250,7 +238,9 @@ insert_children(struct catalog *cat, const struct snapshot *s,
 		if (step_done(cat, fs, "record loose files", err) < 0)
 			return -1;
 	}
-	return catalog_run_insert(cat, s->id, &c->run, err);
+	if (catalog_run_insert(cat, s->id, &c->run, err) < 0)
+		return -1;
+	return catalog_apt_sources_insert(cat, s->id, &s->apt_sources, err);
 }
 
 int
@@ -262,7 +252,7 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	long container = 0;
 
 	if (s->created_at == NULL)
-		s->created_at = now_rfc3339();
+		s->created_at = catalog_now();
 	if (catalog_base_put(cat, &s->base, NULL, err) < 0 ||
 	    upsert_container(cat, s, &container, err) < 0)
 		return -1;
@@ -472,11 +462,15 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 		pc->pkg.automatic = sqlite3_column_int(st, 7);
 		pc->pkg.installer = col_str(st, 8);
 		pc->pkg.origin = col_str(st, 9);
+		pc->first_saved = NULL;
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "read package changes");
 	sqlite3_finalize(st);
 	st = NULL;
+	if (catalog_first_saved_load(cat, s->id, &s->packages, err) < 0 ||
+	    catalog_apt_sources_load(cat, s->id, &s->apt_sources, err) < 0)
+		return -1;
 
 	/* A file the packages' rebuild made is no loose file after all. */
 	if (catalog_prepare(cat, "SELECT path, kind, loose AND reproduced != 1,"
@@ -587,7 +581,7 @@ catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,
     const char *repo, const char *commit_id, struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
-	cleanup_free char *now = now_rfc3339();
+	cleanup_free char *now = catalog_now();
 
 	if (catalog_prepare(cat, "INSERT OR REPLACE INTO recipe_commits"
 	    " (snapshot, repo, commit_id, committed_at) VALUES (?1, ?2, ?3, ?4)",
@@ -644,7 +638,7 @@ catalog_base_put(struct catalog *cat, const struct image *img,
     const struct pkg_set *set, struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL, *arg = NULL, *pkg = NULL;
-	cleanup_free char *now = now_rfc3339();
+	cleanup_free char *now = catalog_now();
 	long base_id;
 	int read = 0;
 
@@ -790,7 +784,7 @@ catalog_pending_add(struct catalog *cat, const char *engine, const char *name,
     struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
-	cleanup_free char *now = now_rfc3339();
+	cleanup_free char *now = catalog_now();
 
 	if (catalog_prepare(cat, "INSERT INTO pending_saves (engine, name, seq,"
 	    " image, started_at, token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"

@@ -26,6 +26,16 @@ int catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
     struct keep_error **err);
 
 /*
+ * Make s, about to be recorded as snapshot s->seq of (s->engine,
+ * s->config.name), ready for its recipe before it is: s->created_at
+ * becomes the time now, and each dpkg change's first_saved the time of
+ * the earliest earlier snapshot of that container that recorded its
+ * version, else s->created_at (catalog_snapshot_load gives the same).
+ */
+int catalog_snapshot_stamp(struct catalog *cat, struct snapshot *s,
+    struct keep_error **err);
+
+/*
  * Load snapshot seq (0: the latest) of (engine, name) into *out (caller
  * releases). engine NULL matches any engine when the name is unique across
  * engines. No such snapshot: KEEP_ERR_NOT_FOUND naming it.

@@ -1,21 +1,15 @@
 /* The verify_* columns of a snapshot: what `keep verify` last found. */
 #include "catalog/snapshots.h"
 
-#include <time.h>
-
 #include "catalog/catalog_internal.h"
+#include "util/xalloc.h"
 
 int
 catalog_snapshot_verify_set(struct catalog *cat, long snapshot_id,
     const char *status, const char *detail, struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cleanup_free char *now = catalog_now();
 	if (catalog_prepare(cat, "UPDATE snapshots SET verify_status = ?1,"
 	    " verify_at = ?2, verify_detail = ?3 WHERE id = ?4", &st, err) < 0)
 		return -1;

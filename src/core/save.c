@@ -455,6 +455,20 @@ cmp_fs_change(const void *a, const void *b)
 	    ((const struct fs_change *)b)->path);
 }
 
+/*
+ * Whether changes install or upgrade a dpkg package: only then do the
+ * recipe's pins need the apt sources (one more read of the container).
+ */
+static int
+dpkg_installs(const struct pkg_changes *changes)
+{
+	for (size_t i = 0; i < changes->n; i++)
+		if (changes->v[i].change != PKG_REMOVED &&
+		    strcmp(changes->v[i].pkg.manager, "dpkg") == 0)
+			return 1;
+	return 0;
+}
+
 /* Move the scan's findings and the change list into the snapshot. */
 static int
 analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
@@ -493,6 +507,8 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	engine_fs_image(&bfs, e, s->config.image_id);
 	rc = pkg_scan(&cfs, &bfs, *base_cached ? &cached : NULL, &s->changes,
 	    &scan, err);
+	if (rc == 0 && dpkg_installs(&scan.changes))
+		rc = apt_sources_scan(&cfs, &s->apt_sources, err);
 	pkg_fs_release(&bfs);
 	pkg_set_release(&cached);
 	if (rc < 0) {
@@ -741,6 +757,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	}
 
 	s.seq = head_seq + 1;
+	if (catalog_snapshot_stamp(cat, &s, err) < 0)
+		goto out;
 	warn_refusals(&s, &out->warnings);
 	repo = save_image_repo(s.config.name);
 	token = save_token();
