@@ -120,6 +120,12 @@ struct cli_option {
 	    "compose project NAME is a service of")
 #define CLI_OPTION_INDEX(var) \
 	CLI_NUMBER(0, "index", "N", var, "replica of a scaled compose service")
+#define CLI_OPTION_APT_SNAPSHOT(var) \
+	CLI_STRING(0, "apt-snapshot", "WHEN", var, \
+	    "apt pins use the snapshot archive: fallback (default), always, never")
+#define CLI_OPTION_APT_SNAPSHOT_URL(var) \
+	CLI_STRING(0, "apt-snapshot-url", "URL", var, \
+	    "the snapshot archive's base URL (default each distribution's own)")
 
 struct cli_command {
 	const char *name;

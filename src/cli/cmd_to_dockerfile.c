@@ -20,6 +20,8 @@ static struct {
 	const char *dir;		/* --context DIR */
 	int no_rebuild;
 	int compose;
+	const char *apt_snapshot;	/* --apt-snapshot WHEN */
+	const char *apt_snapshot_url;
 	struct resolve_opts ropts;	/* -p, --index */
 } opt;
 
@@ -35,6 +37,8 @@ const struct cli_option to_dockerfile_options[] = {
 	    "with --context: copy every loose file, without rebuilding the packages first"),
 	CLI_FLAG(0, "compose", &opt.compose,
 	    "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)"),
+	CLI_OPTION_APT_SNAPSHOT(&opt.apt_snapshot),
+	CLI_OPTION_APT_SNAPSHOT_URL(&opt.apt_snapshot_url),
 	CLI_OPTION_PROJECT(&opt.ropts.project),
 	CLI_OPTION_INDEX(&opt.ropts.index),
 	CLI_END,
@@ -108,6 +112,9 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 	if (opt.output && opt.dir)
 		return cli_usage_error(err, self,
 		    "give either -o or --context: a context holds its own Dockerfile");
+	if (recipe_apt_snapshot_set(opt.apt_snapshot, opt.apt_snapshot_url,
+	    err) < 0)
+		return -1;
 	if (cli_snapshot_load(ctx, name, &opt.ropts, opt.at, &s, err) < 0)
 		return -1;
 

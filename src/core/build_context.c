@@ -203,7 +203,8 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 		out->files[i].is_dir = out->v[i].is_dir;
 		out->files[i].secret = out->v[i].secret;
 	}
-	recipe_input_of(s, &in);
+	if (recipe_input_of(s, &in, err) < 0)
+		goto done;
 	in.use_context = 1;
 	in.context_files = out->files;
 	in.n_context_files = out->n;

@@ -102,8 +102,8 @@ shell_word(struct buf *b, const char *s)
 
 /* --- users, digests, small predicates ---------------------------------- */
 
-static int
-user_is_root(const char *u)
+int
+render_user_is_root(const char *u)
 {
 	return u == NULL || strcmp(u, "") == 0 || strcmp(u, "root") == 0 ||
 	    strcmp(u, "0") == 0 || strcmp(u, "0:0") == 0 ||
@@ -254,7 +254,7 @@ switch_to_root(struct render *r)
 {
 	const char *user = r->in->base->user;
 
-	if (r->as_root || user_is_root(user))
+	if (r->as_root || render_user_is_root(user))
 		return;
 	comment(r, "The base image runs as '%s': install as root, switch back at the end.",
 	    pr(r, user));
@@ -554,11 +554,194 @@ split_changes(struct render *r, const struct pkg_change **v, size_t n,
 		strv_sort(automatic);
 }
 
+/* --- apt pins and the snapshot archive ------------------------------------ */
+
+#define APT_SNAPSHOT_LIST "/etc/apt/sources.list.d/keep-snapshot.list"
+
+int
+render_apt_snapshot_url_valid(const char *url)
+{
+	size_t len = url ? strlen(url) : 0;
+
+	if (strncmp(url ? url : "", "http://", 7) != 0 &&
+	    strncmp(url ? url : "", "https://", 8) != 0)
+		return 0;
+	return len > 8 && len < 512 && url[len - 1] != '/' &&
+	    all_in(url, ":/._~%+-");
+}
+
+char *
+render_apt_snapshot_time(const char *t)
+{
+	/* "YYYY-MM-DDTHH:MM:SSZ": digits where the template has 9. */
+	static const char form[] = "9999-99-99T99:99:99Z";
+	char out[17];
+	size_t o = 0;
+
+	if (t == NULL || strlen(t) != sizeof(form) - 1)
+		return NULL;
+	for (size_t i = 0; form[i]; i++) {
+		if (form[i] == '9' ? !isdigit((unsigned char)t[i]) : t[i] != form[i])
+			return NULL;
+		if (form[i] != '-' && form[i] != ':')
+			out[o++] = t[i];
+	}
+	out[o] = '\0';
+	return xstrdup(out);
+}
+
+/* Bytes a suite, component or keyring path may hold in a sources line. */
+static int
+apt_word_ok(const char *s)
+{
+	return s[0] != '\0' && s[0] != '-' && all_in(s, "._+~/-");
+}
+
+/* The snapshot archive of one archive and suite, merged over sources. */
+struct dated_source {
+	const char *archive;
+	const char *suite;
+	struct strv components;
+	const char *signed_by;	/* "" when the sources disagree or have none */
+};
+
+/*
+ * The archives and suites the sources have a snapshot archive for (each
+ * once, components merged), and the sources without one (printable
+ * "uri suite" for comments).
+ */
+static size_t
+dated_sources(struct render *r, struct dated_source **out, struct strv *none)
+{
+	const struct apt_sources *as = r->in->apt_sources;
+	struct dated_source *v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; as != NULL && i < as->n; i++) {
+		const struct apt_source *a = &as->v[i];
+		struct strv comps = { 0 };
+		size_t k;
+
+		if (a->archive[0] == '\0') {
+			strv_pushf(none, "%s %s", pr(r, a->uri), pr(r, a->suite));
+			continue;
+		}
+		for (const char *c = a->components; *c;) {
+			size_t len = strcspn(c, " ");
+
+			if (len > 0)
+				strv_push_nodup(&comps, xstrndup(c, len));
+			c += len + (c[len] == ' ');
+		}
+		for (k = 0; k < comps.n && apt_word_ok(comps.v[k]); k++)
+			;
+		if (!apt_word_ok(a->archive) || !apt_word_ok(a->suite) ||
+		    comps.n == 0 || k < comps.n) {
+			warn(r, "apt source '%s' '%s' has a suite or component keep cannot write: no snapshot archive for it",
+			    pr(r, a->uri), pr(r, a->suite));
+			strv_pushf(none, "%s %s", pr(r, a->uri), pr(r, a->suite));
+			strv_release(&comps);
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			if (strcmp(v[k].archive, a->archive) == 0 &&
+			    strcmp(v[k].suite, a->suite) == 0)
+				break;
+		if (k == n) {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			memset(&v[n], 0, sizeof(*v));
+			v[n].archive = a->archive;
+			v[n].suite = a->suite;
+			v[n].signed_by = apt_word_ok(a->signed_by) ? a->signed_by : "";
+			n++;
+		} else if (strcmp(v[k].signed_by, a->signed_by) != 0) {
+			v[k].signed_by = "";
+		}
+		for (size_t c = 0; c < comps.n; c++)
+			if (strv_find(&v[k].components, comps.v[c]) < 0)
+				strv_push(&v[k].components, comps.v[c]);
+		strv_release(&comps);
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * The sources lines of the snapshot archive at each time the pins were
+ * first saved, as single-quoted shell words; none gets the sources that
+ * have no archive. Empty when the recipe uses no archive.
+ */
+static void
+snapshot_lines(struct render *r, const struct pkg_change **v, size_t n,
+    const struct strv *install, struct strv *lines, struct strv *none)
+{
+	const char *base = r->in->apt_snapshot_url;
+	struct dated_source *ds = NULL;
+	struct strv times = { 0 };
+	size_t nds;
+
+	if (r->in->apt_snapshot == RENDER_APT_SNAPSHOT_NEVER)
+		return;
+	nds = dated_sources(r, &ds, none);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *pin = xasprintf("%s=%s", v[i]->pkg.name,
+		    v[i]->pkg.version);
+		char *t;
+
+		if (v[i]->change == PKG_REMOVED || strv_find(install, pin) < 0 ||
+		    (t = render_apt_snapshot_time(v[i]->first_saved)) == NULL)
+			continue;
+		if (strv_find(&times, t) < 0)
+			strv_push(&times, t);
+		free(t);
+	}
+	strv_sort(&times);
+	if (base != NULL && !render_apt_snapshot_url_valid(base)) {
+		warn(r, "snapshot archive url '%s' refused: the distributions' own are used",
+		    pr(r, base));
+		base = NULL;
+	}
+	for (size_t t = 0; t < times.n; t++)
+		for (size_t k = 0; k < nds; k++) {
+			const char *url = base ? base :
+			    strcmp(ds[k].archive, "ubuntu") == 0 ?
+			    "http://snapshot.ubuntu.com" :
+			    "http://snapshot.debian.org/archive";
+			struct buf line = BUF_INIT;
+
+			buf_addstr(&line, "'deb [check-valid-until=no");
+			if (ds[k].signed_by[0])
+				buf_printf(&line, " signed-by=%s", ds[k].signed_by);
+			buf_printf(&line, "] %s/%s/%s %s", url, ds[k].archive,
+			    times.v[t], ds[k].suite);
+			for (size_t c = 0; c < ds[k].components.n; c++)
+				buf_printf(&line, " %s", ds[k].components.v[c]);
+			buf_addch(&line, '\'');
+			strv_push_nodup(lines, buf_detach(&line, NULL));
+		}
+	for (size_t k = 0; k < nds; k++)
+		strv_release(&ds[k].components);
+	free(ds);
+	strv_release(&times);
+}
+
+/* "printf '%s\n' LINES >keep-snapshot.list", its lines one tab below tabs. */
+static void
+add_snapshot_list(struct buf *b, const struct strv *lines, const char *tabs)
+{
+	buf_addstr(b, "printf '%s\\n'");
+	for (size_t i = 0; i < lines->n; i++)
+		buf_printf(b, " \\\n%s\t%s", tabs, lines->v[i]);
+	buf_printf(b, " \\\n%s\t>" APT_SNAPSHOT_LIST, tabs);
+}
+
 static void
 render_dpkg(struct render *r)
 {
 	struct strv install = { 0 }, purge = { 0 }, automatic = { 0 };
+	struct strv lines = { 0 }, none = { 0 };
 	struct run run = { BUF_INIT, 0, INSTALLER_APT };
+	enum render_apt_snapshot when = r->in->apt_snapshot;
 	size_t n;
 	cleanup_free const struct pkg_change **v = changes_of(r, "dpkg", &n);
 
@@ -567,22 +750,65 @@ render_dpkg(struct render *r)
 	buf_addch(&r->out, '\n');
 	comment(r, "System packages (dpkg/apt), pinned to the versions in the container.");
 	split_changes(r, v, n, "=", &install, &purge, &automatic);
+	if (install.n > 0)
+		snapshot_lines(r, v, n, &install, &lines, &none);
+	if (lines.n > 0 && when == RENDER_APT_SNAPSHOT_FALLBACK) {
+		comment(r, "When the mirror no longer has a pinned version (a newer one replaced");
+		comment(r, "it), the install is retried with the snapshot archive as it was when");
+		comment(r, "keep first saved the version.");
+	} else if (lines.n > 0) {
+		comment(r, "The snapshot archive as it was when keep first saved each version is");
+		comment(r, "a source too, so the pins build after the mirror has moved on.");
+	}
+	if (none.n > 0) {
+		comment(r, "No snapshot archive is known for these sources: their pins build only");
+		comment(r, "while they still offer those versions.");
+		for (size_t i = 0; i < none.n; i++)
+			comment(r, "  %s", none.v[i]);
+		warn(r, "%zu apt source(s) have no snapshot archive (%s%s): their pinned versions build only while they still offer them",
+		    none.n, none.v[0], none.n > 1 ? " ..." : "");
+	}
 	if (install.n + purge.n > 0)
 		run_add(&run, "export DEBIAN_FRONTEND=noninteractive", NULL);
 	if (install.n > 0) {
+		const char *get = "apt-get install -y --no-install-recommends";
+
+		if (lines.n > 0 && when == RENDER_APT_SNAPSHOT_ALWAYS) {
+			struct buf cmd = BUF_INIT;
+
+			add_snapshot_list(&cmd, &lines, "\t");
+			run_add(&run, buf_cstr(&cmd), NULL);
+			buf_release(&cmd);
+		}
 		run_add(&run, "apt-get update", NULL);
-		run_add(&run, "apt-get install -y --no-install-recommends", &install);
+		if (lines.n > 0 && when == RENDER_APT_SNAPSHOT_FALLBACK) {
+			struct buf cmd = BUF_INIT;
+
+			run_add(&run, "set --", &install);
+			buf_printf(&cmd, "{ %s \"$@\" \\\n\t\t|| { ", get);
+			add_snapshot_list(&cmd, &lines, "\t\t");
+			buf_printf(&cmd, " \\\n\t\t&& apt-get update \\\n\t\t&& %s \"$@\"; }; }",
+			    get);
+			run_add(&run, buf_cstr(&cmd), NULL);
+			buf_release(&cmd);
+		} else {
+			run_add(&run, get, &install);
+		}
 	}
 	if (purge.n > 0)
 		run_add(&run, "apt-get purge -y", &purge);
 	if (automatic.n > 0)
 		run_add(&run, "apt-mark auto", &automatic);
 	if (run.n > 0)
-		run_add(&run, "rm -rf /var/lib/apt/lists/*", NULL);
+		run_add(&run, lines.n > 0 ?
+		    "rm -rf /var/lib/apt/lists/* " APT_SNAPSHOT_LIST :
+		    "rm -rf /var/lib/apt/lists/*", NULL);
 	run_end(r, &run);
 	strv_release(&install);
 	strv_release(&purge);
 	strv_release(&automatic);
+	strv_release(&lines);
+	strv_release(&none);
 }
 
 /*

@@ -70,6 +70,13 @@ struct context_file {
 	int secret;		/* installer configuration whose credentials are *** here */
 };
 
+/* How the apt install uses the distribution's snapshot archive. */
+enum render_apt_snapshot {
+	RENDER_APT_SNAPSHOT_FALLBACK = 0,	/* only when a pinned version left the mirror */
+	RENDER_APT_SNAPSHOT_ALWAYS,		/* a source from the start */
+	RENDER_APT_SNAPSHOT_NEVER,
+};
+
 struct recipe_input {
 	const struct container *container;	/* required */
 	const struct image *base;	/* the base image as inspected; required */
@@ -91,7 +98,35 @@ struct recipe_input {
 	 * then holds such files as they are.
 	 */
 	int classic_builder;
+	/*
+	 * apt pins. The container's sources (NULL or empty: not recorded,
+	 * no archive is used); for those with a snapshot archive, the
+	 * install can take a pinned version from the archive as it was at
+	 * the pin's first_saved (apt_snapshot says when), at
+	 * apt_snapshot_url/<archive>/<YYYYMMDDTHHMMSSZ>. apt_snapshot_url
+	 * NULL means each distribution's own: http://snapshot.debian.org/archive,
+	 * http://snapshot.ubuntu.com. Sources without an archive are named in
+	 * a comment and a warning.
+	 */
+	const struct apt_sources *apt_sources;
+	enum render_apt_snapshot apt_snapshot;
+	const char *apt_snapshot_url;
 };
+
+/* A USER value that means root: "", "root", "0", "0:0", "root:root" (NULL too). */
+int render_user_is_root(const char *u);
+
+/*
+ * A base URL apt_snapshot_url may be: http:// or https://, no credentials,
+ * nothing a shell or a sources line would read differently.
+ */
+int render_apt_snapshot_url_valid(const char *url);
+
+/*
+ * The snapshot archive's name for the time t ("2026-12-05T13:02:11Z" ->
+ * "20261205T130211Z"), or NULL when t is not of that form. Caller frees.
+ */
+char *render_apt_snapshot_time(const char *t);
 
 /*
  * Render the Dockerfile for in into out (appended). Each item left out or

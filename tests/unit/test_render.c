@@ -27,6 +27,7 @@ struct fixture {
 	struct recipe_input in;
 	struct context_file cf[8];
 	size_t n_cf;
+	struct apt_sources apt;
 };
 
 static void
@@ -57,6 +58,7 @@ fixture_init(struct fixture *f)
 	f->in.pkgs = &f->pkgs;
 	f->in.files = &f->files;
 	f->in.context_files = f->cf;
+	f->in.apt_sources = &f->apt;
 }
 
 static void
@@ -66,6 +68,7 @@ fixture_release(struct fixture *f)
 	image_release(&f->base);
 	pkg_changes_release(&f->pkgs);
 	fs_changes_release(&f->files);
+	apt_sources_release(&f->apt);
 }
 
 static void
@@ -307,6 +310,100 @@ test_apt_purge_upgrade(void)
 	render_case("apt_purge_upgrade", &f, &text);
 	ok(structure_ok("apt_purge_upgrade", text, NULL), "apt_purge_upgrade: well formed");
 	fixture_release(&f);
+}
+
+/* The last package added was first saved at t. */
+static void
+saved_at(struct fixture *f, const char *t)
+{
+	f->pkgs.v[f->pkgs.n - 1].first_saved = xstrdup(t);
+}
+
+static void
+test_apt_snapshot(void)
+{
+	struct fixture f;
+	cleanup_free char *text = NULL;
+	const char *deb = "/usr/share/keyrings/debian-archive-keyring.gpg";
+	const char *run, *list, *install;
+	struct pkg *p;
+
+	fixture_init(&f);
+	apt_sources_push(&f.apt, "http://deb.debian.org/debian", "bookworm", "main", deb, "debian");
+	apt_sources_push(&f.apt, "http://deb.debian.org/debian", "bookworm-updates", "main", deb, "debian");
+	apt_sources_push(&f.apt, "http://deb.debian.org/debian-security", "bookworm-security", "main",
+	    deb, "debian-security");
+	/* A mirror of the same archive: merged, components joined, no common key. */
+	apt_sources_push(&f.apt, "https://mirrors.example.cn/debian", "bookworm", "main contrib", "",
+	    "debian");
+	apt_sources_push(&f.apt, "http://packages.ros.org/ros2/ubuntu", "jammy", "main",
+	    "/usr/share/keyrings/ros-archive-keyring.gpg", "");
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1+deb12u2", 0);
+	saved_at(&f, "2026-11-28T21:58:16Z");
+	add_pkg(&f, PKG_ADDED, "dpkg", "libjq1", "1.6-2.1+deb12u2", 1);
+	saved_at(&f, "2026-11-28T21:58:16Z");
+	add_pkg(&f, PKG_UPGRADED, "dpkg", "libssl3", "3.0.17-1~deb12u2", 1);
+	saved_at(&f, "2026-12-05T13:02:11Z");
+	add_pkg(&f, PKG_REMOVED, "dpkg", "nano", "7.2-1", 0);
+	/* A local .deb is no pin: its time dates nothing. */
+	p = add_pkg(&f, PKG_ADDED, "dpkg", "keep-hello", "1.0-1", 0);
+	set_str(&p->origin, "local");
+	saved_at(&f, "2026-10-01T00:00:00Z");
+	render_case("apt_snapshot", &f, &text);
+	ok(structure_ok("apt_snapshot", text, NULL), "apt_snapshot: well formed");
+	run = strstr(text, "RUN ");
+	install = strstr(text, "apt-get install -y --no-install-recommends \"$@\"");
+	list = strstr(text, ">/etc/apt/sources.list.d/keep-snapshot.list");
+	ok(run && install && list && install < list,
+	    "apt_snapshot: the archive is added only after the install from the mirror failed");
+	ok(strstr(text, "20261001T000000Z") == NULL, "apt_snapshot: a local package dates nothing");
+	ok(strstr(text, "rm -rf /var/lib/apt/lists/* /etc/apt/sources.list.d/keep-snapshot.list") != NULL,
+	    "apt_snapshot: the archive's list leaves with the lists, in the same RUN");
+	ok(strstr(text, "#   http://packages.ros.org/ros2/ubuntu jammy\n") != NULL,
+	    "apt_snapshot: ROS named as having no archive");
+	fixture_release(&f);
+
+	/* always, at a local archive; hostile values from the container. */
+	fixture_init(&f);
+	f.in.apt_snapshot = RENDER_APT_SNAPSHOT_ALWAYS;
+	f.in.apt_snapshot_url = "http://127.0.0.1:8080/snapshots";
+	apt_sources_push(&f.apt, "http://archive.ubuntu.com/ubuntu", "noble", "main universe", "",
+	    "ubuntu");
+	apt_sources_push(&f.apt, "http://archive.ubuntu.com/ubuntu", "noble-updates';id;'", "main", "",
+	    "ubuntu");
+	apt_sources_push(&f.apt, "http://archive.ubuntu.com/ubuntu", "noble-security", "main",
+	    "/k'ey.gpg", "ubuntu");
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.7.1-3build1", 0);
+	saved_at(&f, "2026-11-28T21:58:16Z");
+	add_pkg(&f, PKG_ADDED, "dpkg", "curl", "8.5.0-2ubuntu10.6", 0);
+	saved_at(&f, "2026-11-28T21:58:16Z;id");
+	render_case("apt_snapshot_always", &f, &text);
+	ok(structure_ok("apt_snapshot_always", text, ";id"), "apt_snapshot_always: well formed, no injection");
+	list = strstr(text, ">/etc/apt/sources.list.d/keep-snapshot.list");
+	ok(list && list < strstr(text, "apt-get update"),
+	    "apt_snapshot_always: the archive is a source before the update");
+	fixture_release(&f);
+
+	/* never: the install as it always was; a bad URL falls back with a warning. */
+	fixture_init(&f);
+	f.in.apt_snapshot = RENDER_APT_SNAPSHOT_NEVER;
+	apt_sources_push(&f.apt, "http://deb.debian.org/debian", "bookworm", "main", "", "debian");
+	add_pkg(&f, PKG_ADDED, "dpkg", "jq", "1.6-2.1+deb12u2", 0);
+	saved_at(&f, "2026-11-28T21:58:16Z");
+	add_pkg(&f, PKG_ADDED, "dpkg", "libjq1", "1.6-2.1+deb12u2", 1);
+	add_pkg(&f, PKG_ADDED, "dpkg", "libonig5", "6.9.8-1", 1);
+	free(text);
+	render_case("apt_plain", &f, &text);
+	fixture_release(&f);
+
+	ok(render_apt_snapshot_url_valid("http://snapshot.debian.org/archive"), "url: plain");
+	ok(!render_apt_snapshot_url_valid("http://u:p@snapshot.example/archive"), "url: no credentials");
+	ok(!render_apt_snapshot_url_valid("http://x/a' b"), "url: nothing a shell reads");
+	ok(!render_apt_snapshot_url_valid("ftp://x/a"), "url: http or https");
+	ok(!render_apt_snapshot_url_valid("http://x/a/"), "url: no trailing slash");
+	text = render_apt_snapshot_time("2026-12-05T13:02:11Z");
+	is_str(text, "20261205T130211Z", "time: the archive's form");
+	ok(render_apt_snapshot_time("2026-12-05 13:02:11") == NULL, "time: another form is none");
 }
 
 static void
@@ -760,6 +857,7 @@ main(void)
 	test_quote();
 	test_apt_plain();
 	test_apt_purge_upgrade();
+	test_apt_snapshot();
 	test_nonroot();
 	test_env_proxy();
 	test_pip_venv();
