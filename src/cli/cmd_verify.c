@@ -1,4 +1,4 @@
-/* keep verify NAME: rebuild a snapshot from its recipe and compare packages. */
+/* keep verify NAME: rebuild a snapshot from its recipe and compare it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,16 +7,20 @@
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "core/recipe.h"
 #include "core/resolve.h"
 #include "model/secrets.h"
 #include "core/verify.h"
+#include "render/quote.h"
 #include "util/jout.h"
 #include "util/xalloc.h"
 
 /* What the options set. */
 static struct {
 	int at;
-	struct verify_opts verify;	/* --keep-image */
+	struct verify_opts verify;	/* --keep-image, --no-context */
+	const char *apt_snapshot;	/* --apt-snapshot WHEN */
+	const char *apt_snapshot_url;
 	struct resolve_opts ropts;	/* -p, --index */
 	int json;
 } opt;
@@ -25,6 +29,10 @@ const struct cli_option verify_options[] = {
 	CLI_OPTION_AT(&opt.at, "verify snapshot #N instead of the latest"),
 	CLI_STRING(0, "keep-image", "TAG", &opt.verify.keep_image,
 	    "keep the rebuilt image as TAG"),
+	CLI_FLAG(0, "no-context", &opt.verify.no_context,
+	    "build the recipe as the repository holds it, without the loose files"),
+	CLI_OPTION_APT_SNAPSHOT(&opt.apt_snapshot),
+	CLI_OPTION_APT_SNAPSHOT_URL(&opt.apt_snapshot_url),
 	CLI_OPTION_PROJECT(&opt.ropts.project),
 	CLI_OPTION_INDEX(&opt.ropts.index),
 	CLI_OPTION_JSON(&opt.json, "print the result and its differences as JSON"),
@@ -58,7 +66,7 @@ verify_progress_cb(void *ctx, int begin, const char *what)
 static void
 print_diff(const struct verify_diff *d)
 {
-	printf("  %-8s %s %s%s%s", d->kind, d->manager, d->name,
+	printf("    %-9s %s %s%s%s", d->kind, d->manager, d->name,
 	    d->arch[0] ? ":" : "", d->arch);
 	if (strcmp(d->kind, "version") == 0)
 		printf(" snapshot %s, rebuilt %s", d->want, d->got);
@@ -71,11 +79,119 @@ print_diff(const struct verify_diff *d)
 	putchar('\n');
 }
 
+/* Text from inside the container, with control characters made visible. */
+static void
+put_printable(const char *s)
+{
+	cleanup_free char *p = quote_printable_dup(s);
+
+	fputs(p, stdout);
+}
+
+static void
+print_item(const struct verify_item *it)
+{
+	printf("    %-9s ", it->kind);
+	put_printable(it->what);
+	if (strcmp(it->kind, "different") == 0) {
+		fputs(": snapshot ", stdout);
+		put_printable(it->want);
+		fputs(", rebuilt ", stdout);
+		put_printable(it->got);
+	} else if (strcmp(it->kind, "missing") == 0 && it->want[0]) {
+		fputs(": ", stdout);
+		put_printable(it->want);
+	} else if (it->got[0]) {
+		fputs(": ", stdout);
+		put_printable(it->got);
+	}
+	if (it->why[0]) {
+		fputs(" (", stdout);
+		put_printable(it->why);
+		putchar(')');
+	}
+	putchar('\n');
+}
+
+/* "  files     identical, 3 compared" or "... 1 of 3 differ", then the items. */
+static void
+print_category(const char *name, size_t n, size_t compared)
+{
+	if (n == 0)
+		printf("  %-9s identical, %zu compared\n", name, compared);
+	else
+		printf("  %-9s %zu of %zu differ\n", name, n, compared);
+}
+
+static void
+print_result(const struct verify_result *r)
+{
+	print_category("packages", r->n, r->compared + r->n);
+	for (size_t i = 0; i < r->n; i++)
+		print_diff(&r->v[i]);
+	print_category("files", r->files.n, r->files.compared);
+	for (size_t i = 0; i < r->files.n; i++)
+		print_item(&r->files.v[i]);
+	print_category("config", r->config.n, r->config.compared);
+	for (size_t i = 0; i < r->config.n; i++)
+		print_item(&r->config.v[i]);
+	for (size_t i = 0; i < r->left_out.n; i++) {
+		fputs("  left out  ", stdout);
+		put_printable(r->left_out.v[i]);
+		putchar('\n');
+	}
+	if (r->apt_times.n > 0) {
+		printf("  apt pins  fall back to the snapshot archive of");
+		for (size_t i = 0; i < r->apt_times.n; i++)
+			printf(" %s", r->apt_times.v[i]);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < r->apt_unarchived.n; i++) {
+		fputs("  apt pins  no snapshot archive for ", stdout);
+		put_printable(r->apt_unarchived.v[i]);
+		fputs(": its versions build only while it still offers them\n",
+		    stdout);
+	}
+}
+
+static struct jout *
+items_json(const struct verify_items *items, const char *key)
+{
+	struct jout *o = jout_object(), *arr = jout_array();
+
+	jout_set_str(o, "status", items->n ? "different" : "identical");
+	jout_set_int(o, "compared", (long long)items->compared);
+	for (size_t i = 0; i < items->n; i++) {
+		const struct verify_item *it = &items->v[i];
+		struct jout *x = jout_object();
+
+		jout_set_str(x, key, it->what);
+		jout_set_str(x, "kind", it->kind);
+		jout_set_str(x, "snapshot", it->want[0] ? it->want : NULL);
+		jout_set_str(x, "rebuilt", it->got[0] ? it->got : NULL);
+		jout_set_str(x, "why", it->why[0] ? it->why : NULL);
+		jout_push(arr, x);
+	}
+	jout_set(o, "differences", arr);
+	return o;
+}
+
+static struct jout *
+strv_json(const struct strv *sv)
+{
+	struct jout *a = jout_array();
+
+	for (size_t i = 0; i < sv->n; i++)
+		jout_push_str(a, sv->v[i]);
+	return a;
+}
+
 static struct jout *
 result_json(const struct snapshot *s, const struct verify_result *r,
     const char *kept, const char *error)
 {
-	struct jout *o = jout_object(), *arr = jout_array(), *w = jout_array();
+	struct jout *o = jout_object(), *arr = jout_array(), *pk = jout_object();
+	struct jout *files, *apt = jout_object();
 
 	jout_set_str(o, "name", s->config.name);
 	jout_set_int(o, "seq", s->seq);
@@ -98,10 +214,21 @@ result_json(const struct snapshot *s, const struct verify_result *r,
 		jout_set_str(x, "rebuilt_version", d->got[0] ? d->got : NULL);
 		jout_push(arr, x);
 	}
+	/* The package differences stay at the top, as before the categories. */
 	jout_set(o, "differences", arr);
-	for (size_t i = 0; i < r->warnings.n; i++)
-		jout_push_str(w, r->warnings.v[i]);
-	jout_set(o, "warnings", w);
+	jout_set_str(pk, "status", r->n ? "different" : "identical");
+	jout_set_int(pk, "compared", (long long)(r->compared + r->n));
+	jout_set_int(pk, "differences", (long long)r->n);
+	jout_set(o, "packages", pk);
+	files = items_json(&r->files, "path");
+	jout_set_bool(files, "context", r->context);
+	jout_set(o, "files", files);
+	jout_set(o, "config", items_json(&r->config, "item"));
+	jout_set(o, "left_out", strv_json(&r->left_out));
+	jout_set(apt, "snapshot_times", strv_json(&r->apt_times));
+	jout_set(apt, "no_snapshot_archive", strv_json(&r->apt_unarchived));
+	jout_set(o, "apt", apt);
+	jout_set(o, "warnings", strv_json(&r->warnings));
 	return o;
 }
 
@@ -125,7 +252,8 @@ cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	if ((name = cli_one_name(self, &args, err)) == NULL ||
 	    cli_snapshot_load(ctx, name, &opt.ropts, opt.at, &s, err) < 0)
 		return -1;
-	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
+	if (recipe_apt_snapshot_set(opt.apt_snapshot, opt.apt_snapshot_url,
+	    err) < 0 || cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		goto out;
 
 	cli_proxy_build_args(&build_args);
@@ -164,13 +292,12 @@ cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	} else {
 		printf("verify %s #%ld: %s (%s)\n", s.config.name, s.seq,
 		    res.status, res.detail);
-		for (size_t i = 0; i < res.n; i++)
-			print_diff(&res.v[i]);
+		print_result(&res);
 		if (opt.verify.keep_image)
 			printf("rebuilt image kept as %s\n",
 			    opt.verify.keep_image);
 	}
-	if (res.n > 0) {
+	if (strcmp(res.status, "identical") != 0) {
 		keep_error_set(err, KEEP_ERR_FAILED,
 		    "'%s' #%ld is not reproduced by its recipe: %s", s.config.name,
 		    s.seq, res.detail);

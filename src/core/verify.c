@@ -7,8 +7,10 @@
 #include "catalog/snapshots.h"
 #include "core/build_context.h"
 #include "core/engine_fs.h"
+#include "core/recipe.h"
 #include "core/snapshot_image.h"
 #include "pkg/pkg.h"
+#include "render/dockerfile.h"
 #include "util/xalloc.h"
 
 /* How many lines of builder output a failure keeps to show. */
@@ -26,6 +28,19 @@ diff_release(struct verify_diff *d)
 	free(d->got);
 }
 
+static void
+items_release(struct verify_items *items)
+{
+	for (size_t i = 0; i < items->n; i++) {
+		free(items->v[i].what);
+		free(items->v[i].kind);
+		free(items->v[i].want);
+		free(items->v[i].got);
+		free(items->v[i].why);
+	}
+	free(items->v);
+}
+
 void
 verify_result_release(struct verify_result *r)
 {
@@ -34,6 +49,11 @@ verify_result_release(struct verify_result *r)
 	free(r->v);
 	free(r->detail);
 	free(r->image_id);
+	items_release(&r->files);
+	items_release(&r->config);
+	strv_release(&r->left_out);
+	strv_release(&r->apt_times);
+	strv_release(&r->apt_unarchived);
 	strv_release(&r->warnings);
 	strv_release(&r->build_tail);
 	memset(r, 0, sizeof(*r));
@@ -355,6 +375,89 @@ record(struct catalog *cat, const struct snapshot *s, const char *status,
 	return 0;
 }
 
+/*
+ * The apt pins' snapshot-archive times (as the recipe writes them) and
+ * the sources that have no archive, for the report.
+ */
+static void
+apt_report(const struct snapshot *s, struct verify_result *out)
+{
+	int pins = 0;
+
+	for (size_t i = 0; i < s->packages.n; i++) {
+		const struct pkg_change *c = &s->packages.v[i];
+		char *t;
+
+		if (strcmp(c->pkg.manager, "dpkg") != 0 || c->change == PKG_REMOVED)
+			continue;
+		pins = 1;
+		t = render_apt_snapshot_time(c->first_saved);
+		if (t && s->apt_sources.n > 0 && strv_find(&out->apt_times, t) < 0)
+			strv_push(&out->apt_times, t);
+		free(t);
+	}
+	strv_sort(&out->apt_times);
+	for (size_t i = 0; pins && i < s->apt_sources.n; i++)
+		if (s->apt_sources.v[i].archive[0] == '\0')
+			strv_pushf(&out->apt_unarchived, "%s %s",
+			    s->apt_sources.v[i].uri, s->apt_sources.v[i].suite);
+}
+
+/* The loose paths of s: all of them (want_deleted), or those it has. */
+static void
+loose_paths(const struct snapshot *s, int want_deleted, struct strv *out)
+{
+	for (size_t i = 0; i < s->loose.n; i++)
+		if (s->loose.v[i].path[0] == '/' &&
+		    (want_deleted || s->loose.v[i].kind != FS_DELETED))
+			strv_push(out, s->loose.v[i].path);
+}
+
+/* Compare the loose files of the snapshot's image and the rebuilt one. */
+static int
+compare_files(struct engine *e, const struct snapshot *s, const char *own,
+    const struct build_context *bc, int no_context, struct verify_result *out,
+    struct keep_error **err)
+{
+	struct strv have = { 0 }, all = { 0 }, ctx = { 0 };
+	struct image_files snap = { 0 }, got = { 0 };
+	int rc = -1;
+
+	loose_paths(s, 0, &have);
+	loose_paths(s, 1, &all);
+	for (size_t i = 0; i < bc->n; i++)
+		strv_push(&ctx, bc->v[i].path);
+	strv_sort(&ctx);
+	if (image_files_read(e, own, &have, &snap, err) < 0) {
+		keep_error_wrap(err, "read the loose files of '%s'", s->image);
+	} else if (image_files_read(e, out->image_id, &all, &got, err) < 0) {
+		keep_error_wrap(err, "read the loose files of the rebuilt image");
+	} else {
+		verify_files(s, &snap, &got, no_context ? NULL : &ctx, out);
+		rc = 0;
+	}
+	image_files_release(&snap);
+	image_files_release(&got);
+	strv_release(&have);
+	strv_release(&all);
+	strv_release(&ctx);
+	return rc;
+}
+
+/* The recipe without its loose files: what the recipe repository holds. */
+static int
+context_without_files(const struct snapshot *s, struct build_context *bc,
+    struct strv *warnings, struct keep_error **err)
+{
+	struct recipe_input in;
+
+	memset(bc, 0, sizeof(*bc));
+	if (recipe_input_of(s, &in, err) < 0)
+		return -1;
+	in.classic_builder = 1;	/* keep's own build */
+	return render_dockerfile(&in, &bc->dockerfile, warnings, err);
+}
+
 int
 keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
     const struct verify_opts *opts, struct verify_result *out,
@@ -368,6 +471,7 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	struct pkg_fs built_fs = { 0 }, snap_fs = { 0 };
 	struct pkg_set want = { 0 }, got = { 0 };
 	struct strv pip_locs = { 0 }, npm_locs = { 0 };
+	struct image rebuilt = { 0 };
 	cleanup_free char *tag = NULL, *own = NULL;
 	int rc = -1, built = 0;
 
@@ -378,9 +482,12 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 		return -1;
 	if (snapshot_image_ref(e, s, &own, &out->warnings, err) < 0)
 		return -1;
+	apt_report(s, out);
 
-	if (build_context_collect(e, s, own, BUILD_FOR_KEEP, &bc,
-	    &out->warnings, err) < 0 ||
+	if ((opts->no_context ?
+	    context_without_files(s, &bc, &out->warnings, err) :
+	    build_context_collect(e, s, own, BUILD_FOR_KEEP, &bc,
+	    &out->warnings, err)) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0)
 		goto done;
 
@@ -426,16 +533,18 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	progress(opts, 0, "comparing packages");
 	if (rc < 0)
 		goto done;
-
 	verify_compare(&want, &got, out);
-	if (out->n == 0) {
-		out->status = "identical";
-		out->detail = xasprintf("%zu packages identical", out->compared);
-	} else {
-		out->status = "different";
-		out->detail = xasprintf("%zu difference%s in %zu packages", out->n,
-		    out->n == 1 ? "" : "s", out->compared + out->n);
-	}
+
+	progress(opts, 1, "comparing files and config");
+	rc = compare_files(e, s, own, &bc, opts->no_context, out, err);
+	if (rc == 0 && (rc = engine_image_inspect(e, out->image_id, &rebuilt,
+	    err)) < 0)
+		keep_error_wrap(err, "inspect the rebuilt image");
+	progress(opts, 0, "comparing files and config");
+	if (rc < 0)
+		goto done;
+	verify_config(s, &rebuilt, out);
+	verify_summarize(out);
 	if (record(cat, s, out->status, out->detail, err) < 0)
 		rc = -1;
 done:
@@ -452,6 +561,7 @@ done:
 		free(out->image_id);
 		out->image_id = NULL;
 	}
+	image_release(&rebuilt);
 	buf_release(&tee.partial);
 	build_context_release(&bc);
 	pkg_set_release(&want);

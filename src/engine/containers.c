@@ -400,6 +400,7 @@ engine_image_inspect(struct engine *e, const char *name, struct image *out,
 	ejson_env(ejson_get(config, "Env"), &out->env);
 	ejson_strv(ejson_get(config, "Cmd"), &out->cmd);
 	ejson_strv(ejson_get(config, "Entrypoint"), &out->entrypoint);
+	ejson_keys(ejson_get(config, "ExposedPorts"), &out->exposed_ports);
 	ejson_kvv(ejson_get(config, "Labels"), &out->labels);
 	out->created = ejson_strdup(j, "Created", "");
 	out->n_layers = json_array_size(ejson_path(j, "RootFS", "Layers", NULL));
