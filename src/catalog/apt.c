@@ -151,3 +151,38 @@ catalog_snapshot_stamp(struct catalog *cat, struct snapshot *s,
 	sqlite3_bind_int64(st, 3, s->seq);
 	return first_saved_fill(cat, st, &s->packages, s->created_at, err);
 }
+
+int
+catalog_apt_sources_inherit(struct catalog *cat, struct snapshot *s,
+    struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	long prev;
+	int rc;
+
+	for (size_t i = 0; i < s->packages.n; i++) {
+		const struct pkg_change *c = &s->packages.v[i];
+
+		if (c->change != PKG_REMOVED && strcmp(c->pkg.manager, "dpkg") == 0 &&
+		    (c->first_saved == NULL || s->created_at == NULL ||
+		    strcmp(c->first_saved, s->created_at) >= 0))
+			return 0;	/* a version this save records first */
+	}
+	if (catalog_prepare(cat, "SELECT s.id FROM snapshots s JOIN containers c"
+	    " ON c.id = s.container WHERE c.engine = ?1 AND c.name = ?2"
+	    " AND s.seq = ?3", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, s->engine, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->config.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, s->seq - 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return catalog_fail(cat, err, "read the previous snapshot");
+	prev = sqlite3_column_int64(st, 0);
+	apt_sources_release(&s->apt_sources);
+	if (catalog_apt_sources_load(cat, prev, &s->apt_sources, err) < 0)
+		return -1;
+	return s->apt_sources.n > 0;
+}

@@ -36,6 +36,16 @@ int catalog_snapshot_stamp(struct catalog *cat, struct snapshot *s,
     struct keep_error **err);
 
 /*
+ * When every dpkg version s installs (after catalog_snapshot_stamp) was
+ * recorded by an earlier snapshot, take the apt sources of the snapshot
+ * before s into s->apt_sources: those versions came from them, and the
+ * container need not be read again. 1 when taken, 0 when s has a version
+ * of its own or the snapshot before recorded no sources.
+ */
+int catalog_apt_sources_inherit(struct catalog *cat, struct snapshot *s,
+    struct keep_error **err);
+
+/*
  * Load snapshot seq (0: the latest) of (engine, name) into *out (caller
  * releases). engine NULL matches any engine when the name is unique across
  * engines. No such snapshot: KEEP_ERR_NOT_FOUND naming it.

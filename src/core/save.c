@@ -456,16 +456,31 @@ cmp_fs_change(const void *a, const void *b)
 }
 
 /*
- * Whether changes install or upgrade a dpkg package: only then do the
- * recipe's pins need the apt sources (one more read of the container).
+ * The apt sources the recipe's pins need: none without a dpkg install or
+ * upgrade; the previous snapshot's when it recorded every pin already
+ * (the sources those versions came from, and no read of the container:
+ * each costs the engine a mount); else read from the container.
  */
 static int
-dpkg_installs(const struct pkg_changes *changes)
+read_apt_sources(struct engine *e, struct catalog *cat, struct snapshot *s,
+    struct keep_error **err)
 {
-	for (size_t i = 0; i < changes->n; i++)
-		if (changes->v[i].change != PKG_REMOVED &&
-		    strcmp(changes->v[i].pkg.manager, "dpkg") == 0)
-			return 1;
+	struct pkg_fs cfs;
+	int pins = 0, rc;
+
+	for (size_t i = 0; i < s->packages.n && !pins; i++)
+		pins = s->packages.v[i].change != PKG_REMOVED &&
+		    strcmp(s->packages.v[i].pkg.manager, "dpkg") == 0;
+	if (!pins)
+		return 0;
+	if ((rc = catalog_apt_sources_inherit(cat, s, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	engine_fs_container(&cfs, e, s->config.id);
+	rc = apt_sources_scan(&cfs, &s->apt_sources, err);
+	pkg_fs_release(&cfs);
+	if (rc < 0)
+		return keep_error_wrap(err, "read the apt sources of '%s'",
+		    s->config.name);
 	return 0;
 }
 
@@ -507,8 +522,6 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	engine_fs_image(&bfs, e, s->config.image_id);
 	rc = pkg_scan(&cfs, &bfs, *base_cached ? &cached : NULL, &s->changes,
 	    &scan, err);
-	if (rc == 0 && dpkg_installs(&scan.changes))
-		rc = apt_sources_scan(&cfs, &s->apt_sources, err);
 	pkg_fs_release(&bfs);
 	pkg_set_release(&cached);
 	if (rc < 0) {
@@ -757,7 +770,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	}
 
 	s.seq = head_seq + 1;
-	if (catalog_snapshot_stamp(cat, &s, err) < 0)
+	if (catalog_snapshot_stamp(cat, &s, err) < 0 ||
+	    read_apt_sources(e, cat, &s, err) < 0)
 		goto out;
 	warn_refusals(&s, &out->warnings);
 	repo = save_image_repo(s.config.name);
