@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/secrets.h"
 #include "util/xalloc.h"
 
 /* What recipe_apt_snapshot_set chose; unset: the environment's, each time. */
@@ -35,10 +36,13 @@ apt_snapshot_parse(const char *when, const char *url,
 		    "%s: '%s' is not fallback, always or never", when_from, when);
 	if (url != NULL && url[0] == '\0')
 		url = NULL;
-	if (url != NULL && !render_apt_snapshot_url_valid(url))
+	if (url != NULL && !render_apt_snapshot_url_valid(url)) {
+		cleanup_free char *shown = secrets_strip_url_credentials(url);
+
 		return keep_error_set(err, KEEP_ERR_USAGE,
 		    "%s: '%s' is no http:// or https:// URL keep can write into a "
-		    "recipe (no credentials, no trailing slash)", url_from, url);
+		    "recipe (no credentials, no trailing slash)", url_from, shown);
+	}
 	*url_out = url;
 	return 0;
 }

@@ -388,7 +388,9 @@ apt_report(const struct snapshot *s, struct verify_result *out)
 		const struct pkg_change *c = &s->packages.v[i];
 		char *t;
 
-		if (strcmp(c->pkg.manager, "dpkg") != 0 || c->change == PKG_REMOVED)
+		/* The pins the recipe installs from an index (as it renders them). */
+		if (strcmp(c->pkg.manager, "dpkg") != 0 ||
+		    c->change == PKG_REMOVED || c->pkg.origin[0] != '\0')
 			continue;
 		pins = 1;
 		t = render_apt_snapshot_time(c->first_saved);
