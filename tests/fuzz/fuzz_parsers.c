@@ -67,6 +67,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pip_parse_direct_url(d, size, &a);
 #elif defined(FUZZ_NPM_PACKAGE_JSON)
 	npm_parse_package_json(d, size, &a, &b, &sv);
+#elif defined(FUZZ_APT_SOURCES)
+	{
+		struct apt_sources as = { 0 };
+
+		apt_sources_parse(d, size, size & 1, &as);
+		for (size_t i = 0; i < as.n; i++) {
+			char *name = apt_lists_name(as.v[i].uri, as.v[i].suite,
+			    "InRelease");
+
+			if (strchr(name, '/') != NULL)
+				abort();	/* a lists name is one file */
+			free(name);
+			(void)apt_archive_of(as.v[i].uri, NULL, NULL);
+		}
+		apt_sources_release(&as);
+		apt_release_parse(d, size, &a, &b);
+	}
 #else
 #error "define one FUZZ_<TARGET>"
 #endif

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for Dockerfile quoting: the input is split at NUL bytes
  * into the untrusted fields of a snapshot (env names and values, user,
- * workdir, cmd, a package, loose file paths, a label, a mount, a port), the
+ * workdir, cmd, a package, loose file paths, a label, a mount, a port, an
+ * apt source with the pin's time and the snapshot archive's URL), the
  * snapshot is rendered, and the output must hold no injected instruction:
  * every logical line is blank, a comment, or starts with an instruction
  * keep writes, and no instruction line starts with the marker "kpwn" that
@@ -130,6 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct image base = { 0 };
 	struct pkg_changes pkgs = { 0 };
 	struct fs_changes files = { 0 };
+	struct apt_sources apt = { 0 };
 	struct recipe_input in = { 0 };
 	struct buf out = BUF_INIT;
 	struct strv warnings = { 0 };
@@ -189,6 +191,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fs_changes_push(&files, path, (enum fs_change_kind)(i % 3));
 	}
 
+	/* An apt source, the pin's time and the archive URL (render warns,
+	 * never writes, what a sources line or a shell would read otherwise). */
+	pc->first_saved = xstrdup(field(&p, end));
+	{
+		const char *uri = field(&p, end), *suite = field(&p, end);
+		const char *comps = field(&p, end), *key = field(&p, end);
+
+		apt_sources_push(&apt, uri, suite, comps, key,
+		    *field(&p, end) ? "ubuntu" : "debian");
+		in.apt_snapshot_url = field(&p, end);
+		if (!*in.apt_snapshot_url)
+			in.apt_snapshot_url = NULL;
+		in.apt_snapshot = (enum render_apt_snapshot)(size % 2);
+	}
+	in.apt_sources = &apt;
 	in.container = &c;
 	in.base = &base;
 	in.base_ref = "debian:bookworm";
@@ -203,6 +220,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strv_release(&warnings);
 	pkg_changes_release(&pkgs);
 	fs_changes_release(&files);
+	apt_sources_release(&apt);
 	container_release(&c);
 	image_release(&base);
 	free(buf);
