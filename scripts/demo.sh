@@ -40,6 +40,8 @@ step "keep to-dockerfile $demo"
 $keep to-dockerfile "$demo"
 step "keep verify $demo"
 $keep verify "$demo"
+step "keep verify --no-context $demo   # the recipe as the repository holds it lacks /etc/demo.conf"
+$keep verify --no-context "$demo" || true
 step "docker rm -f $demo   # the container is gone..."
 $DOCKER rm -f "$demo" >/dev/null
 step "keep resume $demo -- sh -c 'jq --version; cat /etc/demo.conf /work/notes.txt'   # ...and back"

@@ -65,16 +65,22 @@ const struct cli_command cli_commands[] = {
 	  "from the snapshot's image into DIR/files/ and the Dockerfile copies them with\n"
 	  "their owners and modes; first, once per snapshot, the packages are rebuilt\n"
 	  "and the files their scripts make identically are left out (--no-rebuild\n"
-	  "skips that)." },
+	  "skips that). A pinned apt version the mirror has dropped is installed from\n"
+	  "the distribution's snapshot archive as of the save that first recorded it\n"
+	  "(--apt-snapshot WHEN: fallback, always, never)." },
 	{ "verify", cmd_verify,
-	  "rebuild a snapshot from its recipe and compare its packages",
+	  "rebuild a snapshot from its recipe and compare it",
 	  "NAME", verify_options,
-	  "Builds the recipe (with its build context) through the engine with host\n"
-	  "networking and the proxy variables of your environment as build args,\n"
-	  "then compares every package of the rebuilt image with the snapshot's image:\n"
-	  "exact version and architecture. Exits 0 only when they are identical; else\n"
-	  "lists each difference and exits 1. The result is recorded and 'keep show'\n"
-	  "displays it. The rebuilt image is removed unless --keep-image TAG." },
+	  "Builds the recipe (with its build context, unless --no-context) through\n"
+	  "the engine with host networking and the proxy variables of your\n"
+	  "environment as build args, then compares the rebuilt image with the\n"
+	  "snapshot's image: every package (exact version and architecture), every\n"
+	  "loose file (content, mode, owner) and the config a Dockerfile carries\n"
+	  "(user, workdir, env, entrypoint, cmd, exposed ports, labels). Secret and\n"
+	  "proxy variables are left out on purpose and listed as such. Exits 0 only\n"
+	  "when all are identical; else lists each difference with its cause and\n"
+	  "exits 1. The result is recorded and 'keep show' displays it. The rebuilt\n"
+	  "image is removed unless --keep-image TAG." },
 	{ "log", cmd_log,
 	  "list the snapshots of a container, newest first",
 	  "NAME", log_options,
