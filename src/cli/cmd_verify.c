@@ -141,7 +141,9 @@ print_result(const struct verify_result *r)
 		putchar('\n');
 	}
 	if (r->apt_times.n > 0) {
-		printf("  apt pins  fall back to the snapshot archive of");
+		printf("  apt pins  %s the snapshot archive of",
+		    strcmp(r->apt_snapshot, "always") == 0 ? "install from" :
+		    "fall back to");
 		for (size_t i = 0; i < r->apt_times.n; i++)
 			printf(" %s", r->apt_times.v[i]);
 		putchar('\n');
@@ -225,6 +227,7 @@ result_json(const struct snapshot *s, const struct verify_result *r,
 	jout_set(o, "files", files);
 	jout_set(o, "config", items_json(&r->config, "item"));
 	jout_set(o, "left_out", strv_json(&r->left_out));
+	jout_set_str(apt, "snapshot", r->apt_snapshot);
 	jout_set(apt, "snapshot_times", strv_json(&r->apt_times));
 	jout_set(apt, "no_snapshot_archive", strv_json(&r->apt_unarchived));
 	jout_set(o, "apt", apt);

@@ -64,6 +64,18 @@ recipe_apt_snapshot_set(const char *when, const char *url,
 }
 
 int
+recipe_apt_snapshot_get(enum render_apt_snapshot *when, const char **url,
+    struct keep_error **err)
+{
+	/* Read each time: save renders in two threads, and reads are safe. */
+	if (!apt_setting.set)
+		return apt_snapshot_parse(NULL, NULL, when, url, err);
+	*when = apt_setting.when;
+	*url = apt_setting.url;
+	return 0;
+}
+
+int
 recipe_input_of(const struct snapshot *s, struct recipe_input *in,
     struct keep_error **err)
 {
@@ -76,11 +88,8 @@ recipe_input_of(const struct snapshot *s, struct recipe_input *in,
 	in->pkgs = &s->packages;
 	in->files = &s->loose;
 	in->apt_sources = &s->apt_sources;
-	in->apt_snapshot = apt_setting.when;
-	in->apt_snapshot_url = apt_setting.url;
-	/* Read each time: save renders in two threads, and reads are safe. */
-	if (!apt_setting.set && apt_snapshot_parse(NULL, NULL,
-	    &in->apt_snapshot, &in->apt_snapshot_url, err) < 0)
+	if (recipe_apt_snapshot_get(&in->apt_snapshot, &in->apt_snapshot_url,
+	    err) < 0)
 		return -1;
 	return 0;
 }

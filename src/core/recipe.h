@@ -42,4 +42,12 @@ int recipe_dockerfile(const struct snapshot *s,
 int recipe_apt_snapshot_set(const char *when, const char *url,
     struct keep_error **err);
 
+/*
+ * What recipes rendered now use: as recipe_apt_snapshot_set chose, else
+ * the environment's (a bad value there is an error). *url may be NULL
+ * (each distribution's own); it stays valid until the next set.
+ */
+int recipe_apt_snapshot_get(enum render_apt_snapshot *when, const char **url,
+    struct keep_error **err);
+
 #endif

@@ -379,10 +379,20 @@ record(struct catalog *cat, const struct snapshot *s, const char *status,
  * The apt pins' snapshot-archive times (as the recipe writes them) and
  * the sources that have no archive, for the report.
  */
-static void
-apt_report(const struct snapshot *s, struct verify_result *out)
+static int
+apt_report(const struct snapshot *s, struct verify_result *out,
+    struct keep_error **err)
 {
+	static const char *const names[] = { "fallback", "always", "never" };
+	enum render_apt_snapshot when;
+	const char *url;
 	int pins = 0;
+
+	if (recipe_apt_snapshot_get(&when, &url, err) < 0)
+		return -1;
+	out->apt_snapshot = names[when];
+	if (when == RENDER_APT_SNAPSHOT_NEVER)
+		return 0;
 
 	for (size_t i = 0; i < s->packages.n; i++) {
 		const struct pkg_change *c = &s->packages.v[i];
@@ -403,6 +413,7 @@ apt_report(const struct snapshot *s, struct verify_result *out)
 		if (s->apt_sources.v[i].archive[0] == '\0')
 			strv_pushf(&out->apt_unarchived, "%s %s",
 			    s->apt_sources.v[i].uri, s->apt_sources.v[i].suite);
+	return 0;
 }
 
 /* The loose paths of s: all of them (want_deleted), or those it has. */
@@ -484,7 +495,8 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 		return -1;
 	if (snapshot_image_ref(e, s, &own, &out->warnings, err) < 0)
 		return -1;
-	apt_report(s, out);
+	if (apt_report(s, out, err) < 0)
+		return -1;
 
 	if ((opts->no_context ?
 	    context_without_files(s, &bc, &out->warnings, err) :

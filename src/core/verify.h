@@ -79,6 +79,7 @@ struct verify_result {
 	int context;		/* the build had the loose files in its context */
 	struct verify_items config;
 	struct strv left_out;	/* not compared on purpose: "env API_TOKEN (a secret ...)" */
+	const char *apt_snapshot;	/* "fallback", "always", "never" (static) */
 	struct strv apt_times;	/* the snapshot-archive times the apt pins use */
 	struct strv apt_unarchived;	/* apt sources with no snapshot archive */
 	struct strv warnings;	/* renderer and analyzer warnings */
