@@ -47,6 +47,8 @@ image_files_find(const struct image_files *files, const char *path)
 {
 	struct image_file key = { .path = (char *)path };
 
+	if (files->n == 0)
+		return NULL;
 	return bsearch(&key, files->v, files->n, sizeof(*files->v), file_cmp);
 }
 

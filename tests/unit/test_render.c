@@ -364,6 +364,7 @@ test_apt_snapshot(void)
 	fixture_release(&f);
 
 	/* always, at a local archive; hostile values from the container. */
+	free(text);
 	fixture_init(&f);
 	f.in.apt_snapshot = RENDER_APT_SNAPSHOT_ALWAYS;
 	f.in.apt_snapshot_url = "http://127.0.0.1:8080/snapshots";
@@ -401,6 +402,7 @@ test_apt_snapshot(void)
 	ok(!render_apt_snapshot_url_valid("http://x/a' b"), "url: nothing a shell reads");
 	ok(!render_apt_snapshot_url_valid("ftp://x/a"), "url: http or https");
 	ok(!render_apt_snapshot_url_valid("http://x/a/"), "url: no trailing slash");
+	free(text);
 	text = render_apt_snapshot_time("2026-12-05T13:02:11Z");
 	is_str(text, "20261205T130211Z", "time: the archive's form");
 	ok(render_apt_snapshot_time("2026-12-05 13:02:11") == NULL, "time: another form is none");
