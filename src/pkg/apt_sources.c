@@ -35,12 +35,23 @@ split_words(const char *s, size_t len, struct strv *out)
 	}
 }
 
+/*
+ * No real system has this many sources; the bound keeps a hostile file's
+ * thousands of lines (and the scans over them, here and in the renderer)
+ * small.
+ */
+#define APT_SOURCES_MAX 256
+
 static void
 push_entry(struct apt_sources *out, const char *uri, const char *suite,
     const struct strv *components, const char *signed_by)
 {
-	cleanup_free char *clean = secrets_strip_url_credentials(uri);
+	cleanup_free char *clean = NULL;
 	struct buf comps = BUF_INIT;
+
+	if (out->n >= APT_SOURCES_MAX)
+		return;
+	clean = secrets_strip_url_credentials(uri);
 
 	for (size_t i = 0; components && i < components->n; i++) {
 		if (i > 0)

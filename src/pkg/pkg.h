@@ -190,7 +190,8 @@ int pkg_explain_aliases(const struct pkg_fs *fs, struct strv *explained,
  * Parse one apt sources file into out (appended): the one-line format of
  * sources.list and *.list, or deb822 (*.sources) when deb822 is 1. Only
  * "deb" entries, one per URI and suite; disabled stanzas, deb-src and
- * entries apt would refuse are skipped, a repeated entry is kept once.
+ * entries apt would refuse are skipped, a repeated entry is kept once,
+ * and out holds at most 256 entries (more are left out).
  * URIs lose their credentials; archive is left "" (apt_archive_of).
  */
 void apt_sources_parse(const char *data, size_t len, int deb822,

@@ -76,6 +76,20 @@ test_one_line(void)
 }
 
 static void
+test_bound(void)
+{
+	struct apt_sources as = { 0 };
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&b, "deb http://mirror%d.example/debian bookworm main\n", i);
+	apt_sources_parse(b.ptr, b.len, 0, &as);
+	is_int(as.n, 256, "a hostile file of 20000 lines keeps 256 entries");
+	apt_sources_release(&as);
+	buf_release(&b);
+}
+
+static void
 test_deb822(void)
 {
 	struct apt_sources as = { 0 };
@@ -181,6 +195,7 @@ int
 main(void)
 {
 	test_one_line();
+	test_bound();
 	test_deb822();
 	test_archive();
 	test_release_and_lists();
