@@ -51,7 +51,7 @@ int
 recipe_apt_snapshot_set(const char *when, const char *url,
     struct keep_error **err)
 {
-	enum render_apt_snapshot w;
+	enum render_apt_snapshot w = RENDER_APT_SNAPSHOT_FALLBACK;
 	const char *u;
 
 	if (apt_snapshot_parse(when, url, &w, &u, err) < 0)
