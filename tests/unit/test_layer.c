@@ -99,10 +99,8 @@ main(void)
 	char *why = NULL, *got, *cmd;
 	int rc;
 
-	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root (whiteouts, trusted.* attributes)\n");
-		return 0;
-	}
+	if (geteuid() != 0)
+		return skip_all("needs root (whiteouts, trusted.* attributes)");
 	if (mkdtemp(root) == NULL)
 		abort();
 	/* The image: lower2 at the bottom, lower1 above it. */

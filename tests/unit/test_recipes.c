@@ -684,7 +684,7 @@ test_owner(void)
 	int rc;
 
 	if (geteuid() != 0) {
-		ok(1, "# SKIP ownership test needs root to chown");
+		skip("ownership test needs root to chown");
 		return;
 	}
 	run("git init -q %s && chown -R 12345:12345 %s", dir, dir);
@@ -726,7 +726,7 @@ test_push_declined(void)
 	int port = 20000 + (int)(getpid() % 20000), up = 0, i, rc;
 
 	if (run("test -x \"$(git --exec-path)/git-daemon\"") != 0) {
-		ok(1, "# SKIP git daemon is not installed");
+		skip("git daemon is not installed");
 		return;
 	}
 	run("mkdir -p %s && git init -q --bare %s/hooked.git &&"
@@ -736,7 +736,7 @@ test_push_declined(void)
 	if (run("git daemon --detach --pid-file=%s --reuseaddr"
 	    " --listen=127.0.0.1 --port=%d --base-path=%s --export-all"
 	    " --enable=receive-pack %s", pidfile, port, srv, srv) != 0) {
-		ok(1, "# SKIP git daemon does not start");
+		skip("git daemon does not start");
 		return;
 	}
 	for (i = 0; i < 50 && !up; i++) {
