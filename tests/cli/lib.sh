@@ -11,6 +11,10 @@
 # Every test runs the real keep binary ($KEEP_BIN) with a fresh KEEP_HOME in
 # a temporary folder, against the real engine. Containers, images and volumes
 # made through the helpers below are removed at the end.
+#
+# A file cannot pass on nothing (tests/README.md): it fails when it runs no
+# test or ends before test_done. A skip (skip_all, test_skip) says why;
+# under CI=true it is a failure.
 
 set -u
 
@@ -30,6 +34,9 @@ PREFIX="kt$$"
 test_count=0
 test_failed=0
 test_skipped=0
+# Set by test_done and skip_all: a file that ends without either stopped
+# early, whatever its exit status.
+test_finished=
 # What to remove at the end, one "kind name" per line. A file, not an array:
 # run_container is called in $(...) and test bodies run in subshells.
 CLEANUP_LIST="$TEST_DIR/.cleanup"
@@ -64,7 +71,7 @@ keep_pid() {
 }
 
 cleanup() {
-	local kind name
+	local kind name lib_exit=
 	# Containers first (images and volumes in use cannot go), including any
 	# made with the test prefix that nobody registered.
 	$DOCKER ps -aq --filter "name=^/$PREFIX-" 2>/dev/null | xargs -r $DOCKER rm -f -v >/dev/null 2>&1
@@ -85,34 +92,65 @@ cleanup() {
 			"$PREFIX" | "$PREFIX"[!0-9]*) $DOCKER rmi -f "$ref" >/dev/null 2>&1;;
 			esac
 		done
+	# The file's own verdict, which the exit status must carry: a trap
+	# that calls cleanup has lost the status the file exited with, so
+	# this exits 1 itself.
+	if [ -z "$test_finished" ]; then
+		echo "Bail out! $TEST_NAME ended before test_done"
+		lib_exit=1
+	fi
 	[ -n "${KEEP_TEST_KEEP_DIR:-}" ] || rm -rf "$TEST_DIR"
+	[ -z "$lib_exit" ] || exit "$lib_exit"
 }
 trap cleanup EXIT
 
-# Skip the whole file (exit 77) when no engine answers, except under CI=true
-# where a missing engine is a failure.
-need_engine() {
-	if engine_up; then
-		return 0
-	fi
-	if [ "${CI:-}" = true ]; then
-		echo "Bail out! no Docker engine reachable under CI=true"
+# The CI runner (.ci/run) sets CI=true: there, nothing may skip.
+under_ci() { [ "${CI:-}" = true ]; }
+
+# skip_all REASON: the whole file cannot run here. TAP's "1..0 # SKIP" and
+# exit 77 (ctest's SKIP_RETURN_CODE); under CI=true a failure instead.
+skip_all() {
+	test_finished=1
+	skip_note "$TEST_NAME: $*"
+	if under_ci; then
+		echo "Bail out! $* (under CI=true a skip is a failure)"
 		exit 1
 	fi
-	echo "1..0 # SKIP no Docker engine reachable"
+	echo "1..0 # SKIP $*"
 	exit 77
+}
+
+# test_skip REASON, inside a test body: this test cannot run here; it ends
+# the body. Reported "ok N # SKIP", and under CI=true "not ok".
+test_skip() {
+	printf '%s\n' "$*" >"$TEST_DIR/skip.$test_count"
+	exit 0
+}
+
+# skip_note TEXT: one line for the suite's closing count (scripts/test.sh).
+skip_note() {
+	[ -z "${KEEP_SKIP_LOG:-}" ] || printf '%s\n' "$*" >>"$KEEP_SKIP_LOG"
+}
+
+# Skip the whole file when no engine answers (a failure under CI=true).
+need_engine() {
+	engine_up || skip_all "no Docker engine reachable"
 }
 
 need_base_image() {
 	need_engine
-	if ! $DOCKER image inspect "$KEEP_TEST_BASE" >/dev/null 2>&1; then
-		if [ "${CI:-}" = true ]; then
-			echo "Bail out! base image $KEEP_TEST_BASE missing (scripts/setup.sh builds it)"
-			exit 1
-		fi
-		echo "1..0 # SKIP base image $KEEP_TEST_BASE missing (run scripts/setup.sh)"
-		exit 77
-	fi
+	$DOCKER image inspect "$KEEP_TEST_BASE" >/dev/null 2>&1 ||
+		skip_all "base image $KEEP_TEST_BASE missing (scripts/setup.sh builds it)"
+}
+
+# need_tool NAME...: skip the file unless each program is installed
+# (scripts/setup.sh installs them all).
+need_tool() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null ||
+			skip_all "$t is not installed (scripts/setup.sh installs it)"
+	done
 }
 
 # container NAME [docker run options...] -- start a container kept alive with
@@ -129,14 +167,28 @@ track_image() { echo "image $1" >>"$CLEANUP_LIST"; }
 track_volume() { echo "volume $1" >>"$CLEANUP_LIST"; }
 
 test_expect_success() {
-	local title=$1 body=$2
+	local title=$1 body=$2 out skip= rc=0
 	test_count=$((test_count + 1))
-	if (eval "$body") >"$TEST_DIR/out.$test_count" 2>&1; then
-		echo "ok $test_count - $title"
+	out="$TEST_DIR/out.$test_count"
+	(eval "$body") >"$out" 2>&1 || rc=1
+	if [ $rc = 0 ]; then
+		if [ -e "$TEST_DIR/skip.$test_count" ]; then
+			skip=$(cat "$TEST_DIR/skip.$test_count")
+			skip_note "$TEST_NAME $test_count: $skip"
+		fi
+		if [ -z "$skip" ]; then
+			echo "ok $test_count - $title"
+		elif under_ci; then
+			test_failed=$((test_failed + 1))
+			echo "not ok $test_count - $title # SKIP $skip (under CI=true a skip is a failure)"
+		else
+			test_skipped=$((test_skipped + 1))
+			echo "ok $test_count - $title # SKIP $skip"
+		fi
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $title"
-		sed 's/^/#   /' "$TEST_DIR/out.$test_count"
+		sed 's/^/#   /' "$out"
 	fi
 }
 
@@ -186,8 +238,14 @@ expect_no_grep() {
 	fi
 }
 
+# test_done: the plan and the count; fails when a test failed or none ran.
 test_done() {
+	test_finished=1
 	echo "1..$test_count"
-	echo "$((test_count - test_failed)) passed, $test_failed failed"
+	echo "# $test_count tests: $((test_count - test_failed - test_skipped)) passed, $test_failed failed, $test_skipped skipped"
+	if [ "$test_count" -eq 0 ]; then
+		echo "Bail out! $TEST_NAME ran no test"
+		return 1
+	fi
 	[ "$test_failed" -eq 0 ]
 }

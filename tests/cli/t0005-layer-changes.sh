@@ -25,8 +25,7 @@ same_as_engine() {
 }
 
 if [ "$($DOCKER info -f '{{.Driver}}')" != overlay2 ] || [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root and an overlay2 engine"
-	exit 77
+	skip_all "needs root and an overlay2 engine"
 fi
 
 test_expect_success 'setup: every kind of change overlay can hold' '

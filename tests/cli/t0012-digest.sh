@@ -5,10 +5,7 @@
 # must be that digest and build.
 . "$(dirname "$0")/lib.sh"
 need_base_image
-command -v docker-registry >/dev/null || {
-	if [ "${CI:-}" = true ]; then echo "Bail out! docker-registry is not installed"; exit 1; fi
-	echo "1..0 # SKIP docker-registry is not installed (scripts/setup.sh installs it)"; exit 77
-}
+need_tool docker-registry
 
 REG_PID=
 stop_registry() {

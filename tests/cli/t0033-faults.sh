@@ -5,7 +5,7 @@
 # line, or does its job; none changes the catalog or leaves a pending save.
 . "$(dirname "$0")/lib.sh"
 need_base_image
-command -v python3 >/dev/null || { echo "1..0 # SKIP python3 missing (scripts/setup.sh installs it)"; exit 77; }
+need_tool python3
 
 FAULT=$KEEP_SOURCE_DIR/tests/fault/fault_engine.py
 SOCK=$TEST_DIR/fault.sock

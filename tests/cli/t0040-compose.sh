@@ -6,14 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_base_image
 
-if ! command -v docker-compose >/dev/null; then
-	if [ "${CI:-}" = true ]; then
-		echo "Bail out! docker-compose missing under CI=true (scripts/setup.sh installs it)"
-		exit 1
-	fi
-	echo "1..0 # SKIP docker-compose is not installed (apt-get install docker-compose)"
-	exit 77
-fi
+need_tool docker-compose
 
 # The folder's name is the project's, normalised: "kt123Stack" -> "kt123stack".
 STACK="$TEST_DIR/${PREFIX}Stack"

@@ -7,14 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need_base_image
 
-if ! command -v podman >/dev/null || ! command -v curl >/dev/null; then
-	if [ "${CI:-}" = true ]; then
-		echo "Bail out! podman or curl missing under CI=true (scripts/setup.sh installs them)"
-		exit 1
-	fi
-	echo "1..0 # SKIP podman or curl is not installed (apt-get install podman curl)"
-	exit 77
-fi
+need_tool podman curl
 
 PM="$TEST_DIR/pm"
 SOCK="$PM/podman.sock"
@@ -36,11 +29,8 @@ stop_podman() {
 trap stop_podman EXIT
 
 # skip_podman WHY: Podman itself cannot work here; the Docker tests cover
-# the rest. Say exactly what failed.
-skip_podman() {
-	echo "1..0 # SKIP podman cannot run here: $*"
-	exit 77
-}
+# the rest. Say exactly what failed (under CI=true this fails).
+skip_podman() { skip_all "podman cannot run here: $*"; }
 
 podman_ info >"$PM/info.log" 2>&1 || skip_podman "podman info failed: $(tail -n 1 "$PM/info.log")"
 # podman itself in the background, not the podman_ function (a subshell
