@@ -13,8 +13,8 @@
 # made through the helpers below are removed at the end.
 #
 # A file cannot pass on nothing (tests/README.md): it fails when it runs no
-# test or ends before test_done. A skip (skip_all, test_skip) says why;
-# under CI=true it is a failure.
+# test, ends before test_done, or leaves a process of its own running. A
+# skip (skip_all, test_skip) says why; under CI=true it is a failure.
 
 set -u
 
@@ -44,6 +44,9 @@ CLEANUP_LIST="$TEST_DIR/.cleanup"
 
 # Under the sanitizer build, LSan would add a banner to stderr on exit.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
+# Every program this file starts carries this in its environment: whatever
+# still runs with it at the end was left behind (leaked_processes).
+export KEEP_TEST_TOKEN="$TEST_DIR"
 
 # KEEP_VALGRIND=1 runs every keep under valgrind: any memory error or
 # definite leak makes the command exit 99 (scripts/test.sh does it for
@@ -71,7 +74,7 @@ keep_pid() {
 }
 
 cleanup() {
-	local kind name lib_exit=
+	local kind name leaked lib_exit=
 	# Containers first (images and volumes in use cannot go), including any
 	# made with the test prefix that nobody registered.
 	$DOCKER ps -aq --filter "name=^/$PREFIX-" 2>/dev/null | xargs -r $DOCKER rm -f -v >/dev/null 2>&1
@@ -92,17 +95,43 @@ cleanup() {
 			"$PREFIX" | "$PREFIX"[!0-9]*) $DOCKER rmi -f "$ref" >/dev/null 2>&1;;
 			esac
 		done
-	# The file's own verdict, which the exit status must carry: a trap
+	# The file's own verdicts, which the exit status must carry: a trap
 	# that calls cleanup has lost the status the file exited with, so
-	# this exits 1 itself.
+	# these exit 1 themselves.
+	leaked=$(leaked_processes)
 	if [ -z "$test_finished" ]; then
 		echo "Bail out! $TEST_NAME ended before test_done"
+		lib_exit=1
+	fi
+	if [ -n "$leaked" ]; then
+		echo "Bail out! $TEST_NAME left processes running (now killed):"
+		printf '%s\n' "$leaked" | sed 's/^/#   /'
 		lib_exit=1
 	fi
 	[ -n "${KEEP_TEST_KEEP_DIR:-}" ] || rm -rf "$TEST_DIR"
 	[ -z "$lib_exit" ] || exit "$lib_exit"
 }
 trap cleanup EXIT
+
+# leaked_processes: "PID command line" of each process still running that
+# this file started (its environment holds KEEP_TEST_TOKEN), after a
+# moment for those just sent a signal; each is killed. The shell and its
+# subshells were not started with the token, and grep runs without it.
+leaked_processes() {
+	local files f pid i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		files=$(env -u KEEP_TEST_TOKEN grep -lzx "KEEP_TEST_TOKEN=$KEEP_TEST_TOKEN" \
+			/proc/[0-9]*/environ 2>/dev/null)
+		[ -z "$files" ] && return 0
+		sleep 0.2
+	done
+	for f in $files; do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		printf '%s %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		kill -9 "$pid" 2>/dev/null
+	done
+}
 
 # The CI runner (.ci/run) sets CI=true: there, nothing may skip.
 under_ci() { [ "${CI:-}" = true ]; }

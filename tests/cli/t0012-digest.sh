@@ -15,6 +15,8 @@ stop_registry() {
 trap stop_registry EXIT
 
 # A free loopback port: the registry says when it cannot bind, try another.
+# Sets PORT and REG_PID; not to be called in $(...), whose subshell would
+# keep REG_PID from stop_registry.
 start_registry() {
 	local port
 	for _ in 1 2 3 4 5; do
@@ -31,18 +33,19 @@ start_registry() {
 		REG_PID=$!
 		for _ in $(seq 1 50); do
 			if grep -q "listening on" "$TEST_DIR/registry.log"; then
-				echo "$port"
+				PORT=$port
 				return 0
 			fi
 			kill -0 "$REG_PID" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill "$REG_PID" 2>/dev/null
+		REG_PID=
 	done
 	return 1
 }
 
-PORT=$(start_registry) || { echo "Bail out! docker-registry did not start"; cat "$TEST_DIR/registry.log"; exit 1; }
+start_registry || { echo "Bail out! docker-registry did not start"; cat "$TEST_DIR/registry.log"; exit 1; }
 REF="127.0.0.1:$PORT/keep-test/bookworm"
 
 test_expect_success 'setup: the base pushed to the loopback registry has a repo digest' '

@@ -9,7 +9,10 @@ need_tool python3
 
 FAULT=$KEEP_SOURCE_DIR/tests/fault/fault_engine.py
 SOCK=$TEST_DIR/fault.sock
-fault_pid=
+# The server is started inside test bodies, which are subshells: its pid
+# lives in a file, so that the next start_fault and the end of the file
+# find it.
+FAULT_PID=$TEST_DIR/fault.pid
 
 # start_fault MODE [PATTERN]: serve the fault on $SOCK; other requests reach
 # the real engine.
@@ -17,7 +20,7 @@ start_fault() {
 	stop_fault
 	rm -f "$SOCK"
 	python3 "$FAULT" "$SOCK" "$@" 2>>"$TEST_DIR/fault.log" &
-	fault_pid=$!
+	echo $! >"$FAULT_PID"
 	for _ in $(seq 1 50); do
 		[ -S "$SOCK" ] && return 0
 		sleep 0.1
@@ -26,11 +29,18 @@ start_fault() {
 }
 
 stop_fault() {
-	if [ -n "$fault_pid" ]; then
-		kill "$fault_pid" 2>/dev/null
-		wait "$fault_pid" 2>/dev/null
-		fault_pid=
-	fi
+	local pid
+	[ -s "$FAULT_PID" ] || return 0
+	pid=$(cat "$FAULT_PID")
+	rm -f "$FAULT_PID"
+	kill "$pid" 2>/dev/null
+	# wait reaps it when this shell started it; else it is init's.
+	wait "$pid" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "fault server $pid does not stop"; return 1
 }
 trap 'stop_fault; cleanup' EXIT
 
