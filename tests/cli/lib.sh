@@ -13,8 +13,10 @@
 # made through the helpers below are removed at the end.
 #
 # A file cannot pass on nothing (tests/README.md): it fails when it runs no
-# test, ends before test_done, or leaves a process of its own running. A
-# skip (skip_all, test_skip) says why; under CI=true it is a failure.
+# test, ends before test_done, leaves a process of its own running, or when
+# a sanitizer reported anything, even from a command whose exit status it
+# ignored. A skip (skip_all, test_skip) says why; under CI=true it is a
+# failure.
 
 set -u
 
@@ -44,6 +46,11 @@ CLEANUP_LIST="$TEST_DIR/.cleanup"
 
 # Under the sanitizer build, LSan would add a banner to stderr on exit.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
+# Sanitizer reports go to files the harness reads after each test
+# (sanitizer_reports), so a report fails the test even from a command whose
+# status is not checked. A plain build ignores these variables.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TEST_DIR/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TEST_DIR/sanitizer"
 # Every program this file starts carries this in its environment: whatever
 # still runs with it at the end was left behind (leaked_processes).
 export KEEP_TEST_TOKEN="$TEST_DIR"
@@ -62,6 +69,15 @@ else
 fi
 
 say() { printf '# %s\n' "$*"; }
+
+# keep_commands: the commands keep --help lists, one a line. Fails when
+# keep --help fails or lists none, which a loop over $(keep --help ...)
+# would not notice.
+keep_commands() {
+	local help
+	help=$(keep --help) || { echo "keep --help failed"; return 1; }
+	printf '%s\n' "$help" | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }' | grep .
+}
 
 # keep_pid ARGS...: run keep (never under valgrind) as a child whose pid is
 # known, for checks on what that one run made (verify's temporary image is
@@ -108,6 +124,9 @@ cleanup() {
 		printf '%s\n' "$leaked" | sed 's/^/#   /'
 		lib_exit=1
 	fi
+	if sanitizer_reports "at the end of $TEST_NAME"; then
+		lib_exit=1
+	fi
 	[ -n "${KEEP_TEST_KEEP_DIR:-}" ] || rm -rf "$TEST_DIR"
 	[ -z "$lib_exit" ] || exit "$lib_exit"
 }
@@ -131,6 +150,20 @@ leaked_processes() {
 		printf '%s %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
 		kill -9 "$pid" 2>/dev/null
 	done
+}
+
+# sanitizer_reports WHERE: print and set aside the sanitizer reports
+# written since the last call; 0 when there were any.
+sanitizer_reports() {
+	local f found=1
+	for f in "$TEST_DIR"/sanitizer.*; do
+		[ -e "$f" ] || continue
+		echo "# sanitizer report${1:+ $1}: ${f##*/}"
+		sed 's/^/#   /' "$f"
+		mv "$f" "$TEST_DIR/seen-${f##*/}"
+		found=0
+	done
+	return $found
 }
 
 # The CI runner (.ci/run) sets CI=true: there, nothing may skip.
@@ -200,6 +233,7 @@ test_expect_success() {
 	test_count=$((test_count + 1))
 	out="$TEST_DIR/out.$test_count"
 	(eval "$body") >"$out" 2>&1 || rc=1
+	sanitizer_reports >>"$out" && rc=1
 	if [ $rc = 0 ]; then
 		if [ -e "$TEST_DIR/skip.$test_count" ]; then
 			skip=$(cat "$TEST_DIR/skip.$test_count")

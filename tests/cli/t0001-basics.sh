@@ -10,7 +10,9 @@ test_expect_success 'keep --help lists the commands and exits 0' '
 '
 
 test_expect_success 'every command has --help, and keep help CMD says the same' '
-	for cmd in $(keep --help | sed -n "/^commands:/,/^$/p" | awk "NR>1 && NF {print \$1}"); do
+	keep_commands >cmds &&
+	expect_grep "^to-dockerfile$" cmds &&
+	for cmd in $(cat cmds); do
 		keep "$cmd" --help >a || { echo "$cmd --help failed"; exit 1; }
 		keep help "$cmd" >b || { echo "help $cmd failed"; exit 1; }
 		cmp a b || { echo "$cmd: help differs"; exit 1; }
@@ -24,12 +26,14 @@ test_expect_success 'the man page renders and documents every command and option
 		groff -man -Tutf8 -ww -z "$man" 2>warn && test ! -s warn
 	fi &&
 	sed -e "s/\\\\-/-/g" -e "s/\\\\f[BIRP]//g" "$man" >man.txt &&
-	for cmd in $(keep --help | sed -n "/^commands:/,/^$/p" | awk "NR>1 && NF {print \$1}"); do
+	keep_commands >cmds &&
+	for cmd in $(cat cmds); do
 		awk -v c="$cmd" "/^\\.SS /{ sec = (\$2 == \"keep\" && \$3 == c) } sec" man.txt >sec.txt &&
 		test -s sec.txt || { echo "man page lacks command $cmd"; exit 1; }
-		usage=$(keep "$cmd" --help | sed "/^\$/q" | tr -s " \n" "  " | sed -e "s/^usage: //" -e "s/ \$//") &&
+		keep "$cmd" --help >help.txt || { echo "$cmd --help failed"; exit 1; }
+		usage=$(sed "/^\$/q" help.txt | tr -s " \n" "  " | sed -e "s/^usage: //" -e "s/ \$//") &&
 		grep -qxF ".SS $usage" man.txt || { echo "man page: the synopsis of $cmd is not: $usage"; exit 1; }
-		for opt in $(keep "$cmd" --help | sed -n "/^options:/,\$p" | grep -o -- "--[a-z][a-z-]*" | grep -vx -- --help); do
+		for opt in $(sed -n "/^options:/,\$p" help.txt | grep -o -- "--[a-z][a-z-]*" | grep -vx -- --help); do
 			grep -q -- "$opt" sec.txt || { echo "man page: $cmd lacks $opt"; exit 1; }
 		done
 	done
@@ -66,7 +70,7 @@ test_expect_success 'keep help, CMD --help and usage errors create no catalog; d
 	expect_code 2 "$KEEP_BIN" save 2>/dev/null &&
 	expect_code 2 "$KEEP_BIN" show --at x dev1 2>/dev/null &&
 	test ! -e "$KEEP_HOME" &&
-	{ DOCKER_HOST=unix:///nonexistent/docker.sock keep doctor >/dev/null 2>&1 || :; } &&
+	DOCKER_HOST=unix:///nonexistent/docker.sock expect_code 1 keep doctor >doctor.out 2>&1 &&
 	test -f "$KEEP_HOME/catalog.db" &&
 	test "$(stat -c %a "$KEEP_HOME")" = 700 &&
 	test "$(stat -c %a "$KEEP_HOME/catalog.db")" = 600 &&
@@ -74,9 +78,9 @@ test_expect_success 'keep help, CMD --help and usage errors create no catalog; d
 '
 
 test_expect_success 'the catalog defaults to XDG_DATA_HOME/keep, then ~/.local/share/keep' '
-	(unset KEEP_HOME; XDG_DATA_HOME="$TEST_DIR/xdg" DOCKER_HOST=unix:///nonexistent/docker.sock keep doctor >out 2>/dev/null;
+	(unset KEEP_HOME; XDG_DATA_HOME="$TEST_DIR/xdg" DOCKER_HOST=unix:///nonexistent/docker.sock expect_code 1 keep doctor >out 2>/dev/null &&
 	 expect_grep "catalog: *$TEST_DIR/xdg/keep/catalog.db" out) &&
-	(unset KEEP_HOME XDG_DATA_HOME; DOCKER_HOST=unix:///nonexistent/docker.sock keep doctor >out 2>/dev/null;
+	(unset KEEP_HOME XDG_DATA_HOME; DOCKER_HOST=unix:///nonexistent/docker.sock expect_code 1 keep doctor >out 2>/dev/null &&
 	 expect_grep "catalog: *$HOME/.local/share/keep/catalog.db" out)
 '
 
@@ -89,7 +93,7 @@ test_expect_success 'an unreachable socket: exit 1, a few lines naming it' '
 
 test_expect_success 'a catalog newer than keep is refused, not touched' '
 	home="$TEST_DIR/newer" &&
-	KEEP_HOME="$home" DOCKER_HOST=unix:///nonexistent/docker.sock keep doctor >/dev/null 2>&1;
+	KEEP_HOME="$home" DOCKER_HOST=unix:///nonexistent/docker.sock expect_code 1 keep doctor >doctor.out 2>&1 &&
 	sqlite3 "$home/catalog.db" "PRAGMA user_version = 999" &&
 	expect_code 1 env KEEP_HOME="$home" "$KEEP_BIN" doctor >out 2>err &&
 	expect_grep "schema version 999" err &&

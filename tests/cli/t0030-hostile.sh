@@ -110,7 +110,7 @@ test_expect_success 'a second snapshot and diff: still nothing leaks' '
 test_expect_success 'error messages never echo a secret' '
 	expect_code 1 keep show --at 99 "$C" >o 2>e &&
 	no_secret o && no_secret e &&
-	keep doctor >o 2>e; no_secret o && no_secret e
+	keep doctor >o 2>e && no_secret o && no_secret e
 '
 
 test_expect_success 'a 70 MB dpkg status is refused in one clear line; the catalog is unchanged' '

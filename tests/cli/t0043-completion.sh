@@ -52,7 +52,8 @@ test_expect_success 'keep sh<TAB> offers show; keep <TAB> every command of the t
 	complete_words sh >out &&
 	test "$(cat out)" = show &&
 	complete_words "" >out &&
-	for cmd in $(keep --help | sed -n "/^commands:/,/^$/p" | awk "NR>1 && NF {print \$1}"); do
+	keep_commands >cmds &&
+	for cmd in $(cat cmds); do
 		expect_grep "^$cmd$" out || exit 1
 	done
 '
