@@ -90,7 +90,7 @@ keep_pid() {
 }
 
 cleanup() {
-	local kind name leaked lib_exit=
+	local kind name ids leaked lib_exit=
 	# Containers first (images and volumes in use cannot go), including any
 	# made with the test prefix that nobody registered.
 	$DOCKER ps -aq --filter "name=^/$PREFIX-" 2>/dev/null | xargs -r $DOCKER rm -f -v >/dev/null 2>&1
@@ -103,14 +103,15 @@ cleanup() {
 		volume) $DOCKER volume rm -f "$name" >/dev/null 2>&1;;
 		esac
 	done <"$CLEANUP_LIST"
-	# Images keep committed for this test's containers.
-	# (`docker images --format` has no .Labels: ask each image.)
-	$DOCKER images --filter "label=io.keep.container" --format '{{.Repository}}:{{.Tag}}' 2>/dev/null |
-		while read -r ref; do
-			case "$($DOCKER image inspect -f '{{index .Config.Labels "io.keep.container"}}' "$ref" 2>/dev/null)" in
-			"$PREFIX" | "$PREFIX"[!0-9]*) $DOCKER rmi -f "$ref" >/dev/null 2>&1;;
-			esac
-		done
+	# Images keep committed for this test's containers. (`docker images
+	# --format` has no .Labels: one inspect asks all of them, as the
+	# engine holds every test's images.)
+	ids=$($DOCKER images -q --filter "label=io.keep.container" 2>/dev/null | sort -u)
+	[ -z "$ids" ] ||
+		$DOCKER image inspect -f '{{.Id}} {{index .Config.Labels "io.keep.container"}}' $ids 2>/dev/null |
+		while read -r id label; do
+			case "$label" in "$PREFIX" | "$PREFIX"[!0-9]*) echo "$id";; esac
+		done | xargs -r $DOCKER rmi -f >/dev/null 2>&1
 	# The file's own verdicts, which the exit status must carry: a trap
 	# that calls cleanup has lost the status the file exited with, so
 	# these exit 1 themselves.
