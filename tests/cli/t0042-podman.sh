@@ -123,40 +123,32 @@ test_expect_success 'the same name on Docker is another catalog row, with its ow
 '
 track_container "$C"
 
-if "$KEEP_BIN" help to-dockerfile >/dev/null 2>&1; then
-	test_expect_success 'keep to-dockerfile on Podman: pinned by image ID (no localhost/ digest), the package, no Podman env' '
-		kp to-dockerfile "$C" >Dockerfile &&
-		expect_grep "^FROM sha256:" Dockerfile &&
-		expect_no_grep "localhost/.*@sha256" Dockerfile &&
-		expect_grep "hello=2.10-3" Dockerfile &&
-		expect_no_grep "^ENV \(container\|HOSTNAME\|HOME\|TERM\)=" Dockerfile
+test_expect_success 'keep to-dockerfile on Podman: pinned by image ID (no localhost/ digest), the package, no Podman env' '
+	kp to-dockerfile "$C" >Dockerfile &&
+	expect_grep "^FROM sha256:" Dockerfile &&
+	expect_no_grep "localhost/.*@sha256" Dockerfile &&
+	expect_grep "hello=2.10-3" Dockerfile &&
+	expect_no_grep "^ENV \(container\|HOSTNAME\|HOME\|TERM\)=" Dockerfile
+'
+
+# Whether Podman can start containers here decides what resume must do.
+podman_ create --name "$PREFIX-probe" --network none "$KEEP_TEST_BASE" true >/dev/null 2>&1
+if podman_ start "$PREFIX-probe" >/dev/null 2>"$PM/start.err"; then
+	test_expect_success 'keep resume -d on Podman starts the container' '
+		kp resume -d "$C" >out 2>err &&
+		test "$(podman_ inspect -f "{{.State.Running}}" "$C")" = true
 	'
 else
-	say "keep to-dockerfile does not exist yet: not checked on Podman"
-fi
-
-if "$KEEP_BIN" help resume >/dev/null 2>&1; then
-	# Whether Podman can start containers here decides what resume must do.
-	podman_ create --name "$PREFIX-probe" --network none "$KEEP_TEST_BASE" true >/dev/null 2>&1
-	if podman_ start "$PREFIX-probe" >/dev/null 2>"$PM/start.err"; then
-		test_expect_success 'keep resume -d on Podman starts the container' '
-			kp resume -d "$C" >out 2>err &&
-			test "$(podman_ inspect -f "{{.State.Running}}" "$C")" = true
-		'
-	else
-		# Podman's own words, e.g. "... setting rlimit type 7: operation
-		# not permitted: OCI permission denied": keep must carry them.
-		REASON=$(sed -n "s/^Error: //p" "$PM/start.err" | tail -n 1 | awk -F": " "{print \$NF}")
-		test_expect_success "keep resume -d on Podman fails with one line carrying Podman's reason ($REASON)" '
-			test -n "$REASON" &&
-			expect_code 1 kp resume -d "$C" >out 2>err &&
-			test "$(wc -l <err)" -eq 1 &&
-			expect_grep "^keep: " err &&
-			expect_grep "$REASON" err
-		'
-	fi
-else
-	say "keep resume does not exist yet: not checked on Podman"
+	# Podman's own words, e.g. "... setting rlimit type 7: operation
+	# not permitted: OCI permission denied": keep must carry them.
+	REASON=$(sed -n "s/^Error: //p" "$PM/start.err" | tail -n 1 | awk -F": " "{print \$NF}")
+	test_expect_success "keep resume -d on Podman fails with one line carrying Podman's reason ($REASON)" '
+		test -n "$REASON" &&
+		expect_code 1 kp resume -d "$C" >out 2>err &&
+		test "$(wc -l <err)" -eq 1 &&
+		expect_grep "^keep: " err &&
+		expect_grep "$REASON" err
+	'
 fi
 
 test_done
