@@ -13,13 +13,14 @@ SOCK=$TEST_DIR/fault.sock
 # lives in a file, so that the next start_fault and the end of the file
 # find it.
 FAULT_PID=$TEST_DIR/fault.pid
+FAULT_LOG=$TEST_DIR/fault.log
 
 # start_fault MODE [PATTERN]: serve the fault on $SOCK; other requests reach
-# the real engine.
+# the real engine. $FAULT_LOG holds what this server saw (see fired).
 start_fault() {
 	stop_fault
 	rm -f "$SOCK"
-	python3 "$FAULT" "$SOCK" "$@" 2>>"$TEST_DIR/fault.log" &
+	python3 "$FAULT" "$SOCK" "$@" 2>"$FAULT_LOG" &
 	echo $! >"$FAULT_PID"
 	for _ in $(seq 1 50); do
 		[ -S "$SOCK" ] && return 0
@@ -43,6 +44,24 @@ stop_fault() {
 	echo "fault server $pid does not stop"; return 1
 }
 trap 'stop_fault; cleanup' EXIT
+
+# fired MODE [STAGE]: the server answered a request (of STAGE, an extended
+# regular expression over "METHOD PATH") with the fault MODE: a failure
+# that never reached the fault proves nothing about it.
+fired() {
+	sed -n "s/^fault: $1 //p" "$FAULT_LOG" | grep -Eq -- "${2:-.}" && return 0
+	echo "no '$1' fault fired${2:+ at '$2'}; the fault server saw:"
+	sed 's/^/  | /' "$FAULT_LOG"
+	return 1
+}
+
+# passed STAGE: a request of STAGE went through to the real engine.
+passed() {
+	sed -n "s/^pass: //p" "$FAULT_LOG" | grep -Eq -- "$1" && return 0
+	echo "no request of '$1' went through; the fault server saw:"
+	sed 's/^/  | /' "$FAULT_LOG"
+	return 1
+}
 
 # fkeep ARGS: keep against the fault server, bounded in time.
 fkeep() { timeout 60 env DOCKER_HOST="unix://$SOCK" "$KEEP_BIN" "$@"; }
@@ -79,7 +98,7 @@ test_expect_success 'setup: a container with one snapshot, and a new change' '
 C=$PREFIX-f
 docker_id() { $DOCKER inspect -f '{{.Id}}' "$1" | cut -c1-12; }
 
-# Where a save talks to the engine, in order. The container is named by an
+# Where a save talks to the engine. The container is named by an
 # ID prefix, so that it is looked for in the list of containers (an exact
 # name is asked for directly), and KEEP_CHANGES=engine: the fault socket is
 # local, so keep would read the change list from the container's layer and
@@ -88,10 +107,14 @@ STAGES='_ping|GET /v[0-9.]*/containers/json|/containers/[^/]*/json|/images/[^/]*
 
 # Every fault at every stage is 42 saves: KEEP_TEST_FAULTS_ALL=1 runs them
 # all; by default each stage gets two faults, rotating, to keep CI short.
+# Each test checks that the fault fired at its stage, and past _ping that
+# the calls before it went through (else all would fail at _ping).
 MODES=(error truncated garbage badjson hangup die)
 IFS="|" read -r -a STAGE_LIST <<<"$STAGES"
 for i in "${!STAGE_LIST[@]}"; do
 	stage=${STAGE_LIST[$i]}
+	before=true
+	[ "$i" = 0 ] || before="passed _ping"
 	if [ "${KEEP_TEST_FAULTS_ALL:-}" = 1 ]; then
 		modes=("${MODES[@]}")
 	else
@@ -103,7 +126,9 @@ for i in "${!STAGE_LIST[@]}"; do
 		test_expect_success "engine fault '$mode' at '$stage': save fails in one line, changes nothing" '
 			start_fault '"$mode"' "'"$stage"'" &&
 			export KEEP_CHANGES=engine &&
-			one_line_failure fkeep save "$(docker_id "$C")"
+			one_line_failure fkeep save "$(docker_id "$C")" &&
+			'"$before"' &&
+			fired '"$mode"' "'"$stage"'"
 		'
 	done
 done
@@ -111,8 +136,8 @@ done
 for mode in error truncated garbage hangup die; do
 	test_expect_success "engine fault '$mode' on every call: doctor, save, show, log, ls fail in one line or work from the catalog" '
 		start_fault '"$mode"' &&
-		one_line_failure fkeep doctor &&
-		start_fault '"$mode"' && one_line_failure fkeep save "$C" &&
+		one_line_failure fkeep doctor && fired '"$mode"' &&
+		start_fault '"$mode"' && one_line_failure fkeep save "$C" && fired '"$mode"' &&
 		for cmd in "show $C" "log $C" "ls"; do
 			start_fault '"$mode"' &&
 			got=0 && { fkeep $cmd >out 2>err || got=$?; } &&
@@ -133,7 +158,8 @@ for mode in error garbage; do
 		$DOCKER exec "$a" touch /etc/arch &&
 		start_fault '"$mode"' "/archive" &&
 		KEEP_CHANGES=engine fkeep save "$a" >out 2>err &&
-		expect_grep "^saved $a #1" out
+		expect_grep "^saved $a #1" out &&
+		fired '"$mode"' "^HEAD .*/archive"
 	'
 done
 
@@ -141,8 +167,12 @@ test_expect_success 'a slow engine (3 s per call on inspect and commit) is waite
 	c=$(run_container slow --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" touch /etc/slow &&
 	FAULT_DELAY=3 start_fault slow "/containers/[^/]*/json|POST /v[0-9.]*/commit" &&
+	start=$(date +%s) &&
 	fkeep save "$c" >out 2>err &&
-	expect_grep "^saved $c #1" out
+	took=$(( $(date +%s) - start )) &&
+	expect_grep "^saved $c #1" out &&
+	fired slow "/containers/[^/]*/json" && fired slow "^POST /v[0-9.]*/commit" &&
+	say "the save took $took s" && test "$took" -ge 6
 '
 
 test_expect_success 'an engine that stalls reading a file from the container: the save gives up after KEEP_STALL_TIMEOUT seconds, in one line' '
@@ -152,6 +182,7 @@ test_expect_success 'an engine that stalls reading a file from the container: th
 	start=$(date +%s) &&
 	KEEP_STALL_TIMEOUT=2 one_line_failure fkeep save "$s" &&
 	test $(( $(date +%s) - start )) -lt 30 &&
+	fired stall "/archive" &&
 	expect_grep "sent nothing for 2 seconds on GET .*archive" err &&
 	expect_grep "KEEP_STALL_TIMEOUT" err
 '

@@ -18,7 +18,9 @@ MODE is one of:
   hangup     close the connection without a word
   die        stop the whole server: the engine disappears mid-command
 
-Each faulted request is logged to stderr as "fault: MODE METHOD PATH".
+Each request is logged to stderr when it arrives, as "fault: MODE METHOD
+PATH" or "pass: METHOD PATH", so a test can tell which fault fired and what
+went before it.
 This is a test tool: it is not installed and nothing else depends on it.
 """
 import os
@@ -99,6 +101,7 @@ class Handler(socketserver.BaseRequestHandler):
         method, path = first.split(" ")[0:2]
         mode, pattern = self.server.mode, self.server.pattern
         if not pattern.search(method + " " + path):
+            print("pass: %s %s" % (method, path), file=sys.stderr, flush=True)
             pass_through(conn, head, body)
             return
         print("fault: %s %s %s" % (mode, method, path), file=sys.stderr,
