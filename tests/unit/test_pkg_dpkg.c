@@ -326,19 +326,86 @@ test_limits(void)
 		strv_release(&names);
 	}
 	pkg_fs_release(&fs);
-
-	/* A symlink pointing out of the tree resolves inside it. */
-	unlink(status);
-	ok(symlink("/etc/hostname", status) == 0, "plant an absolute symlink");
-	ok(pkg_dir_fs_open(&fs, dir, &err) == 0, "open tree again");
-	ok(dpkg_collect(&fs, &set, &warnings, &err) == 0 && set.n == 0,
-	    "symlink out of the root does not read the host's file");
-	pkg_fs_release(&fs);
 	free(cmd);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "clean up");
 	pkg_set_release(&set);
 	strv_release(&warnings);
+}
+
+/* A status file with one installed package, name. */
+static void
+write_status(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	fprintf(f, "Package: %s\nStatus: install ok installed\n"
+	    "Architecture: amd64\nVersion: 1.0-1\n\n", name);
+	fclose(f);
+}
+
+/* collect_via LINK: what dpkg_collect reads when status is a symlink to LINK. */
+static const struct pkg *
+collect_via(const char *dir, const char *status, const char *link,
+    struct pkg_set *set)
+{
+	struct pkg_fs fs;
+	struct strv warnings = { 0 };
+	struct keep_error *err = NULL;
+	const struct pkg *p = NULL;
+
+	pkg_set_release(set);
+	unlink(status);
+	if (symlink(link, status) == 0 && pkg_dir_fs_open(&fs, dir, &err) == 0) {
+		if (dpkg_collect(&fs, set, &warnings, &err) == 0 && set->n == 1)
+			p = &set->v[0];
+		pkg_fs_release(&fs);
+	}
+	keep_error_free(err);
+	strv_release(&warnings);
+	return p;
+}
+
+/*
+ * A symlink in the tree resolves inside it, as inside the container: one
+ * to a valid status outside the tree (absolute, or climbing with "..")
+ * never reads the host's file, while one to a status inside the tree is
+ * followed there.
+ */
+static void
+test_symlinks(void)
+{
+	char tmpl[] = "/tmp/keep-pkg-XXXXXX", otmpl[] = "/tmp/keep-host-XXXXXX";
+	char *dir = mkdtemp(tmpl), *outside = mkdtemp(otmpl);
+	cleanup_free char *sub = xasprintf("%s/var/lib/dpkg", dir);
+	cleanup_free char *status = xasprintf("%s/status", sub);
+	cleanup_free char *inside = xasprintf("%s/real-status", sub);
+	cleanup_free char *host = xasprintf("%s/status", outside);
+	cleanup_free char *climb = xasprintf("../../../../../../../..%s", host);
+	cleanup_free char *cmd = xasprintf("mkdir -p '%s'", sub);
+	struct pkg_set set = { 0 };
+	const struct pkg *p;
+
+	ok(dir && outside && system(cmd) == 0, "make the tree and a folder outside it");
+	write_status(host, "host-only");
+	write_status(inside, "inside-only");
+	p = collect_via(dir, status, "/var/lib/dpkg/real-status", &set);
+	ok(p && strcmp(p->name, "inside-only") == 0,
+	    "an absolute symlink is followed inside the tree");
+	p = collect_via(dir, status, host, &set);
+	ok(set.n == 0, "an absolute symlink to a valid status outside the tree reads nothing%s%s",
+	    p ? ": read " : "", p ? p->name : "");
+	p = collect_via(dir, status, climb, &set);
+	ok(set.n == 0, "a symlink climbing out of the tree with .. reads nothing%s%s",
+	    p ? ": read " : "", p ? p->name : "");
+	free(cmd);
+	cmd = xasprintf("rm -rf '%s' '%s'", dir, outside);
+	ok(system(cmd) == 0, "clean up");
+	pkg_set_release(&set);
 }
 
 int
@@ -351,5 +418,6 @@ main(void)
 	test_hostile();
 	test_distroless();
 	test_limits();
+	test_symlinks();
 	return done_testing();
 }
