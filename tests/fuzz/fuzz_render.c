@@ -1,32 +1,32 @@
 /*
- * libFuzzer target for Dockerfile quoting: the input is split at NUL bytes
- * into the untrusted fields of a snapshot (env names and values, user,
- * workdir, cmd, a package, loose file paths, a label, a mount, a port, an
- * apt source with the pin's time and the snapshot archive's URL), the
- * snapshot is rendered, and the output must hold no injected instruction:
- * every logical line is blank, a comment, or starts with an instruction
- * keep writes, and no instruction line starts with the marker "kpwn" that
- * the seeds put after newlines ("\nRUN kpwn").
+ * libFuzzer target for the Dockerfile renderer: the input is split at NUL
+ * bytes into the untrusted fields of a snapshot - env names and values,
+ * user, workdir, cmd, a label, a port, a package (name, version, location,
+ * old version, origin), loose file paths, two mounts, an apt source with
+ * the pin's time and the snapshot archive's URL - and whether a build
+ * context carries the files (with owners and modes from the input). Planted
+ * secrets ride along: a token (API_TOKEN), a proxy with a password
+ * (HTTP_PROXY, at a loopback address or not), a URL with a password in a
+ * plain variable and in the package's origin. The snapshot is rendered and
+ * fuzz_check.h's properties must hold: every Dockerfile line blank, a
+ * comment, a known instruction or a RUN's continuation; no instruction
+ * taking the seeds' marker "kpwn" (put after newlines: "\nRUN kpwn"); no
+ * control byte; warnings one printable line each; no planted secret in the
+ * Dockerfile or any warning. FUZZ_DUMP=1 prints the Dockerfile of a crash.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "fuzz_check.h"
 #include "model/model.h"
 #include "render/dockerfile.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
 #define BASE_ID "sha256:4b3d7aefbea1784463b727fdea2e633bcf77fce0e02fb5a13985d23c08cc94cc"
-
-static const char *const keywords[] = {
-	"FROM", "ARG", "ENV", "RUN", "COPY", "USER", "WORKDIR", "CMD",
-	"ENTRYPOINT", "EXPOSE", "LABEL", "VOLUME", "STOPSIGNAL", "HEALTHCHECK",
-	"SHELL",
-};
 
 /* The next NUL-separated field of the input, or "" when it is used up. */
 static const char *
@@ -40,84 +40,20 @@ field(char **p, char *end)
 	return s;
 }
 
-static int
-starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static int
-starts_keyword(const char *line, size_t len)
-{
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++) {
-		size_t k = strlen(keywords[i]);
-
-		if (len > k && strncmp(line, keywords[i], k) == 0 &&
-		    (line[k] == ' ' || line[k] == '\t'))
-			return 1;
-	}
-	return 0;
-}
-
 /*
- * Report the offending line (and, with FUZZ_RENDER_DUMP set, the whole
- * Dockerfile) before failing, so a crash file explains itself.
+ * s with each byte mapped to one a URL's user information may hold as is,
+ * so that a password built from it stays one.
  */
-static void
-fail(const char *text, const char *line, size_t len, const char *why)
+static char *
+unreserved(const char *s)
 {
-	fprintf(stderr, "fuzz_render: %s: line '%.*s'\n", why, (int)len, line);
-	if (getenv("FUZZ_RENDER_DUMP"))
-		fputs(text, stderr);
-	abort();
-}
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._~-";
+	char *out = xstrdup(s);
 
-/* abort() when text holds a line that is not keep's own. */
-static void
-check_dockerfile(const char *text)
-{
-	int continued = 0;
-
-	for (const char *l = text; *l; ) {
-		const char *nl = strchr(l, '\n');
-		size_t len = nl ? (size_t)(nl - l) : strlen(l);
-		const char *t = l;
-		size_t tl = len;
-
-		while (tl && (*t == ' ' || *t == '\t')) {
-			t++;
-			tl--;
-		}
-		/* (A continuation line may hold a validated package name.) */
-		if (!continued && tl >= 4 && strncasecmp(t, "kpwn", 4) == 0)
-			fail(text, l, len, "an input field starts a line");
-		if (tl && *t != '#') {
-			if (!continued && !starts_keyword(t, tl))
-				fail(text, l, len, "a line that is no instruction");
-			/*
-			 * keep's own RUN, COPY, CMD ... lines start with fixed
-			 * text; ENV, USER, LABEL ... may legitimately start
-			 * with a name taken from the input.
-			 */
-			if (!continued && (starts_with(t, "RUN ") ||
-			    starts_with(t, "FROM ") || starts_with(t, "COPY ") ||
-			    starts_with(t, "CMD ") || starts_with(t, "ENTRYPOINT ") ||
-			    starts_with(t, "SHELL ") || starts_with(t, "VOLUME "))) {
-				const char *sp = t;
-
-				while (*sp != ' ' && *sp != '\t')
-					sp++;
-				while (*sp == ' ' || *sp == '\t')
-					sp++;
-				if (strncasecmp(sp, "kpwn", 4) == 0)
-					fail(text, l, len, "an injected instruction");
-			}
-			continued = len > 0 && l[len - 1] == '\\';
-		}
-		if (!nl)
-			break;
-		l = nl + 1;
-	}
+	for (char *q = out; *q; q++)
+		*q = set[(unsigned char)*q % (sizeof(set) - 1)];
+	return out;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -126,21 +62,25 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const managers[] = { "dpkg", "apk", "pip", "npm" };
+	static const char *const mount_types[] = { "bind", "volume", "tmpfs" };
 	char *buf = xmalloc(size + 1), *p = buf, *end = buf + size;
 	struct container c = { 0 };
 	struct image base = { 0 };
 	struct pkg_changes pkgs = { 0 };
 	struct fs_changes files = { 0 };
 	struct apt_sources apt = { 0 };
+	struct context_file cf[3];
 	struct recipe_input in = { 0 };
 	struct buf out = BUF_INIT;
 	struct strv warnings = { 0 };
 	struct keep_error *err = NULL;
 	struct pkg_change *pc;
 	const char *k, *v;
+	char *planted;
 
 	memcpy(buf, data, size);
 	buf[size] = '\0';
+	fuzz_unmark(buf, size);
 
 	base.id = xstrdup(BASE_ID);
 	base.user = xstrdup("");
@@ -153,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.image_ref = xstrdup("debian:bookworm");
 	c.image_id = xstrdup(BASE_ID);
 
-	/* env: three pairs, the first value of a proxy name */
+	/* env: three pairs */
 	for (int i = 0; i < 3; i++) {
 		k = field(&p, end);
 		v = field(&p, end);
@@ -184,12 +124,63 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pc->pkg.location = xstrdup(field(&p, end));
 	pc->old_version = xstrdup(field(&p, end));
 
+	/* loose files, and the build context's copies of them */
+	in.use_context = (size >> 1) & 1;
 	for (int i = 0; i < 3; i++) {
 		const char *path = field(&p, end);
+		unsigned char b = (unsigned char)path[0];
 
-		if (*path)
-			fs_changes_push(&files, path, (enum fs_change_kind)(i % 3));
+		if (*path == '\0')
+			continue;
+		fs_changes_push(&files, path, (enum fs_change_kind)(i % 3));
+		cf[in.n_context_files].path = files.v[files.n - 1].path;
+		cf[in.n_context_files].uid = b % 3 == 0 ? 0 : 1000u + b;
+		cf[in.n_context_files].gid = b % 5 == 0 ? 0 : 2000u + b;
+		cf[in.n_context_files].mode = ((unsigned)b * 37u) & 07777;
+		cf[in.n_context_files].is_dir = b & 1;
+		in.n_context_files++;
 	}
+	in.context_files = cf;
+
+	/* two mounts: a known type or the input's, source, destination, mode */
+	c.mounts = xcalloc(2, sizeof(*c.mounts));
+	for (int i = 0; i < 2; i++) {
+		struct mount *m = &c.mounts[c.n_mounts];
+		const char *type = field(&p, end);
+
+		m->type = xstrdup(*type && (unsigned char)*type % 4 == 3 ? type :
+		    mount_types[(unsigned char)*type % 3]);
+		m->source = xstrdup(field(&p, end));
+		m->destination = xstrdup(field(&p, end));
+		m->mode = xstrdup(field(&p, end));
+		m->rw = (size >> (2 + i)) & 1;
+		c.n_mounts++;
+	}
+
+	/* the package's origin: the input's, or a URL with a password */
+	v = field(&p, end);
+	free(pc->pkg.origin);
+	if ((size >> 4) & 1) {
+		pc->pkg.origin = xstrdup(v);
+	} else {
+		planted = unreserved(v);
+		pc->pkg.origin = xasprintf("git+https://u:" FUZZ_SECRET
+		    "%s@example.org/r.git", planted);
+		free(planted);
+	}
+
+	/* planted secrets; the proxy at 127.0.0.1 is warned about */
+	planted = xasprintf(FUZZ_SECRET "%s", field(&p, end));
+	kvv_push(&c.env, "API_TOKEN", planted);
+	free(planted);
+	v = field(&p, end);
+	planted = xasprintf("http://u:" FUZZ_SECRET "@%s:3128",
+	    (size >> 5) & 1 ? "127.0.0.1" : "proxy.example");
+	kvv_push(&c.env, (size >> 6) & 1 ? "HTTP_PROXY" : "https_proxy", planted);
+	free(planted);
+	planted = xasprintf("postgres://app:" FUZZ_SECRET "@db/%s", v);
+	kvv_push(&c.env, "DATABASE_URL", planted);
+	free(planted);
 
 	/* An apt source, the pin's time and the archive URL (render warns,
 	 * never writes, what a sources line or a shell would read otherwise). */
@@ -209,11 +200,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.container = &c;
 	in.base = &base;
 	in.base_ref = "debian:bookworm";
+	in.base_digest = (size >> 7) & 1 ? NULL :
+	    "debian@sha256:b877a1a3fdf02469440f1768cf69c9771338a875b7add5e80c45b756c92ac20a";
 	in.snapshot_seq = 1;
 	in.pkgs = &pkgs;
 	in.files = &files;
-	if (render_dockerfile(&in, &out, &warnings, &err) == 0)
-		check_dockerfile(buf_cstr(&out));
+	if (render_dockerfile(&in, &out, &warnings, &err) == 0) {
+		fuzz_check_dockerfile(buf_cstr(&out));
+		fuzz_check_absent(buf_cstr(&out), "the Dockerfile");
+	}
+	fuzz_check_warnings(&warnings);
 	keep_error_free(err);
 
 	buf_release(&out);
