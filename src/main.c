@@ -162,7 +162,7 @@ usage(FILE *f)
 	    "      --context NAME      docker context to use\n"
 	    "      --recipes DIR       recipe repository (default $KEEP_HOME/recipes)\n"
 	    "  -q, --quiet             print only results and errors\n"
-	    "      --no-color          no colours (also NO_COLOR)\n"
+	    "      --no-color          accepted; keep never prints colour\n"
 	    "      --version           show keep's version\n"
 	    "  -h, --help              show this help\n"
 	    "\n"
@@ -246,8 +246,7 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 			ctx->quiet = 1;
 			break;
 		case OPT_NO_COLOR:
-			ctx->no_color = 1;
-			break;
+			break;	/* keep prints no colour: accepted for scripts */
 		case OPT_VERSION:
 			printf("keep %s\n", KEEP_VERSION);
 			return cli_flush_stdout(err);
@@ -269,8 +268,6 @@ run(struct cli_ctx *ctx, int argc, char **argv, struct keep_error **err)
 	if ((cmd = cli_command_find(argv[optind])) == NULL)
 		return cli_usage_error(err, NULL, "'%s' is not a keep command",
 		    argv[optind]);
-	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
-		ctx->no_color = 1;
 	/* A bad value is said at once, not when a command first reads a file. */
 	if (engine_stall_timeout(&stall, err) < 0)
 		return -1;

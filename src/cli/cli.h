@@ -21,7 +21,6 @@ struct cli_ctx {
 	const char *context_flag;	/* --context */
 	const char *recipes_flag;	/* --recipes */
 	int quiet;			/* -q */
-	int no_color;			/* --no-color or NO_COLOR */
 	char *home;			/* keep's data directory */
 	struct catalog *catalog;
 	struct engine *engine;

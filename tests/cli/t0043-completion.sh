@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shell completion (keep completion bash|zsh) and terminal manners: a pipe
-# closed early, NO_COLOR and --no-color, no progress noise off a terminal.
+# closed early, no colour even on a terminal (NO_COLOR and --no-color are
+# accepted), no progress noise off a terminal.
 . "$(dirname "$0")/lib.sh"
 need_base_image
 
@@ -101,6 +102,48 @@ test_expect_success 'save off a terminal writes no progress: stderr stays empty'
 	keep save "$C" >out 2>err &&
 	expect_empty err &&
 	expect_grep "^saved $C #2 " out
+'
+
+# on_tty OUT CMD...: run CMD with stdin, stdout and stderr on a
+# pseudo-terminal; what it wrote goes to OUT; its exit status is returned.
+# This end keeps the terminal open until CMD is done and its output read:
+# a terminal whose last user left may drop what was still in flight.
+on_tty() {
+	python3 -c '
+import os, pty, select, subprocess, sys
+master, slave = pty.openpty()
+child = subprocess.Popen(sys.argv[2:], stdin=slave, stdout=slave, stderr=slave,
+                         start_new_session=True)
+out = b""
+while True:
+    ready = select.select([master], [], [], 0.5)[0]
+    if ready:
+        out += os.read(master, 65536)
+    elif child.poll() is not None:
+        break
+with open(sys.argv[1], "wb") as f:
+    f.write(out)
+sys.exit(child.returncode)
+' "$@"
+}
+
+# The only escape keep writes on a terminal is the erase that ends save's
+# progress line, which shows keep saw one; a colour would be ESC [ ... m.
+test_expect_success 'on a terminal keep prints no colour, with or without NO_COLOR and --no-color' '
+	$DOCKER exec "$C" sh -c "echo y >/etc/y.conf" &&
+	on_tty save.tty "$KEEP_BIN" save "$C" &&
+	expect_grep "saved $C #3 " save.tty &&
+	grep -q "$(printf "\033")\[K" save.tty &&
+	esc=$(printf "\033") &&
+	on_tty tty.doctor "$KEEP_BIN" doctor &&
+	! grep -q "$esc\[[0-9;]*m" tty.doctor &&
+	for args in "ls" "show $C" "log $C" "diff $C" "--help" "--no-color ls" "show --json $C"; do
+		on_tty tty.out "$KEEP_BIN" $args || { echo "keep $args failed on a terminal"; exit 1; }
+		test -s tty.out || { echo "keep $args printed nothing"; exit 1; }
+		! grep -q "$esc\[[0-9;]*m" tty.out || { echo "colour from keep $args:"; cat -v tty.out; exit 1; }
+		NO_COLOR=1 on_tty tty.nocolor "$KEEP_BIN" $args &&
+		cmp tty.out tty.nocolor || { echo "keep $args differs under NO_COLOR"; exit 1; }
+	done
 '
 
 # Many catalog rows (copies of the real one under an engine that does not
