@@ -47,7 +47,7 @@ test_expect_success 'to-dockerfile: the CA and /etc/npmrc come before apt and np
 	keep to-dockerfile "$C" >Dockerfile 2>err &&
 	ca=$(grep -n "$CA" Dockerfile | head -n 1 | cut -d: -f1) &&
 	npmrc=$(grep -n "/etc/npmrc" Dockerfile | head -n 1 | cut -d: -f1) &&
-	apt=$(grep -n "apt-get install" Dockerfile | cut -d: -f1) &&
+	apt=$(grep -n "apt-get install" Dockerfile | head -n 1 | cut -d: -f1) &&
 	npm=$(grep -n "npm install -g" Dockerfile | cut -d: -f1) &&
 	test "$ca" -lt "$apt" && test "$npmrc" -lt "$apt" && test "$apt" -lt "$npm"
 '
