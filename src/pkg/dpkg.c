@@ -176,9 +176,32 @@ dpkg_parse_extended_states(const char *data, size_t len, struct strv *auto_out)
 	each_stanza(data, len, ext_stanza, auto_out);
 }
 
+/* Does sorted hold an entry that starts with "name:"? */
+static int
+has_any_arch(const struct strv *sorted, const char *name)
+{
+	cleanup_free char *prefix = xasprintf("%s:", name);
+	size_t lo = 0, hi = sorted->n, n = strlen(prefix);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sorted->v[mid], prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sorted->n && strncmp(sorted->v[lo], prefix, n) == 0;
+}
+
 void
 dpkg_apply_auto(struct pkg_set *set, const struct strv *auto_keys)
 {
+	struct strv keys = { 0 };
+
+	for (size_t i = 0; i < auto_keys->n; i++)
+		strv_push(&keys, auto_keys->v[i]);
+	strv_sort(&keys);
 	for (size_t i = 0; i < set->n; i++) {
 		struct pkg *p = &set->v[i];
 		cleanup_free char *key = NULL;
@@ -187,13 +210,16 @@ dpkg_apply_auto(struct pkg_set *set, const struct strv *auto_keys)
 			continue;
 		key = xasprintf("%s:%s", p->name, p->arch);
 		/*
-		 * apt writes Architecture for every stanza; a bare name (old
-		 * files) marks the package whatever its architecture.
+		 * apt writes Architecture for every stanza: the native one for
+		 * an Architecture: all package (git-man:amd64). A bare name
+		 * (old files) marks the package whatever its architecture.
 		 */
-		if (strv_find(auto_keys, key) >= 0 ||
-		    strv_find(auto_keys, p->name) >= 0)
+		if (strv_sorted_has(&keys, key) ||
+		    strv_sorted_has(&keys, p->name) ||
+		    (strcmp(p->arch, "all") == 0 && has_any_arch(&keys, p->name)))
 			p->automatic = 1;
 	}
+	strv_release(&keys);
 }
 
 int

@@ -408,9 +408,54 @@ test_symlinks(void)
 	pkg_set_release(&set);
 }
 
+/*
+ * apt keeps the marks of Architecture: all packages under the native
+ * architecture: after `apt-get install git` on amd64, extended_states
+ * says "Package: git-man / Architecture: amd64 / Auto-Installed: 1".
+ */
+static void
+test_auto_arch_all(void)
+{
+	static const char status[] =
+	    "Package: git-man\nStatus: install ok installed\n"
+	    "Architecture: all\nVersion: 1:2.39.5-0+deb12u3\n\n"
+	    "Package: git\nStatus: install ok installed\n"
+	    "Architecture: amd64\nVersion: 1:2.39.5-0+deb12u3\n\n"
+	    "Package: liberror-perl\nStatus: install ok installed\n"
+	    "Architecture: all\nVersion: 0.17029-2\n\n"
+	    "Package: libcurl3-gnutls\nStatus: install ok installed\n"
+	    "Architecture: amd64\nVersion: 7.88.1-10+deb12u15\n";
+	static const char ext[] =
+	    "Package: git-man\nArchitecture: amd64\nAuto-Installed: 1\n\n"
+	    "Package: libcurl3-gnutls\nArchitecture: amd64\n"
+	    "Auto-Installed: 1\n\n"
+	    "Package: liberror-perl-extra\nArchitecture: amd64\n"
+	    "Auto-Installed: 1\n";
+	struct pkg_set set = { 0 };
+	struct strv warnings = { 0 }, autos = { 0 };
+	const struct pkg *p;
+
+	dpkg_parse_status(status, sizeof(status) - 1, 1, &set, &warnings);
+	dpkg_parse_extended_states(ext, sizeof(ext) - 1, &autos);
+	dpkg_apply_auto(&set, &autos);
+	p = find_pkg(&set, "dpkg", "git-man");
+	ok(p && p->automatic, "an arch:all package marked under amd64 is auto");
+	p = find_pkg(&set, "dpkg", "libcurl3-gnutls");
+	ok(p && p->automatic, "an amd64 package marked under amd64 is auto");
+	p = find_pkg(&set, "dpkg", "git");
+	ok(p && !p->automatic, "git, with no mark, is manual");
+	p = find_pkg(&set, "dpkg", "liberror-perl");
+	ok(p && !p->automatic, "another package's mark with the same start "
+	    "marks nothing");
+	pkg_set_release(&set);
+	strv_release(&warnings);
+	strv_release(&autos);
+}
+
 int
 main(void)
 {
+	test_auto_arch_all();
 	test_parse_real_status();
 	test_collect_jq();
 	test_scan_jq();
