@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 struct dir_fs {
@@ -93,53 +94,16 @@ dir_read_file(void *ctx, const char *path, size_t max, struct buf *out,
     struct keep_error **err)
 {
 	struct dir_fs *d = ctx;
-	struct stat st;
-	size_t got = 0;
-	int fd;
+	int fd, rc;
 
 	/* O_NONBLOCK: a FIFO planted at the path must not hang us. */
 	fd = open_in_root(d, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return keep_error_set(err, missing(errno) ? KEEP_ERR_NOT_FOUND :
 		    KEEP_ERR_FAILED, "%s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
-		    "not a regular file");
-	}
-	if ((unsigned long long)st.st_size > max) {
-		close(fd);
-		return keep_error_set(err, KEEP_ERR_FAILED,
-		    "file is %lld bytes, more than the limit of %zu",
-		    (long long)st.st_size, max);
-	}
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(out, 65536);
-		n = read(fd, out->ptr + out->len, 65536);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			keep_error_set(err, KEEP_ERR_FAILED, "%s",
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > max) {
-			/* It grew while we read it. */
-			close(fd);
-			return keep_error_set(err, KEEP_ERR_FAILED,
-			    "file is more than the limit of %zu bytes", max);
-		}
-		out->len += (size_t)n;
-		out->ptr[out->len] = '\0';
-	}
+	rc = fs_read_fd(fd, max, out, err);
 	close(fd);
-	return 0;
+	return rc;
 }
 
 static int

@@ -104,3 +104,42 @@ fs_write_file_atomic(const char *path, const void *data, size_t len,
 	free(tmp);
 	return 0;
 }
+
+int
+fs_read_fd(int fd, size_t max, struct buf *out, struct keep_error **err)
+{
+	size_t start = out->len, got = 0;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "not a regular file");
+	if ((unsigned long long)st.st_size > max)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "file is %lld bytes, more than the limit of %zu",
+		    (long long)st.st_size, max);
+	for (;;) {
+		ssize_t n;
+
+		buf_grow(out, 65536);
+		n = read(fd, out->ptr + out->len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf_truncate(out, start);
+			return keep_error_set(err, KEEP_ERR_FAILED, "%s",
+			    strerror(errno));
+		}
+		if (n == 0)
+			return 0;
+		got += (size_t)n;
+		if (got > max) {
+			/* It grew while we read it. */
+			buf_truncate(out, start);
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "file is more than the limit of %zu bytes", max);
+		}
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+}

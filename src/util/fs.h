@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/error.h"
 
 /*
@@ -34,5 +35,13 @@ int fs_write_temp(char **tmp, const void *data, size_t len, unsigned mode);
  */
 int fs_write_file_atomic(const char *path, const void *data, size_t len,
     unsigned mode, struct keep_error **err);
+
+/*
+ * Append the content of the file open at fd to out. Anything but a regular
+ * file is KEEP_ERR_NOT_FOUND ("not a regular file"); a file of more than
+ * max bytes is an error, never a truncated read. fd stays open. Returns 0
+ * or -1 with *err set (the message without the path: callers add it).
+ */
+int fs_read_fd(int fd, size_t max, struct buf *out, struct keep_error **err);
 
 #endif
