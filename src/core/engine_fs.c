@@ -14,11 +14,20 @@
 /* Symlinks followed per lookup, as a kernel would bound them. */
 #define MAX_LINKS 16
 
+/* A file a prefetch read, or found missing. */
+struct efs_file {
+	char *path;
+	struct buf data;
+	int missing;
+};
+
 struct engine_fs {
 	struct engine *e;
 	char *id;		/* container to read; NULL until created for an image */
 	char *image;		/* image to create a reader from, or NULL */
 	int created;		/* id names a reader container we must remove */
+	struct efs_file *files;	/* what prefetches found, sorted by path */
+	size_t n_files;
 };
 
 static int
@@ -81,12 +90,44 @@ resolve_link(const char *path, const char *target)
 }
 
 static int
+efs_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct efs_file *)a)->path,
+	    ((const struct efs_file *)b)->path);
+}
+
+static struct efs_file *
+efs_prefetched(struct engine_fs *fs, const char *path)
+{
+	struct efs_file key = { .path = (char *)path };
+
+	if (fs->n_files == 0)
+		return NULL;
+	return bsearch(&key, fs->files, fs->n_files, sizeof(*fs->files),
+	    efs_file_cmp);
+}
+
+static int
 efs_read_file(void *ctx, const char *path, size_t max, struct buf *out,
     struct keep_error **err)
 {
 	struct engine_fs *fs = ctx;
 	struct tar_read_opts opts = { 1, max };
-	cleanup_free char *cur = xstrdup(path);
+	struct efs_file *pf = efs_prefetched(fs, path);
+	cleanup_free char *cur = NULL;
+
+	if (pf != NULL && pf->missing)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "read '%s': not "
+		    "there", path);
+	if (pf != NULL && pf->data.len > max)
+		return keep_error_set(err, KEEP_ERR_FAILED, "read '%s': file is "
+		    "%zu bytes, more than the limit of %zu", path, pf->data.len,
+		    max);
+	if (pf != NULL) {
+		buf_add(out, pf->data.ptr, pf->data.len);
+		return 0;
+	}
+	cur = xstrdup(path);
 
 	for (int hops = 0; hops <= MAX_LINKS; hops++) {
 		struct tar_collector c;
@@ -278,6 +319,55 @@ efs_resolve_link(void *ctx, const char *path, char **target,
 	return rc;
 }
 
+/*
+ * Read dir in one archive request (efs_read_dir) and keep the files of
+ * paths it holds; those it does not hold are missing.
+ */
+static void
+efs_prefetch(void *ctx, const char *dir, const struct strv *paths)
+{
+	struct engine_fs *fs = ctx;
+	struct keep_error *err = NULL;
+	struct kvv got = { 0 };
+	struct strv want = { 0 };
+	size_t dl = strlen(dir);
+
+	for (size_t i = 0; i < paths->n; i++)
+		if (strncmp(paths->v[i], dir, dl) == 0 && paths->v[i][dl] == '/' &&
+		    strchr(paths->v[i] + dl + 1, '/') == NULL &&
+		    efs_prefetched(fs, paths->v[i]) == NULL)
+			strv_push(&want, paths->v[i] + dl + 1);
+	strv_sort(&want);
+	/* No directory holds none of them; another failure tells nothing. */
+	if (want.n > 0 && (efs_read_dir(fs, dir, PKG_MAX_DB, &got, &err) == 0 ||
+	    keep_error_not_found(&err))) {
+		for (size_t i = 0, j = 0; i < want.n; i++) {
+			struct efs_file *f;
+			int c = 1;
+
+			if (i > 0 && strcmp(want.v[i], want.v[i - 1]) == 0)
+				continue;
+			/* Both sorted by name: one pass. */
+			while (j < got.n && (c = strcmp(got.v[j].key, want.v[i])) < 0)
+				j++;
+			fs->files = xreallocarray(fs->files, fs->n_files + 1,
+			    sizeof(*fs->files));
+			f = &fs->files[fs->n_files++];
+			f->path = xasprintf("%s/%s", dir, want.v[i]);
+			f->data = (struct buf)BUF_INIT;
+			f->missing = c != 0;
+			if (c == 0)
+				buf_addstr(&f->data, got.v[j].value);
+		}
+		if (fs->n_files > 1)
+			qsort(fs->files, fs->n_files, sizeof(*fs->files),
+			    efs_file_cmp);
+	}
+	keep_error_free(err);
+	kvv_release(&got);
+	strv_release(&want);
+}
+
 static void
 efs_release(void *ctx)
 {
@@ -287,6 +377,11 @@ efs_release(void *ctx)
 	if (fs->created)
 		engine_container_remove(fs->e, fs->id, 1, &err);
 	keep_error_free(err); /* a leftover reader is labelled; doctor finds it */
+	for (size_t i = 0; i < fs->n_files; i++) {
+		free(fs->files[i].path);
+		buf_release(&fs->files[i].data);
+	}
+	free(fs->files);
 	free(fs->id);
 	free(fs->image);
 	free(fs);
@@ -295,11 +390,13 @@ efs_release(void *ctx)
 static void
 efs_init(struct pkg_fs *out, struct engine_fs *fs)
 {
+	memset(out, 0, sizeof(*out));
 	out->ctx = fs;
 	out->read_file = efs_read_file;
 	out->list_dir = efs_list_dir;
 	out->read_dir = efs_read_dir;
 	out->resolve_link = efs_resolve_link;
+	out->prefetch = efs_prefetch;
 	out->release = efs_release;
 }
 

@@ -239,6 +239,7 @@ pkg_dir_fs_open(struct pkg_fs *out, const char *root, struct keep_error **err)
 	d = xcalloc(1, sizeof(*d));
 	d->root_fd = fd;
 	d->root = xstrdup(root);
+	memset(out, 0, sizeof(*out));
 	out->ctx = d;
 	out->read_file = dir_read_file;
 	out->list_dir = dir_list_dir;

@@ -311,30 +311,36 @@ dpkg_parse_list(const char *data, size_t len, struct strv *out)
 	}
 }
 
+void
+dpkgi_list_paths(const struct pkg *p, struct strv *out)
+{
+	/* Multi-Arch: same packages name their files NAME:ARCH.*. */
+	if (p->arch[0] != '\0')
+		strv_pushf(out, "/var/lib/dpkg/info/%s:%s.list", p->name,
+		    p->arch);
+	strv_pushf(out, "/var/lib/dpkg/info/%s.list", p->name);
+}
+
 int
 dpkg_owned_paths(const struct pkg_fs *fs, const struct pkg *p,
     struct strv *out, struct keep_error **err)
 {
 	cleanup_buf struct buf b = BUF_INIT;
-	cleanup_free char *path = NULL;
-	int r;
+	struct strv paths = { 0 };
+	int rc = 0;
 
-	/* Multi-Arch: same packages name their files NAME:ARCH.*. */
-	if (p->arch[0] != '\0') {
-		path = xasprintf("/var/lib/dpkg/info/%s:%s.list", p->name,
-		    p->arch);
-		r = pkgi_read(fs, path, PKG_MAX_LIST, &b, err);
-		if (r < 0 && !keep_error_not_found(err))
-			return -1;
-		if (r == 0) {
+	dpkgi_list_paths(p, &paths);
+	for (size_t i = 0; i < paths.n; i++) {
+		if (pkgi_read(fs, paths.v[i], PKG_MAX_LIST, &b, err) == 0) {
 			dpkg_parse_list(b.ptr, b.len, out);
-			return 0;
+			break;
 		}
-		free(path);
+		/* A missing list adds nothing; the next name may have it. */
+		if (!keep_error_not_found(err)) {
+			rc = -1;
+			break;
+		}
 	}
-	path = xasprintf("/var/lib/dpkg/info/%s.list", p->name);
-	if (pkgi_read(fs, path, PKG_MAX_LIST, &b, err) < 0)
-		return keep_error_not_found(err) ? 0 : -1;
-	dpkg_parse_list(b.ptr, b.len, out);
-	return 0;
+	strv_release(&paths);
+	return rc;
 }

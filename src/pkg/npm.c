@@ -96,6 +96,25 @@ package_dir_of(const char *path, size_t *root, int *is_json)
 	return NULL;
 }
 
+void
+npmi_state_dirs(const struct fs_changes *changes, struct strv *out)
+{
+	for (size_t i = 0; i < changes->n; i++) {
+		size_t root;
+		int is_json;
+		cleanup_free char *dir = package_dir_of(changes->v[i].path, &root,
+		    &is_json);
+
+		if (dir != NULL) {
+			char *holder = pkgi_dirname(dir);
+
+			if (out->n == 0 || strcmp(out->v[out->n - 1], holder) != 0)
+				strv_push(out, holder);
+			free(holder);
+		}
+	}
+}
+
 static void
 explain_package(const char *dir, size_t root, const struct strv *bins,
     struct strv *explained)

@@ -81,6 +81,14 @@ struct pkg_fs {
 	 */
 	int (*resolve_link)(void *ctx, const char *path, char **target,
 	    struct keep_error **err);
+	/*
+	 * May be NULL. The analyzer is about to read the files at paths
+	 * (absolute, each directly inside the directory dir). Where every
+	 * read is a round trip (the engine's archive API), this reads dir in
+	 * one and answers those reads from memory. Nothing is reported: on a
+	 * failure the reads go one by one.
+	 */
+	void (*prefetch)(void *ctx, const char *dir, const struct strv *paths);
 	/* Free ctx; may be NULL. */
 	void (*release)(void *ctx);
 };
@@ -392,6 +400,24 @@ int pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
  * its base image's.
  */
 int pkg_dbs_changed(const struct fs_changes *changes);
+
+/*
+ * Is a change at path one that no analyzer reads and that can never be a
+ * loose file: noise (pkg_path_is_noise) that is no package database,
+ * apt's history, dpkg's file lists or a pip dist-info? A save whose other
+ * changes are the last save's records the same snapshot.
+ */
+int pkg_path_is_inert(const char *path);
+
+/*
+ * The paths whose size, mode and mtime stand for what pkg_scan would read
+ * of changes, for a caller that must tell "the same as last time" without
+ * reading it: the package databases the change list touches, apt's
+ * history, and the directories that hold the changed pip and npm packages
+ * (pip and npm replace a package's directory when they install it again,
+ * which touches the directory that holds it). Appended to out, sorted.
+ */
+void pkg_state_paths(const struct fs_changes *changes, struct strv *out);
 
 /*
  * Is path noise that a recipe never carries: temporary files, caches, apt

@@ -25,6 +25,20 @@ char *pkgi_escape(const char *s, size_t len);
 int pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
     struct buf *out, struct keep_error **err);
 
+/* fs->prefetch, when fs has one and paths is not empty. */
+void pkgi_prefetch(const struct pkg_fs *fs, const char *dir,
+    const struct strv *paths);
+
+/*
+ * The file lists dpkg may keep for p, in the order dpkg_owned_paths tries
+ * them: /var/lib/dpkg/info/NAME:ARCH.list, then NAME.list. Appended to out.
+ */
+void dpkgi_list_paths(const struct pkg *p, struct strv *out);
+
+/* The directories holding the changed pip (npm) packages of changes. */
+void pipi_state_dirs(const struct fs_changes *changes, struct strv *out);
+void npmi_state_dirs(const struct fs_changes *changes, struct strv *out);
+
 /* 1 when path is dir or below it ("/a/b" is under "/a", "/ab" is not). */
 int pkgi_path_under(const char *path, const char *dir);
 

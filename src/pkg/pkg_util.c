@@ -63,6 +63,14 @@ pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
 	return 0;
 }
 
+void
+pkgi_prefetch(const struct pkg_fs *fs, const char *dir,
+    const struct strv *paths)
+{
+	if (fs != NULL && fs->prefetch != NULL && paths->n > 0)
+		fs->prefetch(fs->ctx, dir, paths);
+}
+
 int
 pkgi_path_under(const char *path, const char *dir)
 {

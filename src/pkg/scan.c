@@ -59,49 +59,143 @@ strv_unique_stable(struct strv *sv)
 	sv->n = o;
 }
 
-/* dpkg and apk sets of one filesystem. */
-static int
-collect_db(const struct pkg_fs *fs, struct pkg_set *out, struct buf *apk_db,
-    struct strv *warnings, struct keep_error **err)
-{
-	if (dpkg_collect(fs, out, warnings, err) < 0)
-		return -1;
-	if (apk_collect(fs, out, apk_db, warnings, err) < 0)
-		return -1;
-	return 0;
-}
-
-/* Every file collect_db reads. */
-static const char *const db_paths[] = {
+/* Every file dpkg_collect reads, then every file apk_collect reads. */
+static const char *const dpkg_paths[] = {
 	"/var/lib/dpkg/status", "/var/lib/dpkg/status.d",
-	"/var/lib/apt/extended_states", "/lib/apk/db/installed",
-	"/etc/apk/world", NULL,
+	"/var/lib/apt/extended_states", NULL,
+};
+static const char *const apk_paths[] = {
+	"/lib/apk/db/installed", "/etc/apk/world", NULL,
 };
 
 /*
- * Did the change list touch a package database? A change at a database
- * path or below it does, and so does an ancestor that was added or deleted
- * (a replaced /var/lib/dpkg). An ancestor reported as modified only means
- * that something inside it changed, which has its own entry. The list is
+ * Did the change list touch one of paths? A change at the path or below
+ * it does, and so does an ancestor that was added or deleted (a replaced
+ * /var/lib/dpkg). An ancestor reported as modified only means that
+ * something inside it changed, which has its own entry. The list is
  * relative to the image the container was made from, so untouched
  * databases are byte for byte the base image's: reading them again (one
  * archive request each, the dearest part of a small save) tells nothing.
  */
-int
-pkg_dbs_changed(const struct fs_changes *changes)
+static int
+touched(const struct fs_changes *changes, const char *const *paths)
 {
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct fs_change *c = &changes->v[i];
 
-		for (size_t d = 0; db_paths[d] != NULL; d++) {
-			if (pkgi_path_under(c->path, db_paths[d]))
+		for (size_t d = 0; paths[d] != NULL; d++) {
+			if (pkgi_path_under(c->path, paths[d]))
 				return 1;
 			if (c->kind != FS_MODIFIED &&
-			    pkgi_path_under(db_paths[d], c->path))
+			    pkgi_path_under(paths[d], c->path))
 				return 1;
 		}
 	}
 	return 0;
+}
+
+int
+pkg_dbs_changed(const struct fs_changes *changes)
+{
+	return touched(changes, dpkg_paths) || touched(changes, apk_paths);
+}
+
+/* Append the packages of set that manager keeps to out. */
+static void
+copy_manager(const struct pkg_set *set, const char *manager,
+    struct pkg_set *out)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->v[i].manager, manager) == 0)
+			pkg_set_push(out, &set->v[i]);
+}
+
+/*
+ * One manager's sets of the container (cur) and the base (base): read
+ * where the change list says they may differ, else taken from what is
+ * known already. collect reads one filesystem (apk_db, may be NULL, gets
+ * the raw database of the container / base for the file lists).
+ */
+static int
+manager_sets(const char *manager, int same,
+    int (*collect)(const struct pkg_fs *, struct pkg_set *, struct buf *,
+    struct strv *, struct keep_error **),
+    const struct pkg_fs *container, const struct pkg_fs *base,
+    const struct pkg_set *base_cached, struct pkg_scan *s,
+    struct buf *cur_db, struct buf *base_db, struct keep_error **err)
+{
+	size_t first = s->packages.n;
+
+	if (same && base_cached != NULL) {
+		/* The container's database is the base's: nothing to read. */
+		copy_manager(base_cached, manager, &s->packages);
+	} else if (collect(container, &s->packages, cur_db, &s->warnings,
+	    err) < 0) {
+		return keep_error_wrap(err, "read the container's packages");
+	}
+	if (base_cached != NULL) {
+		copy_manager(base_cached, manager, &s->base);
+	} else if (same && base != NULL) {
+		/* The same bytes as the base's: no reader container needed. */
+		for (size_t i = first; i < s->packages.n; i++)
+			pkg_set_push(&s->base, &s->packages.v[i]);
+	} else if (base != NULL && collect(base, &s->base, base_db,
+	    &s->warnings, err) < 0) {
+		return keep_error_wrap(err, "read the base image's packages");
+	}
+	return 0;
+}
+
+/* dpkg_collect in the shape of apk_collect. */
+static int
+dpkg_collect_db(const struct pkg_fs *fs, struct pkg_set *out,
+    struct buf *db_out, struct strv *warnings, struct keep_error **err)
+{
+	(void)db_out;
+	return dpkg_collect(fs, out, warnings, err);
+}
+
+/*
+ * What an analyzer reads besides the databases above: apt's history,
+ * dpkg's file lists and its other records (alternatives).
+ */
+static const char *const read_dirs[] = {
+	"/var/lib/dpkg", "/var/lib/apt/extended_states", "/lib/apk",
+	"/etc/apk/world", "/var/log/apt/history.log", NULL,
+};
+
+int
+pkg_path_is_inert(const char *path)
+{
+	if (!pkg_path_is_noise(path) || strstr(path, ".dist-info") != NULL)
+		return 0;
+	/* A read path, or a folder that holds one (added or deleted whole). */
+	for (size_t i = 0; read_dirs[i] != NULL; i++)
+		if (pkgi_path_under(path, read_dirs[i]) ||
+		    pkgi_path_under(read_dirs[i], path))
+			return 0;
+	return 1;
+}
+
+void
+pkg_state_paths(const struct fs_changes *changes, struct strv *out)
+{
+	const char *const *sets[] = { dpkg_paths, apk_paths, NULL };
+	static const char *const history[] = { "/var/log/apt/history.log",
+	    NULL };
+
+	for (size_t k = 0; sets[k] != NULL; k++)
+		for (size_t d = 0; sets[k][d] != NULL; d++) {
+			const char *one[] = { sets[k][d], NULL };
+
+			if (touched(changes, one))
+				strv_push(out, sets[k][d]);
+		}
+	if (touched(changes, history))
+		strv_push(out, history[0]);
+	pipi_state_dirs(changes, out);
+	npmi_state_dirs(changes, out);
+	strv_sort_unique(out);
 }
 
 /* The files a changed dpkg or apk package owns, from fs (or its apk db). */
@@ -124,32 +218,13 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 	cleanup_buf struct buf cur_apk = BUF_INIT;
 	cleanup_buf struct buf base_apk = BUF_INIT;
 	struct pkg_scan s;
-	int same_db;
 
 	memset(&s, 0, sizeof(s));
-	same_db = !pkg_dbs_changed(changes);
-	if (same_db && base_cached != NULL) {
-		/* The container's databases are the base's: nothing to read. */
-		for (size_t i = 0; i < base_cached->n; i++)
-			pkg_set_push(&s.packages, &base_cached->v[i]);
-	} else if (collect_db(container, &s.packages, &cur_apk, &s.warnings,
-	    err) < 0) {
-		keep_error_wrap(err, "read the container's packages");
+	if (manager_sets("dpkg", !touched(changes, dpkg_paths), dpkg_collect_db,
+	    container, base, base_cached, &s, NULL, NULL, err) < 0 ||
+	    manager_sets("apk", !touched(changes, apk_paths), apk_collect,
+	    container, base, base_cached, &s, &cur_apk, &base_apk, err) < 0)
 		goto fail;
-	}
-	if (base_cached != NULL) {
-		for (size_t i = 0; i < base_cached->n; i++)
-			pkg_set_push(&s.base, &base_cached->v[i]);
-	} else if (same_db && base != NULL) {
-		/* The same bytes as the base's: no reader container needed. */
-		for (size_t i = 0; i < s.packages.n; i++)
-			pkg_set_push(&s.base, &s.packages.v[i]);
-	} else if (base != NULL) {
-		if (collect_db(base, &s.base, &base_apk, &s.warnings, err) < 0) {
-			keep_error_wrap(err, "read the base image's packages");
-			goto fail;
-		}
-	}
 	/*
 	 * Refuse hostile entries before anything uses their names (a dpkg
 	 * name becomes part of a path below).
@@ -162,6 +237,25 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		goto fail;
 	}
 
+	{
+		/* The file lists below: one read each way, where reads are dear. */
+		struct strv cur_lists = { 0 }, base_lists = { 0 };
+
+		for (size_t i = 0; i < s.changes.n; i++) {
+			const struct pkg_change *c = &s.changes.v[i];
+
+			if (strcmp(c->pkg.manager, "dpkg") != 0)
+				continue;
+			if (c->change != PKG_REMOVED)
+				dpkgi_list_paths(&c->pkg, &cur_lists);
+			if (c->change != PKG_ADDED)
+				dpkgi_list_paths(&c->pkg, &base_lists);
+		}
+		pkgi_prefetch(container, "/var/lib/dpkg/info", &cur_lists);
+		pkgi_prefetch(base, "/var/lib/dpkg/info", &base_lists);
+		strv_release(&cur_lists);
+		strv_release(&base_lists);
+	}
 	for (size_t i = 0; i < s.changes.n; i++) {
 		const struct pkg_change *c = &s.changes.v[i];
 
