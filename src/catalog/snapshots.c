@@ -83,6 +83,72 @@ catalog_snapshot_head(struct catalog *cat, const char *engine,
 	return 0;
 }
 
+int
+catalog_snapshot_state(struct catalog *cat, const char *engine,
+    const char *name, long seq, char **state, struct fs_changes *loose,
+    struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	long id = 0;
+	int rc;
+
+	*state = NULL;
+	if (catalog_prepare(cat,
+	    "SELECT s.id, s.state FROM snapshots s "
+	    "JOIN containers c ON c.id = s.container "
+	    "WHERE c.engine = ?1 AND c.name = ?2 AND s.seq = ?3", &st, err) < 0)
+		return -1;
+	bind_str(st, 1, engine);
+	bind_str(st, 2, name);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "no snapshot #%ld "
+		    "of '%s'", seq, name);
+	if (rc != SQLITE_ROW)
+		return catalog_fail(cat, err, "read snapshot state");
+	id = sqlite3_column_int64(st, 0);
+	*state = col_dup(st, 1);
+	if (loose == NULL)
+		return 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (catalog_prepare(cat, "SELECT path, kind FROM fs_changes "
+	    "WHERE snapshot = ?1 AND loose = 1 ORDER BY path", &st, err) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fs_changes_push(loose, (const char *)sqlite3_column_text(st, 0),
+		    (enum fs_change_kind)sqlite3_column_int(st, 1));
+	if (rc == SQLITE_DONE)
+		return 0;
+	catalog_fail(cat, err, "read snapshot loose files");
+fail:
+	free(*state);
+	*state = NULL;
+	return -1;
+}
+
+int
+catalog_snapshot_state_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, const char *state, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+
+	if (catalog_prepare(cat,
+	    "UPDATE snapshots SET state = ?4 WHERE seq = ?3 AND container = "
+	    "(SELECT id FROM containers WHERE engine = ?1 AND name = ?2)",
+	    &st, err) < 0)
+		return -1;
+	bind_str(st, 1, engine);
+	bind_str(st, 2, name);
+	sqlite3_bind_int64(st, 3, seq);
+	bind_str(st, 4, state);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return catalog_fail(cat, err, "record snapshot state");
+	return 0;
+}
+
 /* Insert or update the container row of s; its id goes to *id. */
 static int
 upsert_container(struct catalog *cat, const struct snapshot *s, long *id,
@@ -260,9 +326,10 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	    "INSERT INTO snapshots (container, seq, created_at, message, image,"
 	    " image_id, container_id, fingerprint, image_ref, base_image_id,"
 	    " base_digest, user, workdir, hostname, has_entrypoint, network_mode,"
-	    " restart_policy, restart_max, tty, open_stdin)"
+	    " restart_policy, restart_max, tty, open_stdin, state)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20) RETURNING id", &st, err) < 0)
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) RETURNING id", &st,
+	    err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, container);
 	sqlite3_bind_int64(st, 2, s->seq);
@@ -284,6 +351,7 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	sqlite3_bind_int(st, 18, c->restart_max);
 	sqlite3_bind_int(st, 19, c->tty);
 	sqlite3_bind_int(st, 20, c->open_stdin);
+	bind_str(st, 21, s->state);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return catalog_fail(cat, err, "record snapshot");
 	s->id = sqlite3_column_int64(st, 0);

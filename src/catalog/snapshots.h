@@ -19,6 +19,23 @@ int catalog_snapshot_head(struct catalog *cat, const char *engine,
     char **recipe_commit, struct keep_error **err);
 
 /*
+ * The state snapshot seq of (engine, name) was saved with (struct
+ * snapshot.state; *state NULL when not known, caller frees) and, when
+ * loose is not NULL, its loose files appended there, by path. No such
+ * snapshot: KEEP_ERR_NOT_FOUND.
+ */
+int catalog_snapshot_state(struct catalog *cat, const char *engine,
+    const char *name, long seq, char **state, struct fs_changes *loose,
+    struct keep_error **err);
+
+/*
+ * Replace the state of snapshot seq of (engine, name): a later save saw
+ * the same snapshot in another state. Call inside a transaction.
+ */
+int catalog_snapshot_state_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, const char *state, struct keep_error **err);
+
+/*
  * Store s (s->engine, s->config.name, s->seq ...) with every child row, and
  * insert or update its container row. Call inside a transaction. Sets s->id.
  */

@@ -62,6 +62,7 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	opt.save.progress = progress_callback;
 	opt.save.progress_ctx = &slot;
 	opt.save.inspected = &inspected;
+	opt.save.unchanged_snapshot = opt.json;
 	if (keep_save(e, cat, ctx->home, id, &opt.save, &res, err) < 0) {
 		keep_error_wrap(err, "save '%s'", name);
 		goto out;

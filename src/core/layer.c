@@ -9,6 +9,7 @@
  * at this host.
  */
 #include "core/layer.h"
+#include "core/layer_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,64 +28,96 @@
 /* Deeper than this, the walk gives the job back to the engine. */
 #define MAX_DEPTH 256
 
-static int
-is_whiteout(const struct stat *st)
+int
+layeri_is_whiteout(const struct stat *st)
 {
 	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 0 &&
 	    minor(st->st_rdev) == 0;
 }
 
-/* 1 when the overlay attribute name (opaque, redirect ...) is set on fd. */
+/* 1 when the overlay attribute at key (a full name) has the value want. */
 static int
-has_overlay_attr(int fd, const char *name, const char *want)
+attr_is(int fd, const char *key, const char *want)
 {
-	char key[64], val[8];
-	const char *ns[] = { "trusted.overlay.", "user.overlay." };
+	char val[8];
+	ssize_t n = fgetxattr(fd, key, val, sizeof(val));
 
-	for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++) {
-		ssize_t n;
+	return n > 0 && (size_t)n == strlen(want) && memcmp(val, want, n) == 0;
+}
 
-		snprintf(key, sizeof(key), "%s%s", ns[i], name);
-		n = fgetxattr(fd, key, val, sizeof(val));
-		if (n > 0 && (want == NULL ||
-		    ((size_t)n == strlen(want) && memcmp(val, want, n) == 0)))
-			return 1;
+unsigned
+layeri_attrs(int fd)
+{
+	static const char *const ns[] = { "trusted.overlay.", "user.overlay." };
+	char list[4096];
+	unsigned got = 0;
+	ssize_t n = flistxattr(fd, list, sizeof(list));
+
+	if (n < 0 && errno == ERANGE) {
+		/* Too many attributes to list here: ask for each. */
+		char key[64];
+
+		for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++) {
+			snprintf(key, sizeof(key), "%sopaque", ns[i]);
+			if (attr_is(fd, key, "y"))
+				got |= LAYERI_OPAQUE;
+			snprintf(key, sizeof(key), "%sredirect", ns[i]);
+			if (fgetxattr(fd, key, NULL, 0) >= 0)
+				got |= LAYERI_REDIRECT;
+			snprintf(key, sizeof(key), "%smetacopy", ns[i]);
+			if (fgetxattr(fd, key, NULL, 0) >= 0)
+				got |= LAYERI_METACOPY;
+		}
+		return got;
 	}
+	for (ssize_t at = 0; at < n; at += (ssize_t)strlen(list + at) + 1) {
+		const char *key = list + at, *name = NULL;
+
+		for (size_t i = 0; i < sizeof(ns) / sizeof(*ns) && !name; i++)
+			if (strncmp(key, ns[i], strlen(ns[i])) == 0)
+				name = key + strlen(ns[i]);
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "opaque") == 0 && attr_is(fd, key, "y"))
+			got |= LAYERI_OPAQUE;
+		else if (strcmp(name, "redirect") == 0)
+			got |= LAYERI_REDIRECT;
+		else if (strcmp(name, "metacopy") == 0)
+			got |= LAYERI_METACOPY;
+	}
+	return got;
+}
+
+int
+layeri_names(int fd, struct strv *out)
+{
+	char buf[65536];
+	size_t first = out->n;
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t at = 0; at < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + at);
+
+			if (strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0)
+				strv_push(out, de->d_name);
+			at += de->d_reclen;
+		}
+	}
+	if (n < 0)
+		return -1;
+	if (out->n - first > 1)
+		qsort(out->v + first, out->n - first, sizeof(*out->v), strv_cmp);
 	return 0;
 }
 
-static int
-is_opaque(int dirfd)
-{
-	return has_overlay_attr(dirfd, "opaque", "y");
-}
-
-static int
-open_dir_at(int at, const char *name)
+int
+layeri_open_dir(int at, const char *name)
 {
 	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-/*
- * Open directory rel ("/a/b", "" for root itself) under root, one name at a
- * time, never through a symlink: its fd, or -1 when it is not a directory
- * there (missing, deleted, a file).
- */
-static int
-open_dir_beneath(int root, const char *rel)
-{
-	cleanup_free char *copy = xstrdup(rel);
-	char *save = NULL;
-	int fd = dup(root);
-
-	for (char *name = strtok_r(copy, "/", &save); name && fd >= 0;
-	    name = strtok_r(NULL, "/", &save)) {
-		int child = open_dir_at(fd, name);
-
-		close(fd);
-		fd = child;
-	}
-	return fd;
 }
 
 struct walk {
@@ -116,7 +149,7 @@ below_stat(const struct walk *w, const struct below *d, const char *path,
 	for (size_t i = 0; i < d->cut; i++)
 		if (d->present[i] &&
 		    fstatat(w->lower[i], path + 1, st, AT_SYMLINK_NOFOLLOW) == 0)
-			return !is_whiteout(st);
+			return !layeri_is_whiteout(st);
 	return 0;
 }
 
@@ -139,43 +172,19 @@ below_dir(const struct walk *w, const struct below *parent, const char *path,
 		    fstatat(w->lower[i], path + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		/* Deleted here, or a file or symlink covering what is below. */
-		if (is_whiteout(&st) || !S_ISDIR(st.st_mode) ||
-		    (fd = open_dir_at(w->lower[i], path + 1)) < 0) {
+		if (layeri_is_whiteout(&st) || !S_ISDIR(st.st_mode) ||
+		    (fd = layeri_open_dir(w->lower[i], path + 1)) < 0) {
 			out->cut = i;
 			break;
 		}
 		out->present[i] = 1;
-		opaque = is_opaque(fd);
+		opaque = (layeri_attrs(fd) & LAYERI_OPAQUE) != 0;
 		close(fd);
 		if (opaque) {
 			out->cut = i + 1;
 			break;
 		}
 	}
-}
-
-/* Sorted names in the directory fd (closed here). */
-static int
-read_names(int fd, struct strv *out)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
-	errno = 0;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
-			strv_push(out, de->d_name);
-	if (errno != 0) {
-		closedir(d);
-		return -1;
-	}
-	closedir(d);
-	strv_sort(out);
-	return 0;
 }
 
 /* Stop the walk: the engine will make the list. what ends in the path. */
@@ -191,15 +200,26 @@ give_up(struct walk *w, const char *what, const char *rel)
 	return -1;
 }
 
+/* Add path to the list, with what lstat said of it in the upper layer
+ * (st NULL: nothing there, a deletion). */
 static int
-push(struct walk *w, const char *path, enum fs_change_kind kind)
+push(struct walk *w, const char *path, enum fs_change_kind kind,
+    const struct stat *st)
 {
+	struct fs_stamp stamp;
+
 	if (w->out->n >= ENGINE_MAX_CHANGES)
 		return keep_error_set(w->err, KEEP_ERR_FAILED, "changes of "
 		    "container '%s': more than %zu changed paths, too many to "
 		    "snapshot (is a dataset or cache inside the container "
 		    "instead of on a mount?)", w->name, ENGINE_MAX_CHANGES);
-	fs_changes_push(w->out, path, kind);
+	if (st != NULL) {
+		stamp.size = (long long)st->st_size;
+		stamp.mode = st->st_mode;
+		stamp.mtime_sec = (long long)st->st_mtim.tv_sec;
+		stamp.mtime_nsec = st->st_mtim.tv_nsec;
+	}
+	fs_changes_push_stamped(w->out, path, kind, st ? &stamp : NULL);
 	return 0;
 }
 
@@ -220,8 +240,8 @@ opaque_deletions(struct walk *w, const struct below *d, const char *rel,
 
 		if (!d->present[i])
 			continue;
-		if ((fd = open_dir_at(w->lower[i], rel + 1)) < 0 ||
-		    read_names(dup(fd), &names) < 0) {
+		if ((fd = layeri_open_dir(w->lower[i], rel + 1)) < 0 ||
+		    layeri_names(fd, &names) < 0) {
 			rc = give_up(w, "cannot read below", rel);
 		} else {
 			/* Names a higher layer showed (sorted) decide. */
@@ -235,7 +255,7 @@ opaque_deletions(struct walk *w, const struct below *d, const char *rel,
 					continue;
 				strv_push(&seen, names.v[k]);
 				if (fstatat(fd, names.v[k], &st,
-				    AT_SYMLINK_NOFOLLOW) == 0 && !is_whiteout(&st) &&
+				    AT_SYMLINK_NOFOLLOW) == 0 && !layeri_is_whiteout(&st) &&
 				    (upper->n == 0 || bsearch(&names.v[k], upper->v,
 				    upper->n, sizeof(*upper->v), strv_cmp) == NULL))
 					strv_push(&gone, names.v[k]);
@@ -249,7 +269,7 @@ opaque_deletions(struct walk *w, const struct below *d, const char *rel,
 	for (size_t k = 0; k < gone.n && rc == 0; k++) {
 		cleanup_free char *p = xasprintf("%s/%s", rel, gone.v[k]);
 
-		rc = push(w, p, FS_DELETED);
+		rc = push(w, p, FS_DELETED, NULL);
 	}
 	strv_release(&seen);
 	strv_release(&gone);
@@ -270,12 +290,13 @@ same_dir(const struct stat *a, const struct stat *b)
 
 /*
  * Walk the upper directory fd (closed here) standing for rel ("" for the
- * root), which the layers below show as d; listed says whether rel itself
- * is in the list already.
+ * root), which the layers below show as d; self is its lstat (NULL for
+ * the root) and attrs its overlay attributes; listed says whether rel
+ * itself is in the list already.
  */
 static int
-walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
-    int listed, int depth)
+walk_dir(struct walk *w, int fd, const char *rel, const struct stat *self,
+    unsigned attrs, const struct below *d, int listed, int depth)
 {
 	struct strv names = { 0 };
 	size_t at_entry = w->out->n;
@@ -286,11 +307,11 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
 		errno = 0;
 		return give_up(w, "more than 256 directories deep at", rel);
 	}
-	if (read_names(dup(fd), &names) < 0) {
+	if (layeri_names(fd, &names) < 0) {
 		close(fd);
 		return give_up(w, "cannot read", rel);
 	}
-	if (*rel && is_opaque(fd))
+	if (*rel && (attrs & LAYERI_OPAQUE))
 		rc = opaque_deletions(w, d, rel, &names);
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		cleanup_free char *path = xasprintf("%s/%s", rel, names.v[i]);
@@ -298,6 +319,7 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
 		struct below sub_d;
 		enum fs_change_kind kind;
 		int skip = 0, sub;
+		unsigned sub_attrs;
 
 		if (fstatat(fd, names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
@@ -305,7 +327,7 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
 			rc = give_up(w, "cannot stat", path);
 			break;
 		}
-		if (is_whiteout(&st)) {
+		if (layeri_is_whiteout(&st)) {
 			kind = FS_DELETED;
 		} else if (below_stat(w, d, path, &old)) {
 			kind = FS_MODIFIED;
@@ -315,17 +337,18 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
 			kind = FS_ADDED;
 		}
 		if (!skip)
-			rc = push(w, path, kind);
+			rc = push(w, path, kind,
+			    kind == FS_DELETED ? NULL : &st);
 		if (rc < 0 || kind == FS_DELETED || !S_ISDIR(st.st_mode))
 			continue;
-		if ((sub = open_dir_at(fd, names.v[i])) < 0) {
+		if ((sub = layeri_open_dir(fd, names.v[i])) < 0) {
 			if (errno == ENOENT)
 				continue;
 			rc = give_up(w, "cannot open", path);
 			break;
 		}
 		/* A renamed directory (redirect_dir) shows another's content. */
-		if (has_overlay_attr(sub, "redirect", NULL)) {
+		if ((sub_attrs = layeri_attrs(sub)) & LAYERI_REDIRECT) {
 			close(sub);
 			errno = 0;
 			rc = give_up(w, "a renamed directory (redirect_dir) at",
@@ -333,12 +356,13 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct below *d,
 			break;
 		}
 		below_dir(w, d, path, &sub_d);
-		rc = walk_dir(w, sub, path, &sub_d, !skip, depth + 1);
+		rc = walk_dir(w, sub, path, &st, sub_attrs, &sub_d, !skip,
+		    depth + 1);
 		free(sub_d.present);
 	}
 	/* As the engine lists it: a directory with a change inside changed. */
 	if (rc == 0 && *rel && !listed && w->out->n > at_entry)
-		rc = push(w, rel, FS_MODIFIED);
+		rc = push(w, rel, FS_MODIFIED, self);
 	close(fd);
 	strv_release(&names);
 	return rc;
@@ -398,7 +422,7 @@ layer_changes(const struct container *c, struct fs_changes *out,
 			struct below root;
 
 			below_dir(&w, NULL, "", &root);
-			rc = walk_dir(&w, fd, "", &root, 1, 0);
+			rc = walk_dir(&w, fd, "", NULL, 0, &root, 1, 0);
 			free(root.present);
 		}
 	}
@@ -412,49 +436,4 @@ layer_changes(const struct container *c, struct fs_changes *out,
 		return -1;	/* refused: *err is set */
 	*why = w.why;
 	return 1;
-}
-
-int
-layer_upper_open(const struct container *c, struct layer_upper *u)
-{
-	u->dir = NULL;
-	u->dir_fd = -1;
-	u->root = open(c->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return u->root < 0 ? -1 : 0;
-}
-
-int
-layer_stat(struct layer_upper *u, const char *path, struct stat *st)
-{
-	const char *slash = strrchr(path, '/');
-	cleanup_free char *dir = slash ? xstrndup(path, (size_t)(slash - path)) :
-	    xstrdup("");
-
-	if (slash == NULL || slash[1] == '\0')
-		return 1;
-	/* Loose files come sorted: most share the last one's directory. */
-	if (u->dir == NULL || strcmp(u->dir, dir) != 0) {
-		if (u->dir_fd >= 0)
-			close(u->dir_fd);
-		free(u->dir);
-		u->dir_fd = open_dir_beneath(u->root, dir);
-		u->dir = dir;
-		dir = NULL;
-	}
-	if (u->dir_fd < 0 ||
-	    fstatat(u->dir_fd, slash + 1, st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 1;
-	return is_whiteout(st) ? 1 : 0;
-}
-
-void
-layer_upper_close(struct layer_upper *u)
-{
-	if (u->dir_fd >= 0)
-		close(u->dir_fd);
-	if (u->root >= 0)
-		close(u->root);
-	free(u->dir);
-	u->dir = NULL;
-	u->dir_fd = u->root = -1;
 }

@@ -13,15 +13,15 @@
 #ifndef KEEP_CORE_LAYER_H
 #define KEEP_CORE_LAYER_H
 
-#include <sys/stat.h>
-
 #include "model/model.h"
+#include "pkg/pkg.h"
 #include "util/error.h"
 
 /*
  * The change list of c, as the engine's GET /changes gives it: every path
  * the container added (A), modified (C) or deleted (D), with every
- * directory that has a change inside listed as modified. Unsorted.
+ * directory that has a change inside listed as modified. Unsorted. Each
+ * path that is in the upper layer carries its lstat there as its stamp.
  *
  * Returns 0 with *out filled; 1 when the layer cannot be read from here,
  * with *why (caller frees) saying why, so the caller asks the engine; -1
@@ -32,19 +32,18 @@ int layer_changes(const struct container *c, struct fs_changes *out,
     char **why, struct keep_error **err);
 
 /*
- * c's upper directory, for layer_stat: paths are looked up one name at a
- * time, never through a symlink, and the last directory is kept open.
+ * A struct pkg_fs over c's layers, merged as the kernel merges them: the
+ * container's files (its upper directory and the layers below) when
+ * with_upper, else the image's (the layers below: the image's, and the
+ * engine's init layer, which holds only its mount points). Paths resolve
+ * inside that tree, symlinks included, never onto this host. A read that
+ * meets what only the kernel can merge (a renamed directory, a file whose
+ * data is in another layer) goes to fallback (borrowed; NULL: an error).
+ * Call only where layer_changes could read c's layers. Returns 0, or -1
+ * with *err when a layer cannot be opened. Release with pkg_fs_release.
  */
-struct layer_upper {
-	int root;
-	char *dir;	/* the directory dir_fd stands for, or NULL */
-	int dir_fd;
-};
-/* 0, or -1 with errno when the upper directory cannot be opened. */
-int layer_upper_open(const struct container *c, struct layer_upper *u);
-/* lstat path ("/etc/x", inside the container): 0 found, 1 not there. */
-int layer_stat(struct layer_upper *u, const char *path, struct stat *st);
-void layer_upper_close(struct layer_upper *u);
+int layer_fs_open(struct pkg_fs *out, const struct container *c,
+    int with_upper, const struct pkg_fs *fallback, struct keep_error **err);
 
 /*
  * Whether this process can read layers of an engine with storage driver

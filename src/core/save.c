@@ -60,6 +60,47 @@ save_image_repo(const char *name)
 	return buf_detach(&b, NULL);
 }
 
+/* Fields end in NUL, so no value can run into the next. */
+#define F(b, s) (buf_addstr((b), (s) ? (s) : ""), buf_addch((b), '\0'))
+#define I(b, v) (buf_printf((b), "%ld", (long)(v)), buf_addch((b), '\0'))
+
+/* Every part of the container's config a user would call a change. */
+static void
+config_serialise(const struct container *c, struct buf *b)
+{
+	F(b, c->image_id); F(b, c->user); F(b, c->workdir);
+	F(b, c->network_mode); F(b, c->restart_policy); I(b, c->restart_max);
+	I(b, c->tty); I(b, c->open_stdin); I(b, c->has_entrypoint);
+	I(b, c->env.n);
+	for (size_t i = 0; i < c->env.n; i++) {
+		F(b, c->env.v[i].key); F(b, c->env.v[i].value);
+	}
+	I(b, c->cmd.n);
+	for (size_t i = 0; i < c->cmd.n; i++) F(b, c->cmd.v[i]);
+	I(b, c->entrypoint.n);
+	for (size_t i = 0; i < c->entrypoint.n; i++) F(b, c->entrypoint.v[i]);
+	I(b, c->exposed_ports.n);
+	for (size_t i = 0; i < c->exposed_ports.n; i++)
+		F(b, c->exposed_ports.v[i]);
+	I(b, c->n_ports);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		F(b, c->ports[i].container_port); F(b, c->ports[i].host_ip);
+		F(b, c->ports[i].host_port);
+	}
+	I(b, c->labels.n);
+	for (size_t i = 0; i < c->labels.n; i++) {
+		F(b, c->labels.v[i].key); F(b, c->labels.v[i].value);
+	}
+	I(b, c->n_mounts);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		F(b, c->mounts[i].type); F(b, c->mounts[i].source);
+		F(b, c->mounts[i].destination); I(b, c->mounts[i].rw);
+	}
+	/* How it was run: `docker update` or `network connect` change it. */
+	value_json(&c->run, b);
+	buf_addch(b, '\0');
+}
+
 /*
  * Serialise every part of a snapshot that a user would call a change into
  * one hash: config, base, package changes and loose files. Equal hashes mean
@@ -69,53 +110,25 @@ save_image_repo(const char *name)
 static char *
 fingerprint(const struct snapshot *s, const struct buf *stamps)
 {
-	const struct container *c = &s->config;
 	char *hex = xmalloc(2 * SHA256_DIGEST_SIZE + 1);
 	struct buf b = BUF_INIT;
 
-	/* Fields end in NUL, so no value can run into the next. */
-#define F(s) (buf_addstr(&b, (s) ? (s) : ""), buf_addch(&b, '\0'))
-#define I(v) (buf_printf(&b, "%ld", (long)(v)), buf_addch(&b, '\0'))
-	F("keep-fingerprint-3");
-	F(c->image_id); F(c->user); F(c->workdir); F(c->network_mode);
-	F(c->restart_policy); I(c->restart_max); I(c->tty); I(c->open_stdin);
-	I(c->has_entrypoint);
-	I(c->env.n);
-	for (size_t i = 0; i < c->env.n; i++) { F(c->env.v[i].key); F(c->env.v[i].value); }
-	I(c->cmd.n);
-	for (size_t i = 0; i < c->cmd.n; i++) F(c->cmd.v[i]);
-	I(c->entrypoint.n);
-	for (size_t i = 0; i < c->entrypoint.n; i++) F(c->entrypoint.v[i]);
-	I(c->exposed_ports.n);
-	for (size_t i = 0; i < c->exposed_ports.n; i++) F(c->exposed_ports.v[i]);
-	I(c->n_ports);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		F(c->ports[i].container_port); F(c->ports[i].host_ip);
-		F(c->ports[i].host_port);
-	}
-	I(c->labels.n);
-	for (size_t i = 0; i < c->labels.n; i++) { F(c->labels.v[i].key); F(c->labels.v[i].value); }
-	I(c->n_mounts);
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		F(c->mounts[i].type); F(c->mounts[i].source);
-		F(c->mounts[i].destination); I(c->mounts[i].rw);
-	}
-	/* How it was run: `docker update` or `network connect` change it. */
-	value_json(&c->run, &b);
-	buf_addch(&b, '\0');
-	I(s->packages.n);
+	F(&b, "keep-fingerprint-3");
+	config_serialise(&s->config, &b);
+	I(&b, s->packages.n);
 	for (size_t i = 0; i < s->packages.n; i++) {
 		const struct pkg_change *p = &s->packages.v[i];
 
-		I(p->change); F(p->pkg.manager); F(p->pkg.name); F(p->pkg.arch);
-		F(p->pkg.location); F(p->pkg.version); F(p->old_version);
-		I(p->pkg.automatic); F(p->pkg.origin);
+		I(&b, p->change); F(&b, p->pkg.manager); F(&b, p->pkg.name);
+		F(&b, p->pkg.arch); F(&b, p->pkg.location); F(&b, p->pkg.version);
+		F(&b, p->old_version); I(&b, p->pkg.automatic);
+		F(&b, p->pkg.origin);
 	}
-	I(s->loose.n);
-	for (size_t i = 0; i < s->loose.n; i++) { F(s->loose.v[i].path); I(s->loose.v[i].kind); }
+	I(&b, s->loose.n);
+	for (size_t i = 0; i < s->loose.n; i++) {
+		F(&b, s->loose.v[i].path); I(&b, s->loose.v[i].kind);
+	}
 	buf_add(&b, stamps->ptr, stamps->len);
-#undef F
-#undef I
 	sha256_hex(b.ptr, b.len, hex);
 	buf_release(&b);
 	return hex;
@@ -153,66 +166,152 @@ stamp_unknown(struct buf *out, const char *what)
 	buf_addch(out, '\0');
 }
 
+static int
+cmp_fs_change(const void *a, const void *b)
+{
+	return strcmp(((const struct fs_change *)a)->path,
+	    ((const struct fs_change *)b)->path);
+}
+
+/* A stamp the layer walk took. */
+static void
+stamp_walked(struct buf *out, const struct fs_stamp *st)
+{
+	if (st->mode == 0)
+		stamp_gone(out);
+	else
+		stamp_add(out, st->size, st->mode, st->mtime_sec, st->mtime_nsec);
+}
+
 /*
- * Size, mode and mtime of every loose file, for the fingerprint: the change
- * list says a file was added, not that it was edited again since. Read from
- * the upper layer when the change list came from there, else with a HEAD
- * per file through the engine, up to LOOSE_STAMP_MAX files: past that the
- * save counts as changed rather than miss an edit.
+ * The stamp of path through the engine (HEAD /archive: size, mode, mtime
+ * to the nanosecond), asked once per save: cache remembers each answer.
  */
 static void
-stamp_loose(struct engine *e, const struct snapshot *s, int from_layer,
-    struct buf *out)
+stamp_engine(struct engine *e, const char *id, const char *path,
+    struct kvv *cache, struct buf *out)
 {
 	struct keep_error *err = NULL;
-	struct layer_upper upper = { -1, NULL, -1 };
-	int have_upper = from_layer && layer_upper_open(&s->config, &upper) == 0;
+	struct engine_path_stat est;
+	const char *known = kvv_get(cache, path);
+	struct buf one = BUF_INIT;
 
-	if (!from_layer && s->loose.n > LOOSE_STAMP_MAX) {
-		stamp_unknown(out, "many-files");
+	if (known != NULL) {
+		buf_addstr(out, known);
+		buf_addch(out, '\0');
 		return;
 	}
-	for (size_t i = 0; i < s->loose.n; i++) {
-		const char *path = s->loose.v[i].path;
-		struct engine_path_stat est;
-		struct stat st;
-
-		if (s->loose.v[i].kind == FS_DELETED)
-			continue;
-		if (from_layer) {
-			if (!have_upper)
-				stamp_unknown(out, "unreadable");
-			else if (layer_stat(&upper, path, &st) == 0)
-				stamp_add(out, st.st_size, st.st_mode,
-				    st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-			else
-				stamp_gone(out);
-			continue;
-		}
-		if (engine_container_stat(e, s->config.id, path, &est, &err) < 0) {
-			/*
-			 * Gone since the change list was read: that is a state.
-			 * A path the engine cannot stat (too deep for it ...)
-			 * makes the save count as changed, not fail.
-			 */
-			if (err->kind == KEEP_ERR_NOT_FOUND)
-				stamp_gone(out);
-			else
-				stamp_unknown(out, "unreadable");
-			keep_error_free(err);
-			err = NULL;
-			continue;
-		}
-		if (est.mtime_sec < 0)
-			stamp_unknown(out, "no-mtime");
+	if (engine_container_stat(e, id, path, &est, &err) < 0) {
+		/*
+		 * Gone since the change list was read: that is a state. A path
+		 * the engine cannot stat (too deep for it ...) makes the save
+		 * count as changed, not fail.
+		 */
+		if (err->kind == KEEP_ERR_NOT_FOUND)
+			stamp_gone(&one);
 		else
-			stamp_add(out, est.size, est.mode, est.mtime_sec,
+			stamp_unknown(&one, "unreadable");
+		keep_error_free(err);
+	} else {
+		if (est.mtime_sec < 0)
+			stamp_unknown(&one, "no-mtime");
+		else
+			stamp_add(&one, est.size, est.mode, est.mtime_sec,
 			    est.mtime_nsec);
 		engine_path_stat_release(&est);
 	}
-	if (have_upper)
-		layer_upper_close(&upper);
+	buf_add(out, one.ptr, one.len);
+	/* The stamp without its NUL. */
+	buf_truncate(&one, one.len - 1);
+	kvv_push(cache, path, buf_cstr(&one));
+	buf_release(&one);
 }
+
+/*
+ * Size, mode and mtime of every loose file (of loose), for the
+ * fingerprint and the state: the change list says a file was added, not
+ * that it was edited again since. Taken by the layer walk when the change
+ * list came from there (walked), else with a HEAD per file through the
+ * engine, up to LOOSE_STAMP_MAX files: past that the save counts as
+ * changed rather than miss an edit.
+ */
+static void
+stamp_loose(struct engine *e, const char *id, const struct fs_changes *loose,
+    const struct fs_changes *walked, struct kvv *cache, struct buf *out)
+{
+	if (walked == NULL && loose->n > LOOSE_STAMP_MAX) {
+		stamp_unknown(out, "many-files");
+		return;
+	}
+	for (size_t i = 0; i < loose->n; i++) {
+		const char *path = loose->v[i].path;
+
+		if (loose->v[i].kind == FS_DELETED)
+			continue;
+		if (walked != NULL) {
+			struct fs_change key = { .path = (char *)path };
+			const struct fs_change *c = bsearch(&key, walked->v,
+			    walked->n, sizeof(*walked->v), cmp_fs_change);
+
+			if (c == NULL)
+				stamp_gone(out);
+			else
+				stamp_walked(out, &c->stamp);
+			continue;
+		}
+		stamp_engine(e, id, path, cache, out);
+	}
+}
+
+/*
+ * What a save sees of s before it reads any package (see migration 0006),
+ * as a hash in *out (caller frees): the config, and the change list minus
+ * what no snapshot records (pkg_path_is_inert). From the layer walk, with
+ * every path's stamp: each file a package analyzer reads is in the list,
+ * so equal states make equal snapshots. From the engine's list, with the
+ * stamps of the paths that stand for the package databases
+ * (pkg_state_paths) and of the loose files of loose (the latest
+ * snapshot's, or s's own), one HEAD each.
+ */
+static char *
+save_state(struct engine *e, const struct snapshot *s, int from_layer,
+    const struct fs_changes *loose, struct kvv *cache)
+{
+	char *hex = xmalloc(2 * SHA256_DIGEST_SIZE + 1);
+	struct buf b = BUF_INIT;
+
+	F(&b, "keep-state-1");
+	F(&b, from_layer ? "layer" : "engine");
+	config_serialise(&s->config, &b);
+	for (size_t i = 0; i < s->changes.n; i++) {
+		const struct fs_change *c = &s->changes.v[i];
+
+		if (pkg_path_is_inert(c->path))
+			continue;
+		F(&b, c->path); I(&b, c->kind);
+		if (from_layer)
+			stamp_walked(&b, &c->stamp);
+	}
+	if (!from_layer) {
+		struct strv paths = { 0 };
+
+		pkg_state_paths(&s->changes, &paths);
+		I(&b, paths.n);
+		for (size_t i = 0; i < paths.n; i++) {
+			F(&b, paths.v[i]);
+			stamp_engine(e, s->config.id, paths.v[i], cache, &b);
+		}
+		strv_release(&paths);
+		F(&b, "loose");
+		stamp_loose(e, s->config.id, loose, NULL, cache, &b);
+	}
+	sha256_hex(b.ptr, b.len, hex);
+	buf_release(&b);
+	return hex;
+}
+
+#undef F
+#undef I
 
 /* The half of save_reads_layers that layer_changes cannot see: 1 or 0. */
 static int
@@ -448,11 +547,37 @@ repair_pending(struct engine *e, struct catalog *cat, const char *engine,
 	return rc;
 }
 
-static int
-cmp_fs_change(const void *a, const void *b)
+/*
+ * The filesystems the analyzers read: the container's layers where the
+ * change list came from them (the engine's archive API, one request per
+ * read, only for what they cannot merge), else the archive API.
+ */
+struct save_fs {
+	struct pkg_fs cur, base;		/* what the analyzers read */
+	struct pkg_fs engine_cur, engine_base;	/* the archive API */
+	int layered;
+};
+
+static void
+save_fs_open(struct save_fs *f, struct engine *e, const struct snapshot *s,
+    int from_layer)
 {
-	return strcmp(((const struct fs_change *)a)->path,
-	    ((const struct fs_change *)b)->path);
+	struct keep_error *err = NULL;
+
+	memset(f, 0, sizeof(*f));
+	engine_fs_container(&f->engine_cur, e, s->config.id);
+	engine_fs_image(&f->engine_base, e, s->config.image_id);
+	if (from_layer &&
+	    layer_fs_open(&f->cur, &s->config, 1, &f->engine_cur, &err) == 0) {
+		if (layer_fs_open(&f->base, &s->config, 0, &f->engine_base,
+		    &err) == 0) {
+			f->layered = 1;
+			return;
+		}
+		pkg_fs_release(&f->cur);
+	}
+	/* Layers that went away since the walk: ask the engine. */
+	keep_error_free(err);
 }
 
 /*
@@ -484,28 +609,29 @@ read_apt_sources(struct engine *e, struct catalog *cat, struct snapshot *s,
 	return 0;
 }
 
-/* Move the scan's findings and the change list into the snapshot. */
+static void
+save_fs_release(struct save_fs *f)
+{
+	if (f->layered) {
+		pkg_fs_release(&f->cur);
+		pkg_fs_release(&f->base);
+	}
+	pkg_fs_release(&f->engine_cur);
+	pkg_fs_release(&f->engine_base);
+}
+
+/* Move the scan's findings into the snapshot (its change list is read). */
 static int
 analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
-    struct pkg_set *base_to_cache, int *base_cached, int *from_layer,
+    int from_layer, struct pkg_set *base_to_cache, int *base_cached,
     struct strv *warnings, struct keep_error **err)
 {
-	struct pkg_fs cfs, bfs;
+	struct save_fs fs;
 	struct pkg_set cached = { 0 };
 	struct pkg_scan scan = { 0 };
 	struct strv dests = { 0 };
 	int rc;
 
-	if (read_changes(e, s, from_layer, err) < 0)
-		return -1;
-	/*
-	 * The engine lists changes in a different order on every call (a Go
-	 * map): sort them, or the fingerprint of an unchanged container
-	 * would differ from save to save.
-	 */
-	if (s->changes.n > 1)
-		qsort(s->changes.v, s->changes.n, sizeof(*s->changes.v),
-		    cmp_fs_change);
 	/*
 	 * Databases the container left alone are the base's, so there is no
 	 * package change to find: the base's set (a thousand rows on a big
@@ -518,14 +644,13 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 		*base_cached = 0;
 	else
 		return -1;
-	engine_fs_container(&cfs, e, s->config.id);
-	engine_fs_image(&bfs, e, s->config.image_id);
-	rc = pkg_scan(&cfs, &bfs, *base_cached ? &cached : NULL, &s->changes,
-	    &scan, err);
-	pkg_fs_release(&bfs);
+	save_fs_open(&fs, e, s, from_layer);
+	rc = pkg_scan(fs.layered ? &fs.cur : &fs.engine_cur,
+	    fs.layered ? &fs.base : &fs.engine_base,
+	    *base_cached ? &cached : NULL, &s->changes, &scan, err);
 	pkg_set_release(&cached);
 	if (rc < 0) {
-		pkg_fs_release(&cfs);
+		save_fs_release(&fs);
 		return keep_error_wrap(err, "read the packages of '%s'",
 		    s->config.name);
 	}
@@ -533,8 +658,9 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 		strv_push(&dests, s->config.mounts[i].destination);
 	pkg_loose_files(&s->changes, &scan.explained, &dests, &s->loose);
 	strv_release(&dests);
-	rc = pkg_loose_find_secrets(&cfs, &s->loose, err);
-	pkg_fs_release(&cfs);
+	rc = pkg_loose_find_secrets(fs.layered ? &fs.cur : &fs.engine_cur,
+	    &s->loose, err);
+	save_fs_release(&fs);
 	if (rc < 0) {
 		pkg_scan_release(&scan);
 		return keep_error_wrap(err, "read the installer settings of '%s'",
@@ -700,6 +826,53 @@ commit_helper(void *arg)
 	return NULL;
 }
 
+/*
+ * Nothing changed since snapshot #head_seq: out says so. A recipe the
+ * catalog has no commit for is made now. Whether a recorded commit is
+ * still in the history takes libgit2 (its start costs more than the rest
+ * of this save): the next save that commits checks that, beside its
+ * engine commit. s->state replaces the snapshot's when it differs
+ * (old_state: the recorded one), so that the next save in this state is
+ * told at once.
+ */
+static int
+save_unchanged(struct catalog *cat, struct snapshot *s, long head_seq,
+    char **head_image, const char *head_commit, const char *old_state,
+    const struct save_opts *opts, struct save_result *out,
+    struct keep_error **err)
+{
+	struct keep_error *e2 = NULL;
+
+	if (opts && opts->recipes_dir && head_commit == NULL)
+		repair_recipe(cat, opts->recipes_dir, s->engine, s->config.name,
+		    out);
+	/* A lost state only costs the next save its shortcut. */
+	if (s->state != NULL &&
+	    (old_state == NULL || strcmp(old_state, s->state) != 0)) {
+		if (catalog_begin_lazy(cat, &e2) == 0 &&
+		    catalog_snapshot_state_set(cat, s->engine, s->config.name,
+		    head_seq, s->state, &e2) == 0)
+			catalog_commit(cat, &e2);
+		catalog_rollback(cat);
+		keep_error_free(e2);
+	}
+	out->unchanged = 1;
+	if (opts && opts->unchanged_snapshot) {
+		struct snapshot rec = { 0 };
+
+		if (catalog_snapshot_load(cat, s->engine, s->config.name,
+		    head_seq, &rec, err) < 0)
+			return -1;
+		snapshot_release(s);
+		*s = rec;
+		return 0;
+	}
+	s->seq = head_seq;
+	s->image = *head_image;
+	*head_image = NULL;
+	return 0;
+}
+
 int
 keep_save(struct engine *e, struct catalog *cat, const char *home,
     const char *id, const struct save_opts *opts, struct save_result *out,
@@ -709,9 +882,10 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	struct snapshot s = { 0 };
 	struct pkg_set base_set = { 0 };
 	cleanup_free char *head_fp = NULL, *head_image = NULL,
-	    *head_commit = NULL, *repo = NULL, *tag = NULL, *token = NULL,
-	    *seq_label = NULL;
-	struct kvv labels = { 0 };
+	    *head_commit = NULL, *head_state = NULL, *repo = NULL, *tag = NULL,
+	    *token = NULL, *seq_label = NULL;
+	struct fs_changes head_loose = { 0 };
+	struct kvv labels = { 0 }, stamp_cache = { 0 };
 	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
 	struct history_prep prep;
@@ -740,32 +914,53 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 
 		s.base_digest = d ? xstrdup(d) : NULL;
 	}
-	if (analyze(e, cat, &s, &base_set, &base_cached, &from_layer,
-	    &out->warnings, err) < 0)
+	if (read_changes(e, &s, &from_layer, err) < 0)
 		goto out;
-
+	/*
+	 * The engine lists changes in a different order on every call (a Go
+	 * map): sort them, or the state of an unchanged container would
+	 * differ from save to save.
+	 */
+	if (s.changes.n > 1)
+		qsort(s.changes.v, s.changes.n, sizeof(*s.changes.v),
+		    cmp_fs_change);
 	s.engine = xstrdup(engine_host);
 	s.message = xstrdup(opts && opts->message ? opts->message : "");
-	stamp_loose(e, &s, from_layer, &stamps);
-	s.fingerprint = fingerprint(&s, &stamps);
 	if (catalog_snapshot_head(cat, engine_host, s.config.name, &head_seq,
 	    &head_fp, &head_image, &head_commit, err) < 0)
 		goto out;
+	/*
+	 * Unchanged when the container is in the state the latest snapshot
+	 * recorded: decided before any package database is read.
+	 */
+	if (head_seq > 0 && catalog_snapshot_state(cat, engine_host,
+	    s.config.name, head_seq, &head_state, from_layer ? NULL :
+	    &head_loose, err) < 0)
+		goto out;
+	if (head_state != NULL) {
+		s.state = save_state(e, &s, from_layer, &head_loose,
+		    &stamp_cache);
+		if (strcmp(head_state, s.state) == 0) {
+			rc = save_unchanged(cat, &s, head_seq, &head_image,
+			    head_commit, NULL, opts, out, err);
+			goto out;
+		}
+	}
+	if (analyze(e, cat, &s, from_layer, &base_set, &base_cached,
+	    &out->warnings, err) < 0)
+		goto out;
+	stamp_loose(e, s.config.id, &s.loose, from_layer ? &s.changes : NULL,
+	    &stamp_cache, &stamps);
+	s.fingerprint = fingerprint(&s, &stamps);
+	if (s.state == NULL || !from_layer) {
+		/* With this snapshot's loose files, as the next save will
+		 * compute it (their stamps are known by now). */
+		free(s.state);
+		s.state = save_state(e, &s, from_layer, &s.loose, &stamp_cache);
+	}
 	if (head_seq > 0 && strcmp(head_fp, s.fingerprint) == 0) {
-		/*
-		 * A recipe the catalog has no commit for is made now. Whether
-		 * a recorded commit is still in the history takes libgit2 (its
-		 * start costs more than the rest of this save): the next save
-		 * that commits checks that, beside its engine commit.
-		 */
-		if (opts && opts->recipes_dir && head_commit == NULL)
-			repair_recipe(cat, opts->recipes_dir, engine_host,
-			    s.config.name, out);
-		out->unchanged = 1;
-		s.seq = head_seq;
-		s.image = head_image;
-		head_image = NULL;
-		rc = 0;
+		rc = save_unchanged(cat, &s, head_seq, &head_image, head_commit,
+		    head_state, opts, out, err);
 		goto out;
 	}
 
@@ -863,6 +1058,8 @@ out:
 	if (lock >= 0)
 		close(lock);
 	kvv_release(&labels);
+	kvv_release(&stamp_cache);
+	fs_changes_release(&head_loose);
 	buf_release(&stamps);
 	if (prepared)
 		history_prep_release(&prep);

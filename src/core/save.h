@@ -25,6 +25,11 @@ struct save_opts {
 	 * zeroed).
 	 */
 	struct container *inspected;
+	/*
+	 * When nothing changed: out->snap is the recorded snapshot, read
+	 * back from the catalog. Else it holds its number and image only.
+	 */
+	int unchanged_snapshot;
 };
 
 struct save_result {
@@ -34,7 +39,8 @@ struct save_result {
 	 * snapshot's image was written flattened (core/snapshot_write.h).
 	 */
 	size_t flattened_from;
-	struct snapshot snap;	/* the new (or, unchanged, the latest) snapshot */
+	/* The new snapshot; unchanged: the latest (see unchanged_snapshot). */
+	struct snapshot snap;
 	struct strv warnings;	/* refused packages, repaired leftovers ... */
 	/*
 	 * The snapshot was recorded but its recipe could not be committed (a

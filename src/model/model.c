@@ -122,13 +122,23 @@ image_repo_digest(const struct image *img, const char *ref)
 }
 
 void
-fs_changes_push(struct fs_changes *fc, const char *path, enum fs_change_kind kind)
+fs_changes_push_stamped(struct fs_changes *fc, const char *path,
+    enum fs_change_kind kind, const struct fs_stamp *st)
 {
+	static const struct fs_stamp none;
+
 	fc->v = xrealloc(fc->v, (fc->n + 1) * sizeof(*fc->v));
 	fc->v[fc->n].path = xstrdup(path);
 	fc->v[fc->n].kind = kind;
 	fc->v[fc->n].secret = 0;
+	fc->v[fc->n].stamp = st ? *st : none;
 	fc->n++;
+}
+
+void
+fs_changes_push(struct fs_changes *fc, const char *path, enum fs_change_kind kind)
+{
+	fs_changes_push_stamped(fc, path, kind, NULL);
 }
 
 void
@@ -294,6 +304,7 @@ snapshot_release(struct snapshot *s)
 	free(s->image);
 	free(s->image_id);
 	free(s->fingerprint);
+	free(s->state);
 	container_release(&s->config);
 	image_release(&s->base);
 	free(s->base_digest);

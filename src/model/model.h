@@ -107,11 +107,23 @@ enum fs_change_kind {
 	FS_DELETED = 2,
 };
 
+/*
+ * What lstat says of a changed path, where keep read the change list from
+ * the container's layer itself (the engine's list carries none).
+ */
+struct fs_stamp {
+	long long size;
+	unsigned mode;		/* st_mode; 0: no stamp */
+	long long mtime_sec;
+	long mtime_nsec;
+};
+
 struct fs_change {
 	char *path;
 	enum fs_change_kind kind;
 	/* A loose installer configuration file holding credentials (save reads them). */
 	int secret;
+	struct fs_stamp stamp;
 };
 
 struct fs_changes {
@@ -119,7 +131,11 @@ struct fs_changes {
 	size_t n;
 };
 
+/* Append a copy of path with no stamp. */
 void fs_changes_push(struct fs_changes *fc, const char *path, enum fs_change_kind kind);
+/* Append a copy of path with its stamp (st may be NULL: none). */
+void fs_changes_push_stamped(struct fs_changes *fc, const char *path,
+    enum fs_change_kind kind, const struct fs_stamp *st);
 void fs_changes_release(struct fs_changes *fc);
 
 /* One installed package as a package database describes it. */
@@ -220,6 +236,8 @@ struct snapshot {
 	char *image;		/* keep/NAME:SEQ */
 	char *image_id;		/* the committed image's id */
 	char *fingerprint;	/* equal fingerprints mean "unchanged" */
+	char *state;		/* what the save saw before reading packages
+				 * (see migration 0006), or NULL */
 	struct container config;	/* config.image_id is the base image id */
 	struct image base;	/* the base image's config (id, env, user ...) */
 	char *base_digest;	/* name@sha256:... matching config.image_ref, or NULL */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/layer.h"
+#include "pkg/pkg.h"
 #include "tap.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -88,14 +89,173 @@ container_of(void)
 	return c;
 }
 
+static const struct fs_change *
+change_at(const struct fs_changes *fc, const char *path)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		if (strcmp(fc->v[i].path, path) == 0)
+			return &fc->v[i];
+	return NULL;
+}
+
+/* Each path of the list carries its lstat in the upper layer. */
+static void
+test_stamps(const struct container *c)
+{
+	struct fs_changes fc;
+	struct keep_error *err = NULL;
+	const struct fs_change *ch;
+	char *why = NULL;
+
+	ok(layer_changes(c, &fc, &why, &err) == 0, "the layers are read again");
+	ch = change_at(&fc, "/etc/motd");
+	ok(ch && S_ISREG(ch->stamp.mode) && ch->stamp.size == 8 &&
+	    ch->stamp.mtime_sec > 0, "a file in the upper layer is stamped there");
+	ch = change_at(&fc, "/etc/issue");
+	ok(ch && ch->stamp.mode == 0, "a whiteout has no stamp");
+	ch = change_at(&fc, "/lnk/etc/passwd");
+	ok(ch && ch->stamp.size == 4,
+	    "a path under an upper directory is stamped there");
+	ch = change_at(&fc, "/new/dir");
+	ok(ch && S_ISDIR(ch->stamp.mode), "a directory is stamped");
+	fs_changes_release(&fc);
+}
+
+/* read path of fs: its content, or "!" and the error kind. */
+static char *
+read_of(const struct pkg_fs *fs, const char *path, size_t max)
+{
+	struct buf b = BUF_INIT;
+	struct keep_error *err = NULL;
+	char *r;
+
+	if (fs->read_file(fs->ctx, path, max, &b, &err) < 0) {
+		r = xasprintf("!%s", err->kind == KEEP_ERR_NOT_FOUND ?
+		    "not found" : "failed");
+		keep_error_free(err);
+	} else {
+		r = xstrdup(buf_cstr(&b));
+	}
+	buf_release(&b);
+	return r;
+}
+
+static char *
+list_of(const struct pkg_fs *fs, const char *path)
+{
+	struct strv names = { 0 };
+	struct keep_error *err = NULL;
+	struct buf b = BUF_INIT;
+
+	if (fs->list_dir(fs->ctx, path, &names, &err) < 0) {
+		keep_error_free(err);
+		return xstrdup("!");
+	}
+	for (size_t i = 0; i < names.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", names.v[i]);
+	strv_release(&names);
+	return b.ptr ? buf_detach(&b, NULL) : xstrdup("");
+}
+
+#define IS_READ(fs, path, want, what) do { \
+	char *got_ = read_of((fs), (path), 1024); \
+	is_str(got_, (want), (what)); \
+	free(got_); \
+} while (0)
+
+#define IS_LIST(fs, path, want, what) do { \
+	char *got_ = list_of((fs), (path)); \
+	is_str(got_, (want), (what)); \
+	free(got_); \
+} while (0)
+
+/* The files of the layers as the container and as the image see them. */
+static void
+test_layer_fs(const struct container *c)
+{
+	struct pkg_fs cur, img, fallback;
+	struct keep_error *err = NULL;
+	char *p, *got;
+
+	mk("lower2", "etc/esc", "->../../../../../etc/hostname");
+	mk("lower2", "etc/loop", "->loop");
+	mk("lower2", "etc/rel", "->issue");
+	mk("lower2", "usr/lib/os-release", "ID=keep");
+	mk("lower2", "lib", "->usr/lib");
+	p = xasprintf("%s/upper/etc/fifo", root);
+	ok(mkfifo(p, 0644) == 0, "a FIFO in the upper layer");
+	free(p);
+
+	ok(layer_fs_open(&cur, c, 1, NULL, &err) == 0, "open the container's "
+	    "files");
+	IS_READ(&cur, "/etc/motd", "new motd", "the upper layer's file");
+	IS_READ(&cur, "/etc/issue", "!not found", "a whiteout deletes");
+	IS_READ(&cur, "/usr/doc/x", "!not found", "a deleted directory hides "
+	    "what was in it");
+	IS_READ(&cur, "/var/lists/l1", "!not found", "an opaque directory "
+	    "hides the layers below");
+	IS_READ(&cur, "/var/lists/l3", "3", "and shows its own");
+	IS_LIST(&cur, "/var/lists", "l3", "its listing is its own");
+	IS_READ(&cur, "/lnk/etc/passwd", "mine", "an upper directory covers a "
+	    "lower symlink");
+	IS_READ(&cur, "/new/dir/f", "f", "an added directory");
+	IS_READ(&cur, "/lib/os-release", "ID=keep", "a relative symlink to a "
+	    "directory is followed inside the tree");
+	IS_READ(&cur, "/etc/./../etc/rel", "!not found", "a symlink to a "
+	    "deleted file is not there");
+	IS_READ(&cur, "/etc/esc", "!not found", "'..' stops at the tree's root,"
+	    " never reading this host's /etc/hostname");
+	IS_READ(&cur, "/etc/loop", "!not found", "a symlink loop ends");
+	IS_READ(&cur, "/etc/fifo", "!not found", "a FIFO is no file, and "
+	    "does not hang the read");
+	IS_READ(&cur, "/etc", "!not found", "a directory is no file");
+	IS_LIST(&cur, "/etc", "esc fifo loop motd rel", "the merged listing "
+	    "leaves out what a layer deleted");
+	got = read_of(&cur, "/etc/motd", 3);
+	is_str(got, "!failed", "a file over the limit is an error, not a part");
+	free(got);
+
+	ok(layer_fs_open(&img, c, 0, NULL, &err) == 0, "open the image's files");
+	IS_READ(&img, "/etc/motd", "!not found", "the image deleted its motd");
+	IS_READ(&img, "/etc/issue", "Debian", "the image's issue");
+	IS_READ(&img, "/etc/rel", "Debian", "a relative symlink");
+	IS_READ(&img, "/lnk/etc/issue", "Debian", "a symlink to / is the tree's "
+	    "root");
+	IS_LIST(&img, "/var/lists", "l1 l4", "two layers merged, a deletion "
+	    "of the upper one applied");
+	IS_READ(&img, "/var/lists/l2", "!not found", "a lower whiteout deletes");
+
+	/* What only the kernel can merge goes to the fallback. */
+	mk("upper", "moved/y", "y");
+	mk("fallback", "moved/y", "from the engine");
+	p = xasprintf("%s/upper/moved", root);
+	setxattr(p, "trusted.overlay.redirect", "/a/longer/path/than/eight", 25,
+	    0);
+	free(p);
+	IS_READ(&cur, "/moved/y", "!failed", "a renamed directory, no fallback: "
+	    "an error");
+	pkg_fs_release(&cur);
+	p = xasprintf("%s/fallback", root);
+	ok(pkg_dir_fs_open(&fallback, p, &err) == 0, "a fallback");
+	free(p);
+	ok(layer_fs_open(&cur, c, 1, &fallback, &err) == 0, "open with it");
+	IS_READ(&cur, "/moved/y", "from the engine", "a renamed directory is "
+	    "read through the fallback");
+	pkg_fs_release(&cur);
+	pkg_fs_release(&img);
+	pkg_fs_release(&fallback);
+	p = xasprintf("rm -rf '%s/upper/moved' '%s/upper/etc/fifo'", root, root);
+	ok(system(p) == 0, "clean up");
+	free(p);
+	ok(err == NULL, "no error on the way");
+}
+
 int
 main(void)
 {
 	struct container c;
 	struct fs_changes fc;
 	struct keep_error *err = NULL;
-	struct layer_upper u;
-	struct stat st;
 	char *why = NULL, *got, *cmd;
 	int rc;
 
@@ -148,15 +308,8 @@ main(void)
 	free(got);
 	fs_changes_release(&fc);
 
-	ok(layer_upper_open(&c, &u) == 0, "the upper directory opens");
-	ok(layer_stat(&u, "/etc/motd", &st) == 0 && st.st_size == 8,
-	    "a file in the upper layer is stat-ed there");
-	is_int(layer_stat(&u, "/etc/issue", &st), 1, "a whiteout is not there");
-	is_int(layer_stat(&u, "/etc/hostname", &st), 1,
-	    "a file only below is not in the upper layer");
-	is_int(layer_stat(&u, "/lnk/etc/passwd", &st), 0,
-	    "a path under an upper directory is found there");
-	layer_upper_close(&u);
+	test_stamps(&c);
+	test_layer_fs(&c);
 
 	/* A renamed directory (redirect_dir) shows another's content. */
 	mk("upper", "moved/y", "y");
