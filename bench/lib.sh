@@ -104,3 +104,58 @@ bench_container() {
 	$DOCKER run -d --network none --name "$1" --label io.keep.bench=1 \
 	    "$2" sleep infinity >/dev/null
 }
+
+# Where bench_hand_container caches its downloads (kept between runs).
+BENCH_CACHE=${BENCH_CACHE:-/var/cache/keep-bench}
+# The host's CA bundle: the npm registry is reached through a proxy that
+# inspects TLS with a CA of its own, which this bundle holds.
+BENCH_HOST_CA=${BENCH_HOST_CA:-/etc/ssl/certs/ca-certificates.crt}
+
+# bench_hand_container NAME APT NPM: a container from keep-test/bookworm
+# (--network host, for the mirror and the npm registry) in which the
+# packages are installed by hand, with docker exec, into its own layer:
+# apt-get install APT (recommends left out), npm install -g NPM (may be
+# empty; nodejs and npm among APT), and a venv in /opt/venv with a local
+# package installed by its pip (python3-venv among APT), as a user who
+# works on their own code does. apt's archives and npm's cache are mounted
+# from $BENCH_CACHE, so only the first run downloads.
+bench_hand_container() {
+	local c=$1 apt=$2 npm=$3
+	mkdir -p "$BENCH_CACHE/apt/partial" "$BENCH_CACHE/npm" || return 1
+	$DOCKER run -d --network host --name "$c" --label io.keep.bench=1 \
+	    -v "$BENCH_CACHE/apt:/var/cache/apt/archives" \
+	    -v "$BENCH_CACHE/npm:/root/.npm" \
+	    -v "$BENCH_HOST_CA:/usr/local/share/kbench-host-ca.crt:ro" \
+	    keep-test/bookworm:latest sleep infinity >/dev/null || return 1
+	$DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$c" sh -c \
+	    "apt-get update -qq && apt-get install -y -qq --no-install-recommends $apt" \
+	    >"$BENCH_TMP/apt.log" 2>&1 || {
+		echo "bench: apt-get install in $c failed:" >&2
+		tail -n 20 "$BENCH_TMP/apt.log" >&2
+		return 1
+	}
+	if [ -n "$npm" ]; then
+		$DOCKER exec "$c" npm install -g --no-fund --no-audit \
+		    --cafile=/usr/local/share/kbench-host-ca.crt $npm \
+		    >"$BENCH_TMP/npm.log" 2>&1 || {
+			echo "bench: npm install -g in $c failed:" >&2
+			tail -n 20 "$BENCH_TMP/npm.log" >&2
+			return 1
+		}
+	fi
+	case " $apt " in
+	*" python3-venv "*)
+		$DOCKER exec "$c" sh -c 'mkdir -p /srv/kbench_tool/kbench_tool &&
+		    echo "VERSION = \"0.1\"" >/srv/kbench_tool/kbench_tool/__init__.py &&
+		    printf "from setuptools import setup\nsetup(name=\"kbench-tool\", version=\"0.1\", packages=[\"kbench_tool\"])\n" \
+		        >/srv/kbench_tool/setup.py &&
+		    python3 -m venv /opt/venv &&
+		    /opt/venv/bin/pip install -q --no-index --no-build-isolation /srv/kbench_tool' \
+		    >"$BENCH_TMP/pip.log" 2>&1 || {
+			echo "bench: the venv in $c failed:" >&2
+			tail -n 20 "$BENCH_TMP/pip.log" >&2
+			return 1
+		}
+		;;
+	esac
+}
