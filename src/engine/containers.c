@@ -189,6 +189,13 @@ has_mount(const struct container *c, const char *destination)
 	return 0;
 }
 
+static int
+cmp_mount(const void *a, const void *b)
+{
+	return strcmp(((const struct mount *)a)->destination,
+	    ((const struct mount *)b)->destination);
+}
+
 static void
 fill_mounts(struct container *c, const json_t *j)
 {
@@ -226,6 +233,12 @@ fill_mounts(struct container *c, const json_t *j)
 			    NULL);
 	}
 	strv_release(&tmpfs);
+	/*
+	 * The engine lists Mounts from a Go map, in a new order on every
+	 * inspect: a container with two mounts was "changed" at random.
+	 */
+	if (c->n_mounts > 1)
+		qsort(c->mounts, c->n_mounts, sizeof(*c->mounts), cmp_mount);
 }
 
 static void

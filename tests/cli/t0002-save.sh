@@ -140,4 +140,18 @@ test_expect_success 'the base image package set is read once per image id' '
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(DISTINCT base) FROM base_packages")" = 1
 '
 
+test_expect_success 'a container with several mounts is unchanged save after save (the engine lists them in any order)' '
+	mkdir -p "$TEST_DIR/m1" "$TEST_DIR/m2" "$TEST_DIR/m3" &&
+	m=$(run_container mounts --network none -v "$TEST_DIR/m1:/m1" \
+	    -v "$TEST_DIR/m2:/m2:ro" -v "$TEST_DIR/m3:/srv/m3" \
+	    -v "$PREFIX-vol:/data" "$KEEP_TEST_BASE" sleep infinity) &&
+	track_volume "$PREFIX-vol" &&
+	keep save "$PREFIX-mounts" >out &&
+	expect_grep "^saved $PREFIX-mounts #1 " out &&
+	for i in 1 2 3 4 5 6; do
+		keep save "$PREFIX-mounts" >out &&
+		test "$(cat out)" = "$PREFIX-mounts: unchanged since #1" || exit 1
+	done
+'
+
 test_done
