@@ -264,7 +264,7 @@ stamp_loose(struct engine *e, const char *id, const struct fs_changes *loose,
 }
 
 /*
- * What a save sees of s before it reads any package (see migration 0006),
+ * What a save sees of s before it reads any package (see migration 0008),
  * as a hash in *out (caller frees): the config, and the change list minus
  * what no snapshot records (pkg_path_is_inert). From the layer walk, with
  * every path's stamp: each file a package analyzer reads is in the list,

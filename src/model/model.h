@@ -237,7 +237,7 @@ struct snapshot {
 	char *image_id;		/* the committed image's id */
 	char *fingerprint;	/* equal fingerprints mean "unchanged" */
 	char *state;		/* what the save saw before reading packages
-				 * (see migration 0006), or NULL */
+				 * (see migration 0008), or NULL */
 	struct container config;	/* config.image_id is the base image id */
 	struct image base;	/* the base image's config (id, env, user ...) */
 	char *base_digest;	/* name@sha256:... matching config.image_ref, or NULL */
