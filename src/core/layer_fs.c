@@ -181,7 +181,8 @@ remember_dir(struct layer_fs *l, const char *dir, const struct mdir *d)
  * FOUND_ENTRY with *fd open on it (a file, a device ...; never a symlink).
  */
 static enum found
-lookup(struct layer_fs *l, const char *path, struct mdir *dir, int *fd)
+lookup_as(struct layer_fs *l, const char *path, struct mdir *dir, int *fd,
+    char **resolved)
 {
 	const char *slash = strrchr(path, '/');
 	cleanup_free char *parent = slash ? xstrndup(path,
@@ -189,12 +190,12 @@ lookup(struct layer_fs *l, const char *path, struct mdir *dir, int *fd)
 	const char *base = slash ? slash + 1 : NULL;
 	struct mdir *stack;
 	size_t depth = 1, qi = 0;
-	struct strv q = { 0 };
+	struct strv q = { 0 }, names = { 0 };
 	enum found rc = FOUND_NONE;
 	int links = 0, last_from_link = 0;
 
 	/* In the directory of the last read: one name to look up. */
-	if (base && *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0 &&
+	if (resolved == NULL && base && *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0 &&
 	    l->last_dir != NULL && strcmp(parent, l->last_dir) == 0) {
 		struct stat st;
 		size_t k;
@@ -229,14 +230,17 @@ lookup(struct layer_fs *l, const char *path, struct mdir *dir, int *fd)
 		if (strcmp(name, ".") == 0)
 			continue;
 		if (strcmp(name, "..") == 0) {
-			if (depth > 1)
+			if (depth > 1) {
 				mdir_close(l, &stack[--depth]);
+				free(names.v[--names.n]);
+			}
 			continue;
 		}
 		f = mdir_child(l, &stack[depth - 1], name, &sub, &k, &st);
 		if (f == FOUND_DIR) {
 			stack = xrealloc(stack, (depth + 1) * sizeof(*stack));
 			stack[depth++] = sub;
+			strv_push(&names, name);
 			continue;
 		}
 		if (f != FOUND_ENTRY) {
@@ -253,24 +257,48 @@ lookup(struct layer_fs *l, const char *path, struct mdir *dir, int *fd)
 				break;
 			target[n] = '\0';
 			last_from_link |= qi == q.n;
-			if (target[0] == '/')
+			if (target[0] == '/') {
 				while (depth > 1)
 					mdir_close(l, &stack[--depth]);
+				strv_release(&names);
+			}
 			queue_path(&q, &qi, target);
 			continue;
 		}
 		if (qi < q.n)
 			break;	/* a file where a directory should be */
 		rc = open_entry(&stack[depth - 1], k, name, fd);
-		if (rc == FOUND_ENTRY && parent != NULL && !last_from_link)
+		if (rc == FOUND_ENTRY && parent != NULL && !last_from_link &&
+		    resolved == NULL)
 			remember_dir(l, parent, &stack[depth - 1]);
+		if (rc == FOUND_ENTRY)
+			strv_push(&names, name);
 		break;
+	}
+	if (resolved != NULL && (rc == FOUND_DIR || rc == FOUND_ENTRY)) {
+		struct buf b = BUF_INIT;
+
+		for (size_t i = 0; i < names.n; i++)
+			buf_printf(&b, "/%s", names.v[i]);
+		*resolved = b.len > 0 ? buf_detach(&b, NULL) : xstrdup("/");
+		if (!last_from_link) {
+			free(*resolved);
+			*resolved = NULL;
+		}
 	}
 	while (depth > 0)
 		mdir_close(l, &stack[--depth]);
 	free(stack);
 	strv_release(&q);
+	strv_release(&names);
 	return rc;
+}
+
+/* lookup_as without the resolved path. */
+static enum found
+lookup(struct layer_fs *l, const char *path, struct mdir *dir, int *fd)
+{
+	return lookup_as(l, path, dir, fd, NULL);
 }
 
 static int
@@ -365,6 +393,103 @@ lfs_list_dir(void *ctx, const char *path, struct strv *out,
 	return rc;
 }
 
+/*
+ * Every regular file directly inside path, with what it holds: each found
+ * through the directory's merged view, none through a symlink.
+ */
+static int
+lfs_read_dir(void *ctx, const char *path, size_t max, struct kvv *out,
+    struct keep_error **err)
+{
+	struct layer_fs *l = ctx;
+	struct strv names = { 0 };
+	struct mdir d;
+	size_t total = 0;
+	int fd = -1, rc = 0;
+
+	switch (lookup(l, path, &d, &fd)) {
+	case FOUND_DIR:
+		break;
+	case FOUND_ENTRY:
+		close(fd);
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "not a directory");
+	case FOUND_UNREADABLE:
+		if (l->fallback != NULL && l->fallback->read_dir != NULL)
+			return l->fallback->read_dir(l->fallback->ctx, path, max,
+			    out, err);
+		return keep_error_set(err, KEEP_ERR_FAILED, "a renamed "
+		    "directory in the layers");
+	default:
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "not there");
+	}
+	if (lfs_list_dir(ctx, path, &names, err) < 0) {
+		mdir_close(l, &d);
+		return -1;
+	}
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		cleanup_buf struct buf b = BUF_INIT;
+		struct mdir sub;
+		struct stat st;
+		size_t k;
+
+		switch (mdir_child(l, &d, names.v[i], &sub, &k, &st)) {
+		case FOUND_DIR:
+			mdir_close(l, &sub);
+			continue;
+		case FOUND_ENTRY:
+			break;
+		default:
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) ||
+		    open_entry(&d, k, names.v[i], &fd) != FOUND_ENTRY)
+			continue;
+		rc = fs_read_fd(fd, max - total, &b, err);
+		close(fd);
+		if (rc == 0 && b.len == 0)
+			kvv_push(out, names.v[i], "");
+		else if (rc == 0 && memchr(b.ptr, '\0', b.len) == NULL)
+			kvv_push(out, names.v[i], b.ptr);
+		total += b.len;
+	}
+	mdir_close(l, &d);
+	strv_release(&names);
+	return rc < 0 ? keep_error_wrap(err, "read '%s'", path) : 0;
+}
+
+/* Follow the links of path as inside the container; see struct pkg_fs. */
+static int
+lfs_resolve_link(void *ctx, const char *path, char **target,
+    struct keep_error **err)
+{
+	struct layer_fs *l = ctx;
+	struct mdir d;
+	char *resolved = NULL;
+	int fd = -1;
+
+	switch (lookup_as(l, path, &d, &fd, &resolved)) {
+	case FOUND_DIR:
+		mdir_close(l, &d);
+		break;
+	case FOUND_ENTRY:
+		close(fd);
+		break;
+	case FOUND_UNREADABLE:
+		if (l->fallback != NULL && l->fallback->resolve_link != NULL)
+			return l->fallback->resolve_link(l->fallback->ctx, path,
+			    target, err);
+		break;
+	default:
+		break;
+	}
+	if (resolved == NULL)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "'%s' is not a symbolic link", path);
+	*target = resolved;
+	return 0;
+}
+
 static void
 lfs_release(void *ctx)
 {
@@ -407,6 +532,8 @@ layer_fs_open(struct pkg_fs *out, const struct container *c, int with_upper,
 	out->ctx = l;
 	out->read_file = lfs_read_file;
 	out->list_dir = lfs_list_dir;
+	out->read_dir = lfs_read_dir;
+	out->resolve_link = lfs_resolve_link;
 	out->release = lfs_release;
 	return 0;
 }

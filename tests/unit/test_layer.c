@@ -157,6 +157,39 @@ list_of(const struct pkg_fs *fs, const char *path)
 	return b.ptr ? buf_detach(&b, NULL) : xstrdup("");
 }
 
+/* "name=value name=value", or "!" on an error. */
+static char *
+dir_of(const struct pkg_fs *fs, const char *path)
+{
+	struct kvv kv = { 0 };
+	struct keep_error *err = NULL;
+	struct buf b = BUF_INIT;
+
+	if (fs->read_dir(fs->ctx, path, 1024, &kv, &err) < 0) {
+		keep_error_free(err);
+		return xstrdup("!");
+	}
+	for (size_t i = 0; i < kv.n; i++)
+		buf_printf(&b, "%s%s=%s", i ? " " : "", kv.v[i].key,
+		    kv.v[i].value);
+	kvv_release(&kv);
+	return b.ptr ? buf_detach(&b, NULL) : xstrdup("");
+}
+
+/* Where the link at path ends, or "!" when it is none. */
+static char *
+link_of(const struct pkg_fs *fs, const char *path)
+{
+	struct keep_error *err = NULL;
+	char *target = NULL;
+
+	if (fs->resolve_link(fs->ctx, path, &target, &err) < 0) {
+		keep_error_free(err);
+		return xstrdup("!");
+	}
+	return target;
+}
+
 #define IS_READ(fs, path, want, what) do { \
 	char *got_ = read_of((fs), (path), 1024); \
 	is_str(got_, (want), (what)); \
@@ -165,6 +198,12 @@ list_of(const struct pkg_fs *fs, const char *path)
 
 #define IS_LIST(fs, path, want, what) do { \
 	char *got_ = list_of((fs), (path)); \
+	is_str(got_, (want), (what)); \
+	free(got_); \
+} while (0)
+
+#define IS_OF(of, fs, path, want, what) do { \
+	char *got_ = of((fs), (path)); \
 	is_str(got_, (want), (what)); \
 	free(got_); \
 } while (0)
@@ -211,6 +250,18 @@ test_layer_fs(const struct container *c)
 	IS_READ(&cur, "/etc", "!not found", "a directory is no file");
 	IS_LIST(&cur, "/etc", "esc fifo loop motd rel", "the merged listing "
 	    "leaves out what a layer deleted");
+	/* What the usrmerge and alternatives checks ask (pkg/products.c). */
+	IS_OF(link_of, &cur, "/lib", "/usr/lib", "/lib resolves to /usr/lib");
+	IS_OF(link_of, &cur, "/etc/rel", "!", "a link to a deleted file ends "
+	    "nowhere");
+	IS_OF(link_of, &cur, "/lnk/etc", "!", "a directory under a link is "
+	    "no link");
+	IS_OF(link_of, &cur, "/etc/motd", "!", "a file is no link");
+	IS_OF(dir_of, &cur, "/etc", "motd=new motd", "a directory's files: "
+	    "not the links, the FIFO, nor what a layer deleted");
+	IS_OF(dir_of, &cur, "/var/lists", "l3=3", "an opaque directory's own");
+	IS_OF(dir_of, &cur, "/lib", "os-release=ID=keep", "through a link");
+	IS_OF(dir_of, &cur, "/etc/motd", "!", "a file is no directory");
 	got = read_of(&cur, "/etc/motd", 3);
 	is_str(got, "!failed", "a file over the limit is an error, not a part");
 	free(got);
