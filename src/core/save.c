@@ -580,33 +580,11 @@ save_fs_open(struct save_fs *f, struct engine *e, const struct snapshot *s,
 	keep_error_free(err);
 }
 
-/*
- * The apt sources the recipe's pins need: none without a dpkg install or
- * upgrade; the previous snapshot's when it recorded every pin already
- * (the sources those versions came from, and no read of the container:
- * each costs the engine a mount); else read from the container.
- */
-static int
-read_apt_sources(struct engine *e, struct catalog *cat, struct snapshot *s,
-    struct keep_error **err)
+/* The container's files: its layers when readable, else the engine. */
+static const struct pkg_fs *
+save_fs_cur(const struct save_fs *f)
 {
-	struct pkg_fs cfs;
-	int pins = 0, rc;
-
-	for (size_t i = 0; i < s->packages.n && !pins; i++)
-		pins = s->packages.v[i].change != PKG_REMOVED &&
-		    strcmp(s->packages.v[i].pkg.manager, "dpkg") == 0;
-	if (!pins)
-		return 0;
-	if ((rc = catalog_apt_sources_inherit(cat, s, err)) != 0)
-		return rc < 0 ? -1 : 0;
-	engine_fs_container(&cfs, e, s->config.id);
-	rc = apt_sources_scan(&cfs, &s->apt_sources, err);
-	pkg_fs_release(&cfs);
-	if (rc < 0)
-		return keep_error_wrap(err, "read the apt sources of '%s'",
-		    s->config.name);
-	return 0;
+	return f->layered ? &f->cur : &f->engine_cur;
 }
 
 static void
@@ -618,6 +596,35 @@ save_fs_release(struct save_fs *f)
 	}
 	pkg_fs_release(&f->engine_cur);
 	pkg_fs_release(&f->engine_base);
+}
+
+/*
+ * The apt sources the recipe's pins need: none without a dpkg install or
+ * upgrade; the previous snapshot's when it recorded every pin already
+ * (the sources those versions came from, and no read of the container:
+ * each costs the engine a mount); else read from the container.
+ */
+static int
+read_apt_sources(struct engine *e, struct catalog *cat, struct snapshot *s,
+    int from_layer, struct keep_error **err)
+{
+	struct save_fs fs;
+	int pins = 0, rc;
+
+	for (size_t i = 0; i < s->packages.n && !pins; i++)
+		pins = s->packages.v[i].change != PKG_REMOVED &&
+		    strcmp(s->packages.v[i].pkg.manager, "dpkg") == 0;
+	if (!pins)
+		return 0;
+	if ((rc = catalog_apt_sources_inherit(cat, s, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	save_fs_open(&fs, e, s, from_layer);
+	rc = apt_sources_scan(save_fs_cur(&fs), &s->apt_sources, err);
+	save_fs_release(&fs);
+	if (rc < 0)
+		return keep_error_wrap(err, "read the apt sources of '%s'",
+		    s->config.name);
+	return 0;
 }
 
 /* Move the scan's findings into the snapshot (its change list is read). */
@@ -645,7 +652,7 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	else
 		return -1;
 	save_fs_open(&fs, e, s, from_layer);
-	rc = pkg_scan(fs.layered ? &fs.cur : &fs.engine_cur,
+	rc = pkg_scan(save_fs_cur(&fs),
 	    fs.layered ? &fs.base : &fs.engine_base,
 	    *base_cached ? &cached : NULL, &s->changes, &scan, err);
 	pkg_set_release(&cached);
@@ -658,8 +665,7 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 		strv_push(&dests, s->config.mounts[i].destination);
 	pkg_loose_files(&s->changes, &scan.explained, &dests, &s->loose);
 	strv_release(&dests);
-	rc = pkg_loose_find_secrets(fs.layered ? &fs.cur : &fs.engine_cur,
-	    &s->loose, err);
+	rc = pkg_loose_find_secrets(save_fs_cur(&fs), &s->loose, err);
 	save_fs_release(&fs);
 	if (rc < 0) {
 		pkg_scan_release(&scan);
@@ -966,7 +972,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 
 	s.seq = head_seq + 1;
 	if (catalog_snapshot_stamp(cat, &s, err) < 0 ||
-	    read_apt_sources(e, cat, &s, err) < 0)
+	    read_apt_sources(e, cat, &s, from_layer, err) < 0)
 		goto out;
 	warn_refusals(&s, &out->warnings);
 	repo = save_image_repo(s.config.name);
