@@ -6,7 +6,7 @@
 # bench/save-memory counts them: strace of connect and sendto.
 . "$(dirname "$0")/lib.sh"
 need_base_image
-command -v strace >/dev/null || { echo "1..0 # SKIP strace missing (apt-get install strace)"; exit 77; }
+need_tool strace
 
 db() { sqlite3 "$KEEP_HOME/catalog.db" "$@"; }
 
@@ -78,7 +78,7 @@ test_expect_success 'the venv'"'"'s pip packages and the loose file are recorded
 '
 
 test_expect_success 'a changed save asks the engine the same few things with 40 packages as with 3' '
-	layers_readable || { say "skipped: needs root and overlay2"; exit 0; }
+	layers_readable || test_skip "needs root and overlay2"
 	$DOCKER exec "$C" sh -c "echo 2 >/etc/hand-2.conf" &&
 	traced save "$C" &&
 	expect_grep "^saved $C #2 " out &&
@@ -92,7 +92,7 @@ test_expect_success 'a changed save asks the engine the same few things with 40 
 '
 
 test_expect_success 'an unchanged save reads no package database and makes no image' '
-	layers_readable || { say "skipped: needs root and overlay2"; exit 0; }
+	layers_readable || test_skip "needs root and overlay2"
 	traced save "$C" &&
 	test "$(cat out)" = "$C: unchanged since #2" &&
 	test "$(archive_reads)" = 0 &&
