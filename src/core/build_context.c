@@ -300,6 +300,22 @@ prepare_dir(const char *dir, struct keep_error **err)
 	return 0;
 }
 
+/*
+ * The mode a context entry gets on this host. The recorded owner and mode
+ * belong to the image (the Dockerfile's COPY --chown and RUN chmod set
+ * them there); here a root keep would otherwise leave setuid files owned
+ * by whoever the container named, or a 1777 directory other users could
+ * plant files in. Files are 0644, or 0755 when any execute bit was set;
+ * directories 0700. All belong to the user running keep.
+ */
+static unsigned int
+host_mode(const struct build_context_entry *be)
+{
+	if (be->is_dir)
+		return 0700;
+	return be->mode & 0111 ? 0755 : 0644;
+}
+
 int
 build_context_write_dir(const struct build_context *bc, const char *dir,
     struct keep_error **err)
@@ -307,7 +323,6 @@ build_context_write_dir(const struct build_context *bc, const char *dir,
 	cleanup_free char *files = xasprintf("%s/files", dir);
 	cleanup_free char *df = xasprintf("%s/Dockerfile", dir);
 	cleanup_free char *ignore = xasprintf("%s/.dockerignore", dir);
-	int root = geteuid() == 0;
 
 	if (prepare_dir(dir, err) < 0)
 		return -1;
@@ -322,25 +337,13 @@ build_context_write_dir(const struct build_context *bc, const char *dir,
 		if (fs_mkdir_p(parent, 0755, files, err) < 0)
 			return -1;
 		if (be->is_dir) {
-			if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			if (mkdir(p, host_mode(be)) < 0 && errno != EEXIST)
 				return keep_error_set(err, KEEP_ERR_FAILED,
 				    "create '%s': %s", p, strerror(errno));
 		} else if (fs_write_file_atomic(p, be->data.ptr ? be->data.ptr : "",
-		    be->data.len, be->mode & 0777, err) < 0) {
+		    be->data.len, host_mode(be), err) < 0) {
 			return -1;
 		}
-	}
-	/* Modes and owners last, deepest first, so a read-only dir is filled first. */
-	for (size_t i = bc->n; i-- > 0;) {
-		const struct build_context_entry *be = &bc->v[i];
-		cleanup_free char *p = xasprintf("%s%s", files, be->path);
-
-		if (root && lchown(p, be->uid, be->gid) < 0)
-			return keep_error_set(err, KEEP_ERR_FAILED, "chown '%s': %s",
-			    p, strerror(errno));
-		if (chmod(p, be->mode) < 0)
-			return keep_error_set(err, KEEP_ERR_FAILED, "chmod '%s': %s",
-			    p, strerror(errno));
 	}
 	if (fs_write_file_atomic(ignore, build_context_dockerignore,
 	    strlen(build_context_dockerignore), 0644, err) < 0)

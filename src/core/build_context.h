@@ -69,9 +69,11 @@ extern const char build_context_dockerignore[];
 
 /*
  * Write bc to the directory dir: dir/Dockerfile, dir/.dockerignore and
- * dir/files/<path> with their modes (and owners when running as root). dir
- * must be missing, empty, or a context keep wrote before (its files/ is
- * then replaced).
+ * dir/files/<path>, owned by the user running keep: files 0644 (0755 when
+ * the recorded mode has an execute bit), directories 0700. The recorded
+ * owners and modes are the Dockerfile's to apply in the image, never set
+ * on this host. dir must be missing, empty, or a context keep wrote before
+ * (its files/ is then replaced).
  */
 int build_context_write_dir(const struct build_context *bc, const char *dir,
     struct keep_error **err);

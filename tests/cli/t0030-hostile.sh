@@ -113,6 +113,40 @@ test_expect_success 'error messages never echo a secret' '
 	keep doctor >o 2>e && no_secret o && no_secret e
 '
 
+# nothing_in FILE: FILE is empty, else show it.
+nothing_in() {
+	if test -s "$1"; then
+		echo "expected nothing in $1:"
+		sed 's/^/  | /' "$1"
+		return 1
+	fi
+}
+
+test_expect_success 'to-dockerfile --context: no setuid bit, foreign owner or open directory on the host; the image gets them' '
+	c=$(run_container suid --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "mkdir -p /srv/pub /srv/open &&
+		cp /bin/sh /srv/rootsh && chmod 6755 /srv/rootsh &&
+		cp /bin/true /srv/usersh && chown 1234:2345 /srv/usersh && chmod 4750 /srv/usersh &&
+		echo data >/srv/pub/f && chown 1234:2345 /srv/pub/f && chmod 0664 /srv/pub/f &&
+		chmod 1777 /srv/pub && chmod 0777 /srv/open && echo o >/srv/open/g" &&
+	keep save "$c" >/dev/null 2>&1 &&
+	keep to-dockerfile --context sctx "$c" >/dev/null 2>sctx.err &&
+	test -x sctx/files/srv/rootsh && test -f sctx/files/srv/pub/f &&
+	find sctx -perm /7000 >special && nothing_in special &&
+	find sctx ! -user "$(id -u)" >foreign && nothing_in foreign &&
+	find sctx ! -group "$(id -g)" >foreign && nothing_in foreign &&
+	find sctx/files -perm /022 >writable && nothing_in writable &&
+	test "$(stat -c %a sctx/files/srv/rootsh sctx/files/srv/usersh sctx/files/srv/pub/f sctx/files/srv/pub sctx/files/srv/open | tr "\n" " ")" = "755 755 644 700 700 " &&
+	img=keep-test/$PREFIX-suid-rebuilt && track_image "$img" &&
+	if ! DOCKER_BUILDKIT=0 $DOCKER build -q --network none -t "$img" sctx >build.out 2>&1; then
+		cat build.out; exit 1
+	fi &&
+	$DOCKER run --rm --network none "$img" stat -c "%n %a %u:%g" /srv/rootsh /srv/usersh /srv/pub /srv/pub/f /srv/open /srv/open/g >modes &&
+	printf "%s\n" "/srv/rootsh 6755 0:0" "/srv/usersh 4750 1234:2345" "/srv/pub 1777 0:0" \
+		"/srv/pub/f 664 1234:2345" "/srv/open 777 0:0" "/srv/open/g 644 0:0" >want &&
+	diff -u want modes
+'
+
 test_expect_success 'a 70 MB dpkg status is refused in one clear line; the catalog is unchanged' '
 	c=$(run_container bigdb --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "yes \" continued description line\" | head -c 70000000 >>/var/lib/dpkg/status" &&
