@@ -413,10 +413,16 @@ render_proxies(struct render *r, const struct kv **env, size_t n)
 
 		if (!secrets_name_is_proxy(name))
 			continue;
+		/*
+		 * Docker's predefined build arguments: RUN sees them without
+		 * an ARG line, and only an ARG line would put the value (its
+		 * credentials too) into the image history.
+		 */
 		if (!any++) {
 			buf_addch(&r->out, '\n');
 			comment(r, "Proxies are build arguments, never baked in: pass them with");
-			comment(r, "--build-arg NAME=VALUE (the values seen in the container follow).");
+			comment(r, "--build-arg NAME=VALUE. They need no ARG line (one would put");
+			comment(r, "the value into the image history). Seen in the container:");
 		}
 		shown = secrets_strip_url_credentials(value);
 		comment(r, "%s was '%s' in the container.", name, pr(r, shown));
@@ -427,7 +433,6 @@ render_proxies(struct render *r, const struct kv **env, size_t n)
 			warn(r, "proxy %s='%s' is a loopback address: build with --network=host or use a host-reachable address",
 			    name, pr(r, shown));
 		}
-		buf_printf(&r->out, "ARG %s\n", name);
 	}
 }
 

@@ -42,10 +42,11 @@ test_expect_success 'to-dockerfile: pinned apt lines, purge, auto marks, upgrade
 	expect_no_grep "apt-get upgrade" Dockerfile
 '
 
-test_expect_success 'to-dockerfile: PATH as ENV, proxy as ARG with the 127.0.0.1 note, the token absent' '
+test_expect_success 'to-dockerfile: PATH as ENV, proxy in a comment (no ARG) with the 127.0.0.1 note, the token absent' '
 	expect_grep "^ENV PATH=" Dockerfile &&
 	expect_grep "/opt/tools/bin" Dockerfile &&
-	expect_grep "^ARG HTTP_PROXY$" Dockerfile &&
+	expect_grep "^# HTTP_PROXY was .http://127.0.0.1:7897" Dockerfile &&
+	expect_no_grep "^ARG HTTP_PROXY" Dockerfile &&
 	expect_no_grep "^ENV HTTP_PROXY" Dockerfile &&
 	expect_grep "127.0.0.1" Dockerfile &&
 	expect_grep "network" Dockerfile &&

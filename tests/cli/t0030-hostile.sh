@@ -13,7 +13,8 @@ TOKEN=tok-8f3a9c1e77d2
 PASSWORD=pw-b7e4419a0c55
 PROXYPASS=px-55c0ffee2b9d
 URLPASS=up-a1b2c3d4e5f6
-SECRETS="$TOKEN|$PASSWORD|$PROXYPASS|$URLPASS"
+HOSTPASS=hp-9d8c7b6a5f4e
+SECRETS="$TOKEN|$PASSWORD|$PROXYPASS|$URLPASS|$HOSTPASS"
 
 test_expect_success 'setup: a container with a hostile dpkg stanza, env and file names' '
 	c=$(run_container evil --network none \
@@ -123,7 +124,8 @@ nothing_in() {
 }
 
 test_expect_success 'to-dockerfile --context: no setuid bit, foreign owner or open directory on the host; the image gets them' '
-	c=$(run_container suid --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	c=$(run_container suid --network none -e "HTTPS_PROXY=http://alice:$PROXYPASS@127.0.0.1:3128" \
+		"$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "mkdir -p /srv/pub /srv/open &&
 		cp /bin/sh /srv/rootsh && chmod 6755 /srv/rootsh &&
 		cp /bin/true /srv/usersh && chown 1234:2345 /srv/usersh && chmod 4750 /srv/usersh &&
@@ -145,6 +147,19 @@ test_expect_success 'to-dockerfile --context: no setuid bit, foreign owner or op
 	printf "%s\n" "/srv/rootsh 6755 0:0" "/srv/usersh 4750 1234:2345" "/srv/pub 1777 0:0" \
 		"/srv/pub/f 664 1234:2345" "/srv/open 777 0:0" "/srv/open/g 644 0:0" >want &&
 	diff -u want modes
+'
+
+test_expect_success 'verify --keep-image with proxy credentials on both sides: none in the image or its history' '
+	img=keep-test/$PREFIX-suid-verified && track_image "$img" &&
+	{ HTTP_PROXY=http://bob:$HOSTPASS@127.0.0.1:9 HTTPS_PROXY=http://bob:$HOSTPASS@127.0.0.1:9 \
+	  no_proxy=bob:$HOSTPASS@nowhere.invalid \
+	  keep verify --keep-image "$img" "$PREFIX-suid" >out 2>err || { cat out err; false; }; } &&
+	expect_grep "identical" out && no_secret out && no_secret err &&
+	$DOCKER history --no-trunc --format "{{.CreatedBy}}" "$img" >history &&
+	expect_grep "chmod" history &&
+	no_secret history && expect_no_grep "PROXY=" history &&
+	$DOCKER image inspect "$img" >inspect.json &&
+	no_secret inspect.json
 '
 
 test_expect_success 'a 70 MB dpkg status is refused in one clear line; the catalog is unchanged' '
