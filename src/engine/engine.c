@@ -12,6 +12,7 @@
 
 #include "engine/http.h"
 #include "engine/json.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 /* The newest API keep speaks; older engines get their own version. */
@@ -122,12 +123,23 @@ engine_status_error(const char *method, const char *path, long status,
 			len = strcspn(text, "\n");
 		}
 	}
-	/* Untrusted bytes: no control characters, one bounded line. */
-	for (size_t i = 0; text && i < len && i < 1000; i++) {
-		unsigned char ch = (unsigned char)text[i];
+	/*
+	 * Untrusted bytes, bounded: every control character but newline and
+	 * tab (C1 ones too, which a terminal may take as ESC [) and every byte
+	 * of invalid UTF-8 becomes '?'.
+	 */
+	for (size_t i = 0; text && i < len && i < 1000;) {
+		const unsigned char *p = (const unsigned char *)text + i;
+		size_t n = text_utf8_len(text + i);
 
-		buf_addch(&msg, ch == '\n' || ch == '\t' || ch >= ' ' ?
-		    (char)ch : '?');
+		if (n > 1 && i + n <= len && !(p[0] == 0xc2 && p[1] <= 0x9f)) {
+			buf_add(&msg, p, n);
+			i += n;
+			continue;
+		}
+		buf_addch(&msg, *p == '\n' || *p == '\t' ||
+		    (*p >= ' ' && *p < 0x7f) ? (char)*p : '?');
+		i += n > 1 && p[0] == 0xc2 ? 2 : 1;
 	}
 	while (msg.len > 0 && isspace((unsigned char)msg.ptr[msg.len - 1]))
 		buf_truncate(&msg, msg.len - 1);

@@ -17,7 +17,7 @@ item(struct buf *out, int indent, const char *value, const char *what,
 
 	buf_printf(out, "%*s- ", indent, "");
 	if (quote_json(out, value) < 0) {
-		cleanup_free char *shown = quote_printable_dup(value);
+		cleanup_free char *shown = text_printable_dup(value);
 
 		buf_truncate(out, mark);
 		strv_pushf(warnings, "compose snippet: left out %s '%s': not "

@@ -76,7 +76,7 @@ comment(struct render *r, const char *fmt, ...)
 static const char *
 pr(struct render *r, const char *s)
 {
-	strv_push_nodup(&r->scratch, quote_printable_dup(s ? s : ""));
+	strv_push_nodup(&r->scratch, text_printable_dup(s ? s : ""));
 	return r->scratch.v[r->scratch.n - 1];
 }
 
@@ -1211,7 +1211,7 @@ list_files(struct render *r, const struct fs_change **v, size_t n, const char *t
 		}
 		if (!listed++)
 			comment(r, "%s", title);
-		if (quote_has_control(p) || !quote_utf8_valid(p) ||
+		if (text_has_control(p) || !text_utf8_valid(p) ||
 		    (r->in->use_context && v[i]->kind == FS_DELETED)) {
 			skip_unsafe_name(r, p);
 			continue;
@@ -1642,7 +1642,7 @@ render_dockerfile(const struct recipe_input *in, struct buf *out,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "render dockerfile: no container or base image given");
 	if (!image_id_valid(in->base->id)) {
-		cleanup_free char *id = quote_printable_dup(in->base->id ? in->base->id : "");
+		cleanup_free char *id = text_printable_dup(in->base->id ? in->base->id : "");
 
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "render dockerfile: base image id '%s' is not sha256:<hex>", id);

@@ -1,24 +1,21 @@
 /*
  * Quoting for the three languages a Dockerfile mixes: Dockerfile words
  * (ENV, ARG), JSON (exec-form CMD/ENTRYPOINT, COPY), and the /bin/sh of RUN
- * lines; plus a printable form for comments and messages. Everything that
- * came from inside a container goes through here or is refused: a refusal
- * appends nothing and returns -1, so a caller cannot half-write a line.
+ * lines (the printable form for comments and messages is util/text.h's).
+ * Everything that came from inside a container goes through here or is
+ * refused: a refusal appends nothing and returns -1, so a caller cannot
+ * half-write a line.
  */
 #ifndef KEEP_RENDER_QUOTE_H
 #define KEEP_RENDER_QUOTE_H
 
 #include "util/buf.h"
-
-/* 1 when s holds a byte below 0x20 or 0x7f (tab and newline included). */
-int quote_has_control(const char *s);
-
-/* 1 when s is well-formed UTF-8 (no overlongs, no surrogates). */
-int quote_utf8_valid(const char *s);
+#include "util/text.h"
 
 /*
  * Append s as a JSON string with its double quotes ("\"", "\\", "\n", "\t",
- * "\u00XX"). Returns -1 and appends nothing when s is not valid UTF-8.
+ * "\u00XX" for the other control characters, C1 ones too). Returns -1 and
+ * appends nothing when s is not valid UTF-8.
  */
 int quote_json(struct buf *out, const char *s);
 
@@ -52,15 +49,5 @@ int quote_shell(struct buf *out, const char *s);
  * (COPY sources are patterns), '<' (heredocs) and every control character.
  */
 int quote_path_safe(const char *path);
-
-/*
- * Append s in a form that is safe in a comment or a message: '\' becomes
- * "\\", control characters and bytes of invalid UTF-8 become "\n", "\t",
- * "\r" or "\xNN". Never fails.
- */
-void quote_printable(struct buf *out, const char *s);
-
-/* quote_printable into a new string; the caller frees it. */
-char *quote_printable_dup(const char *s);
 
 #endif

@@ -88,6 +88,11 @@ serve(int fd, enum scenario sc, const char *path, const char *body)
 		    "\"State\":null}");
 	} else if (strstr(path, "/containers/html/json")) {
 		reply(fd, "502 Bad Gateway", "", "Bad Gateway\x1b[31m\nsecond line");
+	} else if (strstr(path, "/containers/c1/json")) {
+		reply(fd, "500 Internal Server Error", "",
+		    "{\"message\":\"no such \\u009b31mthing \\u00e9t\\u00e9\"}");
+	} else if (strstr(path, "/containers/raw8/json")) {
+		reply(fd, "500 Internal Server Error", "", "bad \x9b" "31m gateway");
 	} else if (strstr(path, "/containers/cut/json")) {
 		const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"Id\":";
 
@@ -357,6 +362,17 @@ test_http_errors(void)
 	err = inspect_err(e, "html");
 	is_str(err ? err->message : NULL, "inspect container 'html': Bad Gateway?[31m",
 	    "a non-JSON error body gives its first line, control characters masked");
+	keep_error_free(err);
+
+	err = inspect_err(e, "c1");
+	is_str(err ? err->message : NULL,
+	    "inspect container 'c1': no such ?31mthing \xc3\xa9t\xc3\xa9",
+	    "a C1 control (U+009B, CSI) in the engine's message is masked, other UTF-8 kept");
+	keep_error_free(err);
+
+	err = inspect_err(e, "raw8");
+	is_str(err ? err->message : NULL, "inspect container 'raw8': bad ?31m gateway",
+	    "a raw 0x9b byte (CSI on an 8-bit terminal) is masked");
 	keep_error_free(err);
 
 	err = inspect_err(e, "cut");

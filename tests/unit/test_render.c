@@ -852,8 +852,11 @@ test_quote(void)
 	ok(!quote_path_safe("/etc/../x"), "dot-dot is not");
 	ok(!quote_path_safe("etc/x"), "relative is not");
 	ok(!quote_path_safe("/etc/<<EOF"), "heredoc is not");
-	quote_printable(&b, "a\nb\\\x1b\xff");
-	is_str(buf_cstr(&b), "a\\nb\\\\\\x1b\\xff", "printable form");
+	buf_truncate(&b, 0);
+	ok(quote_json(&b, "csi \xc2\x9b") == 0, "json takes a C1 control");
+	is_str(buf_cstr(&b), "\"csi \\u009b\"", "json escapes a C1 control");
+	buf_truncate(&b, 0);
+	ok(quote_dockerfile_word(&b, "csi \xc2\x9b") < 0, "an ENV word refuses a C1 control");
 	buf_release(&b);
 }
 

@@ -1,4 +1,7 @@
-/* The bottom layer: string vectors, the atomic write, mkdir -p, errors. */
+/*
+ * The bottom layer: string vectors, the atomic write, mkdir -p, errors,
+ * the printable form of untrusted text.
+ */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/strv.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 static void
@@ -131,11 +135,36 @@ test_error(void)
 	    "not_found: a wrapped not-found is dropped");
 }
 
+static void
+test_text(void)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	text_printable(&b, "a\nb\\\x1b\xff", 0);
+	is_str(buf_cstr(&b), "a\\nb\\\\\\x1b\\xff", "printable form");
+	buf_truncate(&b, 0);
+	text_printable(&b, "c:\\x \x1b[31m", TEXT_KEEP_BACKSLASH);
+	is_str(buf_cstr(&b), "c:\\x \\x1b[31m", "a backslash kept when asked");
+	buf_release(&b);
+	/* U+009B is CSI to a terminal that honours C1 controls; U+00A0 is text. */
+	s = text_printable_dup("csi \xc2\x9b" "2J nbsp \xc2\xa0 raw \x9b" "1m \xe6\xa8\xa1");
+	is_str(s, "csi \\xc2\\x9b2J nbsp \xc2\xa0 raw \\x9b1m \xe6\xa8\xa1",
+	    "C1 controls and invalid bytes escaped, other UTF-8 kept");
+	free(s);
+	ok(text_has_control("x\xc2\x85"), "NEL (U+0085) is a control character");
+	ok(text_has_control("x\x7f") && text_has_control("\t"), "DEL and tab are");
+	ok(!text_has_control("caf\xc3\xa9 \xc2\xa0"), "é and NBSP are not");
+	ok(text_utf8_valid("\xe6\xa8\xa1") && !text_utf8_valid("\xc0\xaf"),
+	    "UTF-8: valid, and an overlong refused");
+}
+
 int
 main(void)
 {
 	test_strv();
 	test_fs();
 	test_error();
+	test_text();
 	return done_testing();
 }
