@@ -37,7 +37,7 @@ apt_snapshot_parse(const char *when, const char *url,
 	if (url != NULL && url[0] == '\0')
 		url = NULL;
 	if (url != NULL && !render_apt_snapshot_url_valid(url)) {
-		cleanup_free char *shown = secrets_strip_url_credentials(url);
+		cleanup_free char *shown = secrets_redact(url);
 
 		return keep_error_set(err, KEEP_ERR_USAGE,
 		    "%s: '%s' is no http:// or https:// URL keep can write into a "

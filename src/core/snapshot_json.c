@@ -175,7 +175,7 @@ content_json(struct jout *o, const struct snapshot *s)
 		if (pc->pkg.installer[0])
 			jout_set_str(p, "installer", pc->pkg.installer);
 		if (pc->pkg.origin[0]) {
-			cleanup_free char *o2 = secrets_strip_url_credentials(pc->pkg.origin);
+			cleanup_free char *o2 = secrets_redact(pc->pkg.origin);
 
 			jout_set_str(p, "origin", o2);
 		}

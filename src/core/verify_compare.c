@@ -137,7 +137,7 @@ show_args(const struct strv *args)
 
 	buf_addch(&b, '[');
 	for (size_t i = 0; i < args->n; i++) {
-		cleanup_free char *v = secrets_strip_url_credentials(args->v[i]);
+		cleanup_free char *v = secrets_redact(args->v[i]);
 
 		buf_printf(&b, "%s\"%s\"", i ? ", " : "", v);
 	}

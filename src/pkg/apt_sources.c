@@ -51,7 +51,7 @@ push_entry(struct apt_sources *out, const char *uri, const char *suite,
 
 	if (out->n >= APT_SOURCES_MAX)
 		return;
-	clean = secrets_strip_url_credentials(uri);
+	clean = secrets_redact(uri);
 
 	for (size_t i = 0; components && i < components->n; i++) {
 		if (i > 0)

@@ -46,7 +46,7 @@ recipes_fail(struct keep_error **err, int code, const char *fmt, ...)
 	while (len > 0 && strchr(" \t\r\n.", msg[len - 1]) != NULL)
 		msg[--len] = '\0';
 	/* A remote's URL in the message must not show its credentials. */
-	clean = secrets_strip_url_credentials(msg);
+	clean = secrets_redact(msg);
 	va_start(ap, fmt);
 	ctx = xvasprintf(fmt, ap);
 	va_end(ap);

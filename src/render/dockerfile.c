@@ -424,7 +424,7 @@ render_proxies(struct render *r, const struct kv **env, size_t n)
 			comment(r, "--build-arg NAME=VALUE. They need no ARG line (one would put");
 			comment(r, "the value into the image history). Seen in the container:");
 		}
-		shown = secrets_strip_url_credentials(value);
+		shown = secrets_redact(value);
 		comment(r, "%s was '%s' in the container.", name, pr(r, shown));
 		if (strcasecmp(name, "NO_PROXY") != 0 && proxy_is_loopback(value)) {
 			comment(r, "%s points at the loopback address: inside a build that is the", name);
@@ -514,7 +514,7 @@ static void
 not_reinstallable(struct render *r, const struct pkg_change *c)
 {
 	const struct pkg *p = &c->pkg;
-	cleanup_free char *origin = secrets_strip_url_credentials(p->origin);
+	cleanup_free char *origin = secrets_redact(p->origin);
 
 	comment(r, "Not reinstallable from an index, install it by hand: %s '%s' %s from '%s'.",
 	    pr(r, p->manager), pr(r, p->name), pr(r, p->version), pr(r, origin));

@@ -11,8 +11,11 @@
  *  - a URL with a planted password, anywhere in a fuzzed value, makes the
  *    value secret, and neither the stripped nor the redacted form holds
  *    the password;
- *  - for any input: stripping is idempotent and leaves no "user:pass@" of
- *    the value (found here by a parser of its own).
+ *  - for any input: what may be shown (the redacted variable, the value
+ *    through the redactor) holds no "scheme://user:password@" and no bare
+ *    "user:password@host" of the value (found here by parsers of its
+ *    own); redacting twice changes nothing, and what the redactor gives
+ *    back holds no credentials it would find.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -60,6 +63,48 @@ leaks_userinfo(const char *value, const char *shown)
 	return leak;
 }
 
+/* Where secrets.h says bare user information stops, going back from '@'. */
+static int
+userinfo_stop(char c)
+{
+	return (unsigned char)c < 0x20 || isspace((unsigned char)c) ||
+	    strchr("\"'`/\\<>|", c) != NULL;
+}
+
+/*
+ * Whether shown still holds some "user:password@host" of value without a
+ * scheme, its password 8 bytes or more (so that it is told apart from the
+ * rest), the host not an image digest.
+ */
+static int
+leaks_bare_userinfo(const char *value, const char *shown)
+{
+	for (const char *at = strchr(value, '@'); at; at = strchr(at + 1, '@')) {
+		const char *start = at, *colon = NULL;
+		char *info;
+		int leak;
+
+		while (start > value && !userinfo_stop(start[-1]))
+			start--;
+		for (const char *q = start; q < at && colon == NULL; q++)
+			if (*q == ':')
+				colon = q;
+		if (colon == NULL || at - colon - 1 < 8 || at[1] == '\0' ||
+		    userinfo_stop(at[1]) || strncmp(at + 1, "sha", 3) == 0)
+			continue;
+		info = xmalloc((size_t)(at - start) + 2);
+		memcpy(info, start, (size_t)(at - start) + 1);
+		info[at - start + 1] = '\0';
+		/* Only where value holds it once: a second one may stand alone. */
+		leak = strstr(strstr(value, info) + 1, info) == NULL &&
+		    strstr(shown, info) != NULL;
+		free(info);
+		if (leak)
+			return 1;
+	}
+	return 0;
+}
+
 /* s with each byte mapped into alphabet (NUL-terminated, non-empty). */
 static char *
 spell(const char *s, const char *alphabet, size_t max)
@@ -80,15 +125,21 @@ static void
 check_any(const char *name, const char *value)
 {
 	char *redacted = secrets_redact_env(name, value);
-	char *stripped = secrets_strip_url_credentials(value);
-	char *again = secrets_strip_url_credentials(stripped);
+	char *stripped = secrets_redact(value);
+	char *again = secrets_redact(stripped);
+	enum secret_class cls = secrets_classify_env(name, value);
 
 	(void)secrets_env_name_valid(name);
-	(void)secrets_classify_env(name, value);
-	if (strcmp(again, stripped) != 0)
-		fuzz_fail("stripping twice strips more", stripped, again);
+	if (strcmp(again, stripped) != 0 ||
+	    secrets_value_has_credentials(stripped))
+		fuzz_fail("the redactor's output holds what it would hide",
+		    stripped, again);
 	if (leaks_userinfo(value, redacted) || leaks_userinfo(value, stripped))
 		fuzz_fail("what may be printed carries credentials", value, stripped);
+	if (leaks_bare_userinfo(value, stripped) ||
+	    (cls != SECRET_NAME && leaks_bare_userinfo(value, redacted)))
+		fuzz_fail("what may be printed carries credentials without a "
+		    "scheme", value, stripped);
 	free(redacted);
 	free(stripped);
 	free(again);
@@ -142,7 +193,7 @@ check_url_value(const char *before, const char *after)
 	    "abcdefghijklmnopqrstuvwxyz0123456789._~-", 24);
 	char *value = xasprintf("%s https://u%s:" FUZZ_SECRET "%s@proxy.example:3128/x %s",
 	    before, user, pass, after);
-	char *stripped = secrets_strip_url_credentials(value);
+	char *stripped = secrets_redact(value);
 	char *redacted = secrets_redact_env("FUZZ_URL", value);
 
 	if (secrets_classify_env("FUZZ_URL", value) != SECRET_VALUE)
