@@ -289,7 +289,7 @@ main(int argc, char **argv)
 	status = err ? keep_error_exit_code(err) : ctx.exit_status;
 	if (err) {
 		fflush(stdout);
-		fprintf(stderr, "keep: %s\n", err->message);
+		cli_error(err->message);
 		keep_error_free(err);
 	}
 	if (ctx.engine)

@@ -11,7 +11,10 @@
 #include "catalog/catalog.h"
 #include "core/paths.h"
 #include "engine/engine.h"
+#include "model/secrets.h"
 #include "util/buf.h"
+#include "util/jout.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 int
@@ -328,6 +331,66 @@ cli_parse_number(const struct cli_command *cmd, const char *what,
 		    "%s wants a positive number, not '%s'", what, arg);
 	*out = (int)v;
 	return 0;
+}
+
+void
+cli_put(FILE *f, const char *s)
+{
+	cleanup_free char *r = secrets_redact(s);
+	struct buf b = BUF_INIT;
+
+	/* Messages quote names in their printable form already. */
+	text_printable(&b, r, TEXT_KEEP_BACKSLASH);
+	fputs(buf_cstr(&b), f);
+	buf_release(&b);
+}
+
+void
+cli_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	cleanup_free char *text = NULL;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	cli_put(f, text);
+	fputc('\n', f);
+}
+
+void
+cli_warn(const char *msg)
+{
+	fputs("keep: warning: ", stderr);
+	cli_put(stderr, msg);
+	fputc('\n', stderr);
+}
+
+void
+cli_error(const char *msg)
+{
+	fputs("keep: ", stderr);
+	cli_put(stderr, msg);
+	fputc('\n', stderr);
+}
+
+static char *
+redact_string(const char *key, const char *s)
+{
+	char *r = secrets_redact(s);
+
+	(void)key;
+	if (strcmp(r, s) != 0)
+		return r;
+	free(r);
+	return NULL;
+}
+
+void
+cli_print_json(struct jout *j)
+{
+	jout_map_strings(j, redact_string);
+	jout_print(j, stdout);
 }
 
 int

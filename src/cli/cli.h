@@ -174,6 +174,24 @@ int cli_usage_error(struct keep_error **err, const struct cli_command *cmd,
 int cli_parse_number(const struct cli_command *cmd, const char *what,
     const char *arg, int *out, struct keep_error **err);
 
+/*
+ * Everything keep prints that it did not write itself goes through these:
+ * secrets hidden (model/secrets.h), then control characters (C1 ones too)
+ * and invalid UTF-8 escaped (util/text.h), so that neither a token nor a
+ * terminal escape from inside a container reaches the screen.
+ */
+void cli_put(FILE *f, const char *s);
+/* One line of printf text through cli_put as a whole, then a newline. */
+void cli_line(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "keep: warning: MSG" on stderr, MSG through cli_put. */
+void cli_warn(const char *msg);
+/* "keep: MSG" on stderr, MSG through cli_put: how main reports an error. */
+void cli_error(const char *msg);
+/* Print a JSON document to stdout, its strings through the redactor. */
+struct jout;
+void cli_print_json(struct jout *j);
+
 /* Flush stdout and report a write error (e.g. a closed pipe) as a failure. */
 int cli_flush_stdout(struct keep_error **err);
 

@@ -39,9 +39,9 @@ print_section(const char *title, const struct strv *plus, const char *pfx_plus,
 		return;
 	printf("%s:\n", title);
 	for (size_t i = 0; i < plus->n; i++)
-		printf("  %s%s\n", pfx_plus, plus->v[i]);
+		cli_line(stdout, "  %s%s", pfx_plus, plus->v[i]);
 	for (size_t i = 0; minus && i < minus->n; i++)
-		printf("  %s%s\n", pfx_minus, minus->v[i]);
+		cli_line(stdout, "  %s%s", pfx_minus, minus->v[i]);
 }
 
 int
@@ -108,10 +108,10 @@ cmd_diff(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		jout_set(x, "changed", strv_json(&d.settings_changed));
 		jout_set(o, "settings", x);
 		jout_set_str(o, "dockerfile", buf_cstr(&d.dockerfile));
-		jout_print(o, stdout);
+		cli_print_json(o);
 		jout_free(o);
 	} else {
-		printf("%s #%ld \u2192 #%ld\n", latest.config.name, a.seq, b.seq);
+		cli_line(stdout, "%s #%ld \u2192 #%ld", latest.config.name, a.seq, b.seq);
 		print_section("packages", &d.packages, "", NULL, NULL);
 		print_section("env (names)", &d.env_added, "+", &d.env_removed, "-");
 		print_section("env changed", &d.env_changed, "~", NULL, NULL);

@@ -165,7 +165,7 @@ cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			jout_push_str(eo, fixed.v[i]);
 		jout_set(o, "repaired", eo);
 		jout_set_str(o, "repair_error", repair_err ? repair_err->message : NULL);
-		jout_print(o, stdout);
+		cli_print_json(o);
 		jout_free(o);
 	} else {
 		if (r.resolved) {

@@ -63,7 +63,7 @@ cmd_log(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			jout_set_str(o, "summary", buf_cstr(&sum));
 			jout_push(arr, o);
 		} else {
-			printf("#%-4ld %s  %.10s  %s%s%s\n", s.seq, s.created_at,
+			cli_line(stdout, "#%-4ld %s  %.10s  %s%s%s", s.seq, s.created_at,
 			    s.recipe_commit ? s.recipe_commit : "(none)    ",
 			    buf_cstr(&sum), s.message[0] ? "  " : "", s.message);
 		}
@@ -71,7 +71,7 @@ cmd_log(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		snapshot_release(&s);
 	}
 	if (opt.json && rc == 0)
-		jout_print(arr, stdout);
+		cli_print_json(arr);
 	jout_free(arr);
 	snapshot_release(&latest);
 	return rc;

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "engine/engine.h"
 #include "util/jout.h"
+#include "util/xalloc.h"
 
 static int json;		/* --json */
 
@@ -60,9 +61,12 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		have_live = 1;
 		host = engine_endpoint(e)->host;
 	}
-	if (engine_err && !ctx->quiet)
-		fprintf(stderr, "keep: warning: container states unknown: %s\n",
+	if (engine_err && !ctx->quiet) {
+		cleanup_free char *w = xasprintf("container states unknown: %s",
 		    engine_err->message);
+
+		cli_warn(w);
+	}
 	keep_error_free(engine_err);
 
 	if (json) {
@@ -83,7 +87,7 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			jout_set_str(o, "engine", en->engine);
 			jout_push(a, o);
 		}
-		jout_print(a, stdout);
+		cli_print_json(a);
 		jout_free(a);
 	} else if (ents.n) {
 		printf("%-24s %5s %-20s %-10s %-22s %s\n", "NAME", "SAVES",
@@ -96,7 +100,7 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 				snprintf(compose, sizeof(compose), "%s/%s",
 				    en->compose_project, en->compose_service ?
 				    en->compose_service : "");
-			printf("%-24s %5ld %-20s %-10s %-22s %s\n", en->name,
+			cli_line(stdout, "%-24s %5ld %-20s %-10s %-22s %s", en->name,
 			    en->snapshots, en->last_saved,
 			    status_of(en, host, &live, have_live), compose,
 			    en->engine);

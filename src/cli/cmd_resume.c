@@ -155,7 +155,7 @@ build_recipe(void *bctx, const struct snapshot *snap, char **image_out,
 	rc = keep_resume_build_recipe(b->e, snap, &args, ctx->quiet ? NULL :
 	    builder_output, NULL, image_out, &warnings, err);
 	for (size_t i = 0; i < warnings.n && !ctx->quiet; i++)
-		fprintf(stderr, "keep: warning: %s\n", warnings.v[i]);
+		cli_warn(warnings.v[i]);
 	kvv_release(&args);
 	strv_release(&warnings);
 	return rc;
@@ -208,7 +208,7 @@ cmd_resume(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		goto out;
 	}
 	for (size_t i = 0; i < res.warnings.n && !ctx->quiet; i++)
-		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
+		cli_warn(res.warnings.v[i]);
 	for (size_t i = 0; i < res.created_volumes.n; i++)
 		if (!ctx->quiet)
 			fprintf(stderr, "created empty volume %s\n",

@@ -68,7 +68,7 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		goto out;
 	}
 	for (size_t i = 0; i < res.warnings.n; i++)
-		fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
+		cli_warn(res.warnings.v[i]);
 	if (res.flattened_from && !slot.quiet)
 		fprintf(stderr, "%s ran on an image %zu layers deep: #%ld holds "
 		    "its whole filesystem in a new image of one layer (see "
@@ -79,7 +79,7 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 
 		jout_set_bool(o, "unchanged", res.unchanged);
 		jout_set_bool(o, "flattened", res.flattened_from != 0);
-		jout_print(o, stdout);
+		cli_print_json(o);
 		jout_free(o);
 	} else if (res.unchanged) {
 		printf("%s: unchanged since #%ld\n", name, res.snap.seq);

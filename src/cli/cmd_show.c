@@ -37,7 +37,7 @@ cmd_show(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	if (opt.json) {
 		struct jout *o = snapshot_json(&s, SNAPSHOT_JSON_ALL);
 
-		jout_print(o, stdout);
+		cli_print_json(o);
 		jout_free(o);
 	} else {
 		snapshot_print(stdout, &s);

@@ -136,7 +136,7 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 	if (opt.compose)
 		render_compose(&s, &compose, &warnings);
 	for (size_t i = 0; i < warnings.n; i++)
-		fprintf(stderr, "keep: warning: %s\n", warnings.v[i]);
+		cli_warn(warnings.v[i]);
 	if (opt.dir) {
 		if (!ctx->quiet)
 			printf("wrote %s/Dockerfile and %zu file%s under %s/files; "

@@ -271,7 +271,7 @@ cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	vrc = keep_verify(e, cat, &s, &opt.verify, &res, err);
 	if (!opt.json)
 		for (size_t i = 0; i < res.warnings.n; i++)
-			fprintf(stderr, "keep: warning: %s\n", res.warnings.v[i]);
+			cli_warn(res.warnings.v[i]);
 	if (vrc < 0) {
 		/* A failed build: show what the builder said if it was hidden. */
 		if (res.status && !vp.streaming && !ctx->quiet && !opt.json)
@@ -280,7 +280,7 @@ cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		if (opt.json) {
 			struct jout *o = result_json(&s, &res, NULL, (*err)->message);
 
-			jout_print(o, stdout);
+			cli_print_json(o);
 			jout_free(o);
 		}
 		keep_error_wrap(err, "verify '%s' #%ld", s.config.name, s.seq);
@@ -290,7 +290,7 @@ cmd_verify(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		struct jout *o = result_json(&s, &res, opt.verify.keep_image,
 		    NULL);
 
-		jout_print(o, stdout);
+		cli_print_json(o);
 		jout_free(o);
 	} else {
 		printf("verify %s #%ld: %s (%s)\n", s.config.name, s.seq,

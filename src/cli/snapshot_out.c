@@ -1,16 +1,19 @@
 /*
  * How a snapshot is shown: the one-line summary of save, the readable form
  * of show, and the JSON object both print with --json. Env values of secret
- * variables never appear here (core/secrets.h decides).
+ * variables never appear here (model/secrets.h decides), and every line
+ * passes cli_put: names, paths, refs and labels came from the container or
+ * its image.
  */
 #include "cli/snapshot_out.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
+#include "core/snapshot_json.h"
 #include "model/run.h"
 #include "model/secrets.h"
-#include "core/snapshot_json.h"
 #include "util/xalloc.h"
 
 static const char *managers[] = { "dpkg", "apk", "pip", "npm", NULL };
@@ -46,29 +49,21 @@ snapshot_summary(const struct snapshot *s, struct buf *out)
 	    s->loose.n == 1 ? "" : "s");
 }
 
-/* Print s with control characters shown as \xNN: names come from inside
- * the container and must not drive the user's terminal. */
 static void
-put_safe(FILE *f, const char *s)
+put_argv(FILE *f, const struct strv *argv)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
+	struct strv sv = { 0 };
 
-static void
-put_argv(FILE *f, const struct strv *sv)
-{
+	/* "--password VALUE" is a pair the element-wise redaction misses. */
+	secrets_redact_argv(argv, &sv);
 	fputc('[', f);
-	for (size_t i = 0; i < sv->n; i++) {
+	for (size_t i = 0; i < sv.n; i++) {
 		fputs(i ? ", \"" : "\"", f);
-		put_safe(f, sv->v[i]);
+		cli_put(f, sv.v[i]);
 		fputc('"', f);
 	}
 	fputc(']', f);
+	strv_release(&sv);
 }
 
 /*
@@ -95,9 +90,9 @@ settings_print(FILE *f, const struct container *c)
 		cleanup_free char *v = value_json_dup(set.v[i].v);
 
 		fputs("  ", f);
-		put_safe(f, set.v[i].path);
+		cli_put(f, set.v[i].path);
 		fprintf(f, "%*s ", (int)(width - strlen(set.v[i].path)), "");
-		put_safe(f, v);
+		cli_put(f, v);
 		fputc('\n', f);
 	}
 	run_settings_release(&set);
@@ -111,26 +106,26 @@ snapshot_print(FILE *f, const struct snapshot *s)
 	struct buf sum = BUF_INIT;
 
 	snapshot_summary(s, &sum);
-	fprintf(f, "%s #%ld  %s\n", c->name, s->seq, s->image);
-	fprintf(f, "  saved:      %s\n", s->created_at);
+	cli_line(f, "%s #%ld  %s", c->name, s->seq, s->image);
+	cli_line(f, "  saved:      %s", s->created_at);
 	if (s->message && s->message[0]) {
 		fputs("  message:    ", f);
-		put_safe(f, s->message);
+		cli_put(f, s->message);
 		fputc('\n', f);
 	}
-	fprintf(f, "  image id:   %s\n", s->image_id);
-	fprintf(f, "  engine:     %s\n", s->engine);
-	fprintf(f, "  base:       %s (%s)\n", c->image_ref, s->base_digest ?
+	cli_line(f, "  image id:   %s", s->image_id);
+	cli_line(f, "  engine:     %s", s->engine);
+	cli_line(f, "  base:       %s (%s)", c->image_ref, s->base_digest ?
 	    s->base_digest : c->image_id);
 	if (c->compose_project)
-		fprintf(f, "  compose:    project %s, service %s\n",
-		    c->compose_project, c->compose_service ? c->compose_service : "");
-	fprintf(f, "  changes:    %s\n", buf_cstr(&sum));
+		cli_line(f, "  compose:    project %s, service %s", c->compose_project,
+		    c->compose_service ? c->compose_service : "");
+	cli_line(f, "  changes:    %s", buf_cstr(&sum));
 	buf_release(&sum);
 	if (c->user && c->user[0])
-		fprintf(f, "  user:       %s\n", c->user);
+		cli_line(f, "  user:       %s", c->user);
 	if (c->workdir && c->workdir[0])
-		fprintf(f, "  workdir:    %s\n", c->workdir);
+		cli_line(f, "  workdir:    %s", c->workdir);
 	if (c->entrypoint.n) {
 		fputs("  entrypoint: ", f);
 		put_argv(f, &c->entrypoint);
@@ -149,14 +144,14 @@ snapshot_print(FILE *f, const struct snapshot *s)
 			enum secret_class sc = secrets_classify_env(kv->key, kv->value);
 
 			fputs("  ", f);
-			put_safe(f, kv->key);
+			cli_put(f, kv->key);
 			if (sc == SECRET_NAME || sc == SECRET_VALUE) {
 				fputs("  (secret: value not shown)\n", f);
 			} else {
 				cleanup_free char *v = secrets_redact_env(kv->key, kv->value);
 
 				fputc('=', f);
-				put_safe(f, v);
+				cli_put(f, v);
 				fputc('\n', f);
 			}
 		}
@@ -166,7 +161,7 @@ snapshot_print(FILE *f, const struct snapshot *s)
 		for (size_t i = 0; i < c->n_mounts; i++) {
 			const struct mount *m = &c->mounts[i];
 
-			fprintf(f, "  %-6s %s -> %s%s\n", m->type, m->source[0] ?
+			cli_line(f, "  %-6s %s -> %s%s", m->type, m->source[0] ?
 			    m->source : "-", m->destination, m->rw ? "" : " (read-only)");
 		}
 	}
@@ -178,20 +173,23 @@ snapshot_print(FILE *f, const struct snapshot *s)
 			    pc->change == PKG_REMOVED ? "-" : "~";
 
 			fprintf(f, "  %s %-5s ", sign, pc->pkg.manager);
-			put_safe(f, pc->pkg.name);
+			cli_put(f, pc->pkg.name);
 			fputc(' ', f);
 			if (pc->change == PKG_UPGRADED) {
-				put_safe(f, pc->old_version);
+				cli_put(f, pc->old_version);
 				fputs(" -> ", f);
 			}
-			put_safe(f, pc->pkg.version);
-			if (pc->pkg.arch[0] && strcmp(pc->pkg.arch, "all") != 0)
-				fprintf(f, " [%s]", pc->pkg.arch);
+			cli_put(f, pc->pkg.version);
+			if (pc->pkg.arch[0] && strcmp(pc->pkg.arch, "all") != 0) {
+				fputs(" [", f);
+				cli_put(f, pc->pkg.arch);
+				fputc(']', f);
+			}
 			if (pc->change != PKG_REMOVED)
 				fputs(pc->pkg.automatic ? " (auto)" : " (manual)", f);
 			if (pc->pkg.location[0]) {
 				fputs(" in ", f);
-				put_safe(f, pc->pkg.location);
+				cli_put(f, pc->pkg.location);
 			}
 			fputc('\n', f);
 		}
@@ -201,16 +199,18 @@ snapshot_print(FILE *f, const struct snapshot *s)
 		for (size_t i = 0; i < s->loose.n; i++) {
 			fprintf(f, "  %c ", s->loose.v[i].kind == FS_ADDED ? 'A' :
 			    s->loose.v[i].kind == FS_DELETED ? 'D' : 'C');
-			put_safe(f, s->loose.v[i].path);
+			cli_put(f, s->loose.v[i].path);
 			if (s->loose.v[i].secret)
 				fputs("  (holds credentials: a build secret)", f);
 			fputc('\n', f);
 		}
 	}
-	if (s->recipe_commit)
-		fprintf(f, "\nrecipe commit: %s\n", s->recipe_commit);
+	if (s->recipe_commit) {
+		fputc('\n', f);
+		cli_line(f, "recipe commit: %s", s->recipe_commit);
+	}
 	if (s->verify_status)
-		fprintf(f, "verify:        %s at %s%s%s\n", s->verify_status,
+		cli_line(f, "verify:        %s at %s%s%s", s->verify_status,
 		    s->verify_at ? s->verify_at : "?", s->verify_detail &&
 		    s->verify_detail[0] ? ": " : "", s->verify_detail ?
 		    s->verify_detail : "");

@@ -12,6 +12,7 @@
 #include "core/recipe.h"
 #include "core/snapshot_json.h"
 #include "model/run.h"
+#include "model/secrets.h"
 #include "pkg/pkg.h"
 #include "recipes/recipes.h"
 #include "util/fs.h"
@@ -118,11 +119,22 @@ history_package_delta(const struct snapshot *prev, const struct snapshot *cur,
 		    cmp_delta);
 }
 
+/* Append text to out through the redactor, and release text. */
+static void
+add_redacted(struct buf *out, struct buf *text)
+{
+	cleanup_free char *r = secrets_redact(buf_cstr(text));
+
+	buf_addstr(out, r);
+	buf_release(text);
+}
+
 int
 history_lock_file(struct catalog *cat, const struct snapshot *s,
     struct buf *out, struct keep_error **err)
 {
 	struct pkg_set set = { 0 };
+	struct buf text = BUF_INIT;
 
 	/* A base never read (no packages there) leaves the set empty. */
 	if (catalog_base_packages_get(cat, s->config.image_id, &set, err) < 0 &&
@@ -141,27 +153,29 @@ history_lock_file(struct catalog *cat, const struct snapshot *s,
 		if (s->packages.v[i].change != PKG_REMOVED)
 			pkg_set_push(&set, &s->packages.v[i].pkg);
 	pkg_set_sort(&set);
-	buf_printf(out, "# keep.lock: every package of %s #%ld\n",
+	buf_printf(&text, "# keep.lock: every package of %s #%ld\n",
 	    s->config.name, s->seq);
-	buf_addstr(out, "# manager name version arch manual|auto [location]\n");
+	buf_addstr(&text, "# manager name version arch manual|auto [location]\n");
 	for (size_t i = 0; i < set.n; i++) {
 		const struct pkg *p = &set.v[i];
 
-		buf_printf(out, "%s %s %s %s %s%s%s\n", p->manager, p->name,
+		buf_printf(&text, "%s %s %s %s %s%s%s\n", p->manager, p->name,
 		    p->version, p->arch[0] ? p->arch : "-",
 		    p->automatic ? "auto" : "manual", p->location[0] ? " " : "",
 		    p->location);
 	}
 	pkg_set_release(&set);
+	add_redacted(out, &text);
 	return 0;
 }
 
 static void
 commit_message(const struct snapshot *s, const struct snapshot *prev,
-    struct buf *msg)
+    struct buf *out)
 {
 	struct strv delta = { 0 };
 	size_t counts[3] = { 0 };
+	struct buf text = BUF_INIT, *msg = &text;
 
 	buf_printf(msg, "keep: save %s #%ld\n", s->config.name, s->seq);
 	if (s->message && s->message[0])
@@ -177,6 +191,7 @@ commit_message(const struct snapshot *s, const struct snapshot *prev,
 		counts[s->loose.v[i].kind]++;
 	buf_printf(msg, "\nfiles: %zu added, %zu modified, %zu deleted\n",
 	    counts[FS_ADDED], counts[FS_MODIFIED], counts[FS_DELETED]);
+	add_redacted(out, &text);
 }
 
 /*
@@ -498,6 +513,20 @@ history_diff(const struct snapshot *a, const struct snapshot *b,
 		if (!has_loose(b, a->loose.v[i].path))
 			strv_push(&out->files_removed, a->loose.v[i].path);
 	settings_diff(a, b, out);
+	{
+		struct strv *lists[] = { &out->packages, &out->mounts_added,
+		    &out->mounts_removed, &out->files_added, &out->files_removed,
+		    &out->settings_added, &out->settings_changed,
+		    &out->settings_removed };
+
+		for (size_t k = 0; k < sizeof(lists) / sizeof(*lists); k++)
+			for (size_t i = 0; i < lists[k]->n; i++) {
+				char *r = secrets_redact(lists[k]->v[i]);
+
+				free(lists[k]->v[i]);
+				lists[k]->v[i] = r;
+			}
+	}
 	rc = recipe_dockerfile(a, NULL, 0, &da, NULL, err);
 	if (rc == 0)
 		rc = recipe_dockerfile(b, NULL, 0, &db, NULL, err);

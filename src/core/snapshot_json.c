@@ -1,7 +1,8 @@
 /*
  * The JSON form of a snapshot, for `show --json`, `save --json` and the
  * recipe repository's container.json. Secret env values never appear:
- * core/secrets.h decides, and a secret variable is listed by name only.
+ * model/secrets.h decides, and a secret variable is listed by name only;
+ * every other string passes its redactor on the way out.
  */
 #include "core/snapshot_json.h"
 
@@ -69,6 +70,20 @@ settings_json(struct jout *o, const struct container *c)
 	value_release(&run);
 }
 
+/* An argument vector, "--password VALUE" hidden as a pair. */
+static struct jout *
+argv_json(const struct strv *argv)
+{
+	struct jout *a = jout_array();
+	struct strv shown = { 0 };
+
+	secrets_redact_argv(argv, &shown);
+	for (size_t i = 0; i < shown.n; i++)
+		jout_push_str(a, shown.v[i]);
+	strv_release(&shown);
+	return a;
+}
+
 /* The container's config and mounts; secret env values are left out. */
 static void
 config_json(struct jout *o, const struct container *c)
@@ -77,14 +92,8 @@ config_json(struct jout *o, const struct container *c)
 
 	jout_set_str(o, "user", c->user);
 	jout_set_str(o, "workdir", c->workdir);
-	a = jout_array();
-	for (size_t i = 0; i < c->cmd.n; i++)
-		jout_push_str(a, c->cmd.v[i]);
-	jout_set(o, "cmd", a);
-	a = jout_array();
-	for (size_t i = 0; i < c->entrypoint.n; i++)
-		jout_push_str(a, c->entrypoint.v[i]);
-	jout_set(o, "entrypoint", a);
+	jout_set(o, "cmd", argv_json(&c->cmd));
+	jout_set(o, "entrypoint", argv_json(&c->entrypoint));
 
 	a = jout_array();
 	for (size_t i = 0; i < c->env.n; i++) {
@@ -120,6 +129,7 @@ config_json(struct jout *o, const struct container *c)
 		jout_push(a, p);
 	}
 	jout_set(o, "ports", a);
+	/* Label keys are keys of this object: redact_member looks at them. */
 	a = jout_object();
 	for (size_t i = 0; i < c->labels.n; i++)
 		jout_set_str(a, c->labels.v[i].key, c->labels.v[i].value);
@@ -174,11 +184,8 @@ content_json(struct jout *o, const struct snapshot *s)
 			jout_set_str(p, "location", pc->pkg.location);
 		if (pc->pkg.installer[0])
 			jout_set_str(p, "installer", pc->pkg.installer);
-		if (pc->pkg.origin[0]) {
-			cleanup_free char *o2 = secrets_redact(pc->pkg.origin);
-
-			jout_set_str(p, "origin", o2);
-		}
+		if (pc->pkg.origin[0])
+			jout_set_str(p, "origin", pc->pkg.origin);
 		jout_push(a, p);
 	}
 	jout_set(o, "packages", a);
@@ -197,8 +204,8 @@ content_json(struct jout *o, const struct snapshot *s)
 	jout_set_int(o, "changed_paths", (long long)s->changes.n);
 }
 
-struct jout *
-snapshot_json(const struct snapshot *s, unsigned parts)
+static struct jout *
+snapshot_json_raw(const struct snapshot *s, unsigned parts)
 {
 	const struct container *c = &s->config;
 	struct jout *o = jout_object(), *base = jout_object();
@@ -239,3 +246,31 @@ snapshot_json(const struct snapshot *s, unsigned parts)
 	return o;
 }
 
+/*
+ * Every string of the document, on its way out: a member whose key is a
+ * secret name (a label "db-password") is hidden whole, anything else goes
+ * through the redactor. The document's own keys name no secret.
+ */
+static char *
+redact_member(const char *key, const char *s)
+{
+	char *r;
+
+	if (key != NULL && secrets_name_is_secret(key))
+		return xstrdup("<redacted>");
+	r = secrets_redact(s);
+	if (strcmp(r, s) == 0) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct jout *
+snapshot_json(const struct snapshot *s, unsigned parts)
+{
+	struct jout *o = snapshot_json_raw(s, parts);
+
+	jout_map_strings(o, redact_member);
+	return o;
+}

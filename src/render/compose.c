@@ -8,7 +8,10 @@
 #include "render/quote.h"
 #include "util/xalloc.h"
 
-/* "  - <scalar>\n" at the given indent, or a warning naming what. */
+/*
+ * "  - <scalar>\n" at the given indent, or a warning naming what: a value
+ * that is not writable as YAML, or holds a secret, is left out.
+ */
 static void
 item(struct buf *out, int indent, const char *value, const char *what,
     struct strv *warnings)
@@ -16,12 +19,14 @@ item(struct buf *out, int indent, const char *value, const char *what,
 	size_t mark = out->len;
 
 	buf_printf(out, "%*s- ", indent, "");
-	if (quote_json(out, value) < 0) {
-		cleanup_free char *shown = text_printable_dup(value);
+	if (secrets_value_has_credentials(value) || quote_json(out, value) < 0) {
+		cleanup_free char *redacted = secrets_redact(value);
+		cleanup_free char *shown = text_printable_dup(redacted);
 
 		buf_truncate(out, mark);
-		strv_pushf(warnings, "compose snippet: left out %s '%s': not "
-		    "writable as YAML", what, shown);
+		strv_pushf(warnings, "compose snippet: left out %s '%s': %s",
+		    what, shown, strcmp(redacted, value) ? "it holds a secret" :
+		    "not writable as YAML");
 		return;
 	}
 	buf_addch(out, '\n');

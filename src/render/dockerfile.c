@@ -37,16 +37,19 @@ static void warn(struct render *r, const char *fmt, ...)
 static void comment(struct render *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Warnings and comments pass the one redactor, whatever they quote. */
 static void
 warn(struct render *r, const char *fmt, ...)
 {
 	va_list ap;
+	cleanup_free char *text = NULL;
 
 	if (r->warnings == NULL)
 		return;
 	va_start(ap, fmt);
-	strv_push_nodup(r->warnings, xvasprintf(fmt, ap));
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
+	strv_push_nodup(r->warnings, secrets_redact(text));
 }
 
 /*
@@ -58,11 +61,13 @@ static void
 comment(struct render *r, const char *fmt, ...)
 {
 	va_list ap;
-	char *text;
+	char *raw, *text;
 
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	text = secrets_redact(raw);
+	free(raw);
 	for (char *p = text; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
@@ -1522,25 +1527,51 @@ render_expose(struct render *r)
 	strv_release(&ports);
 }
 
-/* INSTR ["a", "b"]; refused as a whole when an element is not UTF-8. */
+/* ["a", "b"] appended to line; -1 when an element is not UTF-8. */
+static int
+json_argv(struct buf *line, const struct strv *args)
+{
+	buf_addch(line, '[');
+	for (size_t i = 0; i < args->n; i++) {
+		if (i > 0)
+			buf_addstr(line, ", ");
+		if (quote_json(line, args->v[i]) < 0)
+			return -1;
+	}
+	buf_addch(line, ']');
+	return 0;
+}
+
+/*
+ * INSTR ["a", "b"]; refused as a whole when an element is not UTF-8, and
+ * left out, shown redacted in a comment, when it holds a secret (a DSN, a
+ * --password VALUE): a recipe must not carry it, and a CMD with "***" in
+ * it would run something else.
+ */
 static void
 exec_form(struct render *r, const char *instr, const struct strv *args)
 {
 	struct buf line = BUF_INIT;
 
-	buf_printf(&line, "%s [", instr);
-	for (size_t i = 0; i < args->n; i++) {
-		if (i > 0)
-			buf_addstr(&line, ", ");
-		if (quote_json(&line, args->v[i]) < 0) {
-			comment(r, "Refused %s: an argument is not valid UTF-8.", instr);
-			warn(r, "refused %s: an argument is not valid utf-8", instr);
-			buf_release(&line);
-			return;
-		}
+	buf_printf(&line, "%s ", instr);
+	if (json_argv(&line, args) < 0) {
+		comment(r, "Refused %s: an argument is not valid UTF-8.", instr);
+		warn(r, "refused %s: an argument is not valid utf-8", instr);
+	} else if (secrets_argv_has_secret(args)) {
+		struct strv shown = { 0 };
+		struct buf text = BUF_INIT;
+
+		secrets_redact_argv(args, &shown);
+		json_argv(&text, &shown);
+		comment(r, "Left out %s: it holds a secret; set it at run time:", instr);
+		comment(r, "  %s %s", instr, pr(r, buf_cstr(&text)));
+		warn(r, "left out %s: it holds a secret, set it at run time", instr);
+		strv_release(&shown);
+		buf_release(&text);
+	} else {
+		buf_addch(&line, '\n');
+		buf_add(&r->out, line.ptr, line.len);
 	}
-	buf_addstr(&line, "]\n");
-	buf_add(&r->out, line.ptr, line.len);
 	buf_release(&line);
 }
 

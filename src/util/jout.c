@@ -123,6 +123,44 @@ jout_push_str(struct jout *arr, const char *s)
 	check(json_array_append_new(J(arr), str_or_null(s)));
 }
 
+/* fn's replacement for the string v, or NULL when v stays. */
+static json_t *
+mapped(json_t *v, const char *key, char *(*fn)(const char *, const char *))
+{
+	char *r;
+	json_t *n;
+
+	if (!json_is_string(v) || (r = fn(key, json_string_value(v))) == NULL)
+		return NULL;
+	n = str_or_null(r);
+	free(r);
+	return n;
+}
+
+void
+jout_map_strings(struct jout *j, char *(*fn)(const char *key, const char *s))
+{
+	const char *key;
+	json_t *v, *n;
+	size_t i;
+
+	if (json_is_object(J(j))) {
+		json_object_foreach(J(j), key, v) {
+			if ((n = mapped(v, key, fn)) != NULL)
+				check(json_object_set_new(J(j), key, n));
+			else
+				jout_map_strings((struct jout *)v, fn);
+		}
+	} else if (json_is_array(J(j))) {
+		json_array_foreach(J(j), i, v) {
+			if ((n = mapped(v, NULL, fn)) != NULL)
+				check(json_array_set_new(J(j), i, n));
+			else
+				jout_map_strings((struct jout *)v, fn);
+		}
+	}
+}
+
 int
 jout_print(const struct jout *j, FILE *f)
 {

@@ -31,6 +31,15 @@ void jout_set(struct jout *obj, const char *key, struct jout *child);
 void jout_push(struct jout *arr, struct jout *child);
 void jout_push_str(struct jout *arr, const char *s);
 
+/*
+ * Pass every string value in j through fn, depth first: fn gets the key
+ * of the object member that holds the string (NULL in an array) and
+ * returns a new string to put in its place (jout frees it), or NULL to
+ * keep it. For what must be rewritten wherever it stands (redaction).
+ */
+void jout_map_strings(struct jout *j,
+    char *(*fn)(const char *key, const char *s));
+
 /* Append j (indented, keys in insertion order, final newline) to out. */
 struct buf;
 void jout_dump(const struct jout *j, struct buf *out);

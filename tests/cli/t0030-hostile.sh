@@ -14,7 +14,15 @@ PASSWORD=pw-b7e4419a0c55
 PROXYPASS=px-55c0ffee2b9d
 URLPASS=up-a1b2c3d4e5f6
 HOSTPASS=hp-9d8c7b6a5f4e
-SECRETS="$TOKEN|$PASSWORD|$PROXYPASS|$URLPASS|$HOSTPASS"
+# Secrets outside a URL's user information or a secret-named variable.
+BAREPASS=bp-0f1e2d3c4b5a
+DSNPASS=dp-6a7b8c9d0e1f
+CMDPASS=cp-1234fedcba98
+PAIRPASS=pp-abcdef012345
+LABELPASS=lp-5566778899aa
+LABELKEY=lk-bbccddeeff00
+NAMEPASS=np-0a1b2c3d4e5f
+SECRETS="$TOKEN|$PASSWORD|$PROXYPASS|$URLPASS|$HOSTPASS|$BAREPASS|$DSNPASS|$CMDPASS|$PAIRPASS|$LABELPASS|$LABELKEY|$NAMEPASS"
 
 test_expect_success 'setup: a container with a hostile dpkg stanza, env and file names' '
 	c=$(run_container evil --network none \
@@ -24,7 +32,12 @@ test_expect_success 'setup: a container with a hostile dpkg stanza, env and file
 		-e "PIP_INDEX_URL=https://bob:$URLPASS@pypi.example.invalid/simple" \
 		-e "INNOCENT=one${NL}RUN touch /pwned" \
 		-e "QUOTED=a\"b\\c\$(touch /pwned)\`id\`" \
-		"$KEEP_TEST_BASE" sleep infinity) &&
+		-e "http_proxy=carol:$BAREPASS@proxy.example.invalid:3128" \
+		-e "DSN=app:$DSNPASS@tcp(db:3306)/shop" \
+		-e "DB_PASS=$NAMEPASS" -e "MYSQL_PWD=$NAMEPASS" -e "OPENAI_APIKEY=$NAMEPASS" \
+		-e "JAVA_OPTS=-Xmx1g -Djavax.net.ssl.keyStorePassword=$NAMEPASS" \
+		--label "db.url=mysql://root:$LABELPASS@db/x" --label "com.example.api-key=$LABELKEY" \
+		"$KEEP_TEST_BASE" sh -c "sleep infinity" "postgres://admin:$CMDPASS@db/x" --password "$PAIRPASS") &&
 	$DOCKER exec "$c" sh -c "printf \"\\nPackage: evil;touch\\\${IFS}/pwned\\nStatus: install ok installed\\nPriority: optional\\nArchitecture: amd64\\nVersion: 1.0 && touch /pwned\\nDescription: evil\\n\" >>/var/lib/dpkg/status" &&
 	$DOCKER exec "$c" grep -q "^Package: evil;touch\${IFS}/pwned$" /var/lib/dpkg/status &&
 	$DOCKER exec "$c" mkdir -p /opt/h &&
@@ -92,6 +105,13 @@ test_expect_success 'to-dockerfile: no injected line, no secret; the recipe buil
 	no_secret tdf.out && no_secret tdf.err &&
 	keep to-dockerfile "$C" >Dockerfile.stdout 2>/dev/null &&
 	no_injection Dockerfile.stdout &&
+	keep to-dockerfile --compose "$C" >compose.out 2>compose.err &&
+	no_secret compose.out && no_secret compose.err &&
+	expect_grep "^# Left out CMD: it holds a secret" Dockerfile.stdout &&
+	expect_no_grep "^CMD" Dockerfile.stdout &&
+	for v in DB_PASS MYSQL_PWD OPENAI_APIKEY DSN JAVA_OPTS; do
+		expect_no_grep "^ENV $v=" Dockerfile.stdout || exit 1
+	done &&
 	img=keep-test/$PREFIX-evil-rebuilt && track_image "$img" &&
 	if ! DOCKER_BUILDKIT=0 $DOCKER build -q --network host -t "$img" ctx >build.out 2>&1; then
 		cat build.out; exit 1
@@ -122,6 +142,30 @@ nothing_in() {
 		return 1
 	fi
 }
+
+test_expect_success 'show prints no terminal escape: compose labels, user, workdir, mount paths (C0 and C1)' '
+	ESC=$(printf "\033") && CSI=$(printf "\302\233") &&
+	mkdir -p "host${ESC}[31m" &&
+	c=$PREFIX-esc && track_container "$c" &&
+	$DOCKER create --name "$c" --network none -u "0${ESC}[33m" -w "/tmp/w${ESC}[32m" \
+		--label "com.docker.compose.project=p${ESC}]0;owned${ESC}\\" \
+		--label "com.docker.compose.service=s${CSI}2J" \
+		-v "$PWD/host${ESC}[31m:/mnt/d${ESC}[34m" --tmpfs "/t${CSI}1m" \
+		"$KEEP_TEST_BASE" sleep infinity >/dev/null &&
+	keep save "$c" >save.out 2>save.err &&
+	keep show "$c" >show.out 2>show.err &&
+	keep ls >ls.out 2>ls.err &&
+	for f in save.out save.err show.out show.err ls.out ls.err; do
+		if LC_ALL=C grep -q "[$ESC]" $f || LC_ALL=C grep -q "$CSI" $f; then
+			echo "terminal escape in $f:"; cat -v $f; exit 1
+		fi
+	done &&
+	expect_grep "compose: *project p.x1b]0;owned.x1b" show.out &&
+	expect_grep "user: *0.x1b\[33m" show.out &&
+	expect_grep "workdir: */tmp/w.x1b\[32m" show.out &&
+	expect_grep "/mnt/d.x1b\[34m" show.out &&
+	expect_grep "/t.xc2.x9b1m" show.out
+'
 
 test_expect_success 'to-dockerfile --context: no setuid bit, foreign owner or open directory on the host; the image gets them' '
 	c=$(run_container suid --network none -e "HTTPS_PROXY=http://alice:$PROXYPASS@127.0.0.1:3128" \
