@@ -30,24 +30,35 @@ const char build_context_dockerignore[] =
     "!Dockerfile\n"
     "!files\n";
 
-static int
-under(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-
-	if (strcmp(dir, "/") == 0)
-		return path[0] == '/';
-	return strncmp(path, dir, len) == 0 && path[len] == '/';
-}
-
 struct collect {
 	enum build_for whom;
 	const char *parent;	/* parent of the fetched path, "" for "/" */
 	char **wanted;		/* sorted loose paths */
 	size_t n_wanted;
 	struct build_context *bc;
+	size_t cap;		/* of bc->v */
 	struct strv *warnings;
 };
+
+/*
+ * Whether a proper ancestor of path is in the sorted array v of n paths:
+ * one binary search per ancestor, not a scan per path.
+ */
+static int
+ancestor_in(char *const *v, size_t n, const char *path)
+{
+	cleanup_free char *up = xstrdup(path);
+
+	for (char *slash = strrchr(up, '/'); slash && slash > up;
+	    slash = strrchr(up, '/')) {
+		const char *key = up;
+
+		*slash = '\0';
+		if (bsearch(&key, v, n, sizeof(*v), strv_cmp) != NULL)
+			return 1;
+	}
+	return 0;
+}
 
 static const char *
 type_word(enum tar_type t)
@@ -107,7 +118,7 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	if (ent->uid < 0 || ent->gid < 0 || ent->uid > 0x7fffffff ||
 	    ent->gid > 0x7fffffff)
 		return 0;
-	c->bc->v = xrealloc(c->bc->v, (c->bc->n + 1) * sizeof(*c->bc->v));
+	c->bc->v = vec_grow(c->bc->v, c->bc->n, &c->cap, sizeof(*c->bc->v));
 	be = &c->bc->v[c->bc->n++];
 	memset(be, 0, sizeof(*be));
 	be->path = xstrdup(abs);
@@ -181,16 +192,11 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 			keep_error_wrap(err, "read the loose files of '%s'", image);
 			goto done;
 		}
-		for (size_t i = 0; i < n; i++) {
-			const char *top = NULL;
-
-			/* Sorted: an ancestor comes first, and its fetch covers us. */
-			for (size_t j = 0; j < i && top == NULL; j++)
-				if (under(c.wanted[i], c.wanted[j]))
-					top = c.wanted[j];
-			if (top == NULL && fetch_path(e, reader, c.wanted[i], &c, err) < 0)
+		/* A path below another wanted one comes with its fetch. */
+		for (size_t i = 0; i < n; i++)
+			if (!ancestor_in(c.wanted, n, c.wanted[i]) &&
+			    fetch_path(e, reader, c.wanted[i], &c, err) < 0)
 				goto done;
-		}
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
@@ -352,21 +358,36 @@ build_context_write_dir(const struct build_context *bc, const char *dir,
 	    bc->dockerfile.len, 0644, err);
 }
 
-/* Add the directories above path (under files/) that are not entries. */
+/*
+ * Add the directories between files/ and entry i that the archive does not
+ * hold yet. The entries are sorted, so everything below a directory D
+ * stands together: D was made for an earlier entry exactly when D is an
+ * entry itself or the entry before i is below D too. No set of made
+ * directories to search.
+ */
 static int
-add_parents(struct tar_writer *w, struct strv *made, const char *path,
-    struct keep_error **err)
+add_parents(struct tar_writer *w, const struct build_context *bc, size_t i,
+    char *const *paths, struct keep_error **err)
 {
+	const char *path = bc->v[i].path;
+	const char *prev = i > 0 ? bc->v[i - 1].path : "";
 	cleanup_free char *p = xstrdup(path);
 
 	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		const char *key = p;
+		size_t len = (size_t)(s - p);
+		cleanup_free char *name = NULL;
+
 		*s = '\0';
-		if (strv_find(made, p) < 0) {
-			strv_push(made, p);
-			if (tar_writer_add_dir(w, p, 0755, 0, 0, err) < 0)
-				return -1;
+		if ((strncmp(prev, p, len) == 0 && prev[len] == '/') ||
+		    bsearch(&key, paths, bc->n, sizeof(*paths), strv_cmp) != NULL) {
+			*s = '/';
+			continue;
 		}
+		name = xasprintf("files%s", p);
 		*s = '/';
+		if (tar_writer_add_dir(w, name, 0755, 0, 0, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -376,26 +397,26 @@ build_context_tar(const struct build_context *bc, struct buf *out,
     struct keep_error **err)
 {
 	struct tar_writer *w = tar_writer_new(out);
-	struct strv made = { 0 };
+	char **paths = xcalloc(bc->n + 1, sizeof(*paths));
 	int rc = -1;
 
+	for (size_t i = 0; i < bc->n; i++)
+		paths[i] = bc->v[i].path;	/* sorted like bc->v */
 	if (tar_writer_add_file(w, "Dockerfile", buf_cstr(&bc->dockerfile),
 	    bc->dockerfile.len, 0644, 0, 0, err) < 0 ||
 	    tar_writer_add_file(w, ".dockerignore", build_context_dockerignore,
 	    strlen(build_context_dockerignore), 0644, 0, 0, err) < 0 ||
 	    tar_writer_add_dir(w, "files", 0755, 0, 0, err) < 0)
 		goto out;
-	strv_push(&made, "files");
 	for (size_t i = 0; i < bc->n; i++) {
 		const struct build_context_entry *be = &bc->v[i];
 		cleanup_free char *p = xasprintf("files%s", be->path);
 
-		if (add_parents(w, &made, p, err) < 0)
+		if (add_parents(w, bc, i, paths, err) < 0)
 			goto out;
 		if (be->is_dir) {
-			if (strv_find(&made, p) >= 0)
+			if (i > 0 && strcmp(bc->v[i - 1].path, be->path) == 0)
 				continue;
-			strv_push(&made, p);
 			if (tar_writer_add_dir(w, p, be->mode, be->uid, be->gid, err) < 0)
 				goto out;
 		} else if (tar_writer_add_file(w, p, be->data.ptr ? be->data.ptr : "",
@@ -406,6 +427,6 @@ build_context_tar(const struct build_context *bc, struct buf *out,
 	rc = tar_writer_finish(w, err);
 out:
 	tar_writer_free(w);
-	strv_release(&made);
+	free(paths);
 	return rc;
 }

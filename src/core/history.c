@@ -20,20 +20,67 @@
 
 /* The key a package change is known by across snapshots. */
 static int
-same_pkg(const struct pkg *a, const struct pkg *b)
+pkg_key_cmp(const struct pkg *a, const struct pkg *b)
 {
-	return strcmp(a->manager, b->manager) == 0 &&
-	    strcmp(a->name, b->name) == 0 && strcmp(a->arch, b->arch) == 0 &&
-	    strcmp(a->location, b->location) == 0;
+	int c;
+
+	if ((c = strcmp(a->manager, b->manager)) != 0 ||
+	    (c = strcmp(a->name, b->name)) != 0 ||
+	    (c = strcmp(a->arch, b->arch)) != 0)
+		return c;
+	return strcmp(a->location, b->location);
 }
 
-static const struct pkg_change *
-find_change(const struct snapshot *s, const struct pkg *p)
+/*
+ * A snapshot's package changes sorted by key, for find_change: a snapshot
+ * may hold a container's every package, and one scan per package of the
+ * other snapshot would be quadratic.
+ */
+struct change_index {
+	const struct pkg_change **v;
+	size_t n;
+};
+
+static int
+change_ptr_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; s && i < s->packages.n; i++)
-		if (same_pkg(&s->packages.v[i].pkg, p))
-			return &s->packages.v[i];
-	return NULL;
+	const struct pkg_change *x = *(const struct pkg_change *const *)a;
+	const struct pkg_change *y = *(const struct pkg_change *const *)b;
+	int c = pkg_key_cmp(&x->pkg, &y->pkg);
+
+	/* Equal keys in list order: the first one is found. */
+	return c ? c : (x > y) - (x < y);
+}
+
+static void
+change_index_init(struct change_index *ix, const struct snapshot *s)
+{
+	size_t n = s ? s->packages.n : 0;
+
+	ix->v = xcalloc(n + 1, sizeof(*ix->v));
+	for (size_t i = 0; i < n; i++)
+		ix->v[i] = &s->packages.v[i];
+	ix->n = n;
+	if (n > 1)
+		qsort(ix->v, n, sizeof(*ix->v), change_ptr_cmp);
+}
+
+/* The first change of the indexed snapshot with p's key, or NULL. */
+static const struct pkg_change *
+find_change(const struct change_index *ix, const struct pkg *p)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pkg_key_cmp(&ix->v[mid]->pkg, p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && pkg_key_cmp(&ix->v[lo]->pkg, p) == 0 ? ix->v[lo] :
+	    NULL;
 }
 
 /*
@@ -95,10 +142,13 @@ history_package_delta(const struct snapshot *prev, const struct snapshot *cur,
     struct strv *lines)
 {
 	size_t first = lines->n;
+	struct change_index prev_ix, cur_ix;
 
+	change_index_init(&prev_ix, prev);
+	change_index_init(&cur_ix, cur);
 	for (size_t i = 0; i < cur->packages.n; i++) {
 		const struct pkg_change *now = &cur->packages.v[i];
-		const struct pkg_change *before = find_change(prev, &now->pkg);
+		const struct pkg_change *before = find_change(&prev_ix, &now->pkg);
 		const char *base = base_version_of(now, before);
 
 		delta_line(lines, &now->pkg, state_of(before, base),
@@ -109,11 +159,13 @@ history_package_delta(const struct snapshot *prev, const struct snapshot *cur,
 		const struct pkg_change *before = &prev->packages.v[i];
 		const char *base;
 
-		if (find_change(cur, &before->pkg))
+		if (find_change(&cur_ix, &before->pkg))
 			continue;
 		base = base_version_of(before, NULL);
 		delta_line(lines, &before->pkg, state_of(before, base), base);
 	}
+	free(prev_ix.v);
+	free(cur_ix.v);
 	if (lines->n > first)
 		qsort(lines->v + first, lines->n - first, sizeof(*lines->v),
 		    cmp_delta);
@@ -134,6 +186,7 @@ history_lock_file(struct catalog *cat, const struct snapshot *s,
     struct buf *out, struct keep_error **err)
 {
 	struct pkg_set set = { 0 };
+	struct change_index ix;
 	struct buf text = BUF_INIT;
 
 	/* A base never read (no packages there) leaves the set empty. */
@@ -141,14 +194,16 @@ history_lock_file(struct catalog *cat, const struct snapshot *s,
 	    !keep_error_not_found(err))
 		return -1;
 	/* Apply the changes: drop what changed, add the new state. */
+	change_index_init(&ix, s);
 	for (size_t i = 0; i < set.n; ) {
-		if (find_change(s, &set.v[i])) {
+		if (find_change(&ix, &set.v[i])) {
 			pkg_release(&set.v[i]);
 			set.v[i] = set.v[--set.n];
 		} else {
 			i++;
 		}
 	}
+	free(ix.v);
 	for (size_t i = 0; i < s->packages.n; i++)
 		if (s->packages.v[i].change != PKG_REMOVED)
 			pkg_set_push(&set, &s->packages.v[i].pkg);
@@ -429,13 +484,13 @@ has_mount(const struct container *c, const struct mount *m)
 	return 0;
 }
 
-static int
-has_loose(const struct snapshot *s, const char *path)
+/* The loose paths of s, sorted, for strv_sorted_has. */
+static void
+loose_paths(const struct snapshot *s, struct strv *out)
 {
 	for (size_t i = 0; i < s->loose.n; i++)
-		if (strcmp(s->loose.v[i].path, path) == 0)
-			return 1;
-	return 0;
+		strv_push(out, s->loose.v[i].path);
+	strv_sort(out);
 }
 
 /* The run settings of a and b compared into out (both must record them). */
@@ -483,6 +538,7 @@ history_diff(const struct snapshot *a, const struct snapshot *b,
     struct snapshot_diff *out, struct keep_error **err)
 {
 	struct buf da = BUF_INIT, db = BUF_INIT;
+	struct strv la = { 0 }, lb = { 0 };
 	cleanup_free char *path = xasprintf("%s/Dockerfile", b->config.name);
 	int rc;
 
@@ -506,12 +562,16 @@ history_diff(const struct snapshot *a, const struct snapshot *b,
 	for (size_t i = 0; i < a->config.n_mounts; i++)
 		if (!has_mount(&b->config, &a->config.mounts[i]))
 			mount_line(&out->mounts_removed, &a->config.mounts[i]);
+	loose_paths(a, &la);
+	loose_paths(b, &lb);
 	for (size_t i = 0; i < b->loose.n; i++)
-		if (!has_loose(a, b->loose.v[i].path))
+		if (!strv_sorted_has(&la, b->loose.v[i].path))
 			strv_push(&out->files_added, b->loose.v[i].path);
 	for (size_t i = 0; i < a->loose.n; i++)
-		if (!has_loose(b, a->loose.v[i].path))
+		if (!strv_sorted_has(&lb, a->loose.v[i].path))
 			strv_push(&out->files_removed, a->loose.v[i].path);
+	strv_release(&la);
+	strv_release(&lb);
 	settings_diff(a, b, out);
 	{
 		struct strv *lists[] = { &out->packages, &out->mounts_added,

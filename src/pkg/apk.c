@@ -93,7 +93,7 @@ apk_parse_installed(const char *data, size_t len, struct pkg_set *out,
 }
 
 void
-apk_parse_owned(const char *data, size_t len, const char *name,
+apk_parse_owned(const char *data, size_t len, const struct strv *names,
     struct strv *out)
 {
 	const char *line;
@@ -114,7 +114,9 @@ apk_parse_owned(const char *data, size_t len, const char *name,
 		if (n < 2 || line[1] != ':' || memchr(line, '\0', n) != NULL)
 			continue;
 		if (line[0] == 'P') {
-			mine = pkgi_eq(line + 2, n - 2, name);
+			cleanup_free char *name = xstrndup(line + 2, n - 2);
+
+			mine = strv_sorted_has(names, name);
 			continue;
 		}
 		if (!mine)
@@ -139,6 +141,7 @@ apk_parse_owned(const char *data, size_t len, const char *name,
 void
 apk_parse_world(const char *data, size_t len, struct strv *out)
 {
+	struct strv names = { 0 };
 	size_t i = 0;
 
 	while (i < len) {
@@ -158,14 +161,14 @@ apk_parse_world(const char *data, size_t len, struct strv *out)
 			if (strchr("=<>~@", data[cut]) != NULL ||
 			    data[cut] == '\0')
 				break;
-		if (cut > start) {
-			cleanup_free char *s = xstrndup(data + start,
-			    cut - start);
-
-			if (strv_find(out, s) < 0)
-				strv_push(out, s);
-		}
+		if (cut > start)
+			strv_push_nodup(&names, xstrndup(data + start,
+			    cut - start));
 	}
+	strv_sort_unique(&names);
+	for (i = 0; i < names.n; i++)
+		strv_push_nodup(out, names.v[i]);
+	free(names.v);
 }
 
 int
@@ -191,7 +194,7 @@ apk_collect(const struct pkg_fs *fs, struct pkg_set *out, struct buf *db_out,
 	for (size_t i = 0; i < found.n; i++) {
 		/* Without a world file nothing is known to be explicit. */
 		found.v[i].automatic = r == 0 &&
-		    strv_find(&names, found.v[i].name) < 0;
+		    !strv_sorted_has(&names, found.v[i].name);
 		pkg_set_push(out, &found.v[i]);
 	}
 	strv_release(&names);

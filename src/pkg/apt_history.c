@@ -114,12 +114,13 @@ parse_packages(const char *s, size_t len, struct strv *known)
 static void
 entry_done(struct apt_entry *e, struct strv *known)
 {
+	strv_sort(&e->local);
 	for (size_t i = 0; i < e->known.n; i++) {
 		const char *nl = strchr(e->known.v[i], '\n');
 		cleanup_free char *name = xstrndup(e->known.v[i],
 		    (size_t)(nl - e->known.v[i]));
 
-		if (strv_find(&e->local, name) < 0)
+		if (!strv_sorted_has(&e->local, name))
 			strv_push(known, e->known.v[i]);
 	}
 	strv_release(&e->local);
@@ -201,6 +202,7 @@ apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
 	if (r == 0)
 		apt_history_parse(log.ptr, log.len, &known);
 	buf_release(&log);
+	strv_sort(&known);
 	for (size_t i = 0; i < changes->n; i++) {
 		struct pkg_change *pc = &changes->v[i];
 		cleanup_free char *key = NULL;
@@ -209,7 +211,7 @@ apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
 		    pc->change == PKG_REMOVED || pc->pkg.origin[0])
 			continue;
 		key = xasprintf("%s\n%s", pc->pkg.name, pc->pkg.version);
-		if (strv_find(&known, key) < 0) {
+		if (!strv_sorted_has(&known, key)) {
 			free(pc->pkg.origin);
 			pc->pkg.origin = xstrdup("local");
 		}

@@ -62,7 +62,20 @@ struct cand {
 	char *dir;
 	size_t root;	/* index into npm_roots */
 	enum fs_change_kind kind;
+	int is_json;	/* while collecting: the change was package.json */
+	size_t at;	/* while collecting: where the change stood */
 };
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int c = strcmp(x->dir, y->dir);
+
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
 
 /*
  * If path is ROOT/[@scope/]name or ROOT/[@scope/]name/package.json, return
@@ -234,13 +247,13 @@ npm_scan(const struct pkg_fs *container, const struct pkg_fs *base,
     struct keep_error **err)
 {
 	struct cand *cands = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0, o = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct fs_change *ch = &changes->v[i];
 		size_t root;
-		int is_json, seen = 0;
+		int is_json;
 		char *dir = package_dir_of(ch->path, &root, &is_json);
 
 		if (dir == NULL)
@@ -254,23 +267,26 @@ npm_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 			free(dir);
 			continue;
 		}
-		for (size_t j = 0; j < n; j++) {
-			if (strcmp(cands[j].dir, dir) == 0) {
-				seen = 1;
-				if (!is_json)
-					cands[j].kind = ch->kind;
-			}
-		}
-		if (seen) {
-			free(dir);
+		cands = vec_grow(cands, n, &cap, sizeof(*cands));
+		cands[n++] = (struct cand){ dir, root, ch->kind, is_json, i };
+	}
+	/*
+	 * One candidate per directory: its first change, whose kind a later
+	 * change of the directory itself replaces. Sorted, so that each
+	 * directory's changes stand together (O(n log n)).
+	 */
+	if (n > 1)
+		qsort(cands, n, sizeof(*cands), cand_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (o > 0 && strcmp(cands[o - 1].dir, cands[i].dir) == 0) {
+			if (!cands[i].is_json)
+				cands[o - 1].kind = cands[i].kind;
+			free(cands[i].dir);
 			continue;
 		}
-		cands = xrealloc(cands, (n + 1) * sizeof(*cands));
-		cands[n].dir = dir;
-		cands[n].root = root;
-		cands[n].kind = ch->kind;
-		n++;
+		cands[o++] = cands[i];
 	}
+	n = o;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = scan_one(container, base, &cands[i], found, out, explained,
 		    warnings, err);

@@ -188,32 +188,66 @@ dist_dir_of(const char *path)
 	}
 }
 
-static void
-dists_note(struct dists *ds, const char *dir, const struct fs_change *c)
+/* A change inside a dist-info directory, and where it stood in the list. */
+struct dist_note {
+	char *dir;
+	const struct fs_change *c;
+	size_t at;
+};
+
+static int
+note_cmp(const void *a, const void *b)
 {
-	int exact = strcmp(dir, c->path) == 0;
+	const struct dist_note *x = a, *y = b;
+	int c = strcmp(x->dir, y->dir);
 
-	for (size_t i = 0; i < ds->n; i++) {
-		struct dist *d = &ds->v[i];
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
 
-		if (strcmp(d->dir, dir) != 0)
+/*
+ * The dist-info directories the change list mentions: each directory's
+ * changes side by side (sorted, in list order within one), folded into
+ * what happened to it. O(n log n) in the changes.
+ */
+static void
+dists_collect(const struct fs_changes *changes, struct dists *ds)
+{
+	struct dist_note *notes = NULL;
+	size_t n = 0, cap = 0, cap_ds = 0;
+
+	for (size_t i = 0; i < changes->n; i++) {
+		char *dir = dist_dir_of(changes->v[i].path);
+
+		if (dir == NULL)
 			continue;
-		if (exact) {
-			d->kind = c->kind;
-			d->exact = 1;
-		} else if (!d->exact && c->kind == FS_ADDED) {
-			d->kind = FS_ADDED;
-		}
-		return;
+		notes = vec_grow(notes, n, &cap, sizeof(*notes));
+		notes[n++] = (struct dist_note){ dir, &changes->v[i], i };
 	}
-	ds->v = xrealloc(ds->v, (ds->n + 1) * sizeof(*ds->v));
-	ds->v[ds->n].dir = xstrdup(dir);
-	/* A file changed inside: the directory at least was modified. */
-	ds->v[ds->n].kind = exact ? c->kind :
-	    c->kind == FS_ADDED ? FS_ADDED : FS_MODIFIED;
-	ds->v[ds->n].exact = exact;
-	ds->v[ds->n].used = 0;
-	ds->n++;
+	if (n > 1)
+		qsort(notes, n, sizeof(*notes), note_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		const struct fs_change *c = notes[i].c;
+		int exact = strcmp(notes[i].dir, c->path) == 0;
+		struct dist d = { notes[i].dir, exact ? c->kind :
+		    c->kind == FS_ADDED ? FS_ADDED : FS_MODIFIED, exact, 0 };
+
+		/* A file changed inside: the directory at least was modified. */
+		for (j = i + 1; j < n && strcmp(notes[j].dir, d.dir) == 0; j++) {
+			c = notes[j].c;
+			if (strcmp(d.dir, c->path) == 0) {
+				d.kind = c->kind;
+				d.exact = 1;
+			} else if (!d.exact && c->kind == FS_ADDED) {
+				d.kind = FS_ADDED;
+			}
+			free(notes[j].dir);
+		}
+		ds->v = vec_grow(ds->v, ds->n, &cap_ds, sizeof(*ds->v));
+		ds->v[ds->n++] = d;
+	}
+	free(notes);
 }
 
 static void
@@ -390,6 +424,89 @@ split_dist_name(const char *dir, char **name, char **version)
 	return 0;
 }
 
+/* A deleted package as pairing knows it: location, normalised name. */
+struct gone_key {
+	const char *location;
+	char *name;
+	size_t at;	/* in gone */
+};
+
+static int
+gone_key_cmp(const void *a, const void *b)
+{
+	const struct gone_key *x = a, *y = b;
+	int c = strcmp(x->location, y->location);
+
+	if (c == 0)
+		c = strcmp(x->name, y->name);
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * Pair each addition with the first unpaired deletion of the same
+ * normalised name in the same place (an upgrade), and push the changes:
+ * additions, upgrades, then the deletions left. The deletions are sorted
+ * by key once, and each run of one key has a cursor to its first
+ * unpaired entry: O((a + g) log g).
+ */
+static void
+pair_upgrades(const struct pkg_set *added, struct pkg_set *gone,
+    struct pkg_changes *out)
+{
+	struct gone_key *keys = xcalloc(gone->n + 1, sizeof(*keys));
+	size_t *next = xcalloc(gone->n + 1, sizeof(*next));
+
+	for (size_t j = 0; j < gone->n; j++) {
+		keys[j] = (struct gone_key){ gone->v[j].location,
+		    pip_normalize_name(gone->v[j].name), j };
+		next[j] = j;
+	}
+	if (gone->n > 1)
+		qsort(keys, gone->n, sizeof(*keys), gone_key_cmp);
+	for (size_t i = 0; i < added->n; i++) {
+		const struct pkg *a = &added->v[i];
+		struct gone_key want = { a->location,
+		    pip_normalize_name(a->name), 0 };
+		const char *old = NULL;
+		size_t lo = 0, hi = gone->n;
+
+		/* The first key not below (location, name): its run's start. */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (gone_key_cmp(&keys[mid], &want) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < gone->n && strcmp(keys[lo].location, want.location) == 0 &&
+		    strcmp(keys[lo].name, want.name) == 0) {
+			size_t k = next[lo];
+
+			if (k < gone->n && strcmp(keys[k].location, want.location) == 0 &&
+			    strcmp(keys[k].name, want.name) == 0) {
+				old = gone->v[keys[k].at].version;
+				gone->v[keys[k].at].automatic = -1;	/* paired */
+				next[lo] = k + 1;
+			}
+		}
+		free(want.name);
+		if (old == NULL)
+			pkg_changes_push(out, PKG_ADDED, a, NULL);
+		else if (strcmp(old, a->version) != 0)
+			pkg_changes_push(out, PKG_UPGRADED, a, old);
+	}
+	for (size_t j = 0; j < gone->n; j++) {
+		if (gone->v[j].automatic != -1)
+			pkg_changes_push(out, PKG_REMOVED, &gone->v[j], NULL);
+		free(keys[j].name);
+	}
+	free(keys);
+	free(next);
+}
+
 int
 pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
     const struct fs_changes *changes, struct pkg_set *found,
@@ -400,12 +517,7 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 	struct pkg_set added = { 0 }, gone = { 0 };
 	int rc = -1;
 
-	for (size_t i = 0; i < changes->n; i++) {
-		cleanup_free char *dir = dist_dir_of(changes->v[i].path);
-
-		if (dir != NULL)
-			dists_note(&ds, dir, &changes->v[i]);
-	}
+	dists_collect(changes, &ds);
 
 	for (size_t i = 0; i < ds.n; i++) {
 		struct dist *d = &ds.v[i];
@@ -486,35 +598,7 @@ pip_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		pkg_release(&p);
 	}
 
-	/* Pair deletions with additions of the same name in the same place. */
-	for (size_t i = 0; i < added.n; i++) {
-		struct pkg *a = &added.v[i];
-		cleanup_free char *an = pip_normalize_name(a->name);
-		const char *old = NULL;
-
-		for (size_t j = 0; j < gone.n; j++) {
-			cleanup_free char *gn = NULL;
-
-			if (gone.v[j].automatic == -1 ||
-			    strcmp(gone.v[j].location, a->location) != 0)
-				continue;
-			gn = pip_normalize_name(gone.v[j].name);
-			if (strcmp(an, gn) == 0) {
-				old = gone.v[j].version;
-				gone.v[j].automatic = -1;	/* paired */
-				break;
-			}
-		}
-		if (old == NULL)
-			pkg_changes_push(out, PKG_ADDED, a, NULL);
-		else if (strcmp(old, a->version) != 0)
-			pkg_changes_push(out, PKG_UPGRADED, a, old);
-	}
-	for (size_t j = 0; j < gone.n; j++) {
-		if (gone.v[j].automatic == -1)
-			continue;
-		pkg_changes_push(out, PKG_REMOVED, &gone.v[j], NULL);
-	}
+	pair_upgrades(&added, &gone, out);
 	rc = 0;
 out:
 	pkg_set_release(&added);

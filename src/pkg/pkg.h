@@ -244,15 +244,17 @@ void apk_parse_installed(const char *data, size_t len, struct pkg_set *out,
     struct strv *warnings);
 
 /*
- * Append the files that package name owns according to an installed
- * database (F: directory lines, R: file lines) to out as absolute paths.
+ * Append the files that the packages of names (sorted) own according to an
+ * installed database (F: directory lines, R: file lines) to out as
+ * absolute paths: one pass over the database, however many names.
  */
-void apk_parse_owned(const char *data, size_t len, const char *name,
+void apk_parse_owned(const char *data, size_t len, const struct strv *names,
     struct strv *out);
 
 /*
  * Parse /etc/apk/world: append the package names (constraints such as
- * "=1.2", ">1", "@edge" and "!" negations stripped or skipped) to out.
+ * "=1.2", ">1", "@edge" and "!" negations stripped or skipped) to out,
+ * sorted, each once.
  */
 void apk_parse_world(const char *data, size_t len, struct strv *out);
 

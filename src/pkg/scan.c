@@ -20,45 +20,6 @@ pkg_scan_release(struct pkg_scan *s)
 	strv_release(&s->warnings);
 }
 
-/* Sort a strv and drop duplicates, in place. */
-static void
-strv_sort_unique(struct strv *sv)
-{
-	size_t o = 0;
-
-	if (sv->n < 2)
-		return;
-	qsort(sv->v, sv->n, sizeof(*sv->v), strv_cmp);
-	for (size_t i = 0; i < sv->n; i++) {
-		if (o > 0 && strcmp(sv->v[o - 1], sv->v[i]) == 0) {
-			free(sv->v[i]);
-			continue;
-		}
-		sv->v[o++] = sv->v[i];
-	}
-	sv->n = o;
-}
-
-/* Drop repeated lines, keeping the first of each in order. */
-static void
-strv_unique_stable(struct strv *sv)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < sv->n; i++) {
-		int seen = 0;
-
-		for (size_t j = 0; j < o && !seen; j++)
-			seen = strcmp(sv->v[j], sv->v[i]) == 0;
-		if (seen) {
-			free(sv->v[i]);
-			continue;
-		}
-		sv->v[o++] = sv->v[i];
-	}
-	sv->n = o;
-}
-
 /* Every file dpkg_collect reads, then every file apk_collect reads. */
 static const char *const dpkg_paths[] = {
 	"/var/lib/dpkg/status", "/var/lib/dpkg/status.d",
@@ -198,16 +159,45 @@ pkg_state_paths(const struct fs_changes *changes, struct strv *out)
 	strv_sort_unique(out);
 }
 
-/* The files a changed dpkg or apk package owns, from fs (or its apk db). */
+/* The files a changed dpkg package owns, from fs. */
 static int
-explain_owned(const struct pkg_fs *fs, const struct buf *apk_db,
-    const struct pkg *p, struct strv *explained, struct keep_error **err)
+explain_owned(const struct pkg_fs *fs, const struct pkg *p,
+    struct strv *explained, struct keep_error **err)
 {
 	if (strcmp(p->manager, "dpkg") == 0 && fs != NULL)
 		return dpkg_owned_paths(fs, p, explained, err);
-	if (strcmp(p->manager, "apk") == 0 && apk_db->len > 0)
-		apk_parse_owned(apk_db->ptr, apk_db->len, p->name, explained);
 	return 0;
+}
+
+/*
+ * The files the changed apk packages own: in the container's database
+ * those added or upgraded, in the base's those removed or upgraded. One
+ * pass over each database for all of them.
+ */
+static void
+explain_apk(const struct pkg_changes *changes, const struct buf *cur_db,
+    const struct buf *base_db, struct strv *explained)
+{
+	struct strv cur = { 0 }, base = { 0 };
+
+	for (size_t i = 0; i < changes->n; i++) {
+		const struct pkg_change *c = &changes->v[i];
+
+		if (strcmp(c->pkg.manager, "apk") != 0)
+			continue;
+		if (c->change != PKG_REMOVED)
+			strv_push(&cur, c->pkg.name);
+		if (c->change != PKG_ADDED)
+			strv_push(&base, c->pkg.name);
+	}
+	strv_sort(&cur);
+	strv_sort(&base);
+	if (cur.n > 0 && cur_db->len > 0)
+		apk_parse_owned(cur_db->ptr, cur_db->len, &cur, explained);
+	if (base.n > 0 && base_db->len > 0)
+		apk_parse_owned(base_db->ptr, base_db->len, &base, explained);
+	strv_release(&cur);
+	strv_release(&base);
 }
 
 int
@@ -260,16 +250,15 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		const struct pkg_change *c = &s.changes.v[i];
 
 		if (c->change != PKG_REMOVED &&
-		    explain_owned(container, &cur_apk, &c->pkg, &s.explained,
-		    err) < 0)
+		    explain_owned(container, &c->pkg, &s.explained, err) < 0)
 			goto fail;
 		if (c->change == PKG_ADDED)
 			continue;
 		/* What a removal or an upgrade took away: the base's list. */
-		if (explain_owned(base, &base_apk, &c->pkg, &s.explained,
-		    err) < 0)
+		if (explain_owned(base, &c->pkg, &s.explained, err) < 0)
 			goto fail;
 	}
+	explain_apk(&s.changes, &cur_apk, &base_apk, &s.explained);
 
 	{
 		struct pkg_changes lang = { 0 };
@@ -401,6 +390,13 @@ struct loose_item {
 	int keep;
 };
 
+/* A directory of pkg_loose_files' walk whose descendants are still coming. */
+struct open_dir {
+	size_t at;	/* in the sorted items */
+	int has_desc;	/* a path below it was seen */
+	int kept_desc;	/* one of them is kept */
+};
+
 static int
 item_cmp(const void *a, const void *b)
 {
@@ -447,7 +443,8 @@ pkg_loose_files(const struct fs_changes *changes,
 {
 	struct strv sorted = { 0 };
 	struct loose_item *items;
-	size_t n = changes->n;
+	struct open_dir *stack;
+	size_t n = changes->n, depth = 0;
 
 	if (n == 0)
 		return 0;
@@ -473,27 +470,31 @@ pkg_loose_files(const struct fs_changes *changes,
 	}
 	qsort(items, n, sizeof(*items), item_cmp);
 	/*
-	 * Bottom-up over the sorted list (children after their parent), so a
-	 * directory sees the final fate of everything below it.
+	 * Sorted, a directory's descendants follow it in one run. Going down
+	 * the list, a stack holds the directories whose run is still open;
+	 * one is settled when its run ends, after everything below it, so it
+	 * sees their final fate. Each path is pushed and popped once.
 	 */
-	for (size_t i = n; i-- > 0;) {
-		const char *dir = items[i].c->path;
-		int has_desc = 0, kept_desc = 0;
+	stack = xcalloc(n + 1, sizeof(*stack));
+	for (size_t i = 0; i <= n; i++) {
+		while (depth > 0 && (i == n || !pkgi_path_under(items[i].c->path,
+		    items[stack[depth - 1].at].c->path))) {
+			struct open_dir d = stack[--depth];
+			struct loose_item *it = &items[d.at];
 
-		for (size_t j = i + 1; j < n &&
-		    pkgi_path_under(items[j].c->path, dir); j++) {
-			has_desc = 1;
-			if (items[j].keep) {
-				kept_desc = 1;
-				break;
+			/* Modified only because a child changed, or emptied of news. */
+			if (d.has_desc && it->keep &&
+			    (it->c->kind == FS_MODIFIED || !d.kept_desc))
+				it->keep = 0;
+			if (depth > 0) {
+				stack[depth - 1].has_desc = 1;
+				stack[depth - 1].kept_desc |= it->keep || d.kept_desc;
 			}
 		}
-		if (!has_desc || !items[i].keep)
-			continue;
-		/* Modified only because a child changed, or emptied of news. */
-		if (items[i].c->kind == FS_MODIFIED || !kept_desc)
-			items[i].keep = 0;
+		if (i < n)
+			stack[depth++] = (struct open_dir){ i, 0, 0 };
 	}
+	free(stack);
 	qsort(items, n, sizeof(*items), index_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (items[i].keep)

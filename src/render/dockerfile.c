@@ -18,6 +18,12 @@ struct secret_file {
 	unsigned readers;	/* enum installer: the installs that mount it */
 };
 
+/* Paths (pointers into the input), sorted by strcmp. */
+struct path_index {
+	const char **v;
+	size_t n;
+};
+
 /*
  * One rendering: the input, the text so far and the strings to free at the
  * end (printable copies made for comments and messages).
@@ -30,7 +36,73 @@ struct render {
 	int as_root;		/* a USER root line is in effect */
 	struct secret_file *secrets;	/* sorted by path */
 	size_t n_secrets;
+	/*
+	 * Sorted paths for the look-ups of the file sections: a snapshot may
+	 * list hundreds of thousands of loose files, and a linear scan per
+	 * file would be quadratic.
+	 */
+	struct path_index changed;	/* every loose file */
+	struct path_index added;	/* the added ones */
+	struct path_index context;	/* every context file */
+	struct path_index context_dirs;	/* the context's directories */
 };
+
+static int
+str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+path_index_sort(struct path_index *ix)
+{
+	if (ix->n > 1)
+		qsort(ix->v, ix->n, sizeof(*ix->v), str_ptr_cmp);
+}
+
+/* The first position whose path is not below key. */
+static size_t
+path_index_lower(const struct path_index *ix, const char *key)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ix->v[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+path_index_has(const struct path_index *ix, const char *path)
+{
+	size_t at = path_index_lower(ix, path);
+
+	return at < ix->n && strcmp(ix->v[at], path) == 0;
+}
+
+/* Some path of ix lies below the directory dir. */
+static int
+path_index_has_below(const struct path_index *ix, const char *dir)
+{
+	cleanup_free char *prefix = NULL;
+	size_t at, len;
+
+	if (strcmp(dir, "/") == 0) {
+		for (at = path_index_lower(ix, "/"); at < ix->n &&
+		    strcmp(ix->v[at], "/") == 0; at++)
+			;
+		return at < ix->n;
+	}
+	prefix = xasprintf("%s/", dir);
+	len = strlen(prefix);
+	at = path_index_lower(ix, prefix);
+	return at < ix->n && strncmp(ix->v[at], prefix, len) == 0;
+}
 
 static void warn(struct render *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -541,7 +613,7 @@ split_changes(struct render *r, const struct pkg_change **v, size_t n,
 		if (v[i]->change == PKG_REMOVED) {
 			if (!pkg_valid_name(p->manager, p->name))
 				refuse_pkg(r, v[i]);
-			else if (strv_find(remove, p->name) < 0)
+			else
 				strv_push(remove, p->name);
 			continue;
 		}
@@ -559,7 +631,7 @@ split_changes(struct render *r, const struct pkg_change **v, size_t n,
 			strv_push(automatic, p->name);
 	}
 	strv_sort(install);
-	strv_sort(remove);
+	strv_sort_unique(remove);
 	if (automatic != NULL)
 		strv_sort(automatic);
 }
@@ -870,12 +942,7 @@ render_packages(struct render *r, const struct pkg_commands *m)
 static int
 fs_added(const struct render *r, const char *path)
 {
-	const struct fs_changes *fc = r->in->files;
-
-	for (size_t i = 0; fc != NULL && i < fc->n; i++)
-		if (fc->v[i].kind == FS_ADDED && strcmp(fc->v[i].path, path) == 0)
-			return 1;
-	return 0;
+	return path_index_has(&r->added, path);
 }
 
 /*
@@ -1035,28 +1102,57 @@ is_config(const char *path)
 static int
 in_context(const struct render *r, const char *path)
 {
+	cleanup_free char *up = NULL;
+
 	if (!r->in->use_context)
 		return 0;
-	for (size_t i = 0; i < r->in->n_context_files; i++) {
-		const struct context_file *cf = &r->in->context_files[i];
-
-		if (strcmp(cf->path, path) == 0 || (cf->is_dir && under(path, cf->path)))
+	if (path_index_has(&r->context, path))
+		return 1;
+	/* Each ancestor, as a directory of the context. */
+	up = xstrdup(path);
+	for (char *slash = strchr(up + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (path_index_has(&r->context_dirs, up))
 			return 1;
+		*slash = '/';
 	}
 	return 0;
 }
 
 /* A modified directory that only changed because something below it did. */
 static int
-is_parent_only(const struct fs_changes *fc, size_t k)
+is_parent_only(const struct render *r, const struct fs_change *c)
 {
-	if (fc->v[k].kind != FS_MODIFIED)
-		return 0;
-	for (size_t i = 0; i < fc->n; i++)
-		if (i != k && strcmp(fc->v[i].path, fc->v[k].path) != 0 &&
-		    (under(fc->v[i].path, fc->v[k].path) || strcmp(fc->v[k].path, "/") == 0))
-			return 1;
-	return 0;
+	return c->kind == FS_MODIFIED && path_index_has_below(&r->changed, c->path);
+}
+
+/* The sorted indexes of struct render, over its input. */
+static void
+index_paths(struct render *r)
+{
+	const struct fs_changes *fc = r->in->files;
+	size_t nf = fc ? fc->n : 0, nc = r->in->n_context_files;
+
+	r->changed.v = xcalloc(nf + 1, sizeof(*r->changed.v));
+	r->added.v = xcalloc(nf + 1, sizeof(*r->added.v));
+	for (size_t i = 0; i < nf; i++) {
+		r->changed.v[r->changed.n++] = fc->v[i].path;
+		if (fc->v[i].kind == FS_ADDED)
+			r->added.v[r->added.n++] = fc->v[i].path;
+	}
+	r->context.v = xcalloc(nc + 1, sizeof(*r->context.v));
+	r->context_dirs.v = xcalloc(nc + 1, sizeof(*r->context_dirs.v));
+	for (size_t i = 0; r->in->use_context && i < nc; i++) {
+		const struct context_file *cf = &r->in->context_files[i];
+
+		r->context.v[r->context.n++] = cf->path;
+		if (cf->is_dir)
+			r->context_dirs.v[r->context_dirs.n++] = cf->path;
+	}
+	path_index_sort(&r->changed);
+	path_index_sort(&r->added);
+	path_index_sort(&r->context);
+	path_index_sort(&r->context_dirs);
 }
 
 static int
@@ -1077,7 +1173,8 @@ fs_select(const struct render *r, int want_config, size_t *n_out)
 	size_t n = 0;
 
 	for (size_t i = 0; fc != NULL && i < fc->n; i++)
-		if (is_config(fc->v[i].path) == want_config && !is_parent_only(fc, i))
+		if (is_config(fc->v[i].path) == want_config &&
+		    !is_parent_only(r, &fc->v[i]))
 			v[n++] = &fc->v[i];
 	if (n > 1)
 		qsort(v, n, sizeof(*v), fs_ptr_cmp);
@@ -1664,7 +1761,7 @@ int
 render_dockerfile(const struct recipe_input *in, struct buf *out,
     struct strv *warnings, struct keep_error **err)
 {
-	struct render r = { in, BUF_INIT, warnings, { 0 }, 0, NULL, 0 };
+	struct render r = { .in = in, .out = BUF_INIT, .warnings = warnings };
 	const struct kv **env;
 	size_t n_env;
 	size_t config_start;
@@ -1682,6 +1779,7 @@ render_dockerfile(const struct recipe_input *in, struct buf *out,
 	n_env = in->container->env.n;
 	env = sorted_env(&in->container->env);
 	collect_secrets(&r);
+	index_paths(&r);
 	render_header(&r);
 	render_from(&r);
 	render_proxies(&r, env, n_env);
@@ -1710,6 +1808,10 @@ render_dockerfile(const struct recipe_input *in, struct buf *out,
 	for (size_t i = 0; i < r.n_secrets; i++)
 		free(r.secrets[i].id);
 	free(r.secrets);
+	free(r.changed.v);
+	free(r.added.v);
+	free(r.context.v);
+	free(r.context_dirs.v);
 	free(env);
 	return 0;
 }

@@ -85,6 +85,67 @@ strv_sorted_has(const struct strv *sv, const char *s)
 }
 
 void
+strv_sort_unique(struct strv *sv)
+{
+	size_t o = 0;
+
+	strv_sort(sv);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (o > 0 && strcmp(sv->v[o - 1], sv->v[i]) == 0) {
+			free(sv->v[i]);
+			continue;
+		}
+		sv->v[o++] = sv->v[i];
+	}
+	sv->n = o;
+}
+
+/* A string and where it stood, for strv_unique_stable. */
+struct placed {
+	char *s;
+	size_t at;
+};
+
+static int
+placed_cmp(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+void
+strv_unique_stable(struct strv *sv)
+{
+	struct placed *p;
+	unsigned char *keep;
+	size_t o = 0;
+
+	if (sv->n < 2)
+		return;
+	p = xcalloc(sv->n, sizeof(*p));
+	keep = xcalloc(sv->n, 1);
+	for (size_t i = 0; i < sv->n; i++)
+		p[i] = (struct placed){ sv->v[i], i };
+	/* Equal strings side by side, the first-placed first: it stays. */
+	qsort(p, sv->n, sizeof(*p), placed_cmp);
+	for (size_t i = 0; i < sv->n; i++)
+		keep[p[i].at] = i == 0 || strcmp(p[i - 1].s, p[i].s) != 0;
+	for (size_t i = 0; i < sv->n; i++) {
+		if (keep[i])
+			sv->v[o++] = sv->v[i];
+		else
+			free(sv->v[i]);
+	}
+	sv->n = o;
+	free(p);
+	free(keep);
+}
+
+void
 kvv_push(struct kvv *kv, const char *key, const char *value)
 {
 	kv->v = vec_grow(kv->v, kv->n, &kv->cap, sizeof(*kv->v));

@@ -22,7 +22,11 @@ void strv_push_nodup(struct strv *sv, char *s);
 void strv_pushf(struct strv *sv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strv_release(struct strv *sv);
-/* Index of s in sv, or -1 (a linear scan: for short vectors only). */
+/*
+ * Index of s in sv, or -1: a linear scan, for short vectors keep made
+ * itself. Never in a loop over what came from a container (that is
+ * quadratic: sort once and use strv_sorted_has).
+ */
 long strv_find(const struct strv *sv, const char *s);
 /* strcmp for qsort/bsearch over arrays of char *. */
 int strv_cmp(const void *a, const void *b);
@@ -30,6 +34,10 @@ int strv_cmp(const void *a, const void *b);
 void strv_sort(struct strv *sv);
 /* 1 when sorted sv holds s (binary search), else 0. */
 int strv_sorted_has(const struct strv *sv, const char *s);
+/* Sort sv and drop repeated strings. O(n log n). */
+void strv_sort_unique(struct strv *sv);
+/* Drop repeated strings, keeping the first of each where it stood. O(n log n). */
+void strv_unique_stable(struct strv *sv);
 
 struct kv {
 	char *key;

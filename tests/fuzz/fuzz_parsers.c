@@ -169,7 +169,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif defined(FUZZ_APK_INSTALLED)
 	apk_parse_installed(d, size, &set, &warnings);
 	check_set(&set, &warnings);
-	apk_parse_owned(d, size, "musl", &sv);
+	{
+		struct strv names = { 0 };
+
+		strv_push(&names, "musl");
+		apk_parse_owned(d, size, &names, &sv);
+		strv_release(&names);
+	}
 	for (size_t i = 0; i < sv.n; i++)
 		if (sv.v[i][0] != '/' || strchr(sv.v[i], '\n'))
 			fuzz_fail("an owned file that is not one absolute path", sv.v[i], NULL);

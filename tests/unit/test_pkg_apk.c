@@ -8,7 +8,7 @@ main(void)
 	struct pkg_fs cur, base;
 	struct fs_changes changes = { 0 }, loose = { 0 };
 	struct pkg_set set = { 0 };
-	struct strv warnings = { 0 }, world = { 0 }, owned = { 0 };
+	struct strv warnings = { 0 }, world = { 0 }, owned = { 0 }, names = { 0 };
 	struct pkg_scan s;
 	struct keep_error *err = NULL;
 	const struct pkg *p;
@@ -23,13 +23,20 @@ main(void)
 	    "constraints and tags stripped");
 	strv_release(&world);
 
-	apk_parse_owned(db, sizeof(db) - 1, "foo", &owned);
+	strv_push(&names, "foo");
+	apk_parse_owned(db, sizeof(db) - 1, &names, &owned);
 	ok(strv_find(&owned, "/usr/bin/foo") >= 0, "R: under F:");
 	ok(strv_find(&owned, "/usr/bin") >= 0, "F: itself");
 	ok(strv_find(&owned, "/etc/passwd") < 0 && owned.n == 2,
 	    "a path climbing above / is dropped");
 	ok(strv_find(&owned, "/usr/bar") < 0, "another package's files are not");
 	strv_release(&owned);
+	strv_push(&names, "bar");
+	strv_sort(&names);
+	apk_parse_owned(db, sizeof(db) - 1, &names, &owned);
+	is_int(owned.n, 4, "two packages' files in one pass");
+	strv_release(&owned);
+	strv_release(&names);
 
 	fixture_fs(&cur, "apk-curl");
 	fixture_fs(&base, "apk-base");
