@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "util/budget.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -136,6 +137,43 @@ test_error(void)
 }
 
 static void
+test_budget(void)
+{
+	struct budget b;
+	struct keep_error *err = NULL;
+	static const char *const bad[] = { "0", "-1", "12x", "x", "99999999999999999999" };
+
+	unsetenv("KEEP_MEMORY_LIMIT");
+	ok(budget_init(&b, &err) == 0 && b.max == (size_t)BUDGET_DEFAULT_MIB << 20,
+	    "budget: %d MiB unless KEEP_MEMORY_LIMIT says", BUDGET_DEFAULT_MIB);
+	setenv("KEEP_MEMORY_LIMIT", "2", 1);
+	ok(budget_init(&b, &err) == 0 && b.max == 2 << 20 && b.used == 0,
+	    "budget: KEEP_MEMORY_LIMIT=2 is 2 MiB");
+	ok(budget_charge(&b, 1 << 20, "a", &err) == 0 &&
+	    budget_charge(&b, 1 << 20, "b", &err) == 0, "budget: 2 MiB fit");
+	ok(budget_charge(&b, 1, "the last byte", &err) < 0 && err &&
+	    strstr(err->message, "keeping the last byte takes more than 2 MiB") &&
+	    strstr(err->message, "KEEP_MEMORY_LIMIT=2"),
+	    "budget: one byte more is one clear line: %s", err ? err->message : "");
+	keep_error_free(err);
+	err = NULL;
+	ok(budget_fits(&b, 2 << 20, "x", &err) == 0 &&
+	    budget_fits(&b, (2 << 20) + 1, "x", &err) < 0,
+	    "budget: a passing buffer may be as large as the limit, uncounted");
+	keep_error_free(err);
+	err = NULL;
+	ok(budget_charge(NULL, (size_t)-1, "x", &err) == 0, "budget: NULL is no limit");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		setenv("KEEP_MEMORY_LIMIT", bad[i], 1);
+		ok(budget_init(&b, &err) < 0 && err && err->kind == KEEP_ERR_USAGE,
+		    "budget: KEEP_MEMORY_LIMIT='%s' is a usage error", bad[i]);
+		keep_error_free(err);
+		err = NULL;
+	}
+	unsetenv("KEEP_MEMORY_LIMIT");
+}
+
+static void
 test_text(void)
 {
 	struct buf b = BUF_INIT;
@@ -166,5 +204,6 @@ main(void)
 	test_fs();
 	test_error();
 	test_text();
+	test_budget();
 	return done_testing();
 }
