@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,12 @@
 #include "util/tar.h"
 #include "util/xalloc.h"
 
-/* Bounds on what one snapshot's loose files may bring into memory. */
-#define CONTEXT_MAX_TOTAL ((size_t)1 << 30)
+/*
+ * What one loose file may be. All of them together count against the
+ * snapshot's budget (util/budget.h), and the archive of each fetch may not
+ * be larger than its limit: a context holds at most the limit, and reads
+ * at most that much more at once.
+ */
 #define CONTEXT_MAX_FILE ((size_t)512 << 20)
 
 /* The first line marks a directory keep wrote, so it may be rewritten. */
@@ -37,6 +42,7 @@ struct collect {
 	size_t n_wanted;
 	struct build_context *bc;
 	size_t cap;		/* of bc->v */
+	struct budget budget;	/* what the files kept and read may take */
 	struct strv *warnings;
 };
 
@@ -104,10 +110,10 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 {
 	struct collect *c = ctx;
 	cleanup_free char *abs = xasprintf("%s/%s", c->parent, ent->path);
+	cleanup_free char *what = NULL;
 	const char *key = abs;
 	struct build_context_entry *be;
 
-	(void)err;
 	if (bsearch(&key, c->wanted, c->n_wanted, sizeof(*c->wanted), strv_cmp) == NULL)
 		return 0;
 	if (ent->type != TAR_FILE && ent->type != TAR_DIR) {
@@ -118,6 +124,10 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	if (ent->uid < 0 || ent->gid < 0 || ent->uid > 0x7fffffff ||
 	    ent->gid > 0x7fffffff)
 		return 0;
+	what = xasprintf("the build context's '%s'", abs);
+	if (budget_charge(&c->budget, BUDGET_STRING(strlen(abs)) +
+	    (ent->type == TAR_FILE ? ent->data_len : 0), what, err) < 0)
+		return -1;
 	c->bc->v = vec_grow(c->bc->v, c->bc->n, &c->cap, sizeof(*c->bc->v));
 	be = &c->bc->v[c->bc->n++];
 	memset(be, 0, sizeof(*be));
@@ -146,12 +156,15 @@ fetch_path(struct engine *e, const char *reader, const char *path,
 	struct tar_collector tc;
 	struct tar_read_opts ropts = { 1, CONTEXT_MAX_FILE };
 	cleanup_free char *parent = xstrdup(path);
+	cleanup_free char *what = xasprintf("the archive of '%s'", path);
 	char *slash = strrchr(parent, '/');
 	int rc;
 
 	*slash = '\0';
 	c->parent = parent;
-	tar_collector_init(&tc, CONTEXT_MAX_TOTAL);
+	tar_collector_init(&tc, SIZE_MAX);
+	tc.budget = &c->budget;
+	tc.what = what;
 	rc = engine_container_archive(e, reader, path, tar_collector_sink, &tc, err);
 	if (rc < 0 && keep_error_not_found(err)) {
 		/* Listed as a change but gone from the image: nothing to copy. */
@@ -178,6 +191,8 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	if (budget_init(&c.budget, err) < 0)
+		return -1;
 	c.wanted = xcalloc(s->loose.n + 1, sizeof(*c.wanted));
 	for (size_t i = 0; i < s->loose.n; i++)
 		if (s->loose.v[i].kind != FS_DELETED && s->loose.v[i].path[0] == '/')

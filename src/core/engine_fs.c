@@ -398,6 +398,7 @@ efs_init(struct pkg_fs *out, struct engine_fs *fs)
 	out->resolve_link = efs_resolve_link;
 	out->prefetch = efs_prefetch;
 	out->release = efs_release;
+	out->budget = NULL;
 }
 
 void

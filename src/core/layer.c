@@ -125,6 +125,7 @@ struct walk {
 	int *lower;		/* root fds of the layers below, top first */
 	size_t n_lower;
 	struct fs_changes *out;
+	struct budget *budget;	/* the snapshot's, or NULL */
 	char *why;		/* set when the walk gives up */
 	struct keep_error **err;
 };
@@ -213,6 +214,9 @@ push(struct walk *w, const char *path, enum fs_change_kind kind,
 		    "container '%s': more than %zu changed paths, too many to "
 		    "snapshot (is a dataset or cache inside the container "
 		    "instead of on a mount?)", w->name, ENGINE_MAX_CHANGES);
+	if (budget_charge(w->budget, BUDGET_STRING(strlen(path)),
+	    "the change list", w->err) < 0)
+		return -1;
 	if (st != NULL) {
 		stamp.size = (long long)st->st_size;
 		stamp.mode = st->st_mode;
@@ -389,9 +393,10 @@ layer_usable(const char *driver, const char *dir, char **why)
 
 int
 layer_changes(const struct container *c, struct fs_changes *out,
-    char **why, struct keep_error **err)
+    struct budget *budget, char **why, struct keep_error **err)
 {
-	struct walk w = { .name = c->name, .out = out, .err = err };
+	struct walk w = { .name = c->name, .out = out, .budget = budget,
+	    .err = err };
 	cleanup_free char *lowers = NULL;
 	char *save = NULL;
 	int fd, rc = 0;

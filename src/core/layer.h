@@ -15,6 +15,7 @@
 
 #include "model/model.h"
 #include "pkg/pkg.h"
+#include "util/budget.h"
 #include "util/error.h"
 
 /*
@@ -22,14 +23,15 @@
  * the container added (A), modified (C) or deleted (D), with every
  * directory that has a change inside listed as modified. Unsorted. Each
  * path that is in the upper layer carries its lstat there as its stamp.
+ * path is charged to budget (may be NULL).
  *
  * Returns 0 with *out filled; 1 when the layer cannot be read from here,
  * with *why (caller frees) saying why, so the caller asks the engine; -1
  * with *err when the list itself is refused (more than ENGINE_MAX_CHANGES
- * paths, as the engine path refuses it).
+ * paths, as the engine path refuses it, or past the budget).
  */
 int layer_changes(const struct container *c, struct fs_changes *out,
-    char **why, struct keep_error **err);
+    struct budget *budget, char **why, struct keep_error **err);
 
 /*
  * A struct pkg_fs over c's layers, merged as the kernel merges them: the

@@ -336,8 +336,8 @@ save_reads_layers(struct engine *e, const char *driver, const char *dir,
  * or =layer forces one (=layer fails, saying why, where it cannot be read).
  */
 static int
-read_changes(struct engine *e, struct snapshot *s, int *from_layer,
-    struct keep_error **err)
+read_changes(struct engine *e, struct snapshot *s, struct budget *budget,
+    int *from_layer, struct keep_error **err)
 {
 	const char *want = getenv("KEEP_CHANGES");
 	cleanup_free char *why = NULL;
@@ -351,7 +351,7 @@ read_changes(struct engine *e, struct snapshot *s, int *from_layer,
 	if (!(want && strcmp(want, "engine") == 0)) {
 		/* layer_changes checks the rest (layer_usable) itself. */
 		if (engine_on_this_host(e, &why) &&
-		    (rc = layer_changes(&s->config, &s->changes, &why,
+		    (rc = layer_changes(&s->config, &s->changes, budget, &why,
 		    err)) <= 0) {
 			*from_layer = rc == 0;
 			return rc;
@@ -361,7 +361,14 @@ read_changes(struct engine *e, struct snapshot *s, int *from_layer,
 			    "layer: cannot read the layer of '%s': %s",
 			    s->config.name, why);
 	}
-	return engine_container_changes(e, s->config.id, &s->changes, err);
+	if (engine_container_changes(e, s->config.id, &s->changes, err) < 0)
+		return -1;
+	/* Bounded by the size of the engine's answer; counted all the same. */
+	for (size_t i = 0; i < s->changes.n; i++)
+		if (budget_charge(budget, BUDGET_STRING(strlen(s->changes.v[i].path)),
+		    "the change list", err) < 0)
+			return -1;
+	return 0;
 }
 
 /*
@@ -627,11 +634,14 @@ read_apt_sources(struct engine *e, struct catalog *cat, struct snapshot *s,
 	return 0;
 }
 
-/* Move the scan's findings into the snapshot (its change list is read). */
+/*
+ * Move the scan's findings into the snapshot (its change list is read);
+ * what the analyzers keep is charged to budget, with the change list.
+ */
 static int
 analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
-    int from_layer, struct pkg_set *base_to_cache, int *base_cached,
-    struct strv *warnings, struct keep_error **err)
+    int from_layer, struct budget *budget, struct pkg_set *base_to_cache,
+    int *base_cached, struct strv *warnings, struct keep_error **err)
 {
 	struct save_fs fs;
 	struct pkg_set cached = { 0 };
@@ -652,6 +662,8 @@ analyze(struct engine *e, struct catalog *cat, struct snapshot *s,
 	else
 		return -1;
 	save_fs_open(&fs, e, s, from_layer);
+	fs.cur.budget = fs.base.budget = budget;
+	fs.engine_cur.budget = fs.engine_base.budget = budget;
 	rc = pkg_scan(save_fs_cur(&fs),
 	    fs.layered ? &fs.base : &fs.engine_base,
 	    *base_cached ? &cached : NULL, &s->changes, &scan, err);
@@ -895,6 +907,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	struct buf stamps = BUF_INIT;
 	long head_seq, pending = 0;
 	struct history_prep prep;
+	struct budget budget;
 	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -920,7 +933,9 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 
 		s.base_digest = d ? xstrdup(d) : NULL;
 	}
-	if (read_changes(e, &s, &from_layer, err) < 0)
+	/* One budget for all the save reads of the container and its base. */
+	if (budget_init(&budget, err) < 0 ||
+	    read_changes(e, &s, &budget, &from_layer, err) < 0)
 		goto out;
 	/*
 	 * The engine lists changes in a different order on every call (a Go
@@ -952,7 +967,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 			goto out;
 		}
 	}
-	if (analyze(e, cat, &s, from_layer, &base_set, &base_cached,
+	if (analyze(e, cat, &s, from_layer, &budget, &base_set, &base_cached,
 	    &out->warnings, err) < 0)
 		goto out;
 	stamp_loose(e, s.config.id, &s.loose, from_layer ? &s.changes : NULL,

@@ -92,12 +92,12 @@ apk_parse_installed(const char *data, size_t len, struct pkg_set *out,
 	entry_clear(&e);
 }
 
-void
+size_t
 apk_parse_owned(const char *data, size_t len, const struct strv *names,
     struct strv *out)
 {
 	const char *line;
-	size_t pos = 0, n;
+	size_t pos = 0, n, cost = 0;
 	int mine = 0;
 	cleanup_free char *dir = NULL;
 
@@ -131,11 +131,16 @@ apk_parse_owned(const char *data, size_t len, const struct strv *names,
 			continue;
 		}
 		clean = pkgi_path_clean(raw);
-		if (clean != NULL && strcmp(clean, "/") != 0)
-			strv_push_nodup(out, clean);
-		else
-			free(clean);
+		if (clean != NULL && strcmp(clean, "/") != 0) {
+			cost += BUDGET_STRING(strlen(clean));
+			if (out != NULL) {
+				strv_push_nodup(out, clean);
+				continue;
+			}
+		}
+		free(clean);
 	}
+	return cost;
 }
 
 void

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/pkg.h"
+#include "pkg/pkg_internal.h"
 #include "util/xalloc.h"
 
 struct apt_entry {
@@ -187,8 +187,7 @@ apt_history_mark_local(const struct pkg_fs *fs, struct pkg_changes *changes,
 			todo++;
 	if (todo == 0)
 		return 0;
-	r = fs->read_file(fs->ctx, "/var/log/apt/history.log", PKG_MAX_LIST,
-	    &log, err);
+	r = pkgi_read(fs, "/var/log/apt/history.log", PKG_MAX_LIST, &log, err);
 	if (r < 0 && !keep_error_not_found(err)) {
 		buf_release(&log);
 		return -1;

@@ -246,5 +246,6 @@ pkg_dir_fs_open(struct pkg_fs *out, const char *root, struct keep_error **err)
 	out->read_dir = dir_read_dir;
 	out->resolve_link = dir_resolve_link;
 	out->release = dir_release;
+	out->budget = NULL;
 	return 0;
 }

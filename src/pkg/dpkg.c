@@ -245,6 +245,13 @@ dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 		    err) < 0 && !keep_error_not_found(err))
 			return keep_error_wrap(err,
 			    "list '/var/lib/dpkg/status.d'");
+		for (size_t i = 0; i < names.n; i++)
+			total += BUDGET_STRING(strlen(names.v[i]));
+		if (pkgi_charge(fs, total, "/var/lib/dpkg/status.d", err) < 0) {
+			strv_release(&names);
+			return -1;
+		}
+		total = 0;
 		for (size_t i = 0; i < names.n; i++) {
 			size_t nl = strlen(names.v[i]);
 			cleanup_free char *path = NULL;
@@ -293,22 +300,33 @@ dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 	return 0;
 }
 
-void
+size_t
 dpkg_parse_list(const char *data, size_t len, struct strv *out)
 {
 	const char *line;
-	size_t pos = 0, n;
+	size_t pos = 0, n, cost = 0;
 
 	while (pkgi_next_line(data, len, &pos, &line, &n)) {
-		cleanup_free char *s = NULL;
-
 		if (n == 0 || line[0] != '/' || memchr(line, '\0', n) != NULL)
 			continue;
 		if (n == 2 && line[1] == '.')
 			continue;
-		s = xstrndup(line, n);
-		strv_push(out, s);
+		cost += BUDGET_STRING(n);
+		if (out != NULL)
+			strv_push_nodup(out, xstrndup(line, n));
 	}
+	return cost;
+}
+
+/* Charge what path's list costs, then keep it. */
+static int
+keep_list(const struct pkg_fs *fs, const struct buf *b, const char *path,
+    struct strv *out, struct keep_error **err)
+{
+	if (pkgi_charge(fs, dpkg_parse_list(b->ptr, b->len, NULL), path, err) < 0)
+		return -1;
+	dpkg_parse_list(b->ptr, b->len, out);
+	return 0;
 }
 
 void
@@ -332,7 +350,7 @@ dpkg_owned_paths(const struct pkg_fs *fs, const struct pkg *p,
 	dpkgi_list_paths(p, &paths);
 	for (size_t i = 0; i < paths.n; i++) {
 		if (pkgi_read(fs, paths.v[i], PKG_MAX_LIST, &b, err) == 0) {
-			dpkg_parse_list(b.ptr, b.len, out);
+			rc = keep_list(fs, &b, paths.v[i], out, err);
 			break;
 		}
 		/* A missing list adds nothing; the next name may have it. */

@@ -128,10 +128,18 @@ npmi_state_dirs(const struct fs_changes *changes, struct strv *out)
 	}
 }
 
-static void
-explain_package(const char *dir, size_t root, const struct strv *bins,
-    struct strv *explained)
+/* Explain dir and the commands of bins, charged to fs's budget first. */
+static int
+explain_package(const struct pkg_fs *fs, const char *dir, size_t root,
+    const struct strv *bins, struct strv *explained, struct keep_error **err)
 {
+	size_t cost = 2 * BUDGET_STRING(strlen(dir) + 1);
+
+	for (size_t i = 0; i < bins->n; i++)
+		cost += BUDGET_STRING(strlen(npm_roots[root].bin) + 1 +
+		    strlen(bins->v[i]));
+	if (pkgi_charge(fs, cost, dir, err) < 0)
+		return -1;
 	strv_push(explained, dir);
 	strv_pushf(explained, "%s/", dir);
 	for (size_t i = 0; i < bins->n; i++) {
@@ -143,6 +151,7 @@ explain_package(const char *dir, size_t root, const struct strv *bins,
 		b = xasprintf("%s/%s", npm_roots[root].bin, bins->v[i]);
 		strv_push(explained, b);
 	}
+	return 0;
 }
 
 /*
@@ -211,8 +220,10 @@ scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
 			pkgi_warn(warnings, "npm: cannot tell the version of "
 			    "deleted '%s'", e);
 		}
-		if (rb == 0 && pkg_validate(&old, NULL) == 0)
-			explain_package(c->dir, c->root, &bins, explained);
+		if (rb == 0 && pkg_validate(&old, NULL) == 0 &&
+		    explain_package(base, c->dir, c->root, &bins, explained,
+		    err) < 0)
+			goto out;
 		rc = 0;
 		goto out;
 	}
@@ -227,8 +238,10 @@ scan_one(const struct pkg_fs *container, const struct pkg_fs *base,
 		else if (strcmp(old.version, cur.version) != 0)
 			pkg_changes_push(out, PKG_UPGRADED, &cur, old.version);
 		/* A refused package explains nothing: its files stay visible. */
-		if (pkg_validate(&cur, NULL) == 0)
-			explain_package(c->dir, c->root, &bins, explained);
+		if (pkg_validate(&cur, NULL) == 0 &&
+		    explain_package(container, c->dir, c->root, &bins,
+		    explained, err) < 0)
+			goto out;
 	}
 	rc = 0;
 out:

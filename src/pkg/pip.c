@@ -101,12 +101,12 @@ record_path(const char *line, size_t n)
 	return buf_detach(&b, NULL);
 }
 
-void
+size_t
 pip_parse_record(const char *data, size_t len, const char *site,
     struct strv *out)
 {
 	const char *line;
-	size_t pos = 0, n;
+	size_t pos = 0, n, cost = 0;
 
 	while (pkgi_next_line(data, len, &pos, &line, &n)) {
 		cleanup_free char *rel = NULL, *joined = NULL;
@@ -123,9 +123,15 @@ pip_parse_record(const char *data, size_t len, const char *site,
 		else
 			joined = xasprintf("%s/%s", site, rel);
 		clean = pkgi_path_clean(joined);
-		if (clean != NULL)
+		if (clean == NULL)
+			continue;
+		cost += BUDGET_STRING(strlen(clean));
+		if (out != NULL)
 			strv_push_nodup(out, clean);
+		else
+			free(clean);
 	}
+	return cost;
 }
 
 int
@@ -268,28 +274,45 @@ set_str(char **slot, const char *v)
 /*
  * Explain a RECORD's files and the directories between them and site, so
  * that a deleted package directory is explained as well as its files.
+ * What the files cost is charged first (a RECORD of short lines makes many
+ * long paths), each directory as it is added; the directories of a file
+ * in the same directory as the one before are not added again.
  */
-static void
-explain_record(const char *data, size_t len, const char *site,
-    struct strv *explained)
+static int
+explain_record(const struct pkg_fs *fs, const char *path, const char *data,
+    size_t len, const char *site, struct strv *explained,
+    struct keep_error **err)
 {
 	struct strv files = { 0 };
+	cleanup_free char *last = NULL;
+	int rc = 0;
 
+	if (pkgi_charge(fs, pip_parse_record(data, len, site, NULL), path,
+	    err) < 0)
+		return -1;
 	pip_parse_record(data, len, site, &files);
-	for (size_t i = 0; i < files.n; i++) {
+	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		cleanup_free char *dir = pkgi_dirname(files.v[i]);
 
-		strv_push(explained, files.v[i]);
-		while (strcmp(dir, "/") != 0 && pkgi_path_under(dir, site) &&
-		    strcmp(dir, site) != 0) {
+		/* Moved, not copied: charged once, kept once. */
+		strv_push_nodup(explained, files.v[i]);
+		files.v[i] = NULL;
+		if (last != NULL && strcmp(dir, last) == 0)
+			continue;
+		free(last);
+		last = xstrdup(dir);
+		while (rc == 0 && strcmp(dir, "/") != 0 &&
+		    pkgi_path_under(dir, site) && strcmp(dir, site) != 0) {
 			char *up = pkgi_dirname(dir);
 
+			rc = pkgi_charge(fs, BUDGET_STRING(strlen(dir)), path, err);
 			strv_push(explained, dir);
 			free(dir);
 			dir = up;
 		}
 	}
 	strv_release(&files);
+	return rc;
 }
 
 /* The files of a dist-info directory that read_dist reads. */
@@ -385,8 +408,9 @@ read_dist(const struct pkg_fs *fs, const char *dir, const char *site,
 		r = pkgi_read(fs, path, PKG_MAX_LIST, &b, err);
 		if (r < 0 && !keep_error_not_found(err))
 			return -1;
-		if (r == 0)
-			explain_record(b.ptr, b.len, site, explained);
+		if (r == 0 && explain_record(fs, path, b.ptr, b.len, site,
+		    explained, err) < 0)
+			return -1;
 	}
 	return 0;
 }

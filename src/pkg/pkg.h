@@ -32,6 +32,7 @@
 
 #include "model/model.h"
 #include "model/validate.h"
+#include "util/budget.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -91,6 +92,12 @@ struct pkg_fs {
 	void (*prefetch)(void *ctx, const char *dir, const struct strv *paths);
 	/* Free ctx; may be NULL. */
 	void (*release)(void *ctx);
+	/*
+	 * What the analyzers may keep of this tree's data (util/budget.h):
+	 * every file they read and the paths they make from it are charged
+	 * here, and passing its limit fails the scan. NULL: no limit.
+	 */
+	struct budget *budget;
 };
 
 /* Call fs->release and clear *fs. */
@@ -144,8 +151,12 @@ int dpkg_collect(const struct pkg_fs *fs, struct pkg_set *out,
 int dpkg_owned_paths(const struct pkg_fs *fs, const struct pkg *p,
     struct strv *out, struct keep_error **err);
 
-/* Append the lines of a dpkg .list file (absolute paths; "/." skipped). */
-void dpkg_parse_list(const char *data, size_t len, struct strv *out);
+/*
+ * Append the lines of a dpkg .list file (absolute paths; "/." skipped) to
+ * out. Returns what they cost (BUDGET_STRING each); with out NULL only
+ * counts, so a caller can charge before it keeps them.
+ */
+size_t dpkg_parse_list(const char *data, size_t len, struct strv *out);
 
 /*
  * apt's /var/log/apt/history.log: append "name\nversion" for every package
@@ -246,9 +257,10 @@ void apk_parse_installed(const char *data, size_t len, struct pkg_set *out,
 /*
  * Append the files that the packages of names (sorted) own according to an
  * installed database (F: directory lines, R: file lines) to out as
- * absolute paths: one pass over the database, however many names.
+ * absolute paths: one pass over the database, however many names. Returns
+ * what they cost (BUDGET_STRING each); with out NULL only counts.
  */
-void apk_parse_owned(const char *data, size_t len, const struct strv *names,
+size_t apk_parse_owned(const char *data, size_t len, const struct strv *names,
     struct strv *out);
 
 /*
@@ -282,9 +294,11 @@ int pip_parse_metadata(const char *data, size_t len, char **name,
 /*
  * Append the absolute paths a RECORD file lists to out; site is the
  * site-packages directory they are relative to ("../../../bin/x" resolves
- * against it). Paths that would climb above "/" are skipped.
+ * against it). Paths that would climb above "/" are skipped. Returns what
+ * they cost (BUDGET_STRING each); with out NULL only counts (a RECORD's
+ * short lines become long paths: a caller charges before it keeps them).
  */
-void pip_parse_record(const char *data, size_t len, const char *site,
+size_t pip_parse_record(const char *data, size_t len, const char *site,
     struct strv *out);
 
 /*

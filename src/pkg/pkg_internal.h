@@ -20,7 +20,7 @@ char *pkgi_escape(const char *s, size_t len);
 
 /*
  * fs->read_file with the path added to the error message (which may be
- * KEEP_ERR_NOT_FOUND).
+ * KEEP_ERR_NOT_FOUND), the bytes read charged to fs->budget.
  */
 int pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
     struct buf *out, struct keep_error **err);
@@ -57,6 +57,13 @@ int pkgi_eq(const char *s, size_t len, const char *key);
 
 /* Trim spaces and tabs on both sides of s[0..*len): returns the new start. */
 const char *pkgi_trim(const char *s, size_t *len);
+
+/*
+ * Charge what the strings a parser made from path's data cost (its return
+ * value with out NULL) to fs->budget: 0, or -1 with *err.
+ */
+int pkgi_charge(const struct pkg_fs *fs, size_t cost, const char *path,
+    struct keep_error **err);
 
 /* Append a formatted line to warnings. */
 void pkgi_warn(struct strv *warnings, const char *fmt, ...)

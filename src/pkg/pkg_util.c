@@ -58,9 +58,15 @@ int
 pkgi_read(const struct pkg_fs *fs, const char *path, size_t max,
     struct buf *out, struct keep_error **err)
 {
+	size_t before = out->len;
+	cleanup_free char *what = NULL;
+
 	if (fs->read_file(fs->ctx, path, max, out, err) < 0)
 		return keep_error_wrap(err, "read '%s'", path);
-	return 0;
+	if (fs->budget == NULL)
+		return 0;
+	what = xasprintf("'%s'", path);
+	return budget_charge(fs->budget, out->len - before, what, err);
 }
 
 void
@@ -151,6 +157,18 @@ pkgi_trim(const char *s, size_t *len)
 	while (*len > 0 && (s[*len - 1] == ' ' || s[*len - 1] == '\t'))
 		(*len)--;
 	return s;
+}
+
+int
+pkgi_charge(const struct pkg_fs *fs, size_t cost, const char *path,
+    struct keep_error **err)
+{
+	cleanup_free char *what = NULL;
+
+	if (fs->budget == NULL)
+		return 0;
+	what = xasprintf("the paths of '%s'", path);
+	return budget_charge(fs->budget, cost, what, err);
 }
 
 void

@@ -174,10 +174,14 @@ explain_owned(const struct pkg_fs *fs, const struct pkg *p,
  * those added or upgraded, in the base's those removed or upgraded. One
  * pass over each database for all of them.
  */
-static void
-explain_apk(const struct pkg_changes *changes, const struct buf *cur_db,
-    const struct buf *base_db, struct strv *explained)
+static int
+explain_apk(const struct pkg_fs *container, const struct pkg_fs *base_fs,
+    const struct pkg_changes *changes, const struct buf *cur_db,
+    const struct buf *base_db, struct strv *explained, struct keep_error **err)
 {
+	static const char db[] = "/lib/apk/db/installed";
+	int rc = 0;
+
 	struct strv cur = { 0 }, base = { 0 };
 
 	for (size_t i = 0; i < changes->n; i++) {
@@ -192,12 +196,22 @@ explain_apk(const struct pkg_changes *changes, const struct buf *cur_db,
 	}
 	strv_sort(&cur);
 	strv_sort(&base);
-	if (cur.n > 0 && cur_db->len > 0)
-		apk_parse_owned(cur_db->ptr, cur_db->len, &cur, explained);
-	if (base.n > 0 && base_db->len > 0)
-		apk_parse_owned(base_db->ptr, base_db->len, &base, explained);
+	/* F: and R: lines make long paths of short ones: count, then keep. */
+	if (cur.n > 0 && cur_db->len > 0) {
+		rc = pkgi_charge(container, apk_parse_owned(cur_db->ptr,
+		    cur_db->len, &cur, NULL), db, err);
+		if (rc == 0)
+			apk_parse_owned(cur_db->ptr, cur_db->len, &cur, explained);
+	}
+	if (rc == 0 && base_fs != NULL && base.n > 0 && base_db->len > 0) {
+		rc = pkgi_charge(base_fs, apk_parse_owned(base_db->ptr,
+		    base_db->len, &base, NULL), db, err);
+		if (rc == 0)
+			apk_parse_owned(base_db->ptr, base_db->len, &base, explained);
+	}
 	strv_release(&cur);
 	strv_release(&base);
+	return rc;
 }
 
 int
@@ -258,7 +272,9 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		if (explain_owned(base, &c->pkg, &s.explained, err) < 0)
 			goto fail;
 	}
-	explain_apk(&s.changes, &cur_apk, &base_apk, &s.explained);
+	if (explain_apk(container, base, &s.changes, &cur_apk, &base_apk,
+	    &s.explained, err) < 0)
+		goto fail;
 
 	{
 		struct pkg_changes lang = { 0 };

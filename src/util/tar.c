@@ -356,6 +356,8 @@ tar_collector_init(struct tar_collector *c, size_t max_total)
 {
 	buf_init(&c->data);
 	c->max_total = max_total;
+	c->budget = NULL;
+	c->what = NULL;
 }
 
 int
@@ -368,6 +370,8 @@ tar_collector_sink(void *collector, const void *data, size_t len,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "tar stream is more than the limit of %zu bytes",
 		    c->max_total);
+	if (budget_fits(c->budget, c->data.len + len, c->what, err) < 0)
+		return -1;
 	buf_add(&c->data, data, len);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/budget.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -104,6 +105,12 @@ int tar_read_single(const void *data, size_t len, size_t max,
 struct tar_collector {
 	struct buf data;
 	size_t max_total;
+	/*
+	 * When set (after init), the data may not pass budget's limit
+	 * either (budget_fits, for what); it is not charged.
+	 */
+	const struct budget *budget;
+	const char *what;
 };
 
 void tar_collector_init(struct tar_collector *c, size_t max_total);

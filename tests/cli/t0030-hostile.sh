@@ -206,6 +206,35 @@ test_expect_success 'verify --keep-image with proxy credentials on both sides: n
 	no_secret inspect.json
 '
 
+test_expect_success 'four 16 MiB pip RECORDs stop save at the memory bound, in one clear line' '
+	c=$(run_container records --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "for i in 1 2 3 4; do
+		d=/usr/local/lib/python3.11/site-packages/big\$i-1.0.dist-info && mkdir -p \$d &&
+		printf \"Name: big\$i\\nVersion: 1.0\\n\" >\$d/METADATA &&
+		yes a | head -c 16000000 >\$d/RECORD || exit 1; done" &&
+	keep ls >/dev/null 2>&1 &&
+	before=$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots") &&
+	expect_code 1 /usr/bin/time -f %M -o rss "$KEEP_BIN" save "$c" >out 2>err &&
+	test "$(wc -l <err)" = 1 &&
+	expect_grep "^keep: .*RECORD.* takes more than 1024 MiB .*KEEP_MEMORY_LIMIT=1024" err &&
+	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots")" = "$before" &&
+	echo "peak RSS $(($(tail -n 1 rss) / 1024)) MiB" &&
+	test "$(tail -n 1 rss)" -lt $((1200 * 1024)) &&
+	KEEP_MEMORY_LIMIT=lots expect_code 2 keep save "$c" 2>err &&
+	expect_grep "KEEP_MEMORY_LIMIT=.lots.: use a number of MiB" err
+'
+
+test_expect_success 'the build context of a snapshot is bounded as a whole, not per file' '
+	c=$(run_container bigfiles --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "mkdir -p /data1 /data2 && head -c 3000000 /dev/zero >/data1/x && head -c 3000000 /dev/zero >/data2/y" &&
+	keep save "$c" >/dev/null 2>&1 &&
+	KEEP_MEMORY_LIMIT=5 expect_code 1 keep to-dockerfile --context bctx "$c" >out 2>err &&
+	test "$(wc -l <err)" = 1 &&
+	expect_grep "^keep: .*keeping the build context.s ./data2/y. takes more than 5 MiB .*KEEP_MEMORY_LIMIT=5" err &&
+	KEEP_MEMORY_LIMIT=7 keep to-dockerfile --context bctx2 "$c" >/dev/null 2>err &&
+	test "$(stat -c %s bctx2/files/data1/x bctx2/files/data2/y | tr "\n" " ")" = "3000000 3000000 "
+'
+
 test_expect_success 'a 70 MB dpkg status is refused in one clear line; the catalog is unchanged' '
 	c=$(run_container bigdb --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "yes \" continued description line\" | head -c 70000000 >>/var/lib/dpkg/status" &&

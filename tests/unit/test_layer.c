@@ -334,7 +334,7 @@ main(void)
 	mk("upper", "lnk/etc/passwd", "mine");	/* over the symlink to / */
 
 	c = container_of();
-	ok(layer_changes(&c, &fc, &why, &err) == 0, "the layers are read");
+	ok(layer_changes(&c, &fc, NULL, &why, &err) == 0, "the layers are read");
 	got = listing(&fc);
 	is_str(got,
 	    "A /etc/motd\n"
@@ -367,7 +367,7 @@ main(void)
 	cmd = xasprintf("%s/upper/moved", root);
 	setxattr(cmd, "trusted.overlay.redirect", "/usr/doc", 8, 0);
 	free(cmd);
-	rc = layer_changes(&c, &fc, &why, &err);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
 	ok(rc == 1 && why && strstr(why, "renamed directory") != NULL,
 	    "a redirect hands the list back to the engine: %s", why ? why : "");
 	free(why);
@@ -385,7 +385,7 @@ main(void)
 		mk("upper", buf_cstr(&deep), "dir");
 		buf_release(&deep);
 	}
-	rc = layer_changes(&c, &fc, &why, &err);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
 	ok(rc == 1 && why &&
 	    strstr(why, "more than 256 directories deep") != NULL,
 	    "a tree deeper than the walk goes is the engine's: %s",
@@ -395,7 +395,7 @@ main(void)
 
 	free(c.storage_driver);
 	c.storage_driver = xstrdup("vfs");
-	rc = layer_changes(&c, &fc, &why, &err);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
 	ok(rc == 1 && why && strstr(why, "'vfs'") != NULL,
 	    "another storage driver: %s", why ? why : "");
 	free(why);

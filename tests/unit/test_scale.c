@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "core/build_context.h"
 #include "core/history.h"
@@ -24,6 +25,11 @@
 #define MILLION 1000000
 #define SITE "/usr/lib/python3/dist-packages"
 #define BASE_ID "sha256:4b3d7aefbea1784463b727fdea2e633bcf77fce0e02fb5a13985d23c08cc94cc"
+
+/* A site-packages path as long as a venv's can be. */
+#define LONG_SITE "/home/someone/projects/a-rather-long-project-name/with/" \
+    "nested/folders/and/more/nested/folders/.venv-for-the-experiment/" \
+    "lib/python3.11/site-packages"
 
 /*
  * A filesystem in memory: files by path. METADATA of a dist-info directory
@@ -421,9 +427,55 @@ test_build_context(void)
 	buf_release(&tar);
 }
 
+/*
+ * The memory bound: a 16 MiB RECORD of one-letter lines in a long site
+ * would make 8 million paths of 150 bytes (2 GB). The paths are counted
+ * before they are made, so the scan stops at its budget with one line,
+ * having kept little. Run first: the process's peak RSS is still this
+ * test's.
+ */
+static void
+test_budget(void)
+{
+	struct buf rec = BUF_INIT;
+	struct mem_fs m = { { LONG_SITE "/big-1.0.dist-info/RECORD" }, { &rec } };
+	struct pkg_fs fs = mem_fs(&m);
+	struct budget b = { 0, (size_t)256 << 20 };
+	struct fs_changes changes = { 0 };
+	struct pkg_set found = { 0 };
+	struct pkg_changes out = { 0 };
+	struct strv explained = { 0 }, warnings = { 0 };
+	struct keep_error *err = NULL;
+	struct rusage ru;
+	int rc;
+
+	for (int i = 0; i < 8000000; i++)
+		buf_addstr(&rec, "a\n");
+	fs.budget = &b;
+	fs_changes_push(&changes, LONG_SITE "/big-1.0.dist-info", FS_ADDED);
+	rc = pip_scan(&fs, NULL, &changes, &found, &out, &explained, &warnings,
+	    &err);
+	ok(rc < 0 && err && strstr(err->message, "KEEP_MEMORY_LIMIT=256") &&
+	    strstr(err->message, "RECORD"),
+	    "budget: a RECORD whose paths pass the limit stops the scan: %s",
+	    err ? err->message : "(no error)");
+	ok(b.used <= b.max && explained.n == 0, "budget: nothing was made past it");
+	getrusage(RUSAGE_SELF, &ru);
+	ok(ru.ru_maxrss < 1024 * 1024, "budget: peak RSS %ld MiB (the paths: 2 GB)",
+	    ru.ru_maxrss / 1024);
+	keep_error_free(err);
+	pkg_set_release(&found);
+	pkg_changes_release(&out);
+	strv_release(&explained);
+	strv_release(&warnings);
+	fs_changes_release(&changes);
+	buf_release(&rec);
+}
+
 int
 main(void)
 {
+	test_budget();
 	test_apk();
 	test_dpkg();
 	test_apt_history();
