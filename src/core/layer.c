@@ -48,36 +48,41 @@ attr_is(int fd, const char *key, const char *want)
 unsigned
 layeri_attrs(int fd)
 {
-	static const char *const ns[] = { "trusted.overlay.", "user.overlay." };
+	static const char trusted[] = "trusted.overlay.", user[] = "user.overlay.";
 	char list[4096];
 	unsigned got = 0;
 	ssize_t n = flistxattr(fd, list, sizeof(list));
 
 	if (n < 0 && errno == ERANGE) {
 		/* Too many attributes to list here: ask for each. */
-		char key[64];
+		static const char *const names[] = { "opaque", "redirect",
+			"metacopy" };
 
-		for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++) {
-			snprintf(key, sizeof(key), "%sopaque", ns[i]);
-			if (attr_is(fd, key, "y"))
-				got |= LAYERI_OPAQUE;
-			snprintf(key, sizeof(key), "%sredirect", ns[i]);
+		if (attr_is(fd, "trusted.overlay.opaque", "y"))
+			got |= LAYERI_OPAQUE;
+		if (fgetxattr(fd, "trusted.overlay.redirect", NULL, 0) >= 0)
+			got |= LAYERI_REDIRECT;
+		if (fgetxattr(fd, "trusted.overlay.metacopy", NULL, 0) >= 0)
+			got |= LAYERI_METACOPY;
+		for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+			char key[64];
+
+			snprintf(key, sizeof(key), "%s%s", user, names[i]);
 			if (fgetxattr(fd, key, NULL, 0) >= 0)
-				got |= LAYERI_REDIRECT;
-			snprintf(key, sizeof(key), "%smetacopy", ns[i]);
-			if (fgetxattr(fd, key, NULL, 0) >= 0)
-				got |= LAYERI_METACOPY;
+				got |= LAYERI_USER_MARKER;
 		}
 		return got;
 	}
 	for (ssize_t at = 0; at < n; at += (ssize_t)strlen(list + at) + 1) {
-		const char *key = list + at, *name = NULL;
+		const char *key = list + at, *name;
 
-		for (size_t i = 0; i < sizeof(ns) / sizeof(*ns) && !name; i++)
-			if (strncmp(key, ns[i], strlen(ns[i])) == 0)
-				name = key + strlen(ns[i]);
-		if (name == NULL)
+		if (strncmp(key, user, sizeof(user) - 1) == 0) {
+			got |= LAYERI_USER_MARKER;
 			continue;
+		}
+		if (strncmp(key, trusted, sizeof(trusted) - 1) != 0)
+			continue;
+		name = key + sizeof(trusted) - 1;
 		if (strcmp(name, "opaque") == 0 && attr_is(fd, key, "y"))
 			got |= LAYERI_OPAQUE;
 		else if (strcmp(name, "redirect") == 0)
@@ -140,6 +145,7 @@ struct walk {
 struct below {
 	unsigned char *present;
 	size_t cut;
+	int user_marker;	/* a layer below holds it with one */
 };
 
 /* path ("/a/b", its parent described by d) in the layers below. */
@@ -161,8 +167,10 @@ below_dir(const struct walk *w, const struct below *parent, const char *path,
 {
 	out->present = xcalloc(w->n_lower + 1, 1);
 	out->cut = parent ? parent->cut : w->n_lower;
+	out->user_marker = 0;
 	for (size_t i = 0; i < out->cut; i++) {
 		struct stat st;
+		unsigned attrs;
 		int fd, opaque;
 
 		if (parent == NULL) {
@@ -179,7 +187,9 @@ below_dir(const struct walk *w, const struct below *parent, const char *path,
 			break;
 		}
 		out->present[i] = 1;
-		opaque = (layeri_attrs(fd) & LAYERI_OPAQUE) != 0;
+		attrs = layeri_attrs(fd);
+		opaque = (attrs & LAYERI_OPAQUE) != 0;
+		out->user_marker |= (attrs & LAYERI_USER_MARKER) != 0;
 		close(fd);
 		if (opaque) {
 			out->cut = i + 1;
@@ -352,14 +362,24 @@ walk_dir(struct walk *w, int fd, const char *rel, const struct stat *self,
 			break;
 		}
 		/* A renamed directory (redirect_dir) shows another's content. */
-		if ((sub_attrs = layeri_attrs(sub)) & LAYERI_REDIRECT) {
+		if ((sub_attrs = layeri_attrs(sub)) &
+		    (LAYERI_REDIRECT | LAYERI_USER_MARKER)) {
 			close(sub);
 			errno = 0;
-			rc = give_up(w, "a renamed directory (redirect_dir) at",
-			    path);
+			rc = give_up(w, (sub_attrs & LAYERI_REDIRECT) ?
+			    "a renamed directory (redirect_dir) at" :
+			    "an overlay marker in user.overlay.* at", path);
 			break;
 		}
 		below_dir(w, d, path, &sub_d);
+		if (sub_d.user_marker) {
+			close(sub);
+			free(sub_d.present);
+			errno = 0;
+			rc = give_up(w, "an overlay marker in user.overlay.* "
+			    "below", path);
+			break;
+		}
 		rc = walk_dir(w, sub, path, &st, sub_attrs, &sub_d, !skip,
 		    depth + 1);
 		free(sub_d.present);

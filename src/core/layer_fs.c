@@ -111,7 +111,7 @@ mdir_child(struct layer_fs *l, const struct mdir *d, const char *name,
 			break;
 		}
 		attrs = layeri_attrs(sub->fd[i]);
-		if (attrs & LAYERI_REDIRECT) {
+		if (attrs & (LAYERI_REDIRECT | LAYERI_USER_MARKER)) {
 			mdir_close(l, sub);
 			return FOUND_UNREADABLE;
 		}
@@ -154,7 +154,7 @@ open_entry(const struct mdir *d, size_t k, const char *name, int *fd)
 	if (*fd < 0)
 		return FOUND_NONE;
 	/* Its data elsewhere (metacopy): only the kernel knows where. */
-	if (layeri_attrs(*fd) & LAYERI_METACOPY) {
+	if (layeri_attrs(*fd) & (LAYERI_METACOPY | LAYERI_USER_MARKER)) {
 		close(*fd);
 		return FOUND_UNREADABLE;
 	}

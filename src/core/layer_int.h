@@ -17,11 +17,20 @@ enum {
 	LAYERI_OPAQUE = 1,	/* hides what the layers below hold there */
 	LAYERI_REDIRECT = 2,	/* a renamed directory: shows another's content */
 	LAYERI_METACOPY = 4,	/* a file whose data is in another layer */
+	/*
+	 * A user.overlay.* marker: real only on a rootless engine's
+	 * userxattr mounts, and on a rootful one set by the container itself
+	 * (setfattr needs no privilege). Never believed: what carries one is
+	 * left to the engine, which knows.
+	 */
+	LAYERI_USER_MARKER = 8,
 };
 
 /*
- * The overlay attributes (trusted.overlay.* or user.overlay.*) set on fd,
- * as LAYERI_* bits: one flistxattr for the common case of none.
+ * The overlay attributes set on fd, as LAYERI_* bits: trusted.overlay.*,
+ * which a rootful engine's overlay2 keeps and no process in a container
+ * can set, and whether any user.overlay.* is there. One flistxattr for
+ * the common case of none.
  */
 unsigned layeri_attrs(int fd);
 

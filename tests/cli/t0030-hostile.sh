@@ -206,6 +206,21 @@ test_expect_success 'verify --keep-image with proxy credentials on both sides: n
 	no_secret inspect.json
 '
 
+test_expect_success 'a container that sets overlay markers on its own files (user.overlay.*) deletes nothing' '
+	c=$(run_container fakeopq --network host "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends attr" >apt.log 2>&1 ||
+		{ tail -n 20 apt.log; false; } &&
+	$DOCKER exec "$c" sh -c "mkdir -p /srv/moved-a-long-way && setfattr -n user.overlay.opaque -v y /usr &&
+		setfattr -n user.overlay.redirect -v /usr/share/doc/elsewhere /srv/moved-a-long-way" &&
+	keep save "$c" >/dev/null &&
+	keep show --json "$c" >show.opq &&
+	test "$(jq -r "[.files[] | select(.kind == \"deleted\") | .path] | join(\" \")" show.opq)" = "" &&
+	test "$(jq -r "[.files[].path] | join(\" \")" show.opq)" = "/srv/moved-a-long-way" &&
+	keep to-dockerfile "$c" >Dockerfile.opq &&
+	expect_grep "attr=" Dockerfile.opq &&
+	expect_no_grep "rm -rf -- /usr" Dockerfile.opq
+'
+
 test_expect_success 'four 16 MiB pip RECORDs stop save at the memory bound, in one clear line' '
 	c=$(run_container records --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "for i in 1 2 3 4; do

@@ -373,9 +373,61 @@ main(void)
 	free(why);
 	why = NULL;
 
+	/* Any length: the path of a renamed directory is rarely 8 bytes. */
+	cmd = xasprintf("%s/upper/moved", root);
+	setxattr(cmd, "trusted.overlay.redirect", "/usr/share/doc/old", 18, 0);
+	free(cmd);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
+	ok(rc == 1 && why && strstr(why, "renamed directory") != NULL,
+	    "a redirect longer than 8 bytes is seen: %s", why ? why : "");
+	free(why);
+	why = NULL;
+
 	cmd = xasprintf("%s/upper/moved", root);
 	removexattr(cmd, "trusted.overlay.redirect");
+	/*
+	 * What a process in the container can set on its own files: a faked
+	 * opaque /usr (the image's /usr/doc would become deleted) or redirect.
+	 */
+	mk("upper", "usr/bin/tool", "t");
 	free(cmd);
+	cmd = xasprintf("%s/upper/usr", root);
+	ok(setxattr(cmd, "user.overlay.opaque", "y", 1, 0) == 0,
+	    "user.overlay.opaque is set as a container process would");
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
+	ok(rc == 1 && why && strstr(why, "user.overlay") &&
+	    strstr(why, "'/usr'"),
+	    "a user.overlay.opaque is not believed; the engine lists: %s",
+	    why ? why : "");
+	free(why);
+	why = NULL;
+	removexattr(cmd, "user.overlay.opaque");
+	setxattr(cmd, "user.overlay.redirect", "/elsewhere/long/path", 20, 0);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
+	ok(rc == 1 && why && strstr(why, "user.overlay"),
+	    "nor a user.overlay.redirect: %s", why ? why : "");
+	free(why);
+	why = NULL;
+	removexattr(cmd, "user.overlay.redirect");
+	free(cmd);
+	cmd = xasprintf("%s/lower1/usr", root);
+	mk("lower1", "usr/lib/x", "x");
+	setxattr(cmd, "user.overlay.opaque", "y", 1, 0);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
+	ok(rc == 1 && why && strstr(why, "user.overlay") &&
+	    strstr(why, "below"),
+	    "nor one in a layer below: %s", why ? why : "");
+	free(why);
+	why = NULL;
+	removexattr(cmd, "user.overlay.opaque");
+	free(cmd);
+	rc = layer_changes(&c, &fc, NULL, &why, &err);
+	got = rc == 0 ? listing(&fc) : xstrdup(why ? why : "");
+	ok(rc == 0 && strstr(got, "A /usr/bin/tool\n") &&
+	    strstr(got, "D /usr/doc\n") && !strstr(got, "/usr/lib"),
+	    "without them the layers are read as before");
+	free(got);
+	fs_changes_release(&fc);
 	{
 		struct buf deep = BUF_INIT;
 
