@@ -157,7 +157,7 @@ redact(struct value *v, int env)
 		} else if (v->key && secrets_name_is_secret(v->key)) {
 			value_set_string(v, REDACTED);
 		} else if (secrets_value_has_credentials(v->s)) {
-			cleanup_free char *s = secrets_strip_url_credentials(v->s);
+			cleanup_free char *s = secrets_redact(v->s);
 
 			value_set_string(v, s);
 		}

@@ -587,9 +587,9 @@ run_options(const struct container *c, struct buf *out, struct strv *nets,
 			cleanup_free char *text = value_json_dup(v);
 
 			buf_addstr(&others, "    #   ");
-			quote_printable(&others, path);
+			text_printable(&others, path, 0);
 			buf_addch(&others, ' ');
-			quote_printable(&others, text);
+			text_printable(&others, text, 0);
 			buf_addch(&others, '\n');
 			continue;
 		}
