@@ -6,10 +6,42 @@
 
 #include "util/xalloc.h"
 
+/*
+ * A copy of data with every escaped NUL ("\u0000") written as U+FFFD
+ * ("\ufffd", as long), or NULL when it has none. jansson refuses a NUL in
+ * a key even with JSON_ALLOW_NUL, and a C string ends at one in a value,
+ * while the engine takes either in a label or env value from whoever can
+ * create a container: one such container made every list of containers
+ * fail. "\u0000" is an escape where an even number of backslashes comes
+ * before it ("\\u0000" is a backslash and "u0000").
+ */
+static char *
+nul_escapes_replaced(const char *data, size_t len)
+{
+	static const char esc[] = "\\u0000";
+	const char *p = data;
+	char *copy = NULL;
+
+	while ((p = memmem(p, len - (size_t)(p - data), esc, 6)) != NULL) {
+		size_t at = (size_t)(p - data), k = 0;
+
+		while (k < at && data[at - k - 1] == '\\')
+			k++;
+		if (k % 2 == 0) {
+			if (copy == NULL)
+				memcpy(copy = xmalloc(len), data, len);
+			memcpy(copy + at, "\\ufffd", 6);
+		}
+		p += 6;
+	}
+	return copy;
+}
+
 int
 ejson_parse(const char *data, size_t len, const char *what, json_t **out,
     struct keep_error **err)
 {
+	cleanup_free char *copy = NULL;
 	json_error_t jerr;
 	json_t *j;
 
@@ -17,7 +49,8 @@ ejson_parse(const char *data, size_t len, const char *what, json_t **out,
 	if (len == 0)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the engine sent an empty answer to %s", what);
-	j = json_loadb(data, len, JSON_DECODE_ANY, &jerr);
+	copy = nul_escapes_replaced(data, len);
+	j = json_loadb(copy ? copy : data, len, JSON_DECODE_ANY, &jerr);
 	if (j == NULL)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "the engine sent invalid JSON for %s: %s at byte %d", what,
@@ -38,8 +71,11 @@ int
 ejson_array_each(const char *data, size_t len, const char *what,
     ejson_each_fn fn, void *ctx, struct keep_error **err)
 {
+	cleanup_free char *copy = nul_escapes_replaced(data, len);
 	size_t pos = 0, index = 0;
 
+	if (copy != NULL)
+		data = copy;
 	skip_ws(data, len, &pos);
 	if (len - pos >= 4 && memcmp(data + pos, "null", 4) == 0) {
 		pos += 4;

@@ -15,7 +15,9 @@
 
 /*
  * Parse len bytes of JSON; what names the answer for the error message
- * ("GET /version"). The caller owns *out (json_decref).
+ * ("GET /version"). The caller owns *out (json_decref). An escaped NUL in
+ * a key or string ("\u0000", which a label or env value can hold) reads
+ * as U+FFFD, here and in ejson_array_each.
  */
 int ejson_parse(const char *data, size_t len, const char *what,
     json_t **out, struct keep_error **err);

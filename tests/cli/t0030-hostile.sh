@@ -221,6 +221,18 @@ test_expect_success 'a container that sets overlay markers on its own files (use
 	expect_no_grep "rm -rf -- /usr" Dockerfile.opq
 '
 
+test_expect_success 'a label with an escaped NUL (API-made container) neither breaks ls nor save' '
+	name=$PREFIX-nul && track_container "$name" &&
+	curl -sf --unix-socket /var/run/docker.sock -H "Content-Type: application/json" \
+		-d "{\"Image\":\"$KEEP_TEST_BASE\",\"Cmd\":[\"sleep\",\"infinity\"],\"Labels\":{\"note\":\"a\\u0000b\",\"k\\u0000\":\"v\"},\"HostConfig\":{\"NetworkMode\":\"none\"}}" \
+		"http://localhost/containers/create?name=$name" >/dev/null &&
+	$DOCKER start "$name" >/dev/null &&
+	keep ls >ls.out 2>&1 &&
+	keep save "$name" >/dev/null &&
+	keep show --json "$name" >nul.json &&
+	test "$(jq -r ".labels.note" nul.json)" = "a$(printf "\357\277\275")b"
+'
+
 test_expect_success 'four 16 MiB pip RECORDs stop save at the memory bound, in one clear line' '
 	c=$(run_container records --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "for i in 1 2 3 4; do

@@ -78,6 +78,31 @@ main(void)
 	buf_release(&s.paths);
 	is_int(each("nullx", &s), -1, "null followed by junk fails");
 
+	/* A label or env value can hold \u0000, a label key too. */
+	is_int(each("[{\"Path\":\"/a\\u0000b\"},{\"Path\":\"\\\\u0000\"}]", &s),
+	    0, "an escaped NUL does not fail the list");
+	is_str(s.paths.ptr, "/a\xef\xbf\xbd" "b\n\\u0000\n",
+	    "it reads as U+FFFD; an escaped backslash before u0000 stays");
+	buf_release(&s.paths);
+	{
+		static const char t[] = "{\"Labels\":{\"k\\u0000\":\"v\\u0000w\","
+		    "\"x\":\"\\\\\\u0000\"}}";
+		struct keep_error *err = NULL;
+		json_t *j = NULL;
+		const char *v;
+
+		ok(ejson_parse(t, strlen(t), "GET /x", &j, &err) == 0,
+		    "a NUL in a key and a value parses");
+		v = ejson_str(ejson_get(j, "Labels"), "k\xef\xbf\xbd");
+		is_str(v ? v : "", "v\xef\xbf\xbdw", "both read as U+FFFD");
+		v = ejson_str(ejson_get(j, "Labels"), "x");
+		is_str(v ? v : "", "\\\xef\xbf\xbd",
+		    "after an escaped backslash too");
+		keep_error_free(err);
+		if (j)
+			json_decref(j);
+	}
+
 	memset(&s, 0, sizeof(s));
 	s.stop_at = 2;
 	{
