@@ -11,7 +11,6 @@
 #include "core/resolve.h"
 #include "model/secrets.h"
 #include "core/verify.h"
-#include "render/quote.h"
 #include "util/jout.h"
 #include "util/xalloc.h"
 
@@ -79,13 +78,11 @@ print_diff(const struct verify_diff *d)
 	putchar('\n');
 }
 
-/* Text from inside the container, with control characters made visible. */
+/* Text from inside the container: redacted, control characters visible. */
 static void
 put_printable(const char *s)
 {
-	cleanup_free char *p = quote_printable_dup(s);
-
-	fputs(p, stdout);
+	cli_put(stdout, s);
 }
 
 static void

@@ -324,6 +324,15 @@ find_named_values(const char *s, struct spans *sp)
 				v = i + n;
 				while (isspace((unsigned char)s[v]))
 					v++;
+				/*
+				 * BuildKit's "--secret id=ID,src=FILE" names
+				 * a secret, it holds none (keep writes it).
+				 */
+				if (n == 8 && strncmp(s + i, "--secret", 8) == 0 &&
+				    strncmp(s + v, "id=", 3) == 0) {
+					i = v;
+					continue;
+				}
 				span_add(sp, v, value_end(s, v));
 				i = value_end(s, v);
 				continue;
@@ -445,16 +454,17 @@ redact_spans(const char *s, struct spans *sp)
 	return buf_detach(&b, NULL);
 }
 
-/* One pass of every rule over s. */
+/* One pass of every rule over s; named: the NAME=value rule too. */
 static char *
-redact_once(const char *s)
+redact_once(const char *s, int named)
 {
 	struct spans sp = { 0 };
 	char *out;
 
 	find_url_userinfo(s, &sp);
 	find_bare_userinfo(s, &sp);
-	find_named_values(s, &sp);
+	if (named)
+		find_named_values(s, &sp);
 	find_tokens(s, &sp);
 	out = redact_spans(s, &sp);
 	free(sp.v);
@@ -469,16 +479,16 @@ redact_once(const char *s)
  */
 #define REDACT_PASSES 8
 
-char *
-secrets_redact(const char *s)
+static char *
+redact(const char *s, int named)
 {
 	char *out;
 
 	if (s == NULL)
 		return xstrdup("");
-	out = redact_once(s);
+	out = redact_once(s, named);
 	for (int i = 1; i < REDACT_PASSES && strcmp(out, s) != 0; i++) {
-		char *next = redact_once(out);
+		char *next = redact_once(out, named);
 
 		if (strcmp(next, out) == 0) {
 			free(next);
@@ -488,6 +498,12 @@ secrets_redact(const char *s)
 		out = next;
 	}
 	return out;
+}
+
+char *
+secrets_redact(const char *s)
+{
+	return redact(s, 1);
 }
 
 int
@@ -686,7 +702,8 @@ secrets_redact_config(const char *text, size_t len, struct buf *out)
 			changed++;
 		} else {
 			line = xstrndup(text + pos, n);
-			clean = secrets_redact(line);
+			/* Settings by name: the rules below, quotes and ${VAR} kept. */
+			clean = redact(line, 0);
 			if (secret_setting(clean, &a, &b) ||
 			    netrc_password(clean, &a, &b)) {
 				buf_add(out, clean, a);

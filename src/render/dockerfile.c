@@ -1083,14 +1083,6 @@ render_other_managers(struct render *r)
 
 /* --- files: installer configuration and loose files ----------------------- */
 
-static int
-under(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-
-	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
-}
-
 /* Configuration an installer reads: copied before the installs. */
 static int
 is_config(const char *path)

@@ -157,6 +157,10 @@ test_redact_text(void)
 	/* A secret name's value, wherever it stands. */
 	check("PGPASSWORD=hunter2 psql -h db", "PGPASSWORD=*** psql -h db");
 	check("app --api-key=abc123 --verbose", "app --api-key=*** --verbose");
+	/* BuildKit's --secret names one (keep's own advice), holds none. */
+	check("docker build --secret id=etc_npmrc,src=FILE .",
+	    "docker build --secret id=etc_npmrc,src=FILE .");
+	check("app --secret hunter2 x", "app --secret *** x");
 	check("app --password hunter2 --verbose", "app --password *** --verbose");
 	check("app --token 'a b' x", "app --token *** x");
 	check("Server=db;User Id=sa;Password=Pa55;", "Server=db;User Id=sa;Password=***;");
