@@ -23,6 +23,7 @@ extern const struct cli_option help_options[];
 extern const struct cli_option diff_options[];
 extern const struct cli_option log_options[];
 extern const struct cli_option ls_options[];
+extern const struct cli_option prune_options[];
 extern const struct cli_option push_options[];
 extern const struct cli_option resume_options[];
 extern const struct cli_option save_options[];
@@ -91,6 +92,22 @@ const struct cli_command cli_commands[] = {
 	  "Compares snapshots A and B of NAME (default: the last two; with only A,\n"
 	  "A and the latest): packages added, removed and upgraded, env names,\n"
 	  "mounts, loose files, and the diff of their Dockerfiles." },
+	{ "prune", cmd_prune,
+	  "remove the images of old snapshots; their recipes stay",
+	  "NAME", prune_options,
+	  "Removes the images (keep/NAME:N) of the snapshots of NAME that the "
+	  "options select:\n"
+	  "--keep N keeps the newest N, --older-than AGE takes only those saved "
+	  "longer ago\n"
+	  "(both: what both select), --all takes every one. The latest "
+	  "snapshot is never\n"
+	  "pruned, nor one a container was created from (the engine "
+	  "refuses). A pruned\n"
+	  "snapshot stays in the catalog and the recipe history: show, log, "
+	  "diff and\n"
+	  "to-dockerfile work as before; 'resume --at N --from-recipe' "
+	  "rebuilds it. With\n"
+	  "KEEP_RETAIN=N set, each save prunes to the newest N." },
 	{ "push", cmd_push,
 	  "push the recipe repository to a git remote",
 	  "[REMOTE]", push_options,

@@ -149,6 +149,81 @@ catalog_snapshot_state_set(struct catalog *cat, const char *engine,
 	return 0;
 }
 
+void
+catalog_images_release(struct catalog_images *im)
+{
+	for (size_t i = 0; i < im->n; i++) {
+		free(im->v[i].name);
+		free(im->v[i].created_at);
+		free(im->v[i].image);
+		free(im->v[i].image_id);
+		free(im->v[i].pruned_at);
+	}
+	free(im->v);
+	memset(im, 0, sizeof(*im));
+}
+
+int
+catalog_snapshot_images(struct catalog *cat, const char *engine,
+    const char *name, struct catalog_images *out, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (catalog_prepare(cat,
+	    "SELECT c.name, s.seq, s.created_at, s.image, s.image_id,"
+	    " s.pruned_at FROM snapshots s JOIN containers c"
+	    " ON c.id = s.container WHERE c.engine = ?1"
+	    " AND (?2 IS NULL OR c.name = ?2) ORDER BY c.name, s.seq",
+	    &st, err) < 0)
+		return -1;
+	bind_str(st, 1, engine);
+	bind_str(st, 2, name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct catalog_image *im;
+
+		if (out->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		im = &out->v[out->n++];
+		im->name = col_str(st, 0);
+		im->seq = sqlite3_column_int64(st, 1);
+		im->created_at = col_str(st, 2);
+		im->image = col_str(st, 3);
+		im->image_id = col_str(st, 4);
+		im->pruned_at = col_dup(st, 5);
+	}
+	if (rc != SQLITE_DONE) {
+		catalog_images_release(out);
+		return catalog_fail(cat, err, "read snapshot images");
+	}
+	return 0;
+}
+
+int
+catalog_snapshot_pruned_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	cleanup_free char *now = catalog_now();
+
+	if (catalog_prepare(cat,
+	    "UPDATE snapshots SET pruned_at = ?4 WHERE seq = ?3 AND container = "
+	    "(SELECT id FROM containers WHERE engine = ?1 AND name = ?2)",
+	    &st, err) < 0)
+		return -1;
+	bind_str(st, 1, engine);
+	bind_str(st, 2, name);
+	sqlite3_bind_int64(st, 3, seq);
+	bind_str(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return catalog_fail(cat, err, "record a pruned snapshot");
+	return 0;
+}
+
 /* Insert or update the container row of s; its id goes to *id. */
 static int
 upsert_container(struct catalog *cat, const struct snapshot *s, long *id,
@@ -582,7 +657,8 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	    " s.tty, s.open_stdin, c.compose_project, c.compose_service,"
 	    " c.compose_number, r.commit_id, s.verify_status, s.verify_at,"
 	    " s.verify_detail,"
-	    " (SELECT count(DISTINCT engine) FROM containers WHERE name = ?2)"
+	    " (SELECT count(DISTINCT engine) FROM containers WHERE name = ?2),"
+	    " s.pruned_at"
 	    " FROM snapshots s JOIN containers c ON c.id = s.container"
 	    " LEFT JOIN recipe_commits r ON r.snapshot = s.id"
 	    " WHERE (?1 IS NULL OR c.engine = ?1) AND c.name = ?2"
@@ -635,6 +711,7 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	s.verify_status = col_dup(st, 26);
 	s.verify_at = col_dup(st, 27);
 	s.verify_detail = col_dup(st, 28);
+	s.pruned_at = col_dup(st, 30);
 	c->status = xstrdup("");
 	if (load_children(cat, &s, err) < 0) {
 		snapshot_release(&s);

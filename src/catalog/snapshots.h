@@ -70,6 +70,36 @@ int catalog_apt_sources_inherit(struct catalog *cat, struct snapshot *s,
 int catalog_snapshot_load(struct catalog *cat, const char *engine,
     const char *name, long seq, struct snapshot *out, struct keep_error **err);
 
+/* A snapshot's image, as keep prune and keep doctor look at it. */
+struct catalog_image {
+	char *name;		/* the container's */
+	long seq;
+	char *created_at;	/* RFC 3339 */
+	char *image;		/* keep/NAME:SEQ */
+	char *image_id;		/* "" in rows from before ids were kept */
+	char *pruned_at;	/* when keep prune removed it, or NULL */
+};
+
+struct catalog_images {
+	struct catalog_image *v;
+	size_t n;
+};
+void catalog_images_release(struct catalog_images *im);
+
+/*
+ * The images of the snapshots of (engine, name), or of every container of
+ * engine when name is NULL, by name then seq, into *out (caller releases).
+ */
+int catalog_snapshot_images(struct catalog *cat, const char *engine,
+    const char *name, struct catalog_images *out, struct keep_error **err);
+
+/*
+ * Mark snapshot seq of (engine, name) as pruned now: its image is gone,
+ * its rows stay. Call inside a transaction.
+ */
+int catalog_snapshot_pruned_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, struct keep_error **err);
+
 /* Record the recipe repository commit made for snapshot id. */
 int catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,
     const char *repo, const char *commit_id, struct keep_error **err);

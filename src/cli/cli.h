@@ -206,6 +206,14 @@ int cli_snapshot_load(struct cli_ctx *ctx, const char *name,
     const struct resolve_opts *ropts, long seq, struct snapshot *out,
     struct keep_error **err);
 
+struct prune_result;
+/*
+ * What keep prune did (or would do, dry_run) to the snapshots of name, a
+ * line each and the disk freed; shared by prune and save (KEEP_RETAIN).
+ */
+void cli_prune_report(FILE *f, const char *name,
+    const struct prune_result *r, int dry_run);
+
 /* Commands. */
 int cmd_completion(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
@@ -216,6 +224,8 @@ int cmd_save(struct cli_ctx *ctx, const struct cli_command *self,
 int cmd_log(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_diff(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_prune(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_push(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);

@@ -59,13 +59,19 @@ cmd_log(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			jout_set_str(o, "created", s.created_at);
 			jout_set_str(o, "commit", s.recipe_commit);
 			jout_set_str(o, "image", s.image);
+			if (s.pruned_at)
+				jout_set_str(o, "pruned_at", s.pruned_at);
+			else
+				jout_set_null(o, "pruned_at");
 			jout_set_str(o, "message", s.message);
 			jout_set_str(o, "summary", buf_cstr(&sum));
 			jout_push(arr, o);
 		} else {
-			cli_line(stdout, "#%-4ld %s  %.10s  %s%s%s", s.seq, s.created_at,
-			    s.recipe_commit ? s.recipe_commit : "(none)    ",
-			    buf_cstr(&sum), s.message[0] ? "  " : "", s.message);
+			cli_line(stdout, "#%-4ld %s  %.10s  %s%s%s%s", s.seq,
+			    s.created_at, s.recipe_commit ? s.recipe_commit :
+			    "(none)    ", buf_cstr(&sum), s.pruned_at ?
+			    "  (image pruned)" : "", s.message[0] ? "  " : "",
+			    s.message);
 		}
 		buf_release(&sum);
 		snapshot_release(&s);

@@ -4,6 +4,7 @@
 
 #include "catalog/snapshots.h"
 #include "cli/cli.h"
+#include "core/disk.h"
 #include "engine/engine.h"
 #include "util/jout.h"
 #include "util/xalloc.h"
@@ -35,18 +36,40 @@ status_of(const struct catalog_entry *ent, const char *host,
 	return "gone";
 }
 
+/*
+ * What the snapshot images of ent hold on the engine keep talks to, into
+ * size ("-" when that is another engine, or the engine's images are not
+ * known); the bytes, or -1.
+ */
+static long long
+disk_of(const struct catalog_entry *ent, const char *host,
+    const struct disk_images *d, int have_disk, char *size, size_t cap)
+{
+	long long held;
+	size_t n;
+
+	if (!have_disk || strcmp(ent->engine, host) != 0) {
+		snprintf(size, cap, "-");
+		return -1;
+	}
+	held = disk_container_held(d, ent->name, &n);
+	disk_size_str(held, size, cap);
+	return held;
+}
+
 int
 cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
     char **argv, struct keep_error **err)
 {
 	struct catalog_entries ents = { 0 };
 	struct container_list live = { 0 };
+	struct disk_images disk = { 0 };
 	struct keep_error *engine_err = NULL;
 	struct cli_words args;
 	struct catalog *cat;
 	struct engine *e;
 	const char *host = "";
-	int rc, have_live = 0;
+	int rc, have_live = 0, have_disk = 0;
 
 	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
@@ -60,10 +83,11 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	    engine_container_list(e, NULL, &live, &engine_err) == 0) {
 		have_live = 1;
 		host = engine_endpoint(e)->host;
+		have_disk = disk_images_load(e, &disk, &engine_err) == 0;
 	}
 	if (engine_err && !ctx->quiet) {
-		cleanup_free char *w = xasprintf("container states unknown: %s",
-		    engine_err->message);
+		cleanup_free char *w = xasprintf("%s unknown: %s", have_live ?
+		    "disk use" : "container states", engine_err->message);
 
 		cli_warn(w);
 	}
@@ -75,9 +99,16 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		for (size_t i = 0; i < ents.n; i++) {
 			const struct catalog_entry *en = &ents.v[i];
 			struct jout *o = jout_object();
+			char size[32];
+			long long held = disk_of(en, host, &disk, have_disk,
+			    size, sizeof(size));
 
 			jout_set_str(o, "name", en->name);
 			jout_set_int(o, "snapshots", en->snapshots);
+			if (held >= 0)
+				jout_set_int(o, "disk_bytes", held);
+			else
+				jout_set_null(o, "disk_bytes");
 			jout_set_int(o, "last_seq", en->last_seq);
 			jout_set_str(o, "last_saved", en->last_saved);
 			jout_set_str(o, "image", en->last_image);
@@ -90,18 +121,19 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		cli_print_json(a);
 		jout_free(a);
 	} else if (ents.n) {
-		printf("%-24s %5s %-20s %-10s %-22s %s\n", "NAME", "SAVES",
-		    "LAST SAVED", "STATUS", "COMPOSE", "ENGINE");
+		printf("%-24s %5s %8s %-20s %-10s %-22s %s\n", "NAME", "SAVES",
+		    "DISK", "LAST SAVED", "STATUS", "COMPOSE", "ENGINE");
 		for (size_t i = 0; i < ents.n; i++) {
 			const struct catalog_entry *en = &ents.v[i];
-			char compose[256] = "-";
+			char compose[256] = "-", size[32];
 
+			disk_of(en, host, &disk, have_disk, size, sizeof(size));
 			if (en->compose_project)
 				snprintf(compose, sizeof(compose), "%s/%s",
 				    en->compose_project, en->compose_service ?
 				    en->compose_service : "");
-			cli_line(stdout, "%-24s %5ld %-20s %-10s %-22s %s", en->name,
-			    en->snapshots, en->last_saved,
+			cli_line(stdout, "%-24s %5ld %8s %-20s %-10s %-22s %s", en->name,
+			    en->snapshots, size, en->last_saved,
 			    status_of(en, host, &live, have_live), compose,
 			    en->engine);
 		}
@@ -109,6 +141,7 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		fprintf(stderr, "no containers tracked yet: 'keep save NAME' snapshots one\n");
 	}
 	container_list_release(&live);
+	disk_images_release(&disk);
 	catalog_entries_release(&ents);
 	return 0;
 }

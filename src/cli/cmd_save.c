@@ -7,6 +7,7 @@
 #include "cli/progress.h"
 #include "cli/snapshot_out.h"
 #include "core/paths.h"
+#include "core/prune.h"
 #include "core/resolve.h"
 #include "core/save.h"
 #include "engine/engine.h"
@@ -30,6 +31,27 @@ const struct cli_option save_options[] = {
 	CLI_END,
 };
 
+/*
+ * KEEP_RETAIN: prune name to the newest retain snapshots after a save.
+ * The snapshot stands whatever happens here: a failure is a warning.
+ */
+static void
+retain(struct cli_ctx *ctx, struct engine *e, struct catalog *cat,
+    const char *name, long retain)
+{
+	struct prune_opts po = { retain, -1, 0 };
+	struct prune_result r = { 0 };
+	struct keep_error *e2 = NULL;
+
+	if (keep_prune(e, cat, name, &po, &r, &e2) < 0)
+		fprintf(stderr, "keep: warning: KEEP_RETAIN=%ld: prune '%s': "
+		    "%s\n", retain, name, e2->message);
+	else if (r.n && !ctx->quiet)
+		cli_prune_report(stderr, name, &r, 0);
+	keep_error_free(e2);
+	prune_result_release(&r);
+}
+
 int
 cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
     char **argv, struct keep_error **err)
@@ -42,6 +64,7 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	struct engine *e;
 	cleanup_free char *id = NULL, *name = NULL, *recipes = NULL;
 	const char *given;
+	long keep_n;
 	int rc;
 
 	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
@@ -50,7 +73,8 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	if ((given = cli_one_name(self, &args, err)) == NULL)
 		return -1;
 
-	if (cli_engine_catalog(ctx, &e, &cat, err) < 0)
+	if (prune_retain(&keep_n, err) < 0 ||
+	    cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		return -1;
 	opt.ropts.inspected = &inspected;
 	if (resolve_container(e, given, &opt.ropts, &id, &name, err) < 0)
@@ -91,6 +115,8 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		    res.snap.image, buf_cstr(&sum));
 		buf_release(&sum);
 	}
+	if (keep_n && !res.unchanged)
+		retain(ctx, e, cat, res.snap.config.name, keep_n);
 	rc = 0;
 	if (res.recipe_error) {
 		/* The snapshot stands; its recipe is committed by the next save. */

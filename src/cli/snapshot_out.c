@@ -114,6 +114,9 @@ snapshot_print(FILE *f, const struct snapshot *s)
 		fputc('\n', f);
 	}
 	cli_line(f, "  image id:   %s", s->image_id);
+	if (s->pruned_at)
+		cli_line(f, "  image:      pruned at %s (the recipe stays: "
+		    "resume --from-recipe rebuilds it)", s->pruned_at);
 	cli_line(f, "  engine:     %s", s->engine);
 	cli_line(f, "  base:       %s (%s)", c->image_ref, s->base_digest ?
 	    s->base_digest : c->image_id);

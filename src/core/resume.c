@@ -292,6 +292,13 @@ recreate(struct engine *e, const struct snapshot *snap,
 		if (opts->image_fn(opts->image_ctx, snap, &built, err) < 0)
 			goto fail;
 		image = built;
+	} else if (snap->pruned_at) {
+		keep_error_set(err, KEEP_ERR_NOT_FOUND, "snapshot #%ld of '%s' "
+		    "has no image (pruned at %s): 'keep resume %s --at %ld "
+		    "--from-recipe' rebuilds it from its recipe", snap->seq,
+		    snap->config.name, snap->pruned_at, snap->config.name,
+		    snap->seq);
+		goto fail;
 	} else {
 		if (snapshot_image_ref(e, snap, &own, &out->warnings, err) < 0)
 			goto fail;

@@ -39,6 +39,11 @@ snapshot_image_ref(struct engine *e, const struct snapshot *s,
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "snapshot #%ld of '%s' has no image", s->seq,
 		    s->config.name);
+	if (s->pruned_at)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "snapshot #%ld of '%s' has no image: keep prune removed "
+		    "'%s' at %s (its recipe stays)", s->seq, s->config.name,
+		    tag, s->pruned_at);
 	/* A row from before image ids were kept: the tag is all there is. */
 	if (id == NULL || *id == '\0') {
 		*out = xstrdup(tag);

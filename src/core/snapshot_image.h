@@ -16,8 +16,9 @@
  * The reference to run or read snapshot s's image by: its tag while the tag
  * still names the image the save made, else that image's id, with a
  * warning in warnings saying so. Fails, naming both, when neither leads to
- * the image any more (removed, or pruned once its tag had moved). *out is
- * the caller's to free.
+ * the image any more (removed, or pruned once its tag had moved), and
+ * with KEEP_ERR_NOT_FOUND when keep prune removed it. *out is the
+ * caller's to free.
  */
 int snapshot_image_ref(struct engine *e, const struct snapshot *s,
     char **out, struct strv *warnings, struct keep_error **err);

@@ -215,6 +215,10 @@ snapshot_json_raw(const struct snapshot *s, unsigned parts)
 	jout_set_str(o, "image", s->image);
 	if (parts & SNAPSHOT_JSON_META) {
 		jout_set_str(o, "image_id", s->image_id);
+		if (s->pruned_at)
+			jout_set_str(o, "pruned_at", s->pruned_at);
+		else
+			jout_set_null(o, "pruned_at");
 		jout_set_str(o, "created", s->created_at);
 		jout_set_str(o, "message", s->message);
 		jout_set_str(o, "engine", s->engine);

@@ -86,6 +86,7 @@ container_list_release(struct container_list *l)
 		free(s->id);
 		free(s->name);
 		free(s->image);
+		free(s->image_id);
 		free(s->state);
 		free(s->compose_project);
 		free(s->compose_service);
@@ -154,6 +155,7 @@ engine_container_list(struct engine *e, const char *label,
 		s->id = xstrdup(id);
 		s->name = summary_name(ejson_get(c, "Names"));
 		s->image = ejson_strdup(c, "Image", "");
+		s->image_id = ejson_strdup(c, "ImageID", "");
 		s->state = ejson_strdup(c, "State", "");
 		s->compose_project = ejson_strdup(labels, LABEL_PROJECT, NULL);
 		s->compose_service = ejson_strdup(labels, LABEL_SERVICE, NULL);
@@ -709,6 +711,49 @@ engine_commit(struct engine *e, const char *container_id, const char *repo,
 	/* Podman may leave out the algorithm; the model always has it. */
 	*image_id_out = strchr(id, ':') ? xstrdup(id) :
 	    xasprintf("sha256:%s", id);
+	return 0;
+}
+
+void
+image_list_release(struct image_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].id);
+		free(l->v[i].parent);
+		strv_release(&l->v[i].tags);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+engine_image_list(struct engine *e, struct image_list *out,
+    struct keep_error **err)
+{
+	cleanup_json json_t *j = NULL;
+	size_t i, k;
+	json_t *im, *t;
+
+	memset(out, 0, sizeof(*out));
+	if (get_json(e, ENGINE_TIMEOUT_SHORT, "/images/json?all=1", JSON_ARRAY,
+	    &j, err) < 0)
+		return keep_error_wrap(err, "list images");
+	out->v = xcalloc(json_array_size(j) + 1, sizeof(*out->v));
+	json_array_foreach(j, i, im) {
+		struct image_summary *s;
+		const char *id = ejson_str(im, "Id");
+
+		if (id == NULL)
+			continue;
+		s = &out->v[out->n++];
+		s->id = xstrdup(id);
+		s->parent = ejson_strdup(im, "ParentId", "");
+		s->size = ejson_int(im, "Size", 0);
+		json_array_foreach(ejson_get(im, "RepoTags"), k, t)
+			if (json_is_string(t) &&
+			    strcmp(json_string_value(t), "<none>:<none>") != 0)
+				strv_push(&s->tags, json_string_value(t));
+	}
 	return 0;
 }
 

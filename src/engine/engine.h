@@ -158,6 +158,7 @@ struct container_summary {
 	char *id;
 	char *name;		/* without leading '/' */
 	char *image;
+	char *image_id;		/* ImageID: what it was created from, sha256:... */
 	char *state;		/* running, exited ... */
 	char *compose_project;	/* labels, or NULL */
 	char *compose_service;
@@ -229,6 +230,27 @@ int engine_container_stat(struct engine *e, const char *id, const char *path,
 int engine_commit(struct engine *e, const char *container_id,
     const char *repo, const char *tag, const char *comment,
     const struct kvv *labels, int pause, char **image_id_out,
+    struct keep_error **err);
+
+/* An image as GET /images/json?all=1 lists it. */
+struct image_summary {
+	char *id;		/* sha256:... */
+	char *parent;		/* ParentId: the image it was made on, or "" */
+	long long size;		/* Size: its layers and its parents' */
+	struct strv tags;	/* RepoTags, without "<none>:<none>" */
+};
+
+struct image_list {
+	struct image_summary *v;
+	size_t n;
+};
+void image_list_release(struct image_list *l);
+
+/*
+ * GET /images/json?all=1: every image, intermediate ones too, into *out
+ * (caller releases).
+ */
+int engine_image_list(struct engine *e, struct image_list *out,
     struct keep_error **err);
 
 /*

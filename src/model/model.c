@@ -316,5 +316,6 @@ snapshot_release(struct snapshot *s)
 	free(s->verify_status);
 	free(s->verify_at);
 	free(s->verify_detail);
+	free(s->pruned_at);
 	memset(s, 0, sizeof(*s));
 }

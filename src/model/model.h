@@ -253,6 +253,7 @@ struct snapshot {
 	char *verify_status;	/* NULL, "identical", "different", "failed" */
 	char *verify_at;
 	char *verify_detail;
+	char *pruned_at;	/* keep prune removed its image then; or NULL */
 };
 
 void snapshot_release(struct snapshot *s);

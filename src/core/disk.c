@@ -1,0 +1,186 @@
+#include "core/disk.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/save.h"
+#include "util/xalloc.h"
+
+int
+disk_images_load(struct engine *e, struct disk_images *out,
+    struct keep_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (engine_image_list(e, &out->list, err) < 0)
+		return -1;
+	out->parent = xcalloc(out->list.n + 1, sizeof(*out->parent));
+	for (size_t i = 0; i < out->list.n; i++) {
+		out->parent[i] = SIZE_MAX;
+		if (out->list.v[i].parent[0] == '\0')
+			continue;
+		for (size_t j = 0; j < out->list.n; j++)
+			if (strcmp(out->list.v[j].id, out->list.v[i].parent) == 0) {
+				out->parent[i] = j;
+				break;
+			}
+	}
+	return 0;
+}
+
+void
+disk_images_release(struct disk_images *d)
+{
+	image_list_release(&d->list);
+	free(d->parent);
+	memset(d, 0, sizeof(*d));
+}
+
+static size_t
+find(const struct disk_images *d, const char *id)
+{
+	for (size_t i = 0; i < d->list.n; i++)
+		if (strcmp(d->list.v[i].id, id) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+void
+disk_repo_images(const struct disk_images *d, const char *repo,
+    struct strv *ids)
+{
+	size_t len = strlen(repo);
+
+	for (size_t i = 0; i < d->list.n; i++)
+		for (size_t k = 0; k < d->list.v[i].tags.n; k++) {
+			const char *t = d->list.v[i].tags.v[k];
+
+			if (strncmp(t, repo, len) == 0 && t[len] == ':') {
+				strv_push(ids, d->list.v[i].id);
+				break;
+			}
+		}
+}
+
+/* What image i adds to its parent. */
+static long long
+own_size(const struct disk_images *d, size_t i)
+{
+	long long s = d->list.v[i].size;
+
+	if (d->parent[i] != SIZE_MAX)
+		s -= d->list.v[d->parent[i]].size;
+	return s > 0 ? s : 0;
+}
+
+/*
+ * Mark in part the images ids stand on: each of them and the untagged
+ * ones below, down to one another tag holds.
+ */
+static void
+mark_held(const struct disk_images *d, const struct strv *ids, char *part)
+{
+	for (size_t k = 0; k < ids->n; k++) {
+		size_t i = find(d, ids->v[k]);
+
+		while (i != SIZE_MAX && !part[i]) {
+			part[i] = 1;
+			i = d->parent[i];
+			if (i != SIZE_MAX && d->list.v[i].tags.n > 0 &&
+			    strv_find(ids, d->list.v[i].id) < 0)
+				break;
+		}
+	}
+}
+
+long long
+disk_held(const struct disk_images *d, const struct strv *ids)
+{
+	char *part = xcalloc(d->list.n + 1, 1);
+	long long sum = 0;
+
+	mark_held(d, ids, part);
+	for (size_t i = 0; i < d->list.n; i++)
+		if (part[i])
+			sum += own_size(d, i);
+	free(part);
+	return sum;
+}
+
+/*
+ * Whether image i stays once the tags of ids are gone: 1 or 0, memoised
+ * in stays (-1: not known yet).
+ */
+static int
+stays(const struct disk_images *d, size_t i, const struct strv *ids,
+    const struct strv *in_use, signed char *memo)
+{
+	const struct image_summary *im = &d->list.v[i];
+	int keep = 0;
+
+	if (memo[i] >= 0)
+		return memo[i];
+	memo[i] = 1;	/* a loop in the parents (never seen): keep it */
+	if (strv_find(in_use, im->id) >= 0)
+		keep = 1;
+	else if (strv_find(ids, im->id) >= 0)
+		keep = im->tags.n > 1;	/* another tag holds it */
+	else
+		keep = im->tags.n > 0;
+	for (size_t j = 0; !keep && j < d->list.n; j++)
+		if (d->parent[j] == i && stays(d, j, ids, in_use, memo))
+			keep = 1;
+	memo[i] = (signed char)keep;
+	return keep;
+}
+
+long long
+disk_freed(const struct disk_images *d, const struct strv *ids,
+    const struct strv *in_use)
+{
+	char *part = xcalloc(d->list.n + 1, 1);
+	signed char *memo = xmalloc(d->list.n + 1);
+	long long sum = 0;
+
+	memset(memo, -1, d->list.n + 1);
+	mark_held(d, ids, part);
+	for (size_t i = 0; i < d->list.n; i++)
+		if (part[i] && !stays(d, i, ids, in_use, memo))
+			sum += own_size(d, i);
+	free(part);
+	free(memo);
+	return sum;
+}
+
+long long
+disk_container_held(const struct disk_images *d, const char *name,
+    size_t *n_images)
+{
+	cleanup_free char *repo = save_image_repo(name);
+	struct strv ids = { 0 };
+	long long held;
+
+	disk_repo_images(d, repo, &ids);
+	held = disk_held(d, &ids);
+	*n_images = ids.n;
+	strv_release(&ids);
+	return held;
+}
+
+void
+disk_size_str(long long size, char *out, size_t cap)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)size;
+	size_t u = 0;
+
+	while (v >= 1000 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, cap, "%lld B", size);
+	else
+		snprintf(out, cap, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}

@@ -1,0 +1,56 @@
+/*
+ * How much disk snapshot images hold. The engine lists every image with
+ * its size (its layers and its parents') and the image it was made on: a
+ * commit's parent is the image its container ran on, a build step's the
+ * step before, an import has none. So an image's own layer is its size
+ * less its parent's, and images that stand on one another share what is
+ * below them: counting each image of that tree once counts each shared
+ * layer once. One request, whatever the number of snapshots.
+ */
+#ifndef KEEP_CORE_DISK_H
+#define KEEP_CORE_DISK_H
+
+#include "engine/engine.h"
+
+struct disk_images {
+	struct image_list list;
+	size_t *parent;		/* index of each image's parent, or SIZE_MAX */
+};
+
+/* Every image of e (GET /images/json?all=1); release with disk_images_release. */
+int disk_images_load(struct engine *e, struct disk_images *out,
+    struct keep_error **err);
+void disk_images_release(struct disk_images *d);
+
+/* The ids of the images with a tag in repository repo ("keep/dev"), appended. */
+void disk_repo_images(const struct disk_images *d, const char *repo,
+    struct strv *ids);
+
+/*
+ * Bytes the images ids hold: each with the untagged images below it (the
+ * steps of a build, the import of a flatten), down to the first image
+ * another tag holds (their base), each image counted once. Ids the engine
+ * does not have count nothing.
+ */
+long long disk_held(const struct disk_images *d, const struct strv *ids);
+
+/*
+ * Bytes that removing the tags of the images ids would give back: what
+ * they hold (as disk_held) that no other tag, no image standing on them
+ * and no container made from them (in_use: image ids) keeps.
+ */
+long long disk_freed(const struct disk_images *d, const struct strv *ids,
+    const struct strv *in_use);
+
+/*
+ * Bytes the snapshot images of the container name hold (the images tagged
+ * keep/NAME:N, as disk_held counts them); *n_images gets how many there
+ * are.
+ */
+long long disk_container_held(const struct disk_images *d, const char *name,
+    size_t *n_images);
+
+/* size as "1.2 GB", "340 MB", "12 kB", "512 B" (decimal units, as docker). */
+void disk_size_str(long long size, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# keep prune: the images of old snapshots go, their recipes and catalog
+# rows stay; never the latest, never one a container was created from;
+# KEEP_RETAIN prunes after each save. And how much disk snapshots hold
+# (keep ls, keep show), shared layers counted once.
+. "$(dirname "$0")/lib.sh"
+need_base_image
+
+C="$PREFIX-dev"
+MB=1000000
+
+# change N: a new 4 MB file in the container. A commit writes the
+# container's whole layer: snapshot N holds 4N MB of its own.
+change() {
+	head -c 4000000 /dev/urandom >blob &&
+	$DOCKER cp blob "$C:/data-$1.bin"
+}
+
+image_there() { $DOCKER image inspect "$1" >/dev/null 2>&1; }
+
+test_expect_success 'setup: four snapshots, of 4, 8, 12 and 16 MB' '
+	run_container dev --network none "$KEEP_TEST_BASE" sleep infinity >/dev/null &&
+	for i in 1 2 3 4; do
+		change $i && keep -q save -m "save $i" "$C" || exit 1
+	done &&
+	for i in 1 2 3 4; do image_there "keep/$C:$i" || exit 1; done &&
+	keep to-dockerfile --at 1 "$C" >before.1
+'
+
+# held NAME: the disk_bytes keep ls --json gives NAME.
+held() { keep ls --json | jq ".[] | select(.name == \"$1\") | .disk_bytes"; }
+
+test_expect_success 'keep ls and show say how much disk the snapshots hold, without the base' '
+	keep ls >ls.out &&
+	expect_grep "^NAME *SAVES *DISK" ls.out &&
+	grep "^$C " ls.out >row &&
+	expect_grep " 4[0-9] MB" row &&
+	bytes=$(held "$C") &&
+	echo "held: $bytes" &&
+	test "$bytes" -ge $((40 * MB)) && test "$bytes" -lt $((42 * MB)) &&
+	keep show "$C" >show.out &&
+	expect_grep "^disk: .* in 4 snapshot images of $C" show.out &&
+	test "$(keep show --json "$C" | jq .disk.bytes)" = "$bytes"
+'
+
+test_expect_success 'prune wants a bound, and a real age' '
+	expect_code 2 keep prune "$C" 2>err &&
+	expect_grep "say which" err &&
+	expect_code 2 keep prune --older-than soon "$C" 2>err &&
+	expect_grep "older-than" err &&
+	expect_code 2 keep prune --all --keep 2 "$C" 2>err
+'
+
+test_expect_success 'prune --dry-run says what would go and what it frees, and removes nothing' '
+	keep prune --dry-run --keep 2 "$C" >out &&
+	expect_grep "^would remove #1 keep/$C:1" out &&
+	expect_grep "^would remove #2 keep/$C:2" out &&
+	expect_no_grep "#3\|#4" out &&
+	expect_grep "would prune 2 snapshot images, would free 12 MB" out &&
+	for i in 1 2 3 4; do image_there "keep/$C:$i" || exit 1; done
+'
+
+test_expect_success 'prune --older-than leaves younger snapshots alone' '
+	keep prune --older-than 1d "$C" >out &&
+	expect_grep "nothing to prune" out &&
+	sleep 1 &&
+	keep prune --dry-run --older-than 1s --keep 3 "$C" >out &&
+	expect_grep "^would remove #1 " out &&
+	expect_no_grep "#2\|#3\|#4" out &&
+	for i in 1 2 3 4; do image_there "keep/$C:$i" || exit 1; done
+'
+
+test_expect_success 'prune --keep 2 removes the images of #1 and #2, and frees their disk' '
+	held "$C" >held.before &&
+	keep prune --keep 2 "$C" >out &&
+	expect_grep "^removed #1 keep/$C:1" out &&
+	expect_grep "^removed #2 keep/$C:2" out &&
+	expect_grep "pruned 2 snapshot images, freed 12 MB" out &&
+	! image_there "keep/$C:1" && ! image_there "keep/$C:2" &&
+	image_there "keep/$C:3" && image_there "keep/$C:4" &&
+	after=$(held "$C") &&
+	test $(( $(cat held.before) - after )) -ge $((12 * MB))
+'
+
+test_expect_success 'show, log, diff and to-dockerfile still work on pruned snapshots' '
+	keep log "$C" >log.out &&
+	expect_grep "^#1 .*(image pruned)" log.out &&
+	expect_grep "^#2 .*(image pruned)" log.out &&
+	expect_no_grep "^#3 .*pruned" log.out &&
+	keep show --at 1 "$C" >show.out &&
+	expect_grep "pruned at" show.out &&
+	test "$(keep show --json --at 1 "$C" | jq -r .pruned_at)" != null &&
+	test "$(keep show --json --at 3 "$C" | jq -r .pruned_at)" = null &&
+	keep to-dockerfile --at 1 "$C" >after.1 &&
+	diff -u before.1 after.1 &&
+	keep diff "$C" 1 2 >diff.out &&
+	expect_grep "data-2.bin" diff.out &&
+	expect_code 1 keep to-dockerfile --at 1 --context ctx "$C" 2>err &&
+	expect_grep "keep prune removed" err
+'
+
+test_expect_success 'resume --at a pruned snapshot says to rebuild it from its recipe' '
+	$DOCKER rm -f "$C" >/dev/null &&
+	expect_code 1 keep resume -d --at 2 "$C" 2>err &&
+	expect_grep "snapshot #2 of .$C. has no image (pruned at" err &&
+	expect_grep "keep resume $C --at 2 --from-recipe" err
+'
+
+test_expect_success 'never an image a container was created from, never the latest' '
+	keep -q resume -d --at 3 "$C" &&
+	test "$($DOCKER inspect -f "{{.Config.Image}}" "$C")" = "keep/$C:3" &&
+	change 5 && keep -q save "$C" &&
+	keep prune --all "$C" >out &&
+	expect_grep "^kept #3 keep/$C:3: container .$C. was created from it" out &&
+	expect_grep "^removed #4 keep/$C:4" out &&
+	expect_no_grep "#5" out &&
+	image_there "keep/$C:3" && image_there "keep/$C:5" && ! image_there "keep/$C:4" &&
+	keep prune --all "$C" >out &&
+	expect_grep "^kept #3" out &&
+	expect_grep "nothing to prune" out &&
+	image_there "keep/$C:5"
+'
+
+test_expect_success 'a snapshot on top of another shares its layers: counted once' '
+	# #5 was saved from a container made from #3 (12 MB): its own layer
+	# is the 4 MB change, the rest is #3 below it
+	bytes=$(held "$C") &&
+	echo "held: $bytes" &&
+	test "$bytes" -ge $((16 * MB)) && test "$bytes" -lt $((18 * MB)) &&
+	keep show "$C" >show.out &&
+	expect_grep "^disk: .* in 2 snapshot images" show.out
+'
+
+test_expect_success 'KEEP_RETAIN=2 prunes after each save' '
+	D=$(run_container retain --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	for i in 1 2 3; do
+		echo "$i" >f && $DOCKER cp f "$D:/f" &&
+		KEEP_RETAIN=2 keep save "$D" >out.$i 2>err.$i || exit 1
+	done &&
+	expect_no_grep "removed" err.2 &&
+	expect_grep "removed #1 keep/$D:1" err.3 &&
+	! image_there "keep/$D:1" && image_there "keep/$D:2" && image_there "keep/$D:3" &&
+	keep log "$D" >log.out &&
+	expect_grep "^#1 .*(image pruned)" log.out &&
+	echo 4 >f && $DOCKER cp f "$D:/f" &&
+	KEEP_RETAIN=none expect_code 2 keep save "$D" 2>err &&
+	expect_grep "KEEP_RETAIN" err
+'
+
+test_done
