@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "catalog/snapshots.h"
 #include "cli/cli.h"
+#include "core/disk.h"
 #include "core/history.h"
 #include "core/paths.h"
 #include "core/save.h"
@@ -112,6 +113,8 @@ cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	struct engine_report r = { 0 };
 	struct keep_error *engine_err = NULL, *repair_err = NULL;
 	struct strv fixed = { 0 };
+	struct disk_audit audit = { 0 };
+	int audited = 0;
 	struct catalog *cat;
 	cleanup_free char *check = NULL, *recipes = NULL;
 	struct cli_words args;
@@ -132,6 +135,13 @@ cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	recipes = keep_recipes_dir(ctx->home, ctx->recipes_flag);
 	repair(ctx, cat, recipes, engine_err == NULL, &fixed, &repair_err);
 	recipes_exist = stat(recipes, &st) == 0 && S_ISDIR(st.st_mode);
+	/* Not a failure: the images are the user's to remove, or not. */
+	if (engine_err == NULL) {
+		struct keep_error *e2 = NULL;
+
+		audited = disk_audit(ctx->engine, cat, &audit, &e2) == 0;
+		keep_error_free(e2);
+	}
 
 	if (json) {
 		struct jout *o = jout_object(), *eo = jout_object();
@@ -165,6 +175,23 @@ cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			jout_push_str(eo, fixed.v[i]);
 		jout_set(o, "repaired", eo);
 		jout_set_str(o, "repair_error", repair_err ? repair_err->message : NULL);
+		if (audited) {
+			struct jout *a;
+
+			eo = jout_object();
+			a = jout_array();
+			for (size_t i = 0; i < audit.lost.n; i++)
+				jout_push_str(a, audit.lost.v[i]);
+			jout_set(eo, "unknown", a);
+			jout_set_int(eo, "unknown_bytes", audit.lost_bytes);
+			a = jout_array();
+			for (size_t i = 0; i < audit.missing.n; i++)
+				jout_push_str(a, audit.missing.v[i]);
+			jout_set(eo, "missing", a);
+			jout_set(o, "images", eo);
+		} else {
+			jout_set_null(o, "images");
+		}
 		cli_print_json(o);
 		jout_free(o);
 	} else {
@@ -191,7 +218,22 @@ cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		    recipes_exist ? "" : " (created by the first save)");
 		for (size_t i = 0; i < fixed.n; i++)
 			printf("repaired:     %s\n", fixed.v[i]);
+		if (audited && audit.lost.n) {
+			char size[32];
+
+			disk_size_str(audit.lost_bytes, size, sizeof(size));
+			printf("images:       %zu keep/ image%s no snapshot of "
+			    "this catalog names (%s; another KEEP_HOME's, or "
+			    "lost: docker rmi removes them):\n", audit.lost.n,
+			    audit.lost.n == 1 ? "" : "s", size);
+			for (size_t i = 0; i < audit.lost.n; i++)
+				printf("  unknown:    %s\n", audit.lost.v[i]);
+		}
+		for (size_t i = 0; audited && i < audit.missing.n; i++)
+			printf("missing:      the image of %s is gone (keep "
+			    "prune marks it)\n", audit.missing.v[i]);
 	}
+	disk_audit_release(&audit);
 	strv_release(&fixed);
 	if (engine_err || repair_err) {
 		keep_error_free(*err);

@@ -57,6 +57,19 @@ disk_of(const struct catalog_entry *ent, const char *host,
 	return held;
 }
 
+/* One line on stderr: what is unknown, and why (err may be NULL: none). */
+static void
+ls_warn(const struct cli_ctx *ctx, const char *what,
+    const struct keep_error *err)
+{
+	cleanup_free char *w = NULL;
+
+	if (err == NULL || ctx->quiet)
+		return;
+	w = xasprintf("%s unknown: %s", what, err->message);
+	cli_warn(w);
+}
+
 int
 cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
     char **argv, struct keep_error **err)
@@ -79,17 +92,17 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	if (cli_catalog(ctx, &cat, err) < 0 || catalog_list(cat, &ents, err) < 0)
 		return -1;
 	/* The list is useful without an engine: states are then unknown. */
-	if (ents.n && cli_engine(ctx, &e, &engine_err) == 0 &&
-	    engine_container_list(e, NULL, &live, &engine_err) == 0) {
-		have_live = 1;
+	if (ents.n && cli_engine(ctx, &e, &engine_err) == 0) {
 		host = engine_endpoint(e)->host;
+		have_live = engine_container_list(e, NULL, &live,
+		    &engine_err) == 0;
+		ls_warn(ctx, "container states", engine_err);
+		keep_error_free(engine_err);
+		engine_err = NULL;
 		have_disk = disk_images_load(e, &disk, &engine_err) == 0;
-	}
-	if (engine_err && !ctx->quiet) {
-		cleanup_free char *w = xasprintf("%s unknown: %s", have_live ?
-		    "disk use" : "container states", engine_err->message);
-
-		cli_warn(w);
+		ls_warn(ctx, "disk use", engine_err);
+	} else {
+		ls_warn(ctx, "container states", engine_err);
 	}
 	keep_error_free(engine_err);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/snapshots.h"
 #include "core/save.h"
 #include "util/xalloc.h"
 
@@ -166,6 +167,76 @@ disk_container_held(const struct disk_images *d, const char *name,
 	*n_images = ids.n;
 	strv_release(&ids);
 	return held;
+}
+
+void
+disk_audit_release(struct disk_audit *a)
+{
+	strv_release(&a->lost);
+	strv_release(&a->missing);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Whether image i has a tag in a keep/ repository. */
+static int
+keep_tagged(const struct image_summary *im)
+{
+	for (size_t k = 0; k < im->tags.n; k++)
+		if (strncmp(im->tags.v[k], "keep/", 5) == 0)
+			return 1;
+	return 0;
+}
+
+int
+disk_audit(struct engine *e, struct catalog *cat, struct disk_audit *out,
+    struct keep_error **err)
+{
+	struct catalog_images ims = { 0 };
+	struct disk_images d;
+	struct strv known = { 0 }, lost_ids = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (catalog_snapshot_images(cat, engine_endpoint(e)->host, NULL, &ims,
+	    err) < 0)
+		return -1;
+	if (disk_images_load(e, &d, err) < 0) {
+		catalog_images_release(&ims);
+		return -1;
+	}
+	for (size_t i = 0; i < ims.n; i++) {
+		const struct catalog_image *im = &ims.v[i];
+		int there = 0;
+
+		if (im->image_id[0])
+			strv_push(&known, im->image_id);
+		if (im->pruned_at)
+			continue;
+		for (size_t j = 0; j < d.list.n && !there; j++)
+			there = im->image_id[0] ?
+			    strcmp(d.list.v[j].id, im->image_id) == 0 :
+			    strv_find(&d.list.v[j].tags, im->image) >= 0;
+		if (!there)
+			strv_pushf(&out->missing, "%s #%ld (%s)", im->name,
+			    im->seq, im->image);
+	}
+	strv_sort(&known);
+	for (size_t j = 0; j < d.list.n; j++) {
+		const struct image_summary *im = &d.list.v[j];
+
+		if (!keep_tagged(im) || strv_sorted_has(&known, im->id))
+			continue;
+		strv_push(&lost_ids, im->id);
+		for (size_t k = 0; k < im->tags.n; k++)
+			if (strncmp(im->tags.v[k], "keep/", 5) == 0)
+				strv_push(&out->lost, im->tags.v[k]);
+	}
+	strv_sort(&out->lost);
+	out->lost_bytes = disk_held(&d, &lost_ids);
+	strv_release(&known);
+	strv_release(&lost_ids);
+	catalog_images_release(&ims);
+	disk_images_release(&d);
+	return 0;
 }
 
 void

@@ -10,6 +10,7 @@
 #ifndef KEEP_CORE_DISK_H
 #define KEEP_CORE_DISK_H
 
+#include "catalog/catalog.h"
 #include "engine/engine.h"
 
 struct disk_images {
@@ -49,6 +50,23 @@ long long disk_freed(const struct disk_images *d, const struct strv *ids,
  */
 long long disk_container_held(const struct disk_images *d, const char *name,
     size_t *n_images);
+
+/* What keep doctor says of the catalog's images against the engine's. */
+struct disk_audit {
+	struct strv lost;	/* keep/... tags of images no snapshot names */
+	long long lost_bytes;	/* what those hold, as disk_held */
+	struct strv missing;	/* "NAME #N (keep/NAME:N)": image gone, not pruned */
+};
+void disk_audit_release(struct disk_audit *a);
+
+/*
+ * Compare the snapshots the catalog has on e with e's images: images
+ * tagged keep/... whose id no snapshot of the catalog has (left by a save
+ * the catalog lost, removed from the catalog, or another KEEP_HOME's), and
+ * snapshots not pruned whose image the engine no longer has.
+ */
+int disk_audit(struct engine *e, struct catalog *cat, struct disk_audit *out,
+    struct keep_error **err);
 
 /* size as "1.2 GB", "340 MB", "12 kB", "512 B" (decimal units, as docker). */
 void disk_size_str(long long size, char *out, size_t cap);

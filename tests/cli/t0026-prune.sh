@@ -43,6 +43,20 @@ test_expect_success 'keep ls and show say how much disk the snapshots hold, with
 	test "$(keep show --json "$C" | jq .disk.bytes)" = "$bytes"
 '
 
+test_expect_success 'a container whose label holds a NUL hides neither disk use nor what prune needs' '
+	# what a hostile image can carry; the docker CLI cannot pass it
+	track_container "$PREFIX-nul" &&
+	curl -sf --unix-socket /var/run/docker.sock -H "Content-Type: application/json" \
+		-d "{\"Image\": \"$KEEP_TEST_BASE\", \"Cmd\": [\"true\"], \"Labels\": {\"x\": \"a\\u0000b\"}}" \
+		"http://localhost/containers/create?name=$PREFIX-nul" >/dev/null &&
+	keep ls >ls.out 2>ls.err &&
+	expect_no_grep "unknown" ls.err &&
+	grep "^$C " ls.out >row &&
+	expect_grep " 4[0-9] MB .* running " row &&
+	keep prune --dry-run --keep 3 "$C" >out &&
+	expect_grep "^would remove #1 " out
+'
+
 test_expect_success 'prune wants a bound, and a real age' '
 	expect_code 2 keep prune "$C" 2>err &&
 	expect_grep "say which" err &&
@@ -131,8 +145,9 @@ test_expect_success 'a snapshot on top of another shares its layers: counted onc
 	expect_grep "^disk: .* in 2 snapshot images" show.out
 '
 
+D="$PREFIX-retain"
 test_expect_success 'KEEP_RETAIN=2 prunes after each save' '
-	D=$(run_container retain --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	run_container retain --network none "$KEEP_TEST_BASE" sleep infinity >/dev/null &&
 	for i in 1 2 3; do
 		echo "$i" >f && $DOCKER cp f "$D:/f" &&
 		KEEP_RETAIN=2 keep save "$D" >out.$i 2>err.$i || exit 1
@@ -145,6 +160,22 @@ test_expect_success 'KEEP_RETAIN=2 prunes after each save' '
 	echo 4 >f && $DOCKER cp f "$D:/f" &&
 	KEEP_RETAIN=none expect_code 2 keep save "$D" 2>err &&
 	expect_grep "KEEP_RETAIN" err
+'
+
+test_expect_success 'keep doctor names keep/ images the catalog does not know, and snapshots whose image is gone' '
+	O=$(run_container other --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	echo x >f && $DOCKER cp f "$O:/f" &&
+	KEEP_HOME="$TEST_DIR/other-home" keep -q save "$O" &&
+	keep doctor >out &&
+	expect_grep "^  unknown: *keep/$O:1\$" out &&
+	expect_no_grep "unknown: *keep/$C:" out &&
+	expect_no_grep "^missing:" out &&
+	$DOCKER rmi "keep/$D:2" >/dev/null &&
+	keep doctor >out &&
+	expect_grep "^missing: *the image of $D #2 (keep/$D:2) is gone" out &&
+	keep doctor --json >out.json &&
+	jq -e ".images.unknown | index(\"keep/$O:1\")" out.json &&
+	jq -e ".images.missing | length >= 1" out.json
 '
 
 test_done
