@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "cli/snapshot_out.h"
+#include "core/build_context.h"
 #include "core/paths.h"
 #include "core/prune.h"
 #include "core/resolve.h"
@@ -74,6 +75,7 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		return -1;
 
 	if (prune_retain(&keep_n, err) < 0 ||
+	    build_context_large_min(&opt.save.large_min, err) < 0 ||
 	    cli_engine_catalog(ctx, &e, &cat, err) < 0)
 		return -1;
 	opt.ropts.inspected = &inspected;

@@ -19,6 +19,7 @@ static struct {
 	const char *output;		/* -o FILE */
 	const char *dir;		/* --context DIR */
 	int no_rebuild;
+	int include_large;
 	int compose;
 	const char *apt_snapshot;	/* --apt-snapshot WHEN */
 	const char *apt_snapshot_url;
@@ -35,6 +36,8 @@ const struct cli_option to_dockerfile_options[] = {
 	    "write a build context: DIR/Dockerfile, DIR/.dockerignore, DIR/files/"),
 	CLI_FLAG(0, "no-rebuild", &opt.no_rebuild,
 	    "with --context: copy every loose file, without rebuilding the packages first"),
+	CLI_FLAG(0, "include-large", &opt.include_large,
+	    "with --context: copy files of KEEP_LARGE_FILE (100 MB) or more too"),
 	CLI_FLAG(0, "compose", &opt.compose,
 	    "also print a compose service that builds and runs it (with --context: DIR/compose.yaml)"),
 	CLI_OPTION_APT_SNAPSHOT(&opt.apt_snapshot),
@@ -119,13 +122,17 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 		return -1;
 
 	if (opt.dir) {
-		if (cli_engine_catalog(ctx, &e, &cat, err) < 0 ||
+		long long large_min = 0;
+
+		if ((!opt.include_large &&
+		    build_context_large_min(&large_min, err) < 0) ||
+		    cli_engine_catalog(ctx, &e, &cat, err) < 0 ||
 		    snapshot_image_ref(e, &s, &image, &warnings, err) < 0)
 			goto out;
 		if (!opt.no_rebuild)
 			leave_out_reproduced(ctx, e, cat, &s, image, &warnings);
-		if (build_context_collect(e, &s, image, BUILD_FOR_USER, &bc,
-		    &warnings, err) < 0 ||
+		if (build_context_collect(e, &s, image, BUILD_FOR_USER,
+		    large_min, &bc, &warnings, err) < 0 ||
 		    build_context_write_dir(&bc, opt.dir, err) < 0) {
 			keep_error_wrap(err, "build context '%s'", opt.dir);
 			goto out;
@@ -138,6 +145,10 @@ cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
 	for (size_t i = 0; i < warnings.n; i++)
 		cli_warn(warnings.v[i]);
 	if (opt.dir) {
+		for (size_t i = 0; i < bc.large.n; i++)
+			fprintf(stderr, "keep: warning: left %s out of the build "
+			    "context: a file that large belongs in a volume "
+			    "(--include-large copies it)\n", bc.large.v[i]);
 		if (!ctx->quiet)
 			printf("wrote %s/Dockerfile and %zu file%s under %s/files; "
 			    "build with: %s %s\n", opt.dir, bc.n, bc.n == 1 ? "" :

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/disk.h"
 #include "core/paths.h"
 #include "core/recipe.h"
 #include "engine/lifecycle.h"
 #include "model/installer_config.h"
 #include "model/secrets.h"
+#include "render/quote.h"
 #include "util/fs.h"
 #include "util/tar.h"
 #include "util/xalloc.h"
@@ -27,6 +30,42 @@
  * at most that much more at once.
  */
 #define CONTEXT_MAX_FILE ((size_t)512 << 20)
+
+int
+build_context_large_min(long long *out, struct keep_error **err)
+{
+	static const struct {
+		char unit;
+		long long bytes;
+	} units[] = { { 'k', 1000LL }, { 'M', 1000000LL },
+	    { 'G', 1000000000LL }, { 'T', 1000000000000LL } };
+	const char *s = getenv("KEEP_LARGE_FILE");
+	char *end;
+	long long v;
+
+	*out = BUILD_CONTEXT_LARGE_FILE;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		goto bad;
+	if (*end == '\0') {
+		*out = v;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (end[0] == units[i].unit && (end[1] == '\0' ||
+		    (end[1] == 'B' && end[2] == '\0'))) {
+			if (v > LLONG_MAX / units[i].bytes)
+				goto bad;
+			*out = v * units[i].bytes;
+			return 0;
+		}
+bad:
+	return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_LARGE_FILE='%s': give "
+	    "a size in bytes, or with k, M, G or T (100M); 0 turns it off", s);
+}
 
 /* The first line marks a directory keep wrote, so it may be rewritten. */
 const char build_context_dockerignore[] =
@@ -44,6 +83,7 @@ struct collect {
 	size_t cap;		/* of bc->v */
 	struct budget budget;	/* what the files kept and read may take */
 	struct strv *warnings;
+	long long large_min;	/* leave regular files this big out; 0: none */
 };
 
 /*
@@ -64,6 +104,20 @@ ancestor_in(char *const *v, size_t n, const char *path)
 			return 1;
 	}
 	return 0;
+}
+
+/* Note path, of size bytes, as left out of the context for its size. */
+static void
+note_large(struct build_context *bc, const char *path, long long size)
+{
+	struct buf b = BUF_INIT;
+	char human[32];
+
+	disk_size_str(size, human, sizeof(human));
+	quote_printable(&b, path);
+	buf_printf(&b, " (%s)", human);
+	strv_push(&bc->large, buf_cstr(&b));
+	buf_release(&b);
 }
 
 static const char *
@@ -124,6 +178,11 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 	if (ent->uid < 0 || ent->gid < 0 || ent->uid > 0x7fffffff ||
 	    ent->gid > 0x7fffffff)
 		return 0;
+	if (ent->type == TAR_FILE && c->large_min > 0 &&
+	    ent->size >= c->large_min) {
+		note_large(c->bc, abs, ent->size);
+		return 0;
+	}
 	what = xasprintf("the build context's '%s'", abs);
 	if (budget_charge(&c->budget, BUDGET_STRING(strlen(abs)) +
 	    (ent->type == TAR_FILE ? ent->data_len : 0), what, err) < 0)
@@ -154,13 +213,27 @@ fetch_path(struct engine *e, const char *reader, const char *path,
     struct collect *c, struct keep_error **err)
 {
 	struct tar_collector tc;
-	struct tar_read_opts ropts = { 1, CONTEXT_MAX_FILE };
+	struct tar_read_opts ropts = { 1, CONTEXT_MAX_FILE, c->large_min };
 	cleanup_free char *parent = xstrdup(path);
 	cleanup_free char *what = xasprintf("the archive of '%s'", path);
 	char *slash = strrchr(parent, '/');
+	struct engine_path_stat st;
 	int rc;
 
 	*slash = '\0';
+	/* A large file on its own is not even read. */
+	if (c->large_min > 0 &&
+	    engine_container_stat(e, reader, path, &st, err) == 0) {
+		int large = S_ISREG(st.mode) && st.size >= c->large_min;
+
+		if (large)
+			note_large(c->bc, path, st.size);
+		engine_path_stat_release(&st);
+		if (large)
+			return 0;
+	} else if (c->large_min > 0 && !keep_error_not_found(err)) {
+		return keep_error_wrap(err, "read '%s'", path);
+	}
 	c->parent = parent;
 	tar_collector_init(&tc, SIZE_MAX);
 	tc.budget = &c->budget;
@@ -179,10 +252,32 @@ fetch_path(struct engine *e, const char *reader, const char *path,
 	return 0;
 }
 
+/*
+ * Say in the Dockerfile which files the context left out for their size,
+ * and what to do instead.
+ */
+static void
+comment_large(struct build_context *bc, long long large_min)
+{
+	char human[32];
+
+	if (bc->large.n == 0)
+		return;
+	disk_size_str(large_min, human, sizeof(human));
+	buf_printf(&bc->dockerfile, "\n# Left out of the build "
+	    "context: %zu file%s of %s or more. Model weights and\n"
+	    "# datasets belong in a volume or a bind mount (docker run -v), "
+	    "not in an image;\n# 'keep to-dockerfile --include-large' copies "
+	    "them all the same.\n", bc->large.n, bc->large.n == 1 ? "" : "s",
+	    human);
+	for (size_t i = 0; i < bc->large.n; i++)
+		buf_printf(&bc->dockerfile, "#   %s\n", bc->large.v[i]);
+}
+
 int
 build_context_collect(struct engine *e, const struct snapshot *s,
-    const char *image, enum build_for whom, struct build_context *out,
-    struct strv *warnings, struct keep_error **err)
+    const char *image, enum build_for whom, long long large_min,
+    struct build_context *out, struct strv *warnings, struct keep_error **err)
 {
 	struct collect c = { 0 };
 	struct recipe_input in;
@@ -202,7 +297,8 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 	c.whom = whom;
 	c.bc = out;
 	c.warnings = warnings;
-	if (n > 0) {
+	c.large_min = large_min;
+	if (n > 0 && image != NULL) {
 		if (engine_container_create_reader(e, image, &reader, err) < 0) {
 			keep_error_wrap(err, "read the loose files of '%s'", image);
 			goto done;
@@ -232,6 +328,8 @@ build_context_collect(struct engine *e, const struct snapshot *s,
 	in.classic_builder = whom == BUILD_FOR_KEEP;
 	if (render_dockerfile(&in, &out->dockerfile, warnings, err) < 0)
 		goto done;
+	strv_sort(&out->large);
+	comment_large(out, large_min);
 	rc = 0;
 done:
 	if (reader) {
@@ -261,6 +359,7 @@ build_context_release(struct build_context *bc)
 	free(bc->v);
 	free(bc->files);
 	buf_release(&bc->dockerfile);
+	strv_release(&bc->large);
 	memset(bc, 0, sizeof(*bc));
 }
 

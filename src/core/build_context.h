@@ -32,6 +32,11 @@ struct build_context {
 	/* The same entries as the renderer wants them; paths point into v. */
 	struct context_file *files;
 	struct buf dockerfile;
+	/*
+	 * Regular files left out for their size (see large_min below), as
+	 * "PATH (SIZE)" in printable form, by path.
+	 */
+	struct strv large;
 };
 
 /* Who builds a context, which decides what its files may hold. */
@@ -56,13 +61,30 @@ enum build_for {
  * and render the Dockerfile that COPYs them into out->dockerfile, for
  * whom builds it. Paths that are neither a regular file nor a directory
  * (symlinks, devices) are left out with a warning, and the Dockerfile
- * lists them. Renderer warnings are appended to warnings. Release out
- * with build_context_release.
+ * lists them. Regular files of large_min bytes or more (0: none) are left
+ * out too, listed in out->large and in a comment that says why. image
+ * NULL: there is none (the snapshot was pruned), no file is read and the
+ * Dockerfile lists them all. Renderer warnings are appended to warnings.
+ * Release out with build_context_release.
  */
 int build_context_collect(struct engine *e, const struct snapshot *s,
-    const char *image, enum build_for whom, struct build_context *out,
-    struct strv *warnings, struct keep_error **err);
+    const char *image, enum build_for whom, long long large_min,
+    struct build_context *out, struct strv *warnings, struct keep_error **err);
 void build_context_release(struct build_context *bc);
+
+/*
+ * Files this big or bigger in a container's own layer are what the seed
+ * notes say belongs in a mount (model weights, datasets): save warns about
+ * them, to-dockerfile leaves them out of its build context.
+ */
+#define BUILD_CONTEXT_LARGE_FILE 100000000LL
+
+/*
+ * The size from which a loose file counts as large: KEEP_LARGE_FILE (bytes,
+ * or with a unit k, M, G, T, powers of 1000 as docker shows sizes; 0: no
+ * file is), else BUILD_CONTEXT_LARGE_FILE. Anything else is a usage error.
+ */
+int build_context_large_min(long long *out, struct keep_error **err);
 
 /* The .dockerignore keep writes: only Dockerfile and files/ are sent. */
 extern const char build_context_dockerignore[];

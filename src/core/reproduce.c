@@ -223,7 +223,7 @@ build_packages(struct engine *e, const struct snapshot *s, const char *image,
 		if (installer_config_match(s->loose.v[i].path, NULL))
 			fs_changes_push(&only.loose, s->loose.v[i].path,
 			    s->loose.v[i].kind);
-	rc = build_context_collect(e, &only, image, BUILD_FOR_KEEP, &bc,
+	rc = build_context_collect(e, &only, image, BUILD_FOR_KEEP, 0, &bc,
 	    &ignored, err);
 	fs_changes_release(&only.loose);
 	strv_release(&ignored);

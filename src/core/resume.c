@@ -442,11 +442,19 @@ keep_resume_build_recipe(struct engine *e, const struct snapshot *snap,
 	int rc;
 
 	*tag_out = NULL;
-	if (snapshot_image_ref(e, snap, &own, warnings, err) < 0)
+	/* A pruned snapshot's files went with its image: the recipe lists
+	 * them, the build goes without. */
+	if (snap->pruned_at) {
+		if (snap->loose.n)
+			strv_pushf(warnings, "the image of '%s' #%ld was "
+			    "pruned: its files are not in the rebuilt container "
+			    "(the recipe lists them)", snap->config.name,
+			    snap->seq);
+	} else if (snapshot_image_ref(e, snap, &own, warnings, err) < 0)
 		return keep_error_wrap(err, "read the files of '%s' #%ld",
 		    snap->config.name, snap->seq);
-	if (build_context_collect(e, snap, own, BUILD_FOR_KEEP, &bc, warnings,
-	    err) < 0 ||
+	if (build_context_collect(e, snap, own, BUILD_FOR_KEEP, 0, &bc,
+	    warnings, err) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0) {
 		build_context_release(&bc);
 		return keep_error_wrap(err, "the recipe of '%s' #%ld",

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "catalog/snapshots.h"
+#include "core/disk.h"
 #include "core/engine_fs.h"
 #include "core/history.h"
 #include "core/layer.h"
@@ -721,6 +722,50 @@ warn_refusals(const struct snapshot *s, struct strv *warnings)
 	buf_release(&text);
 }
 
+/*
+ * Tell the user about the loose files of s of large_min bytes or more: a
+ * commit copies the container's whole layer, so each snapshot holds them
+ * again. Their sizes come from the layer walk (walked), else from the
+ * stamps the engine gave (cache: "SIZE MODE MTIME" by path).
+ */
+static void
+warn_large(const struct snapshot *s, const struct fs_changes *walked,
+    const struct kvv *cache, long long large_min, struct strv *warnings)
+{
+	for (size_t i = 0; large_min > 0 && i < s->loose.n; i++) {
+		const char *path = s->loose.v[i].path;
+		long long size = -1;
+		unsigned mode = 0;
+		char human[32];
+
+		if (s->loose.v[i].kind == FS_DELETED)
+			continue;
+		if (walked != NULL) {
+			struct fs_change key = { .path = (char *)path };
+			const struct fs_change *c = bsearch(&key, walked->v,
+			    walked->n, sizeof(*walked->v), cmp_fs_change);
+
+			if (c != NULL) {
+				size = c->stamp.size;
+				mode = c->stamp.mode;
+			}
+		} else {
+			const char *st = kvv_get(cache, path);
+
+			if (st == NULL || sscanf(st, "%lld %o", &size, &mode) != 2)
+				size = -1;
+		}
+		if (!S_ISREG(mode) || size < large_min)
+			continue;
+		disk_size_str(size, human, sizeof(human));
+		strv_pushf(warnings, "'%s' is %s, in the container's own layer: "
+		    "every snapshot holds a copy of it; model weights and "
+		    "datasets belong in a volume or a bind mount (docker run "
+		    "-v), which keep records and resume brings back",
+		    path, human);
+	}
+}
+
 /* Record s and its base (when newly read) in one transaction. */
 static int
 record(struct catalog *cat, struct snapshot *s, const struct pkg_set *base,
@@ -990,6 +1035,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	    read_apt_sources(e, cat, &s, from_layer, err) < 0)
 		goto out;
 	warn_refusals(&s, &out->warnings);
+	warn_large(&s, from_layer ? &s.changes : NULL, &stamp_cache,
+	    opts ? opts->large_min : 0, &out->warnings);
 	repo = save_image_repo(s.config.name);
 	token = save_token();
 	if (free_tag(e, &s, repo, token, &tag, &out->warnings, err) < 0)

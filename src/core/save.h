@@ -16,6 +16,11 @@ struct save_opts {
 	const char *recipes_dir;	/* recipe repository; NULL: none */
 	const char *message;	/* -m, or NULL */
 	int no_pause;		/* --no-pause */
+	/*
+	 * Warn about loose files this big or bigger in the container's layer
+	 * (build_context_large_min); 0: about none.
+	 */
+	long long large_min;
 	/* Called around the image commit (may be NULL): begin 1, then 0. */
 	void (*progress)(void *ctx, int begin, const char *what);
 	void *progress_ctx;

@@ -500,7 +500,7 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 
 	if ((opts->no_context ?
 	    context_without_files(s, &bc, &out->warnings, err) :
-	    build_context_collect(e, s, own, BUILD_FOR_KEEP, &bc,
+	    build_context_collect(e, s, own, BUILD_FOR_KEEP, 0, &bc,
 	    &out->warnings, err)) < 0 ||
 	    build_context_tar(&bc, &tar, err) < 0)
 		goto done;

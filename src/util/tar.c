@@ -202,7 +202,8 @@ read_all(struct archive *a, struct reader *r, struct keep_error **err)
 		else
 			ent.link = "";
 		if (ent.type == TAR_FILE && r->opts != NULL &&
-		    r->opts->read_content) {
+		    r->opts->read_content && !(r->opts->skip_from > 0 &&
+		    ent.size >= r->opts->skip_from)) {
 			if (read_content(a, ent.path, ent.size,
 			    r->opts->max_file, &content, err) < 0) {
 				if (r->src_err != NULL) {

@@ -69,6 +69,11 @@ typedef ssize_t (*tar_source_fn)(void *ctx, const void **data,
 struct tar_read_opts {
 	int read_content;	/* fill data/data_len for regular files */
 	size_t max_file;	/* a regular file larger than this is an error */
+	/*
+	 * Regular files of this size or more come without content (data
+	 * NULL), and are no error; 0: none.
+	 */
+	int64_t skip_from;
 };
 
 /*

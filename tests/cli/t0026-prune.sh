@@ -117,7 +117,12 @@ test_expect_success 'resume --at a pruned snapshot says to rebuild it from its r
 	$DOCKER rm -f "$C" >/dev/null &&
 	expect_code 1 keep resume -d --at 2 "$C" 2>err &&
 	expect_grep "snapshot #2 of .$C. has no image (pruned at" err &&
-	expect_grep "keep resume $C --at 2 --from-recipe" err
+	expect_grep "keep resume $C --at 2 --from-recipe" err &&
+	track_image "keep/$C:2-recipe" &&
+	keep resume -d --at 2 --from-recipe "$C" >out 2>err &&
+	expect_grep "the image of .$C. #2 was pruned: its files are not in the rebuilt container" err &&
+	test "$($DOCKER inspect -f "{{.State.Running}}" "$C")" = true &&
+	$DOCKER rm -f "$C" >/dev/null
 '
 
 test_expect_success 'never an image a container was created from, never the latest' '
