@@ -24,6 +24,7 @@
 #include "core/snapshot_write.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
+#include "render/quote.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -736,7 +737,7 @@ warn_large(const struct snapshot *s, const struct fs_changes *walked,
 		const char *path = s->loose.v[i].path;
 		long long size = -1;
 		unsigned mode = 0;
-		char human[32];
+		char human[32], *shown;
 
 		if (s->loose.v[i].kind == FS_DELETED)
 			continue;
@@ -758,11 +759,13 @@ warn_large(const struct snapshot *s, const struct fs_changes *walked,
 		if (!S_ISREG(mode) || size < large_min)
 			continue;
 		disk_size_str(size, human, sizeof(human));
+		shown = quote_printable_dup(path);
 		strv_pushf(warnings, "'%s' is %s, in the container's own layer: "
 		    "every snapshot holds a copy of it; model weights and "
 		    "datasets belong in a volume or a bind mount (docker run "
 		    "-v), which keep records and resume brings back",
-		    path, human);
+		    shown, human);
+		free(shown);
 	}
 }
 

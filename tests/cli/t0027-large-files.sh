@@ -31,6 +31,7 @@ test_expect_success 'KEEP_LARGE_FILE sets the size; the engine'"'"'s change list
 	echo 2 >>f && $DOCKER cp f "$C:/f2" &&
 	KEEP_LARGE_FILE=5M KEEP_CHANGES=engine keep save "$C" >out 2>err &&
 	expect_grep "./models/a.bin. is 6.0 MB" err &&
+	expect_grep "./data/x\\\\nRUN touch pwned. is 6.0 MB" err &&
 	expect_grep "./data/weights.bin. is 101 MB" err &&
 	expect_no_grep "b.txt\|app.conf" err &&
 	echo 3 >>f && $DOCKER cp f "$C:/f3" &&
