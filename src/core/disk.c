@@ -47,17 +47,40 @@ find(const struct disk_images *d, const char *id)
 	return SIZE_MAX;
 }
 
+/*
+ * Whether tag names a snapshot: "keep/NAME:SEQ", or "keep/NAME:SEQ-TOKEN"
+ * (see free_tag in save.c), of repo when repo is not NULL. Not the images
+ * resume --from-recipe builds ("keep/NAME:SEQ-recipe").
+ */
+static int
+snapshot_tag(const char *tag, const char *repo)
+{
+	const char *colon = strrchr(tag, ':'), *p;
+	size_t len = repo ? strlen(repo) : 0;
+
+	if (strncmp(tag, "keep/", 5) != 0 || colon == NULL ||
+	    (repo && (strncmp(tag, repo, len) != 0 || tag + len != colon)))
+		return 0;
+	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == colon + 1)
+		return 0;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != '-' || strlen(p) != 8)
+		return 0;
+	return strspn(p, "0123456789abcdef") == 8;
+}
+
 void
 disk_repo_images(const struct disk_images *d, const char *repo,
     struct strv *ids)
 {
-	size_t len = strlen(repo);
-
 	for (size_t i = 0; i < d->list.n; i++)
 		for (size_t k = 0; k < d->list.v[i].tags.n; k++) {
 			const char *t = d->list.v[i].tags.v[k];
 
-			if (strncmp(t, repo, len) == 0 && t[len] == ':') {
+			if (snapshot_tag(t, repo)) {
 				strv_push(ids, d->list.v[i].id);
 				break;
 			}
@@ -177,12 +200,12 @@ disk_audit_release(struct disk_audit *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Whether image i has a tag in a keep/ repository. */
+/* Whether image i has a snapshot's tag. */
 static int
 keep_tagged(const struct image_summary *im)
 {
 	for (size_t k = 0; k < im->tags.n; k++)
-		if (strncmp(im->tags.v[k], "keep/", 5) == 0)
+		if (snapshot_tag(im->tags.v[k], NULL))
 			return 1;
 	return 0;
 }
@@ -227,7 +250,7 @@ disk_audit(struct engine *e, struct catalog *cat, struct disk_audit *out,
 			continue;
 		strv_push(&lost_ids, im->id);
 		for (size_t k = 0; k < im->tags.n; k++)
-			if (strncmp(im->tags.v[k], "keep/", 5) == 0)
+			if (snapshot_tag(im->tags.v[k], NULL))
 				strv_push(&out->lost, im->tags.v[k]);
 	}
 	strv_sort(&out->lost);

@@ -23,7 +23,10 @@ int disk_images_load(struct engine *e, struct disk_images *out,
     struct keep_error **err);
 void disk_images_release(struct disk_images *d);
 
-/* The ids of the images with a tag in repository repo ("keep/dev"), appended. */
+/*
+ * The ids of the images with a snapshot's tag in repository repo
+ * ("keep/dev:3", "keep/dev:3-TOKEN"), appended.
+ */
 void disk_repo_images(const struct disk_images *d, const char *repo,
     struct strv *ids);
 
@@ -53,7 +56,8 @@ long long disk_container_held(const struct disk_images *d, const char *name,
 
 /* What keep doctor says of the catalog's images against the engine's. */
 struct disk_audit {
-	struct strv lost;	/* keep/... tags of images no snapshot names */
+	struct strv lost;	/* snapshot tags (keep/NAME:N) of images no
+				 * snapshot names */
 	long long lost_bytes;	/* what those hold, as disk_held */
 	struct strv missing;	/* "NAME #N (keep/NAME:N)": image gone, not pruned */
 };
