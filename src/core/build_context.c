@@ -21,6 +21,7 @@
 #include "render/quote.h"
 #include "util/fs.h"
 #include "util/tar.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 /*
@@ -114,7 +115,7 @@ note_large(struct build_context *bc, const char *path, long long size)
 	char human[32];
 
 	disk_size_str(size, human, sizeof(human));
-	quote_printable(&b, path);
+	text_printable(&b, path, 0);
 	buf_printf(&b, " (%s)", human);
 	strv_push(&bc->large, buf_cstr(&b));
 	buf_release(&b);

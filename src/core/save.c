@@ -28,6 +28,7 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/sha256.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 void
@@ -759,7 +760,7 @@ warn_large(const struct snapshot *s, const struct fs_changes *walked,
 		if (!S_ISREG(mode) || size < large_min)
 			continue;
 		disk_size_str(size, human, sizeof(human));
-		shown = quote_printable_dup(path);
+		shown = text_printable_dup(path);
 		strv_pushf(warnings, "'%s' is %s, in the container's own layer: "
 		    "every snapshot holds a copy of it; model weights and "
 		    "datasets belong in a volume or a bind mount (docker run "
