@@ -216,6 +216,29 @@ pkg_set_add(struct pkg_set *s, const char *manager, const char *name,
 	pkg_set_push(s, &p);	/* copies, turning NULLs into "" */
 }
 
+char *
+pip_normalize_name(const char *name)
+{
+	size_t n = strlen(name), o = 0;
+	char *out = xmalloc(n + 1);
+	int in_sep = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (c == '-' || c == '_' || c == '.') {
+			if (!in_sep)
+				out[o++] = '-';
+			in_sep = 1;
+			continue;
+		}
+		in_sep = 0;
+		out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
     const struct pkg *p, const char *old_version)

@@ -164,6 +164,12 @@ void pkg_set_add(struct pkg_set *s, const char *manager, const char *name,
     const char *version, const char *arch);
 void pkg_set_release(struct pkg_set *s);
 
+/*
+ * A pip name as pip compares it (PEP 503): lowercase, runs of "-_." become
+ * "-". Caller frees.
+ */
+char *pip_normalize_name(const char *name);
+
 enum pkg_change_kind {
 	PKG_ADDED,
 	PKG_REMOVED,

@@ -6,35 +6,11 @@
  */
 #include "pkg/pkg_internal.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
-
-char *
-pip_normalize_name(const char *name)
-{
-	size_t n = strlen(name), o = 0;
-	char *out = xmalloc(n + 1);
-	int in_sep = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (c == '-' || c == '_' || c == '.') {
-			if (!in_sep)
-				out[o++] = '-';
-			in_sep = 1;
-			continue;
-		}
-		in_sep = 0;
-		out[o++] = (char)tolower((unsigned char)c);
-	}
-	out[o] = '\0';
-	return out;
-}
 
 int
 pip_parse_metadata(const char *data, size_t len, char **name, char **version)

@@ -280,9 +280,6 @@ int apk_collect(const struct pkg_fs *fs, struct pkg_set *out,
 
 /* --- pip / uv ------------------------------------------------------------ */
 
-/* PEP 503 normalisation: lowercase, runs of "-_." become "-". Caller frees. */
-char *pip_normalize_name(const char *name);
-
 /*
  * Read Name: and Version: from a METADATA (or PKG-INFO) file's headers.
  * Returns 0 and sets *name and *version (caller frees), or -1 when either
