@@ -186,6 +186,23 @@ cli_print_command_help(FILE *f, const struct cli_command *cmd)
 	fprintf(f, "  %-24s %s\n", "-h, --help", "show this help");
 }
 
+/* Whether arg is one of the space-separated words of choices. */
+static int
+cli_choice_valid(const char *choices, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	for (const char *p = choices; *p; ) {
+		size_t w = strcspn(p, " ");
+
+		if (w == n && n > 0 && strncmp(p, arg, n) == 0)
+			return 1;
+		p += w;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
 /* Store an option's value where its entry points. */
 static int
 store_option(const struct cli_command *cmd, const struct cli_option *o,
@@ -198,6 +215,9 @@ store_option(const struct cli_command *cmd, const struct cli_option *o,
 		*o->to.flag = 1;
 		return 0;
 	case CLI_OPT_STRING:
+		if (o->choices && !cli_choice_valid(o->choices, arg))
+			return cli_usage_error(err, cmd, "--%s takes one of: %s; "
+			    "not '%s'", o->long_name, o->choices, arg);
 		*o->to.string = arg;
 		return 0;
 	case CLI_OPT_NUMBER:

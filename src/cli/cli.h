@@ -92,6 +92,12 @@ struct cli_option {
 		struct cli_words *rest;
 	} to;
 	unsigned usage;		/* CLI_USAGE_* */
+	/*
+	 * CLI_OPT_STRING: the values it takes, space separated ("cyclonedx
+	 * spdx"), or NULL for any. Another value is a usage error; the
+	 * completion script offers these.
+	 */
+	const char *choices;
 };
 
 #define CLI_FLAG(s, l, var, h) \
@@ -100,6 +106,10 @@ struct cli_option {
 #define CLI_STRING(s, l, a, var, h) \
 	{ .kind = CLI_OPT_STRING, .short_name = (s), .long_name = (l), \
 	  .arg = (a), .help = (h), .to.string = (var) }
+/* A string option that takes one of choices (see struct cli_option). */
+#define CLI_CHOICE(s, l, a, choices_, var, h) \
+	{ .kind = CLI_OPT_STRING, .short_name = (s), .long_name = (l), \
+	  .arg = (a), .help = (h), .to.string = (var), .choices = (choices_) }
 #define CLI_NUMBER(s, l, a, var, h) \
 	{ .kind = CLI_OPT_NUMBER, .short_name = (s), .long_name = (l), \
 	  .arg = (a), .help = (h), .to.number = (var) }
@@ -226,6 +236,8 @@ int cmd_log(struct cli_ctx *ctx, const struct cli_command *self,
 int cmd_diff(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_prune(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_find(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_push(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);

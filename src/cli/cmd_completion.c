@@ -50,6 +50,32 @@ print_options(const struct cli_command *cmd, int valued)
 		printf("%s-h --help", sep);
 }
 
+/*
+ * After an option that takes one of a few values (--format), those
+ * values: a case on "COMMAND OPTION".
+ */
+static void
+print_choices(void)
+{
+	int any = 0;
+
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		for (const struct cli_option *o = c->options; o->kind; o++) {
+			if (o->choices == NULL)
+				continue;
+			if (!any)
+				printf("\tcase \"$cmd $prev\" in\n");
+			any = 1;
+			printf("\t\"%s --%s\"", c->name, o->long_name);
+			if (o->short_name)
+				printf(" | \"%s -%c\"", c->name, o->short_name);
+			printf(")\n\t\tCOMPREPLY=($(compgen -W \"%s\" -- "
+			    "\"$cur\"))\n\t\treturn 0;;\n", o->choices);
+		}
+	if (any)
+		printf("\tesac\n");
+}
+
 /* Whether cmd's arguments are tracked names. */
 static int
 takes_name(const struct cli_command *cmd)
@@ -113,8 +139,9 @@ print_bash_function(void)
 		printf("\t\t;;\n");
 	}
 	printf("\t*) return 0;;\n"
-	    "\tesac\n"
-	    "\tcase \" $valued \" in *\" $prev \"*) return 0;; esac\n"
+	    "\tesac\n");
+	print_choices();
+	printf("\tcase \" $valued \" in *\" $prev \"*) return 0;; esac\n"
 	    "\tif [[ $cur == -* ]]; then\n"
 	    "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
 	    "\telif [ \"$cmd\" = help ]; then\n"
