@@ -52,6 +52,22 @@ catalog_exec(struct catalog *cat, const char *sql, struct keep_error **err)
 	return 0;
 }
 
+char *
+catalog_col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return xstrdup(s ? (const char *)s : "");
+}
+
+char *
+catalog_col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
 void
 catalog_finalizep(sqlite3_stmt **stmt)
 {

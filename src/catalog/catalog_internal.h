@@ -38,6 +38,10 @@ int catalog_run_insert(struct catalog *cat, long snapshot,
 int catalog_run_load(struct catalog *cat, long snapshot, struct value *out,
     struct keep_error **err);
 
+/* Column i as a new string: "" (col_str) or NULL (col_dup) for SQL NULL. */
+char *catalog_col_str(sqlite3_stmt *st, int i);
+char *catalog_col_dup(sqlite3_stmt *st, int i);
+
 void catalog_finalizep(sqlite3_stmt **stmt);
 
 /* The time now as the catalog writes it, "2026-12-05T13:02:11Z". Caller frees. */

@@ -16,24 +16,6 @@ bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
-/* Column i as a new string; NULL for SQL NULL. */
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
-/* Column i as a new string; "" for SQL NULL. */
-static char *
-col_str(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return xstrdup(s ? (const char *)s : "");
-}
-
 /* Step a statement that returns no rows, then reset it for reuse. */
 static int
 step_done(struct catalog *cat, sqlite3_stmt *st, const char *what,
@@ -75,7 +57,7 @@ catalog_snapshot_head(struct catalog *cat, const char *engine,
 		*seq = sqlite3_column_int64(st, 0);
 		for (int i = 0; i < 3; i++)
 			if (out[i])
-				*out[i] = col_dup(st, i + 1);
+				*out[i] = catalog_col_dup(st, i + 1);
 		return 0;
 	}
 	if (rc != SQLITE_DONE)
@@ -481,8 +463,8 @@ load_base(struct catalog *cat, const char *image_id, struct image *out,
 	if (out == NULL)
 		return 0;
 	out->id = xstrdup(image_id);
-	out->user = col_str(st, 1);
-	out->workdir = col_str(st, 2);
+	out->user = catalog_col_str(st, 1);
+	out->workdir = catalog_col_str(st, 2);
 	if (load_args(cat, BASE_ARGS_SQL, *base_id, "env", &env, err) < 0 ||
 	    load_args(cat, BASE_ARGS_SQL, *base_id, "cmd", &out->cmd, err) < 0 ||
 	    load_args(cat, BASE_ARGS_SQL, *base_id, "entrypoint", &out->entrypoint, err) < 0) {
@@ -551,9 +533,9 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 
 		c->ports = xrealloc(c->ports, (c->n_ports + 1) * sizeof(*c->ports));
 		p = &c->ports[c->n_ports++];
-		p->container_port = col_str(st, 0);
-		p->host_ip = col_str(st, 1);
-		p->host_port = col_str(st, 2);
+		p->container_port = catalog_col_str(st, 0);
+		p->host_ip = catalog_col_str(st, 1);
+		p->host_port = catalog_col_str(st, 2);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "read ports");
@@ -569,12 +551,12 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 
 		c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
 		m = &c->mounts[c->n_mounts++];
-		m->type = col_str(st, 0);
-		m->source = col_str(st, 1);
-		m->destination = col_str(st, 2);
-		m->mode = col_str(st, 3);
+		m->type = catalog_col_str(st, 0);
+		m->source = catalog_col_str(st, 1);
+		m->destination = catalog_col_str(st, 2);
+		m->mode = catalog_col_str(st, 3);
 		m->rw = sqlite3_column_int(st, 4);
-		m->driver = col_str(st, 5);
+		m->driver = catalog_col_str(st, 5);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "read mounts");
@@ -594,17 +576,17 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 		s->packages.v = xrealloc(s->packages.v,
 		    (s->packages.n + 1) * sizeof(*s->packages.v));
 		pc = &s->packages.v[s->packages.n++];
-		pc->pkg.manager = col_str(st, 0);
-		pc->pkg.name = col_str(st, 1);
-		pc->pkg.arch = col_str(st, 2);
-		pc->pkg.location = col_str(st, 3);
+		pc->pkg.manager = catalog_col_str(st, 0);
+		pc->pkg.name = catalog_col_str(st, 1);
+		pc->pkg.arch = catalog_col_str(st, 2);
+		pc->pkg.location = catalog_col_str(st, 3);
 		pc->change = strcmp(change, "added") == 0 ? PKG_ADDED :
 		    strcmp(change, "removed") == 0 ? PKG_REMOVED : PKG_UPGRADED;
-		pc->pkg.version = col_str(st, 5);
-		pc->old_version = col_str(st, 6);
+		pc->pkg.version = catalog_col_str(st, 5);
+		pc->old_version = catalog_col_str(st, 6);
 		pc->pkg.automatic = sqlite3_column_int(st, 7);
-		pc->pkg.installer = col_str(st, 8);
-		pc->pkg.origin = col_str(st, 9);
+		pc->pkg.installer = catalog_col_str(st, 8);
+		pc->pkg.origin = catalog_col_str(st, 9);
 		pc->first_saved = NULL;
 	}
 	if (rc != SQLITE_DONE)
@@ -684,34 +666,34 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 		    name);
 	s.id = sqlite3_column_int64(st, 0);
 	s.seq = sqlite3_column_int64(st, 1);
-	s.engine = col_str(st, 2);
-	s.created_at = col_str(st, 3);
-	s.message = col_str(st, 4);
-	s.image = col_str(st, 5);
-	s.image_id = col_str(st, 6);
-	s.fingerprint = col_str(st, 7);
-	c->id = col_str(st, 8);
-	c->name = col_str(st, 9);
-	c->image_ref = col_str(st, 10);
-	c->image_id = col_str(st, 11);
-	s.base_digest = col_dup(st, 12);
-	c->user = col_str(st, 13);
-	c->workdir = col_str(st, 14);
-	c->hostname = col_str(st, 15);
+	s.engine = catalog_col_str(st, 2);
+	s.created_at = catalog_col_str(st, 3);
+	s.message = catalog_col_str(st, 4);
+	s.image = catalog_col_str(st, 5);
+	s.image_id = catalog_col_str(st, 6);
+	s.fingerprint = catalog_col_str(st, 7);
+	c->id = catalog_col_str(st, 8);
+	c->name = catalog_col_str(st, 9);
+	c->image_ref = catalog_col_str(st, 10);
+	c->image_id = catalog_col_str(st, 11);
+	s.base_digest = catalog_col_dup(st, 12);
+	c->user = catalog_col_str(st, 13);
+	c->workdir = catalog_col_str(st, 14);
+	c->hostname = catalog_col_str(st, 15);
 	c->has_entrypoint = sqlite3_column_int(st, 16);
-	c->network_mode = col_str(st, 17);
-	c->restart_policy = col_str(st, 18);
+	c->network_mode = catalog_col_str(st, 17);
+	c->restart_policy = catalog_col_str(st, 18);
 	c->restart_max = sqlite3_column_int(st, 19);
 	c->tty = sqlite3_column_int(st, 20);
 	c->open_stdin = sqlite3_column_int(st, 21);
-	c->compose_project = col_dup(st, 22);
-	c->compose_service = col_dup(st, 23);
+	c->compose_project = catalog_col_dup(st, 22);
+	c->compose_service = catalog_col_dup(st, 23);
 	c->compose_number = sqlite3_column_int(st, 24);
-	s.recipe_commit = col_dup(st, 25);
-	s.verify_status = col_dup(st, 26);
-	s.verify_at = col_dup(st, 27);
-	s.verify_detail = col_dup(st, 28);
-	s.pruned_at = col_dup(st, 30);
+	s.recipe_commit = catalog_col_dup(st, 25);
+	s.verify_status = catalog_col_dup(st, 26);
+	s.verify_at = catalog_col_dup(st, 27);
+	s.verify_detail = catalog_col_dup(st, 28);
+	s.pruned_at = catalog_col_dup(st, 30);
 	c->status = xstrdup("");
 	if (load_children(cat, &s, err) < 0) {
 		snapshot_release(&s);
@@ -762,14 +744,14 @@ catalog_base_packages_get(struct catalog *cat, const char *image_id,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pkg p;
 
-		p.manager = col_str(st, 0);
-		p.name = col_str(st, 1);
-		p.version = col_str(st, 2);
-		p.arch = col_str(st, 3);
+		p.manager = catalog_col_str(st, 0);
+		p.name = catalog_col_str(st, 1);
+		p.version = catalog_col_str(st, 2);
+		p.arch = catalog_col_str(st, 3);
 		p.automatic = sqlite3_column_int(st, 4);
-		p.location = col_str(st, 5);
-		p.installer = col_str(st, 6);
-		p.origin = col_str(st, 7);
+		p.location = catalog_col_str(st, 5);
+		p.installer = catalog_col_str(st, 6);
+		p.origin = catalog_col_str(st, 7);
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		out->v[out->n++] = p;
 	}
@@ -894,14 +876,14 @@ catalog_list(struct catalog *cat, struct catalog_entries *out,
 
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		e = &out->v[out->n++];
-		e->engine = col_str(st, 0);
-		e->name = col_str(st, 1);
-		e->container_id = col_str(st, 2);
-		e->compose_project = col_dup(st, 3);
-		e->compose_service = col_dup(st, 4);
+		e->engine = catalog_col_str(st, 0);
+		e->name = catalog_col_str(st, 1);
+		e->container_id = catalog_col_str(st, 2);
+		e->compose_project = catalog_col_dup(st, 3);
+		e->compose_service = catalog_col_dup(st, 4);
 		e->last_seq = sqlite3_column_int64(st, 5);
-		e->last_saved = col_str(st, 6);
-		e->last_image = col_str(st, 7);
+		e->last_saved = catalog_col_str(st, 6);
+		e->last_image = catalog_col_str(st, 7);
 		e->snapshots = sqlite3_column_int64(st, 8);
 	}
 	if (rc != SQLITE_DONE)
@@ -978,11 +960,11 @@ catalog_pending_list(struct catalog *cat, const char *engine,
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		p = &out->v[out->n++];
 		p->id = sqlite3_column_int64(st, 0);
-		p->engine = col_str(st, 1);
-		p->name = col_str(st, 2);
+		p->engine = catalog_col_str(st, 1);
+		p->name = catalog_col_str(st, 2);
 		p->seq = sqlite3_column_int64(st, 3);
-		p->image = col_str(st, 4);
-		p->token = col_dup(st, 5);
+		p->image = catalog_col_str(st, 4);
+		p->token = catalog_col_dup(st, 5);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "list pending saves");

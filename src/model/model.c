@@ -121,6 +121,39 @@ image_repo_digest(const struct image *img, const char *ref)
 	return NULL;
 }
 
+/* The tag of ref ("latest" when it has neither tag nor digest), or NULL. */
+static const char *
+ref_tag(const char *ref)
+{
+	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/');
+	const char *colon = strrchr(slash ? slash : ref, ':');
+
+	if (colon && (at == NULL || colon < at))
+		return colon + 1;
+	return at ? NULL : "latest";
+}
+
+int
+image_ref_matches(const char *query, const char *ref)
+{
+	cleanup_free char *qrepo = ref_repository(query);
+	cleanup_free char *rrepo = ref_repository(ref);
+	const char *qat = strchr(query, '@'), *rat = strchr(ref, '@');
+	const char *qtag, *rtag;
+	const char *qslash = strrchr(query, '/');
+	const char *qcolon = strrchr(qslash ? qslash : query, ':');
+
+	if (strcmp(qrepo, rrepo) != 0)
+		return 0;
+	if (qat)
+		return rat != NULL && strcmp(qat, rat) == 0;
+	if (qcolon == NULL)
+		return 1;	/* the repository names every tag and digest */
+	qtag = ref_tag(query);
+	rtag = ref_tag(ref);
+	return rtag != NULL && strcmp(qtag, rtag) == 0;
+}
+
 void
 fs_changes_push_stamped(struct fs_changes *fc, const char *path,
     enum fs_change_kind kind, const struct fs_stamp *st)

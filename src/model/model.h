@@ -101,6 +101,15 @@ void image_release(struct image *img);
  */
 const char *image_repo_digest(const struct image *img, const char *ref);
 
+/*
+ * Whether the image reference ref ("debian:bookworm",
+ * "docker.io/library/debian@sha256:...") names what query does: the same
+ * repository, normalised as above, and when query has a tag or a digest,
+ * that one ("debian" matches both; "debian:bookworm" the first, and also
+ * "debian" matches ref "debian:latest" as "debian:latest" does "debian").
+ */
+int image_ref_matches(const char *query, const char *ref);
+
 enum fs_change_kind {
 	FS_MODIFIED = 0,
 	FS_ADDED = 1,
