@@ -21,6 +21,7 @@ extern const struct cli_option completion_options[];
 extern const struct cli_option doctor_options[];
 extern const struct cli_option help_options[];
 extern const struct cli_option diff_options[];
+extern const struct cli_option find_options[];
 extern const struct cli_option log_options[];
 extern const struct cli_option ls_options[];
 extern const struct cli_option prune_options[];
@@ -108,6 +109,28 @@ const struct cli_command cli_commands[] = {
 	  "to-dockerfile work as before; 'resume --at N --from-recipe' "
 	  "rebuilds it. With\n"
 	  "KEEP_RETAIN=N set, each save prunes to the newest N." },
+	{ "find", cmd_find,
+	  "search every snapshot for a package, file, env name, mount or image",
+	  "QUERY", find_options,
+	  "Searches the whole catalog, every container and snapshot, without "
+	  "the engine.\n"
+	  "QUERY is a package name, or a name, a comparison (<, <=, =, !=, >=, "
+	  ">) and a\n"
+	  "version, compared in the package manager's own order: dpkg's for "
+	  "dpkg,\n"
+	  "PEP 440 for pip, semver for npm, apk's for apk ('libssl3<3.0.15'; "
+	  "quote it\n"
+	  "for the shell). A snapshot holds the packages of its base image "
+	  "that it did\n"
+	  "not remove or change, and those it installed. With --file, --env, "
+	  "--mount or\n"
+	  "--base, QUERY is a path in the snapshots' changes, an env "
+	  "variable's name,\n"
+	  "a mount's source, or a base image. Names and paths may be globs "
+	  "(*, ?, [...]).\n"
+	  "One line per container and what it holds, with the snapshots that "
+	  "hold it.\n"
+	  "Exits 1 when nothing matches, as grep does." },
 	{ "push", cmd_push,
 	  "push the recipe repository to a git remote",
 	  "[REMOTE]", push_options,
