@@ -182,32 +182,27 @@ add_redacted(struct buf *out, struct buf *text)
 }
 
 int
+history_packages(struct catalog *cat, const struct snapshot *s,
+    struct pkg_set *out, struct keep_error **err)
+{
+	/* A base never read (no packages there) leaves the set empty. */
+	if (catalog_base_packages_get(cat, s->config.image_id, out, err) < 0 &&
+	    !keep_error_not_found(err))
+		return -1;
+	pkg_set_apply(out, &s->packages);
+	pkg_set_sort(out);
+	return 0;
+}
+
+int
 history_lock_file(struct catalog *cat, const struct snapshot *s,
     struct buf *out, struct keep_error **err)
 {
 	struct pkg_set set = { 0 };
-	struct change_index ix;
 	struct buf text = BUF_INIT;
 
-	/* A base never read (no packages there) leaves the set empty. */
-	if (catalog_base_packages_get(cat, s->config.image_id, &set, err) < 0 &&
-	    !keep_error_not_found(err))
+	if (history_packages(cat, s, &set, err) < 0)
 		return -1;
-	/* Apply the changes: drop what changed, add the new state. */
-	change_index_init(&ix, s);
-	for (size_t i = 0; i < set.n; ) {
-		if (find_change(&ix, &set.v[i])) {
-			pkg_release(&set.v[i]);
-			set.v[i] = set.v[--set.n];
-		} else {
-			i++;
-		}
-	}
-	free(ix.v);
-	for (size_t i = 0; i < s->packages.n; i++)
-		if (s->packages.v[i].change != PKG_REMOVED)
-			pkg_set_push(&set, &s->packages.v[i].pkg);
-	pkg_set_sort(&set);
 	buf_printf(&text, "# keep.lock: every package of %s #%ld\n",
 	    s->config.name, s->seq);
 	buf_addstr(&text, "# manager name version arch manual|auto [location]\n");

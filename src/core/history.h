@@ -21,6 +21,14 @@ void history_package_delta(const struct snapshot *prev,
     const struct snapshot *cur, struct strv *lines);
 
 /*
+ * Every package of snapshot s, appended to out sorted: its base image's
+ * cached set with the snapshot's changes applied (pkg_set_apply). A base
+ * whose packages were never read contributes none.
+ */
+int history_packages(struct catalog *cat, const struct snapshot *s,
+    struct pkg_set *out, struct keep_error **err);
+
+/*
  * NAME/keep.lock: every package of the snapshot (its base image's cached
  * set with the snapshot's changes applied), sorted, one per line.
  */

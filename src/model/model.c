@@ -284,6 +284,66 @@ pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
 	pc->n++;
 }
 
+/* The key a package is known by across snapshots. */
+static int
+pkg_key_cmp(const struct pkg *a, const struct pkg *b)
+{
+	int c;
+
+	if ((c = strcmp(a->manager, b->manager)) != 0 ||
+	    (c = strcmp(a->name, b->name)) != 0 ||
+	    (c = strcmp(a->arch, b->arch)) != 0)
+		return c;
+	return strcmp(a->location, b->location);
+}
+
+const struct pkg_change *
+pkg_changes_find(const struct pkg_changes *pc, const struct pkg *p)
+{
+	for (size_t i = 0; pc && i < pc->n; i++) {
+		const struct pkg *q = &pc->v[i].pkg;
+
+		if (pkg_key_cmp(q, p) == 0)
+			return &pc->v[i];
+	}
+	return NULL;
+}
+
+static int
+change_key_cmp(const void *a, const void *b)
+{
+	return pkg_key_cmp(&(*(const struct pkg_change *const *)a)->pkg,
+	    &(*(const struct pkg_change *const *)b)->pkg);
+}
+
+void
+pkg_set_apply(struct pkg_set *set, const struct pkg_changes *pc)
+{
+	/* The changes sorted by key: one binary search per package. */
+	const struct pkg_change **v = xcalloc(pc->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < pc->n; i++)
+		v[i] = &pc->v[i];
+	if (pc->n > 1)
+		qsort(v, pc->n, sizeof(*v), change_key_cmp);
+	for (size_t i = 0; i < set->n; ) {
+		struct pkg_change key = { .pkg = set->v[i] };
+		const struct pkg_change *kp = &key;
+
+		if (pc->n > 0 && bsearch(&kp, v, pc->n, sizeof(*v),
+		    change_key_cmp) != NULL) {
+			pkg_release(&set->v[i]);
+			set->v[i] = set->v[--set->n];
+		} else {
+			i++;
+		}
+	}
+	free(v);
+	for (size_t i = 0; i < pc->n; i++)
+		if (pc->v[i].change != PKG_REMOVED)
+			pkg_set_push(set, &pc->v[i].pkg);
+}
+
 void
 pkg_set_release(struct pkg_set *s)
 {

@@ -205,6 +205,20 @@ struct pkg_changes {
 /* Append a change of p (copied); old_version may be NULL for "". */
 void pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
     const struct pkg *p, const char *old_version);
+
+/*
+ * The change of pc (or NULL) to the package p is: the same manager, name,
+ * arch and location, the key a package is known by across snapshots.
+ */
+const struct pkg_change *pkg_changes_find(const struct pkg_changes *pc,
+    const struct pkg *p);
+
+/*
+ * Turn set, a base image's packages, into a snapshot's: each package a
+ * change of pc names is replaced by the change's new state, or dropped
+ * when it was removed; packages the changes add are appended. Unsorted.
+ */
+void pkg_set_apply(struct pkg_set *set, const struct pkg_changes *pc);
 void pkg_changes_release(struct pkg_changes *pc);
 const char *pkg_change_name(enum pkg_change_kind k);	/* "added" ... */
 

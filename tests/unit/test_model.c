@@ -56,10 +56,77 @@ test_installer_config(void)
 	ok(!installer_config_match("/etc/tool.conf", NULL), "other files");
 }
 
+static void
+test_ref_matches(void)
+{
+	ok(image_ref_matches("debian", "debian:bookworm"), "a repository, any tag");
+	ok(image_ref_matches("debian", "docker.io/library/debian@sha256:aa"),
+	    "any digest, docker.io/library/ the default");
+	ok(image_ref_matches("debian:latest", "debian"), "no tag is latest");
+	ok(image_ref_matches("debian:bookworm", "debian:bookworm@sha256:aa"),
+	    "a tag beside a digest");
+	ok(!image_ref_matches("debian:bookworm", "debian:bullseye"),
+	    "another tag");
+	ok(!image_ref_matches("debian:bookworm", "debian@sha256:aa"),
+	    "a digest has no tag to match");
+	ok(image_ref_matches("debian@sha256:aa", "debian@sha256:aa") &&
+	    !image_ref_matches("debian@sha256:aa", "debian@sha256:bb"),
+	    "a digest, exactly");
+	ok(!image_ref_matches("debian", "nvcr.io/debian"), "another registry");
+	ok(image_ref_matches("localhost:5000/img", "localhost:5000/img:2"),
+	    "a registry's port is no tag");
+}
+
+/* The packages of a snapshot from its base's and its changes. */
+static void
+test_set_apply(void)
+{
+	struct pkg_set set = { 0 };
+	struct pkg_changes pc = { 0 };
+	struct pkg p = { 0 };
+
+	pkg_set_add(&set, "dpkg", "libssl3", "3.0.11-1", "amd64");
+	pkg_set_add(&set, "dpkg", "tzdata", "2024a-0", "all");
+	pkg_set_add(&set, "dpkg", "libc6", "2.36-9", "amd64");
+	pkg_set_add(&set, "dpkg", "libc6", "2.36-9", "i386");
+	p.manager = "dpkg";
+	p.arch = "amd64";
+	p.location = "";
+	p.name = "libssl3";
+	p.version = "3.0.15-1";
+	pkg_changes_push(&pc, PKG_UPGRADED, &p, "3.0.11-1");
+	p.name = "jq";
+	p.version = "1.6-2.1";
+	pkg_changes_push(&pc, PKG_ADDED, &p, NULL);
+	p.name = "tzdata";
+	p.arch = "all";
+	p.version = "2024a-0";
+	pkg_changes_push(&pc, PKG_REMOVED, &p, NULL);
+	pkg_set_apply(&set, &pc);
+	is_int(set.n, 4, "libc6 twice, libssl3, jq");
+	for (size_t i = 0; i < set.n; i++) {
+		if (strcmp(set.v[i].name, "libssl3") == 0)
+			is_str(set.v[i].version, "3.0.15-1", "the upgrade's version");
+		ok(strcmp(set.v[i].name, "tzdata") != 0, "%s is not the removed one",
+		    set.v[i].name);
+	}
+	ok(pkg_changes_find(&pc, &set.v[0]) == NULL, "an untouched package has no change");
+	p.name = "libc6";
+	p.arch = "i386";
+	ok(pkg_changes_find(&pc, &p) == NULL, "nor libc6 of another arch");
+	p.name = "jq";
+	p.arch = "amd64";
+	ok(pkg_changes_find(&pc, &p) == &pc.v[1], "jq's is found");
+	pkg_set_release(&set);
+	pkg_changes_release(&pc);
+}
+
 int
 main(void)
 {
 	test_repo_digest();
 	test_installer_config();
+	test_ref_matches();
+	test_set_apply();
 	return done_testing();
 }
