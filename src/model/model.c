@@ -121,16 +121,20 @@ image_repo_digest(const struct image *img, const char *ref)
 	return NULL;
 }
 
-/* The tag of ref ("latest" when it has neither tag nor digest), or NULL. */
-static const char *
-ref_tag(const char *ref)
+/* The tag ref names itself ("bookworm" of "debian:bookworm"), or NULL. */
+static char *
+ref_explicit_tag(const char *ref)
 {
-	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/');
-	const char *colon = strrchr(slash ? slash : ref, ':');
+	const char *at = strchr(ref, '@'), *end = at ? at : ref + strlen(ref);
+	const char *start = ref, *colon = NULL;
 
-	if (colon && (at == NULL || colon < at))
-		return colon + 1;
-	return at ? NULL : "latest";
+	for (const char *p = ref; p < end; p++)
+		if (*p == '/')
+			start = p;
+	for (const char *p = start; p < end; p++)
+		if (*p == ':')
+			colon = p;
+	return colon ? xstrndup(colon + 1, (size_t)(end - colon - 1)) : NULL;
 }
 
 int
@@ -138,19 +142,19 @@ image_ref_matches(const char *query, const char *ref)
 {
 	cleanup_free char *qrepo = ref_repository(query);
 	cleanup_free char *rrepo = ref_repository(ref);
+	cleanup_free char *qtag = NULL, *rtag = NULL;
 	const char *qat = strchr(query, '@'), *rat = strchr(ref, '@');
-	const char *qtag, *rtag;
-	const char *qslash = strrchr(query, '/');
-	const char *qcolon = strrchr(qslash ? qslash : query, ':');
 
 	if (strcmp(qrepo, rrepo) != 0)
 		return 0;
 	if (qat)
 		return rat != NULL && strcmp(qat, rat) == 0;
-	if (qcolon == NULL)
-		return 1;	/* the repository names every tag and digest */
-	qtag = ref_tag(query);
-	rtag = ref_tag(ref);
+	/* Without a tag, the repository names every tag and digest. */
+	if ((qtag = ref_explicit_tag(query)) == NULL)
+		return 1;
+	/* Without a tag or a digest, a reference means "latest". */
+	if ((rtag = ref_explicit_tag(ref)) == NULL && rat == NULL)
+		rtag = xstrdup("latest");
 	return rtag != NULL && strcmp(qtag, rtag) == 0;
 }
 

@@ -75,6 +75,8 @@ test_ref_matches(void)
 	ok(!image_ref_matches("debian", "nvcr.io/debian"), "another registry");
 	ok(image_ref_matches("localhost:5000/img", "localhost:5000/img:2"),
 	    "a registry's port is no tag");
+	ok(image_ref_matches("index.docker.io/library/debian", "debian:bookworm"),
+	    "index.docker.io/library/ is the default too");
 }
 
 /* The packages of a snapshot from its base's and its changes. */
