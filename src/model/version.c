@@ -495,12 +495,13 @@ all_digits(const char *p, size_t n)
 static int
 semver_pre_cmp(const struct semver *a, const struct semver *b)
 {
-	const char *x = a->pre, *xe = a->pre + a->pre_n;
-	const char *y = b->pre, *ye = b->pre + b->pre_n;
+	const char *x = a->pre, *y = b->pre, *xe, *ye;
 
 	/* A pre-release comes before its release. */
 	if (!a->pre || !b->pre)
 		return a->pre ? -1 : b->pre ? 1 : 0;
+	xe = x + a->pre_n;
+	ye = y + b->pre_n;
 	for (;;) {
 		size_t xn, yn;
 		int xd, yd, c;
@@ -720,7 +721,7 @@ version_cmp_apk(const char *a, const char *b, int *out)
 		*out = -1;
 	else if (y.type == APK_SUFFIX && apk_token(&y) < 0)
 		*out = 1;
-	else
+	else if (x.type != y.type)
 		*out = x.type > y.type ? -1 : 1;
 	return 0;
 }

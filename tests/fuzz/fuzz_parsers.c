@@ -20,6 +20,7 @@
 
 #include "fuzz_check.h"
 #include "model/model.h"
+#include "model/version.h"
 #include "pkg/pkg.h"
 #include "render/dockerfile.h"
 #include "util/xalloc.h"
@@ -239,6 +240,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		apt_sources_release(&as);
 		apt_release_parse(d, size, &a, &b);
+	}
+#elif defined(FUZZ_OS_RELEASE)
+	os_release_parse(d, size, &a, &b);
+#elif defined(FUZZ_VERSION)
+	{
+		/* Two versions split at the first NUL, in every order. */
+		static const char *const managers[] = { "dpkg", "pip", "npm",
+			"apk" };
+		const char *nul = memchr(d, '\0', size);
+		size_t n = nul ? (size_t)(nul - d) : size;
+
+		a = xstrndup(d, n);
+		b = nul ? xstrndup(nul + 1, size - n - 1) : xstrdup("");
+		for (size_t i = 0; i < 4; i++) {
+			int ab, ba, aa;
+
+			if (version_cmp(managers[i], a, b, &ab) < 0)
+				continue;
+			/* An order: antisymmetric, and a version equals itself. */
+			if (version_cmp(managers[i], b, a, &ba) < 0 ||
+			    (ab > 0) != (ba < 0) || (ab < 0) != (ba > 0) ||
+			    version_cmp(managers[i], a, a, &aa) < 0 || aa != 0)
+				abort();
+		}
 	}
 #else
 #error "define one FUZZ_<TARGET>"

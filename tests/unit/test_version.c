@@ -168,6 +168,8 @@ static const struct row apk_rows[] = {
 	{ "1.0_git2020~abc1-r0", "1.0_git2020~def2-r0", "=" },	/* hash: no order */
 	{ "1.0_git2020~abc1-r1", "1.0_git2020~def2-r0", ">" },
 	{ "3.0.15-r0", "3.0.8-r1", ">" },
+	/* A post-release suffix read past: apk calls them equal. */
+	{ "1.0_git_git", "1.0_git", "=" },
 	{ "1.1_blarf", "1.1_alpha", "X" },	/* no such suffix */
 	{ "1.1baa", "1.1b", "X" },
 	{ "1.0", "x1.0", "X" },
