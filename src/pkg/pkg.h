@@ -278,6 +278,23 @@ void apk_parse_world(const char *data, size_t len, struct strv *out);
 int apk_collect(const struct pkg_fs *fs, struct pkg_set *out,
     struct buf *db_out, struct strv *warnings, struct keep_error **err);
 
+/* --- os-release ------------------------------------------------------------ */
+
+/*
+ * ID ("debian", "alpine") and VERSION_ID ("12") of an os-release file;
+ * each NULL when missing or not in the characters os-release(5) allows.
+ * Caller frees both.
+ */
+void os_release_parse(const char *data, size_t len, char **id,
+    char **version_id);
+
+/*
+ * Read /etc/os-release, else /usr/lib/os-release, of fs and parse it.
+ * Neither there: KEEP_ERR_NOT_FOUND.
+ */
+int os_release_read(const struct pkg_fs *fs, char **id, char **version_id,
+    struct keep_error **err);
+
 /* --- pip / uv ------------------------------------------------------------ */
 
 /*
