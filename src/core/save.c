@@ -4,12 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +25,7 @@
 #include "render/quote.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/random.h"
 #include "util/sha256.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -415,34 +414,14 @@ lock_container(const char *home, const char *engine, const char *name,
 /* The label that carries a save's token (see migration 0004). */
 #define SAVE_TOKEN_LABEL "io.keep.save"
 
-/*
- * A token no other save has: 32 hex digits. It tells images apart, it
- * guards no secret: without getrandom, the clock and the pid will do.
- */
+/* A token no other save has: 32 hex digits. */
 static char *
 save_token(void)
 {
 	unsigned char raw[16];
 	char *hex = xmalloc(2 * sizeof(raw) + 1);
-	size_t got = 0;
-	ssize_t n;
 
-	while (got < sizeof(raw)) {
-		n = getrandom(raw + got, sizeof(raw) - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			struct timespec ts;
-			uint64_t mix[2];
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			mix[0] = (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 32);
-			mix[1] = (uint64_t)ts.tv_nsec;
-			memcpy(raw, mix, sizeof(raw));
-			break;
-		}
-		got += (size_t)n;
-	}
+	random_bytes(raw, sizeof(raw));
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
 	return hex;

@@ -13,6 +13,7 @@
 #include "util/budget.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/random.h"
 #include "util/strv.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -197,10 +198,28 @@ test_text(void)
 	    "UTF-8: valid, and an overlong refused");
 }
 
+static void
+test_random(void)
+{
+	char a[37], b[37];
+	int shaped = 1;
+
+	random_uuid(a);
+	random_uuid(b);
+	for (int i = 0; i < 36; i++)
+		shaped &= (i == 8 || i == 13 || i == 18 || i == 23) ? a[i] == '-' :
+		    ((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f'));
+	ok(shaped && a[36] == '\0', "a UUID's shape: %s", a);
+	ok(a[14] == '4' && strchr("89ab", a[19]) != NULL,
+	    "version 4, RFC 4122 variant");
+	ok(strcmp(a, b) != 0, "two are not the same");
+}
+
 int
 main(void)
 {
 	test_strv();
+	test_random();
 	test_fs();
 	test_error();
 	test_text();
