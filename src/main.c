@@ -28,6 +28,7 @@ extern const struct cli_option prune_options[];
 extern const struct cli_option push_options[];
 extern const struct cli_option resume_options[];
 extern const struct cli_option save_options[];
+extern const struct cli_option sbom_options[];
 extern const struct cli_option show_options[];
 extern const struct cli_option to_dockerfile_options[];
 extern const struct cli_option verify_options[];
@@ -70,6 +71,25 @@ const struct cli_command cli_commands[] = {
 	  "skips that). A pinned apt version the mirror has dropped is installed from\n"
 	  "the distribution's snapshot archive as of the save that first recorded it\n"
 	  "(--apt-snapshot WHEN: fallback, always, never)." },
+	{ "sbom", cmd_sbom,
+	  "print a snapshot's software bill of materials",
+	  "NAME", sbom_options,
+	  "Prints the SBOM of the latest snapshot of NAME (or #N with --at) as "
+	  "CycloneDX 1.5\n"
+	  "or SPDX 2.3 JSON: every package of the base image that the snapshot "
+	  "kept and\n"
+	  "every one installed or upgraded in the container, with its manager, "
+	  "version,\n"
+	  "architecture and package URL (pkg:deb/debian/jq@1.6-2.1%2Bdeb12u2?"
+	  "arch=amd64 ...).\n"
+	  "Those the container got after its image was built, which image "
+	  "scanners miss,\n"
+	  "are marked: the property keep:source=container (CycloneDX), an "
+	  "annotation\n"
+	  "(SPDX). The distribution in the package URLs comes from the image's\n"
+	  "/etc/os-release, read through the engine (without one, the URLs name "
+	  "none).\n"
+	  "No env or other setting of the container is in the document." },
 	{ "verify", cmd_verify,
 	  "rebuild a snapshot from its recipe and compare it",
 	  "NAME", verify_options,

@@ -9,26 +9,6 @@ ensure_python_image || { echo "Bail out! cannot build keep-test/python"; exit 1;
 mkdir -p "$TEST_DIR/models"
 A=$PREFIX-dev B=$PREFIX-plain P=$PREFIX-py K=$PREFIX-apk N=$PREFIX-node
 
-# A wheel written by hand (see t0004): no index is reachable.
-cat >"$TEST_DIR/mkwheel.py" <<'PY'
-import base64, hashlib, sys, zipfile
-name, version, out = sys.argv[1], sys.argv[2], sys.argv[3]
-di = f"{name}-{version}.dist-info"
-files = {
-    f"{name}.py": f"VERSION = {version!r}\n",
-    f"{di}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-    f"{di}/WHEEL": "Wheel-Version: 1.0\nGenerator: keep-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-}
-def rec(data):
-    h = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"sha256={h},{len(data)}"
-record = "".join(f"{p},{rec(d.encode())}\n" for p, d in files.items()) + f"{di}/RECORD,,\n"
-with zipfile.ZipFile(out, "w") as z:
-    for p, d in files.items():
-        z.writestr(p, d)
-    z.writestr(f"{di}/RECORD", record)
-PY
-
 # apk's database, as Alpine writes it (no Alpine image can be pulled).
 mk_apk_db() {
 	local dir=$1; shift
@@ -58,7 +38,7 @@ test_expect_success 'setup: an untouched container on the same base, with a volu
 '
 
 test_expect_success 'setup: a pip release candidate in a venv' '
-	run_container py --network none -v "$TEST_DIR/mkwheel.py:/mkwheel.py:ro" keep-test/python:latest sleep infinity >/dev/null &&
+	run_container py --network none -v "$KEEP_SOURCE_DIR/tests/cli/mkwheel.py:/mkwheel.py:ro" keep-test/python:latest sleep infinity >/dev/null &&
 	$DOCKER exec "$P" python3 -m venv /opt/venv &&
 	$DOCKER exec "$P" python3 /mkwheel.py hello_keep 1.2.3rc1 /tmp/hello_keep-1.2.3rc1-py3-none-any.whl &&
 	$DOCKER exec "$P" /opt/venv/bin/pip install -q --no-index /tmp/hello_keep-1.2.3rc1-py3-none-any.whl &&
