@@ -919,95 +919,148 @@ save_unchanged(struct catalog *cat, struct snapshot *s, long head_seq,
 	return 0;
 }
 
+void
+save_plan_release(struct save_plan *p)
+{
+	snapshot_release(&p->snap);
+	pkg_set_release(&p->base_set);
+	free(p->head_image);
+	free(p->head_commit);
+	free(p->head_state);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+save_plan(struct engine *e, struct catalog *cat, struct container *config,
+    const char *message, struct save_plan *out, struct strv *warnings,
+    struct keep_error **err)
+{
+	const char *engine_host = engine_endpoint(e)->host;
+	struct snapshot *s = &out->snap;
+	cleanup_free char *head_fp = NULL;
+	struct fs_changes head_loose = { 0 };
+	struct kvv stamp_cache = { 0 };
+	struct buf stamps = BUF_INIT;
+	struct budget budget;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	s->config = *config;
+	memset(config, 0, sizeof(*config));
+	if (engine_image_inspect(e, s->config.image_id, &s->base, err) < 0) {
+		keep_error_wrap(err, "inspect the base image of '%s'",
+		    s->config.name);
+		goto done;
+	}
+	{
+		const char *d = image_repo_digest(&s->base, s->config.image_ref);
+
+		s->base_digest = d ? xstrdup(d) : NULL;
+	}
+	/* One budget for all the save reads of the container and its base. */
+	if (budget_init(&budget, err) < 0 ||
+	    read_changes(e, s, &budget, &out->from_layer, err) < 0)
+		goto done;
+	/*
+	 * The engine lists changes in a different order on every call (a Go
+	 * map): sort them, or the state of an unchanged container would
+	 * differ from save to save.
+	 */
+	if (s->changes.n > 1)
+		qsort(s->changes.v, s->changes.n, sizeof(*s->changes.v),
+		    cmp_fs_change);
+	s->engine = xstrdup(engine_host);
+	s->message = xstrdup(message ? message : "");
+	if (catalog_snapshot_head(cat, engine_host, s->config.name,
+	    &out->head_seq, &head_fp, &out->head_image, &out->head_commit,
+	    err) < 0)
+		goto done;
+	/*
+	 * Unchanged when the container is in the state the latest snapshot
+	 * recorded: decided before any package database is read.
+	 */
+	if (out->head_seq > 0 && catalog_snapshot_state(cat, engine_host,
+	    s->config.name, out->head_seq, &out->head_state, out->from_layer ?
+	    NULL : &head_loose, err) < 0)
+		goto done;
+	if (out->head_state != NULL) {
+		s->state = save_state(e, s, out->from_layer, &head_loose,
+		    &stamp_cache);
+		if (strcmp(out->head_state, s->state) == 0) {
+			out->unchanged = 1;
+			rc = 0;
+			goto done;
+		}
+	}
+	if (analyze(e, cat, s, out->from_layer, &budget, &out->base_set,
+	    &out->base_cached, warnings, err) < 0)
+		goto done;
+	stamp_loose(e, s->config.id, &s->loose, out->from_layer ? &s->changes :
+	    NULL, &stamp_cache, &stamps);
+	s->fingerprint = fingerprint(s, &stamps);
+	if (s->state == NULL || !out->from_layer) {
+		/* With this snapshot's loose files, as the next save will
+		 * compute it (their stamps are known by now). */
+		free(s->state);
+		s->state = save_state(e, s, out->from_layer, &s->loose,
+		    &stamp_cache);
+	}
+	out->unchanged = out->head_seq > 0 &&
+	    strcmp(head_fp, s->fingerprint) == 0;
+	rc = 0;
+done:
+	kvv_release(&stamp_cache);
+	fs_changes_release(&head_loose);
+	buf_release(&stamps);
+	if (rc < 0)
+		save_plan_release(out);
+	return rc;
+}
+
 int
 keep_save(struct engine *e, struct catalog *cat, const char *home,
     const char *id, const struct save_opts *opts, struct save_result *out,
     struct keep_error **err)
 {
 	const char *engine_host = engine_endpoint(e)->host;
+	struct container config = { 0 };
+	struct save_plan plan;
 	struct snapshot s = { 0 };
 	struct pkg_set base_set = { 0 };
-	cleanup_free char *head_fp = NULL, *head_image = NULL,
-	    *head_commit = NULL, *head_state = NULL, *repo = NULL, *tag = NULL,
-	    *token = NULL, *seq_label = NULL;
-	struct fs_changes head_loose = { 0 };
-	struct kvv labels = { 0 }, stamp_cache = { 0 };
-	struct buf stamps = BUF_INIT;
+	cleanup_free char *head_image = NULL, *head_commit = NULL,
+	    *head_state = NULL, *repo = NULL, *tag = NULL, *token = NULL,
+	    *seq_label = NULL;
+	struct kvv labels = { 0 };
 	long head_seq, pending = 0;
 	struct history_prep prep;
-	struct budget budget;
 	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (opts && opts->inspected && opts->inspected->id &&
 	    strcmp(opts->inspected->id, id) == 0) {
-		s.config = *opts->inspected;
+		config = *opts->inspected;
 		memset(opts->inspected, 0, sizeof(*opts->inspected));
-	} else if (engine_container_inspect(e, id, &s.config, err) < 0) {
+	} else if (engine_container_inspect(e, id, &config, err) < 0) {
 		return -1;
 	}
-	if ((lock = lock_container(home, engine_host, s.config.name, 1, err)) < 0)
+	if ((lock = lock_container(home, engine_host, config.name, 1, err)) < 0)
 		goto out;
-	if (repair_pending(e, cat, engine_host, s.config.name, &out->warnings,
+	if (repair_pending(e, cat, engine_host, config.name, &out->warnings,
 	    err) < 0)
 		goto out;
-	if (engine_image_inspect(e, s.config.image_id, &s.base, err) < 0) {
-		keep_error_wrap(err, "inspect the base image of '%s'",
-		    s.config.name);
-		goto out;
-	}
-	{
-		const char *d = image_repo_digest(&s.base, s.config.image_ref);
-
-		s.base_digest = d ? xstrdup(d) : NULL;
-	}
-	/* One budget for all the save reads of the container and its base. */
-	if (budget_init(&budget, err) < 0 ||
-	    read_changes(e, &s, &budget, &from_layer, err) < 0)
-		goto out;
-	/*
-	 * The engine lists changes in a different order on every call (a Go
-	 * map): sort them, or the state of an unchanged container would
-	 * differ from save to save.
-	 */
-	if (s.changes.n > 1)
-		qsort(s.changes.v, s.changes.n, sizeof(*s.changes.v),
-		    cmp_fs_change);
-	s.engine = xstrdup(engine_host);
-	s.message = xstrdup(opts && opts->message ? opts->message : "");
-	if (catalog_snapshot_head(cat, engine_host, s.config.name, &head_seq,
-	    &head_fp, &head_image, &head_commit, err) < 0)
-		goto out;
-	/*
-	 * Unchanged when the container is in the state the latest snapshot
-	 * recorded: decided before any package database is read.
-	 */
-	if (head_seq > 0 && catalog_snapshot_state(cat, engine_host,
-	    s.config.name, head_seq, &head_state, from_layer ? NULL :
-	    &head_loose, err) < 0)
-		goto out;
-	if (head_state != NULL) {
-		s.state = save_state(e, &s, from_layer, &head_loose,
-		    &stamp_cache);
-		if (strcmp(head_state, s.state) == 0) {
-			rc = save_unchanged(cat, &s, head_seq, &head_image,
-			    head_commit, NULL, opts, out, err);
-			goto out;
-		}
-	}
-	if (analyze(e, cat, &s, from_layer, &budget, &base_set, &base_cached,
+	if (save_plan(e, cat, &config, opts ? opts->message : NULL, &plan,
 	    &out->warnings, err) < 0)
 		goto out;
-	stamp_loose(e, s.config.id, &s.loose, from_layer ? &s.changes : NULL,
-	    &stamp_cache, &stamps);
-	s.fingerprint = fingerprint(&s, &stamps);
-	if (s.state == NULL || !from_layer) {
-		/* With this snapshot's loose files, as the next save will
-		 * compute it (their stamps are known by now). */
-		free(s.state);
-		s.state = save_state(e, &s, from_layer, &s.loose, &stamp_cache);
-	}
-	if (head_seq > 0 && strcmp(head_fp, s.fingerprint) == 0) {
+	/* The plan's parts are this save's from here on. */
+	s = plan.snap;
+	base_set = plan.base_set;
+	base_cached = plan.base_cached;
+	from_layer = plan.from_layer;
+	head_seq = plan.head_seq;
+	head_image = plan.head_image;
+	head_commit = plan.head_commit;
+	head_state = plan.head_state;
+	if (plan.unchanged) {
 		rc = save_unchanged(cat, &s, head_seq, &head_image, head_commit,
 		    head_state, opts, out, err);
 		goto out;
@@ -1109,9 +1162,7 @@ out:
 	if (lock >= 0)
 		close(lock);
 	kvv_release(&labels);
-	kvv_release(&stamp_cache);
-	fs_changes_release(&head_loose);
-	buf_release(&stamps);
+	container_release(&config);
 	if (prepared)
 		history_prep_release(&prep);
 	pkg_set_release(&base_set);

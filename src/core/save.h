@@ -74,6 +74,42 @@ int keep_save(struct engine *e, struct catalog *cat, const char *home,
     struct keep_error **err);
 
 /*
+ * What a save finds before it decides whether to commit: everything it
+ * reads and compares, nothing it writes. keep_save commits on it; keep
+ * status shows it.
+ */
+struct save_plan {
+	/*
+	 * The snapshot the save would record: config, base, change list,
+	 * engine, message, state; and unless the state told "unchanged"
+	 * first, package changes, loose files and fingerprint (seq, image
+	 * and image_id are the commit's, not set).
+	 */
+	struct snapshot snap;
+	struct pkg_set base_set;	/* the base's packages, when read now */
+	int base_cached;	/* the catalog had them: base_set is empty */
+	int from_layer;		/* the change list came from the layers */
+	long head_seq;		/* the latest snapshot's number; 0: none */
+	char *head_image;	/* its image, recipe commit (or NULL) and */
+	char *head_commit;	/* recorded state (or NULL) */
+	char *head_state;
+	int unchanged;		/* nothing changed since #head_seq */
+};
+
+/*
+ * Read the container config (inspected, moved from: left zeroed) as a save
+ * does: its base image, its changes and packages, the stamps of its loose
+ * files, the fingerprint, and the latest snapshot to compare with. Takes
+ * no lock and writes nothing. Refused packages and the like go to
+ * warnings. out is released with save_plan_release; a failure releases
+ * it itself.
+ */
+int save_plan(struct engine *e, struct catalog *cat, struct container *config,
+    const char *message, struct save_plan *out, struct strv *warnings,
+    struct keep_error **err);
+void save_plan_release(struct save_plan *p);
+
+/*
  * Clean up after saves on e that were interrupted (killed, crashed): remove
  * the images they made but never recorded. Containers with a save running
  * now are left alone. What was removed is appended to warnings.
