@@ -4,6 +4,7 @@
 
 #include "catalog/snapshots.h"
 #include "cli/cli.h"
+#include "cli/snapshot_out.h"
 #include "core/history.h"
 #include "core/resolve.h"
 #include "util/jout.h"
@@ -20,16 +21,6 @@ const struct cli_option diff_options[] = {
 	CLI_OPTION_JSON(&opt.json, "print the differences as a JSON object"),
 	CLI_END,
 };
-
-static struct jout *
-strv_json(const struct strv *sv)
-{
-	struct jout *a = jout_array();
-
-	for (size_t i = 0; i < sv->n; i++)
-		jout_push_str(a, sv->v[i]);
-	return a;
-}
 
 static void
 print_section(const char *title, const struct strv *plus, const char *pfx_plus,
@@ -83,30 +74,12 @@ cmd_diff(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	    history_diff(&a, &b, &d, err) < 0)
 		goto out;
 	if (opt.json) {
-		struct jout *o = jout_object(), *x;
+		struct jout *o = jout_object();
 
 		jout_set_str(o, "name", latest.config.name);
 		jout_set_int(o, "from", a.seq);
 		jout_set_int(o, "to", b.seq);
-		jout_set(o, "packages", strv_json(&d.packages));
-		x = jout_object();
-		jout_set(x, "added", strv_json(&d.env_added));
-		jout_set(x, "removed", strv_json(&d.env_removed));
-		jout_set(x, "changed", strv_json(&d.env_changed));
-		jout_set(o, "env", x);
-		x = jout_object();
-		jout_set(x, "added", strv_json(&d.mounts_added));
-		jout_set(x, "removed", strv_json(&d.mounts_removed));
-		jout_set(o, "mounts", x);
-		x = jout_object();
-		jout_set(x, "added", strv_json(&d.files_added));
-		jout_set(x, "removed", strv_json(&d.files_removed));
-		jout_set(o, "files", x);
-		x = jout_object();
-		jout_set(x, "added", strv_json(&d.settings_added));
-		jout_set(x, "removed", strv_json(&d.settings_removed));
-		jout_set(x, "changed", strv_json(&d.settings_changed));
-		jout_set(o, "settings", x);
+		snapshot_diff_json(o, &d);
 		jout_set_str(o, "dockerfile", buf_cstr(&d.dockerfile));
 		cli_print_json(o);
 		jout_free(o);

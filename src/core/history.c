@@ -528,14 +528,11 @@ settings_diff(const struct snapshot *a, const struct snapshot *b,
 	value_release(&rb);
 }
 
-int
-history_diff(const struct snapshot *a, const struct snapshot *b,
-    struct snapshot_diff *out, struct keep_error **err)
+void
+history_changes(const struct snapshot *a, const struct snapshot *b,
+    struct snapshot_diff *out)
 {
-	struct buf da = BUF_INIT, db = BUF_INIT;
 	struct strv la = { 0 }, lb = { 0 };
-	cleanup_free char *path = xasprintf("%s/Dockerfile", b->config.name);
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	history_package_delta(a, b, &out->packages);
@@ -582,6 +579,17 @@ history_diff(const struct snapshot *a, const struct snapshot *b,
 				lists[k]->v[i] = r;
 			}
 	}
+}
+
+int
+history_diff(const struct snapshot *a, const struct snapshot *b,
+    struct snapshot_diff *out, struct keep_error **err)
+{
+	struct buf da = BUF_INIT, db = BUF_INIT;
+	cleanup_free char *path = xasprintf("%s/Dockerfile", b->config.name);
+	int rc;
+
+	history_changes(a, b, out);
 	rc = recipe_dockerfile(a, NULL, 0, &da, NULL, err);
 	if (rc == 0)
 		rc = recipe_dockerfile(b, NULL, 0, &db, NULL, err);

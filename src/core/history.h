@@ -100,6 +100,13 @@ struct snapshot_diff {
 /* Compare a (older) with b; out is released with snapshot_diff_release. */
 int history_diff(const struct snapshot *a, const struct snapshot *b,
     struct snapshot_diff *out, struct keep_error **err);
+
+/*
+ * history_diff without the Dockerfiles' diff (out->dockerfile stays
+ * empty), which needs neither a renderer nor libgit2: keep status.
+ */
+void history_changes(const struct snapshot *a, const struct snapshot *b,
+    struct snapshot_diff *out);
 void snapshot_diff_release(struct snapshot_diff *d);
 
 #endif
