@@ -30,6 +30,7 @@ extern const struct cli_option resume_options[];
 extern const struct cli_option save_options[];
 extern const struct cli_option sbom_options[];
 extern const struct cli_option show_options[];
+extern const struct cli_option status_options[];
 extern const struct cli_option to_dockerfile_options[];
 extern const struct cli_option verify_options[];
 extern const struct cli_option version_options[];
@@ -47,6 +48,22 @@ const struct cli_command cli_commands[] = {
 	  "snapshot, no image is made: 'NAME: unchanged since #N'. If\nanother "
 	  "keep catalog's snapshot holds that tag, the image is "
 	  "keep/NAME:SEQ-TOKEN\n(with a warning)." },
+	{ "status", cmd_status,
+	  "show what changed since the last save, without saving",
+	  "[NAME]", status_options,
+	  "Reads NAME as 'keep save' would (the same analysis: it costs about "
+	  "what an\n"
+	  "unchanged save does) and compares it with its latest snapshot: one "
+	  "line per\n"
+	  "change, A added, D removed, M changed: packages (by manager), loose "
+	  "files,\n"
+	  "env names, mounts, run settings, and '! image' when the name of its "
+	  "image now\n"
+	  "names another image. Without NAME, one line per tracked container of "
+	  "the\n"
+	  "engine: 'dev1: 3 packages, 12 files since #7 (2 days ago)'. Exits 0 "
+	  "whatever\n"
+	  "changed." },
 	{ "ls", cmd_ls,
 	  "list the tracked containers",
 	  "", ls_options, NULL },

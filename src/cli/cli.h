@@ -247,6 +247,8 @@ int cmd_sbom(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_show(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
+int cmd_status(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
 int cmd_to_dockerfile(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_verify(struct cli_ctx *ctx, const struct cli_command *self,
