@@ -74,6 +74,19 @@ test_expect_success 'options come from the command option tables, global ones be
 	test "$(sort out | tr "\n" " ")" = "bash zsh "
 '
 
+test_expect_success 'an option that takes one of a few values offers them; find takes no NAME' '
+	complete_words sbom --format "" >out &&
+	test "$(sort out | tr "\n" " ")" = "cyclonedx spdx " &&
+	complete_words sbom --format s >out &&
+	test "$(cat out)" = spdx &&
+	complete_words find --manager "" >out &&
+	test "$(sort out | tr "\n" " ")" = "apk dpkg npm pip " &&
+	complete_words find --l >out &&
+	test "$(cat out)" = --latest &&
+	complete_words status --j >out &&
+	test "$(cat out)" = --json
+'
+
 test_expect_success 'no catalog yet: --names prints nothing and creates none' '
 	keep completion --names >out &&
 	expect_empty out &&
@@ -94,6 +107,12 @@ test_expect_success 'keep show <TAB> offers a tracked name; an option value is n
 	complete_words show --at "" >out &&
 	expect_empty out &&
 	complete_words resume "$C" -- s >out &&
+	expect_empty out &&
+	complete_words sbom "" >out &&
+	expect_grep "^$C$" out &&
+	complete_words status "" >out &&
+	expect_grep "^$C$" out &&
+	complete_words find "" >out &&
 	expect_empty out
 '
 
