@@ -242,7 +242,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		apt_release_parse(d, size, &a, &b);
 	}
 #elif defined(FUZZ_OS_RELEASE)
+	/*
+	 * ID and VERSION_ID go into purls and SBOM names: what comes out is
+	 * a non-empty word of letters, digits and "._-" ("~" in a version).
+	 */
 	os_release_parse(d, size, &a, &b);
+	for (int k = 0; k < 2; k++) {
+		const char *w = k == 0 ? a : b;
+
+		if (w != NULL && (w[0] == '\0' || w[strspn(w,
+		    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-~")] != '\0' || (k == 0 && strchr(w, '~'))))
+			fuzz_fail("an os-release word keep cannot name", w, NULL);
+	}
 #elif defined(FUZZ_VERSION)
 	{
 		/* Two versions split at the first NUL, in every order. */
