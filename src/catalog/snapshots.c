@@ -90,7 +90,7 @@ catalog_snapshot_state(struct catalog *cat, const char *engine,
 	if (rc != SQLITE_ROW)
 		return catalog_fail(cat, err, "read snapshot state");
 	id = sqlite3_column_int64(st, 0);
-	*state = col_dup(st, 1);
+	*state = catalog_col_dup(st, 1);
 	if (loose == NULL)
 		return 0;
 	sqlite3_finalize(st);
@@ -171,12 +171,12 @@ catalog_snapshot_images(struct catalog *cat, const char *engine,
 			out->v = xrealloc(out->v, cap * sizeof(*out->v));
 		}
 		im = &out->v[out->n++];
-		im->name = col_str(st, 0);
+		im->name = catalog_col_str(st, 0);
 		im->seq = sqlite3_column_int64(st, 1);
-		im->created_at = col_str(st, 2);
-		im->image = col_str(st, 3);
-		im->image_id = col_str(st, 4);
-		im->pruned_at = col_dup(st, 5);
+		im->created_at = catalog_col_str(st, 2);
+		im->image = catalog_col_str(st, 3);
+		im->image_id = catalog_col_str(st, 4);
+		im->pruned_at = catalog_col_dup(st, 5);
 	}
 	if (rc != SQLITE_DONE) {
 		catalog_images_release(out);

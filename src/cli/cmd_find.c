@@ -13,6 +13,7 @@
 #include "render/quote.h"
 #include "util/buf.h"
 #include "util/jout.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 /* What the options set. */
@@ -113,41 +114,41 @@ describe(enum find_kind kind, const struct find_hit *h, struct buf *out)
 	switch (kind) {
 	case FIND_PACKAGE:
 		buf_printf(out, "%s ", h->pkg.manager);
-		quote_printable(out, h->pkg.name);
+		text_printable(out, h->pkg.name, 0);
 		buf_addch(out, ' ');
-		quote_printable(out, h->pkg.version);
+		text_printable(out, h->pkg.version, 0);
 		if (h->pkg.arch[0] && strcmp(h->pkg.arch, "all") != 0)
 			buf_printf(out, " [%s]", h->pkg.arch);
 		if (h->pkg.location[0]) {
 			buf_addstr(out, " in ");
-			quote_printable(out, h->pkg.location);
+			text_printable(out, h->pkg.location, 0);
 		}
 		buf_addstr(out, h->from_base ? " (base image)" :
 		    h->change == PKG_ADDED ? " (installed)" : " (upgraded)");
 		break;
 	case FIND_FILE:
 		buf_printf(out, "%s ", file_change(h->file.kind));
-		quote_printable(out, h->file.path);
+		text_printable(out, h->file.path, 0);
 		if (h->loose)
 			buf_addstr(out, " (loose file)");
 		break;
 	case FIND_ENV:
 		buf_addstr(out, "env ");
-		quote_printable(out, h->env_name);
+		text_printable(out, h->env_name, 0);
 		break;
 	case FIND_MOUNT:
 		buf_printf(out, "%s ", h->mount.type);
-		quote_printable(out, h->mount.source);
+		text_printable(out, h->mount.source, 0);
 		buf_addstr(out, " -> ");
-		quote_printable(out, h->mount.destination);
+		text_printable(out, h->mount.destination, 0);
 		if (!h->mount.rw)
 			buf_addstr(out, " (read-only)");
 		break;
 	case FIND_BASE:
-		quote_printable(out, h->image_ref);
+		text_printable(out, h->image_ref, 0);
 		buf_addstr(out, " (");
-		quote_printable(out, h->base_digest ? h->base_digest :
-		    h->base_id);
+		text_printable(out, h->base_digest ? h->base_digest :
+		    h->base_id, 0);
 		buf_addch(out, ')');
 		break;
 	}

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "render/quote.h"
 #include "util/jout.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 /* What the options set. */
@@ -92,7 +93,7 @@ line(const char *code, const char *what, const char *text)
 {
 	struct buf b = BUF_INIT;
 
-	quote_printable(&b, text);
+	text_printable(&b, text, 0);
 	printf("%-2s %s%s%s\n", code, what, what[0] ? " " : "",
 	    buf_cstr(&b));
 	buf_release(&b);

@@ -924,6 +924,7 @@ save_plan_release(struct save_plan *p)
 {
 	snapshot_release(&p->snap);
 	pkg_set_release(&p->base_set);
+	kvv_release(&p->stamp_cache);
 	free(p->head_image);
 	free(p->head_commit);
 	free(p->head_state);
@@ -939,7 +940,6 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	struct snapshot *s = &out->snap;
 	cleanup_free char *head_fp = NULL;
 	struct fs_changes head_loose = { 0 };
-	struct kvv stamp_cache = { 0 };
 	struct buf stamps = BUF_INIT;
 	struct budget budget;
 	int rc = -1;
@@ -985,7 +985,7 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 		goto done;
 	if (out->head_state != NULL) {
 		s->state = save_state(e, s, out->from_layer, &head_loose,
-		    &stamp_cache);
+		    &out->stamp_cache);
 		if (strcmp(out->head_state, s->state) == 0) {
 			out->unchanged = 1;
 			rc = 0;
@@ -996,20 +996,20 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	    &out->base_cached, warnings, err) < 0)
 		goto done;
 	stamp_loose(e, s->config.id, &s->loose, out->from_layer ? &s->changes :
-	    NULL, &stamp_cache, &stamps);
+	    NULL, &out->stamp_cache, &stamps);
 	s->fingerprint = fingerprint(s, &stamps);
 	if (s->state == NULL || !out->from_layer) {
 		/* With this snapshot's loose files, as the next save will
 		 * compute it (their stamps are known by now). */
 		free(s->state);
 		s->state = save_state(e, s, out->from_layer, &s->loose,
-		    &stamp_cache);
+		    &out->stamp_cache);
 	}
 	out->unchanged = out->head_seq > 0 &&
 	    strcmp(head_fp, s->fingerprint) == 0;
 	rc = 0;
 done:
-	kvv_release(&stamp_cache);
+	kvv_release(&out->stamp_cache);
 	fs_changes_release(&head_loose);
 	buf_release(&stamps);
 	if (rc < 0)
@@ -1030,7 +1030,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	cleanup_free char *head_image = NULL, *head_commit = NULL,
 	    *head_state = NULL, *repo = NULL, *tag = NULL, *token = NULL,
 	    *seq_label = NULL;
-	struct kvv labels = { 0 };
+	struct kvv labels = { 0 }, stamp_cache = { 0 };
 	long head_seq, pending = 0;
 	struct history_prep prep;
 	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0, rc = -1;
@@ -1060,6 +1060,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	head_image = plan.head_image;
 	head_commit = plan.head_commit;
 	head_state = plan.head_state;
+	stamp_cache = plan.stamp_cache;
 	if (plan.unchanged) {
 		rc = save_unchanged(cat, &s, head_seq, &head_image, head_commit,
 		    head_state, opts, out, err);
@@ -1162,6 +1163,7 @@ out:
 	if (lock >= 0)
 		close(lock);
 	kvv_release(&labels);
+	kvv_release(&stamp_cache);
 	container_release(&config);
 	if (prepared)
 		history_prep_release(&prep);

@@ -89,6 +89,7 @@ struct save_plan {
 	struct pkg_set base_set;	/* the base's packages, when read now */
 	int base_cached;	/* the catalog had them: base_set is empty */
 	int from_layer;		/* the change list came from the layers */
+	struct kvv stamp_cache;	/* stamps the engine gave, by path */
 	long head_seq;		/* the latest snapshot's number; 0: none */
 	char *head_image;	/* its image, recipe commit (or NULL) and */
 	char *head_commit;	/* recorded state (or NULL) */
