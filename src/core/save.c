@@ -1009,7 +1009,6 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	    strcmp(head_fp, s->fingerprint) == 0;
 	rc = 0;
 done:
-	kvv_release(&out->stamp_cache);
 	fs_changes_release(&head_loose);
 	buf_release(&stamps);
 	if (rc < 0)
