@@ -8,6 +8,7 @@
 
 #include "catalog/snapshots.h"
 #include "core/disk.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 void
@@ -51,19 +52,14 @@ prune_parse_age(const char *what, const char *s, long *out,
 int
 prune_retain(long *out, struct keep_error **err)
 {
-	const char *s = getenv("KEEP_RETAIN");
-	char *end;
-	long v;
+	const char *s;
+	long long v;
+	int rc = env_number("KEEP_RETAIN", 1, LONG_MAX, 0, &v, &s);
 
-	*out = 0;
-	if (s == NULL || *s == '\0')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < 1)
-		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_RETAIN='%s': "
+	*out = (long)v;
+	if (rc < 0)
+		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_RETAIN='%.32s': "
 		    "give how many snapshots keep their image, from 1 up", s);
-	*out = v;
 	return 0;
 }
 

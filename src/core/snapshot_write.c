@@ -1,5 +1,6 @@
 #include "core/snapshot_write.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -10,26 +11,23 @@
 #include "engine/image_io.h"
 #include "engine/lifecycle.h"
 #include "model/run.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 int
 snapshot_max_layers(long *out, struct keep_error **err)
 {
-	const char *s = getenv("KEEP_MAX_LAYERS");
-	char *end;
-	long v;
-
-	*out = SNAPSHOT_MAX_LAYERS;
-	if (s == NULL || *s == '\0')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
+	const char *s;
+	long long v;
 	/* Flattening makes two layers: a limit below that would flatten
 	 * every save. */
-	if (errno || end == s || *end != '\0' || v < 2)
-		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_MAX_LAYERS='%s': "
-		    "give a whole number of layers from 2 up", s);
-	*out = v;
+	int rc = env_number("KEEP_MAX_LAYERS", 2, LONG_MAX, SNAPSHOT_MAX_LAYERS,
+	    &v, &s);
+
+	*out = (long)v;
+	if (rc < 0)
+		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_MAX_LAYERS="
+		    "'%.32s': give a whole number of layers from 2 up", s);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "engine/engine.h"
 
+#include <limits.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "engine/http.h"
 #include "engine/json.h"
 #include "util/text.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 /* The newest API keep speaks; older engines get their own version. */
@@ -383,16 +385,13 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 int
 engine_stall_timeout(long *out, struct keep_error **err)
 {
-	const char *s = getenv("KEEP_STALL_TIMEOUT");
-	char *end;
+	const char *s;
+	long long v;
+	int rc = env_number("KEEP_STALL_TIMEOUT", 1, LONG_MAX,
+	    ENGINE_ARCHIVE_STALL, &v, &s);
 
-	*out = ENGINE_ARCHIVE_STALL;
-	if (s == NULL || *s == '\0')
-		return 0;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (!isdigit((unsigned char)*s) || *end != '\0' || errno != 0 ||
-	    *out <= 0)
+	*out = (long)v;
+	if (rc < 0)
 		return keep_error_set(err, KEEP_ERR_USAGE, "KEEP_STALL_TIMEOUT="
 		    "'%.32s': use a number of seconds above 0", s);
 	return 0;

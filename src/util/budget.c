@@ -1,27 +1,20 @@
 #include "util/budget.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
+
+#include "util/env.h"
 
 int
 budget_init(struct budget *b, struct keep_error **err)
 {
-	const char *s = getenv("KEEP_MEMORY_LIMIT");
-	unsigned long long mib = BUDGET_DEFAULT_MIB;
-	char *end;
+	const char *s;
+	long long mib;
 
 	b->used = 0;
-	if (s != NULL && *s != '\0') {
-		errno = 0;
-		mib = strtoull(s, &end, 10);
-		if (!isdigit((unsigned char)*s) || *end != '\0' || errno != 0 ||
-		    mib == 0 || mib > SIZE_MAX >> 20)
-			return keep_error_set(err, KEEP_ERR_USAGE,
-			    "KEEP_MEMORY_LIMIT='%.32s': use a number of MiB "
-			    "above 0", s);
-	}
+	if (env_number("KEEP_MEMORY_LIMIT", 1, (long long)(SIZE_MAX >> 20),
+	    BUDGET_DEFAULT_MIB, &mib, &s) < 0)
+		return keep_error_set(err, KEEP_ERR_USAGE,
+		    "KEEP_MEMORY_LIMIT='%.32s': use a number of MiB above 0", s);
 	b->max = (size_t)mib << 20;
 	return 0;
 }

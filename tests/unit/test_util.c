@@ -11,6 +11,7 @@
 
 #include "tap.h"
 #include "util/budget.h"
+#include "util/env.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/random.h"
@@ -215,6 +216,32 @@ test_random(void)
 	ok(strcmp(a, b) != 0, "two are not the same");
 }
 
+static void
+test_env_number(void)
+{
+	static const char *const bad[] = { "x", "12x", "-3", "+3", " 3", "1",
+		"99999999999999999999", "101" };
+	const char *raw;
+	long long v;
+
+	unsetenv("KEEP_TEST_N");
+	ok(env_number("KEEP_TEST_N", 2, 100, 7, &v, &raw) == 0 && v == 7,
+	    "env_number: unset is the default");
+	setenv("KEEP_TEST_N", "", 1);
+	ok(env_number("KEEP_TEST_N", 2, 100, 7, &v, &raw) == 0 && v == 7,
+	    "env_number: empty is the default");
+	setenv("KEEP_TEST_N", "42", 1);
+	ok(env_number("KEEP_TEST_N", 2, 100, 7, &v, &raw) == 0 && v == 42,
+	    "env_number: 42");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		setenv("KEEP_TEST_N", bad[i], 1);
+		ok(env_number("KEEP_TEST_N", 2, 100, 7, &v, &raw) < 0 &&
+		    v == 7 && raw && strcmp(raw, bad[i]) == 0,
+		    "env_number: '%s' refused, the default kept", bad[i]);
+	}
+	unsetenv("KEEP_TEST_N");
+}
+
 int
 main(void)
 {
@@ -224,5 +251,6 @@ main(void)
 	test_error();
 	test_text();
 	test_budget();
+	test_env_number();
 	return done_testing();
 }
