@@ -97,10 +97,11 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		have_live = engine_container_list(e, NULL, &live,
 		    &engine_err) == 0;
 		ls_warn(ctx, "container states", engine_err);
-		keep_error_free(engine_err);
-		engine_err = NULL;
-		have_disk = disk_images_load(e, &disk, &engine_err) == 0;
-		ls_warn(ctx, "disk use", engine_err);
+		/* An engine that could not list its containers: one line. */
+		if (have_live) {
+			have_disk = disk_images_load(e, &disk, &engine_err) == 0;
+			ls_warn(ctx, "disk use", engine_err);
+		}
 	} else {
 		ls_warn(ctx, "container states", engine_err);
 	}
