@@ -170,24 +170,13 @@ cmd_doctor(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		jout_set_str(eo, "path", recipes);
 		jout_set_bool(eo, "exists", recipes_exist);
 		jout_set(o, "recipes", eo);
-		eo = jout_array();
-		for (size_t i = 0; i < fixed.n; i++)
-			jout_push_str(eo, fixed.v[i]);
-		jout_set(o, "repaired", eo);
+		jout_set(o, "repaired", jout_strv(&fixed));
 		jout_set_str(o, "repair_error", repair_err ? repair_err->message : NULL);
 		if (audited) {
-			struct jout *a;
-
 			eo = jout_object();
-			a = jout_array();
-			for (size_t i = 0; i < audit.lost.n; i++)
-				jout_push_str(a, audit.lost.v[i]);
-			jout_set(eo, "unknown", a);
+			jout_set(eo, "unknown", jout_strv(&audit.lost));
 			jout_set_int(eo, "unknown_bytes", audit.lost_bytes);
-			a = jout_array();
-			for (size_t i = 0; i < audit.missing.n; i++)
-				jout_push_str(a, audit.missing.v[i]);
-			jout_set(eo, "missing", a);
+			jout_set(eo, "missing", jout_strv(&audit.missing));
 			jout_set(o, "images", eo);
 		} else {
 			jout_set_null(o, "images");

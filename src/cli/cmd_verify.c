@@ -176,16 +176,6 @@ items_json(const struct verify_items *items, const char *key)
 }
 
 static struct jout *
-strv_json(const struct strv *sv)
-{
-	struct jout *a = jout_array();
-
-	for (size_t i = 0; i < sv->n; i++)
-		jout_push_str(a, sv->v[i]);
-	return a;
-}
-
-static struct jout *
 result_json(const struct snapshot *s, const struct verify_result *r,
     const char *kept, const char *error)
 {
@@ -223,12 +213,12 @@ result_json(const struct snapshot *s, const struct verify_result *r,
 	jout_set_bool(files, "context", r->context);
 	jout_set(o, "files", files);
 	jout_set(o, "config", items_json(&r->config, "item"));
-	jout_set(o, "left_out", strv_json(&r->left_out));
+	jout_set(o, "left_out", jout_strv(&r->left_out));
 	jout_set_str(apt, "snapshot", r->apt_snapshot);
-	jout_set(apt, "snapshot_times", strv_json(&r->apt_times));
-	jout_set(apt, "no_snapshot_archive", strv_json(&r->apt_unarchived));
+	jout_set(apt, "snapshot_times", jout_strv(&r->apt_times));
+	jout_set(apt, "no_snapshot_archive", jout_strv(&r->apt_unarchived));
 	jout_set(o, "apt", apt);
-	jout_set(o, "warnings", strv_json(&r->warnings));
+	jout_set(o, "warnings", jout_strv(&r->warnings));
 	return o;
 }
 

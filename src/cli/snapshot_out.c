@@ -220,38 +220,28 @@ snapshot_print(FILE *f, const struct snapshot *s)
 		    s->verify_detail : "");
 }
 
-static struct jout *
-strv_json(const struct strv *sv)
-{
-	struct jout *a = jout_array();
-
-	for (size_t i = 0; i < sv->n; i++)
-		jout_push_str(a, sv->v[i]);
-	return a;
-}
-
 void
 snapshot_diff_json(struct jout *o, const struct snapshot_diff *d)
 {
 	struct jout *x;
 
-	jout_set(o, "packages", strv_json(&d->packages));
+	jout_set(o, "packages", jout_strv(&d->packages));
 	x = jout_object();
-	jout_set(x, "added", strv_json(&d->env_added));
-	jout_set(x, "removed", strv_json(&d->env_removed));
-	jout_set(x, "changed", strv_json(&d->env_changed));
+	jout_set(x, "added", jout_strv(&d->env_added));
+	jout_set(x, "removed", jout_strv(&d->env_removed));
+	jout_set(x, "changed", jout_strv(&d->env_changed));
 	jout_set(o, "env", x);
 	x = jout_object();
-	jout_set(x, "added", strv_json(&d->mounts_added));
-	jout_set(x, "removed", strv_json(&d->mounts_removed));
+	jout_set(x, "added", jout_strv(&d->mounts_added));
+	jout_set(x, "removed", jout_strv(&d->mounts_removed));
 	jout_set(o, "mounts", x);
 	x = jout_object();
-	jout_set(x, "added", strv_json(&d->files_added));
-	jout_set(x, "removed", strv_json(&d->files_removed));
+	jout_set(x, "added", jout_strv(&d->files_added));
+	jout_set(x, "removed", jout_strv(&d->files_removed));
 	jout_set(o, "files", x);
 	x = jout_object();
-	jout_set(x, "added", strv_json(&d->settings_added));
-	jout_set(x, "removed", strv_json(&d->settings_removed));
-	jout_set(x, "changed", strv_json(&d->settings_changed));
+	jout_set(x, "added", jout_strv(&d->settings_added));
+	jout_set(x, "removed", jout_strv(&d->settings_removed));
+	jout_set(x, "changed", jout_strv(&d->settings_changed));
 	jout_set(o, "settings", x);
 }

@@ -74,12 +74,11 @@ settings_json(struct jout *o, const struct container *c)
 static struct jout *
 argv_json(const struct strv *argv)
 {
-	struct jout *a = jout_array();
 	struct strv shown = { 0 };
+	struct jout *a;
 
 	secrets_redact_argv(argv, &shown);
-	for (size_t i = 0; i < shown.n; i++)
-		jout_push_str(a, shown.v[i]);
+	a = jout_strv(&shown);
 	strv_release(&shown);
 	return a;
 }
@@ -115,10 +114,7 @@ config_json(struct jout *o, const struct container *c)
 	}
 	jout_set(o, "env", a);
 
-	a = jout_array();
-	for (size_t i = 0; i < c->exposed_ports.n; i++)
-		jout_push_str(a, c->exposed_ports.v[i]);
-	jout_set(o, "exposed_ports", a);
+	jout_set(o, "exposed_ports", jout_strv(&c->exposed_ports));
 	a = jout_array();
 	for (size_t i = 0; i < c->n_ports; i++) {
 		struct jout *p = jout_object();

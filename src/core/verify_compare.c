@@ -145,23 +145,12 @@ show_args(const struct strv *args)
 	return buf_detach(&b, NULL);
 }
 
-static int
-args_equal(const struct strv *a, const struct strv *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return 0;
-	return 1;
-}
-
 static void
 compare_args(struct verify_items *items, const char *what,
     const struct strv *want, const struct strv *got)
 {
 	items->compared++;
-	if (!args_equal(want, got)) {
+	if (!strv_equal(want, got)) {
 		cleanup_free char *w = show_args(want), *g = show_args(got);
 
 		item_add(items, what, "different", w, g, "");

@@ -290,17 +290,6 @@ sorted_env(const struct kvv *env)
 	return v;
 }
 
-static int
-strv_equal(const struct strv *a, const struct strv *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return 0;
-	return 1;
-}
-
 /* Append the items as continuation lines, two tabs deep. */
 static void
 add_list(struct buf *b, const struct strv *items)

@@ -123,6 +123,16 @@ jout_push_str(struct jout *arr, const char *s)
 	check(json_array_append_new(J(arr), str_or_null(s)));
 }
 
+struct jout *
+jout_strv(const struct strv *sv)
+{
+	struct jout *a = jout_array();
+
+	for (size_t i = 0; i < sv->n; i++)
+		jout_push_str(a, sv->v[i]);
+	return a;
+}
+
 /* fn's replacement for the string v, or NULL when v stays. */
 static json_t *
 mapped(json_t *v, const char *key, char *(*fn)(const char *, const char *))

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "util/strv.h"
+
 struct jout;
 
 struct jout *jout_object(void);
@@ -30,6 +32,9 @@ void jout_set(struct jout *obj, const char *key, struct jout *child);
 /* Append to an array; steals child. */
 void jout_push(struct jout *arr, struct jout *child);
 void jout_push_str(struct jout *arr, const char *s);
+
+/* A new array of the strings of sv, in order. */
+struct jout *jout_strv(const struct strv *sv);
 
 /*
  * Pass every string value in j through fn, depth first: fn gets the key

@@ -175,3 +175,14 @@ kvv_get(const struct kvv *kv, const char *key)
 			return kv->v[i].value;
 	return NULL;
 }
+
+int
+strv_equal(const struct strv *a, const struct strv *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}

@@ -34,6 +34,9 @@ int strv_cmp(const void *a, const void *b);
 void strv_sort(struct strv *sv);
 /* 1 when sorted sv holds s (binary search), else 0. */
 int strv_sorted_has(const struct strv *sv, const char *s);
+
+/* 1 when a and b hold the same strings in the same order. */
+int strv_equal(const struct strv *a, const struct strv *b);
 /* Sort sv and drop repeated strings. O(n log n). */
 void strv_sort_unique(struct strv *sv);
 /* Drop repeated strings, keeping the first of each where it stood. O(n log n). */
