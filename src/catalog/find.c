@@ -6,6 +6,7 @@
 
 #include "catalog/catalog_internal.h"
 #include "util/buf.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 void
@@ -30,7 +31,7 @@ find_hits_release(struct find_hits *h)
 	}
 	free(h->v);
 	h->v = NULL;
-	h->n = 0;
+	h->n = h->cap = 0;
 }
 
 /*
@@ -347,7 +348,7 @@ catalog_find(struct catalog *cat, const struct find_query *q,
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, q->latest);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+		out->v = vec_grow(out->v, out->n, &out->cap, sizeof(*out->v));
 		memset(&out->v[out->n], 0, sizeof(*out->v));
 		hit_read(q->kind, st, &out->v[out->n++]);
 	}

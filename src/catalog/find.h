@@ -65,7 +65,7 @@ struct find_hit {
 
 struct find_hits {
 	struct find_hit *v;
-	size_t n;
+	size_t n, cap;
 };
 
 void find_hits_release(struct find_hits *h);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "catalog/catalog_internal.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 static void
@@ -573,8 +574,8 @@ load_children(struct catalog *cat, struct snapshot *s, struct keep_error **err)
 		struct pkg_change *pc;
 		const char *change = (const char *)sqlite3_column_text(st, 4);
 
-		s->packages.v = xrealloc(s->packages.v,
-		    (s->packages.n + 1) * sizeof(*s->packages.v));
+		s->packages.v = vec_grow(s->packages.v, s->packages.n,
+		    &s->packages.cap, sizeof(*s->packages.v));
 		pc = &s->packages.v[s->packages.n++];
 		pc->pkg.manager = catalog_col_str(st, 0);
 		pc->pkg.name = catalog_col_str(st, 1);
@@ -752,7 +753,7 @@ catalog_base_packages_get(struct catalog *cat, const char *image_id,
 		p.location = catalog_col_str(st, 5);
 		p.installer = catalog_col_str(st, 6);
 		p.origin = catalog_col_str(st, 7);
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->v = vec_grow(out->v, out->n, &out->cap, sizeof(*out->v));
 		out->v[out->n++] = p;
 	}
 	if (rc != SQLITE_DONE)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/lifecycle.h"
+#include "util/strv.h"
 #include "util/tar.h"
 #include "util/xalloc.h"
 
@@ -27,7 +28,7 @@ struct engine_fs {
 	char *image;		/* image to create a reader from, or NULL */
 	int created;		/* id names a reader container we must remove */
 	struct efs_file *files;	/* what prefetches found, sorted by path */
-	size_t n_files;
+	size_t n_files, cap_files;
 };
 
 static int
@@ -350,8 +351,8 @@ efs_prefetch(void *ctx, const char *dir, const struct strv *paths)
 			/* Both sorted by name: one pass. */
 			while (j < got.n && (c = strcmp(got.v[j].key, want.v[i])) < 0)
 				j++;
-			fs->files = xreallocarray(fs->files, fs->n_files + 1,
-			    sizeof(*fs->files));
+			fs->files = vec_grow(fs->files, fs->n_files,
+			    &fs->cap_files, sizeof(*fs->files));
 			f = &fs->files[fs->n_files++];
 			f->path = xasprintf("%s/%s", dir, want.v[i]);
 			f->data = (struct buf)BUF_INIT;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 void
@@ -164,7 +165,7 @@ fs_changes_push_stamped(struct fs_changes *fc, const char *path,
 {
 	static const struct fs_stamp none;
 
-	fc->v = xrealloc(fc->v, (fc->n + 1) * sizeof(*fc->v));
+	fc->v = vec_grow(fc->v, fc->n, &fc->cap, sizeof(*fc->v));
 	fc->v[fc->n].path = xstrdup(path);
 	fc->v[fc->n].kind = kind;
 	fc->v[fc->n].secret = 0;
@@ -185,7 +186,7 @@ fs_changes_release(struct fs_changes *fc)
 		free(fc->v[i].path);
 	free(fc->v);
 	fc->v = NULL;
-	fc->n = 0;
+	fc->n = fc->cap = 0;
 }
 
 void
@@ -236,7 +237,7 @@ pkg_copy(struct pkg *dst, const struct pkg *src)
 void
 pkg_set_push(struct pkg_set *s, const struct pkg *p)
 {
-	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v = vec_grow(s->v, s->n, &s->cap, sizeof(*s->v));
 	pkg_copy(&s->v[s->n++], p);
 }
 
@@ -280,7 +281,7 @@ void
 pkg_changes_push(struct pkg_changes *pc, enum pkg_change_kind kind,
     const struct pkg *p, const char *old_version)
 {
-	pc->v = xrealloc(pc->v, (pc->n + 1) * sizeof(*pc->v));
+	pc->v = vec_grow(pc->v, pc->n, &pc->cap, sizeof(*pc->v));
 	pc->v[pc->n].change = kind;
 	pkg_copy(&pc->v[pc->n].pkg, p);
 	pc->v[pc->n].old_version = xstrdup(old_version ? old_version : "");
@@ -355,7 +356,7 @@ pkg_set_release(struct pkg_set *s)
 		pkg_release(&s->v[i]);
 	free(s->v);
 	s->v = NULL;
-	s->n = 0;
+	s->n = s->cap = 0;
 }
 
 void
@@ -368,7 +369,7 @@ pkg_changes_release(struct pkg_changes *pc)
 	}
 	free(pc->v);
 	pc->v = NULL;
-	pc->n = 0;
+	pc->n = pc->cap = 0;
 }
 
 const char *
@@ -391,7 +392,7 @@ apt_sources_push(struct apt_sources *as, const char *uri, const char *suite,
 {
 	struct apt_source *a;
 
-	as->v = xrealloc(as->v, (as->n + 1) * sizeof(*as->v));
+	as->v = vec_grow(as->v, as->n, &as->cap, sizeof(*as->v));
 	a = &as->v[as->n++];
 	a->uri = dup_or_empty(uri);
 	a->suite = dup_or_empty(suite);
@@ -412,7 +413,7 @@ apt_sources_release(struct apt_sources *as)
 	}
 	free(as->v);
 	as->v = NULL;
-	as->n = 0;
+	as->n = as->cap = 0;
 }
 
 void

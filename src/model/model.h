@@ -137,7 +137,7 @@ struct fs_change {
 
 struct fs_changes {
 	struct fs_change *v;
-	size_t n;
+	size_t n, cap;	/* cap: room in v (vec_grow) */
 };
 
 /* Append a copy of path with no stamp. */
@@ -161,7 +161,7 @@ struct pkg {
 
 struct pkg_set {
 	struct pkg *v;
-	size_t n;
+	size_t n, cap;	/* cap: room in v (vec_grow) */
 };
 
 void pkg_init_fields(struct pkg *p);	/* all strings "" (allocated) */
@@ -199,7 +199,7 @@ struct pkg_change {
 
 struct pkg_changes {
 	struct pkg_change *v;
-	size_t n;
+	size_t n, cap;	/* cap: room in v (vec_grow) */
 };
 
 /* Append a change of p (copied); old_version may be NULL for "". */
@@ -242,7 +242,7 @@ struct apt_source {
 
 struct apt_sources {
 	struct apt_source *v;
-	size_t n;
+	size_t n, cap;	/* cap: room in v (vec_grow) */
 };
 
 /* Append a source with these fields (copied; NULL is ""). */

@@ -292,8 +292,9 @@ pkg_scan(const struct pkg_fs *container, const struct pkg_fs *base,
 		pkg_changes_filter_valid(&lang, &s.warnings);
 		for (size_t i = 0; i < found.n; i++)
 			pkg_set_push(&s.packages, &found.v[i]);
-		s.changes.v = xrealloc(s.changes.v,
-		    (s.changes.n + lang.n + 1) * sizeof(*s.changes.v));
+		s.changes.cap = s.changes.n + lang.n + 1;
+		s.changes.v = xreallocarray(s.changes.v, s.changes.cap,
+		    sizeof(*s.changes.v));
 		if (lang.n > 0)
 			memcpy(s.changes.v + s.changes.n, lang.v,
 			    lang.n * sizeof(*lang.v));
