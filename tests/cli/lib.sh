@@ -230,7 +230,7 @@ track_image() { echo "image $1" >>"$CLEANUP_LIST"; }
 track_volume() { echo "volume $1" >>"$CLEANUP_LIST"; }
 
 test_expect_success() {
-	local title=$1 body=$2 out skip= rc=0
+	local title=$1 body=$2 out skip= rc=0 start=$SECONDS
 	test_count=$((test_count + 1))
 	out="$TEST_DIR/out.$test_count"
 	(eval "$body") >"$out" 2>&1 || rc=1
@@ -254,6 +254,8 @@ test_expect_success() {
 		echo "not ok $test_count - $title"
 		sed 's/^/#   /' "$out"
 	fi
+	# Where a slow file spends its time, for the suite's time budget.
+	[ $((SECONDS - start)) -lt 20 ] || echo "#   took $((SECONDS - start)) s"
 }
 
 # Assert helpers, for use inside test bodies.
