@@ -167,9 +167,14 @@ find_url_userinfo(const char *s, struct spans *sp)
 {
 	const char *p = s;
 
-	while ((p = strstr(p, "://")) != NULL) {
+	/* strchr, not strstr: ASan's strstr measures the rest of s at each call. */
+	while ((p = strchr(p, ':')) != NULL) {
 		const char *scheme = p, *q, *last_at = NULL;
 
+		if (p[1] != '/' || p[2] != '/') {
+			p++;
+			continue;
+		}
 		while (scheme > s && (isalnum((unsigned char)scheme[-1]) ||
 		    scheme[-1] == '+' || scheme[-1] == '.' || scheme[-1] == '-'))
 			scheme--;
