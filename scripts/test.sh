@@ -33,9 +33,11 @@ trap finish EXIT
 # Warnings are errors in every build of the suite (never in a user's build).
 export KEEP_WERROR=ON
 bash scripts/setup.sh
+suite_log "setup: $SECONDS s"
 jobs=$(nproc)
 
 for phase in $phases; do
+	started=$SECONDS
 	case $phase in
 	builds)
 		# The builds a packager and a clang user make: Release with gcc,
@@ -84,23 +86,35 @@ for phase in $phases; do
 			printf '%s\n' "$targets" | grep -qx "$t" ||
 				fuzz_fail "seeds in $corpus, but no fuzz target $t"
 		done
+		# fuzz_run TARGET CORPUS: one target for $secs seconds; its exit
+		# status goes to build-fuzz/TARGET.rc. New inputs go to a scratch
+		# folder: the committed corpus stays as is.
+		fuzz_run() {
+			local scratch rc=0
+			scratch=$(mktemp -d)
+			./build-fuzz/"$1" -max_total_time="$secs" -rss_limit_mb=2048 \
+				-artifact_prefix=build-fuzz/ "$scratch" "$2" \
+				>build-fuzz/"$1".log 2>&1 || rc=$?
+			rm -rf "$scratch"
+			echo "$rc" >build-fuzz/"$1".rc
+		}
+		# One target per core at a time.
 		for t in $targets; do
 			corpus=tests/fuzz/corpus/${t#fuzz_}
 			[ -n "$(ls -A "$corpus" 2>/dev/null)" ] ||
 				fuzz_fail "fuzz target $t has no seeds in $corpus/"
 			grep -q "^| \`$t\` |" tests/fuzz/README.md ||
 				fuzz_fail "tests/fuzz/README.md does not describe $t"
-			# New inputs go to a scratch folder: the committed corpus
-			# stays as is.
-			scratch=$(mktemp -d)
-			if ! ./build-fuzz/"$t" -max_total_time="$secs" \
-				-rss_limit_mb=2048 -artifact_prefix=build-fuzz/ "$scratch" "$corpus" \
-				>build-fuzz/"$t".log 2>&1; then
-				rm -rf "$scratch"
+			rm -f build-fuzz/"$t".rc
+			fuzz_run "$t" "$corpus" &
+			while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || :; done
+		done
+		wait
+		for t in $targets; do
+			if [ "$(cat build-fuzz/"$t".rc 2>/dev/null)" != 0 ]; then
 				tail -n 40 build-fuzz/"$t".log >&2
 				fuzz_fail "fuzz target $t failed: reproduce with ./build-fuzz/$t build-fuzz/crash-*"
 			fi
-			rm -rf "$scratch"
 			runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' build-fuzz/"$t".log)
 			[ "${runs:-0}" -gt 0 ] || fuzz_fail "fuzz target $t ran no input"
 			echo "$t: $runs runs" >&2
@@ -122,4 +136,6 @@ for phase in $phases; do
 		exit 2
 		;;
 	esac
+	# Where CI's minutes go (the whole suite must stay well under 15).
+	suite_log "$phase: $((SECONDS - started)) s"
 done
