@@ -121,26 +121,6 @@ note_large(struct build_context *bc, const char *path, long long size)
 	buf_release(&b);
 }
 
-static const char *
-type_word(enum tar_type t)
-{
-	switch (t) {
-	case TAR_SYMLINK:
-		return "a symbolic link";
-	case TAR_HARDLINK:
-		return "a hard link";
-	case TAR_CHAR:
-	case TAR_BLOCK:
-		return "a device";
-	case TAR_FIFO:
-		return "a fifo";
-	case TAR_SOCKET:
-		return "a socket";
-	default:
-		return "not a regular file";
-	}
-}
-
 /*
  * A file's bytes for the context: installer configuration that may hold
  * credentials goes to a user with them as "***" (the recipe mounts the
@@ -173,7 +153,7 @@ collect_entry(void *ctx, const struct tar_entry *ent, struct keep_error **err)
 		return 0;
 	if (ent->type != TAR_FILE && ent->type != TAR_DIR) {
 		strv_pushf(c->warnings, "'%s' is %s: not copied into the build "
-		    "context", abs, type_word(ent->type));
+		    "context", abs, tar_type_name(ent->type));
 		return 0;
 	}
 	if (ent->uid < 0 || ent->gid < 0 || ent->uid > 0x7fffffff ||

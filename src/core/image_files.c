@@ -14,30 +14,6 @@
 #define GROUP_MIN 8
 #define GROUP_MAX_TOTAL ((size_t)64 << 20)
 
-const char *
-image_file_type_name(enum tar_type t)
-{
-	switch (t) {
-	case TAR_FILE:
-		return "a regular file";
-	case TAR_DIR:
-		return "a directory";
-	case TAR_SYMLINK:
-		return "a symbolic link";
-	case TAR_HARDLINK:
-		return "a hard link";
-	case TAR_CHAR:
-	case TAR_BLOCK:
-		return "a device";
-	case TAR_FIFO:
-		return "a fifo";
-	case TAR_SOCKET:
-		return "a socket";
-	default:
-		return "an unknown kind of file";
-	}
-}
-
 static int
 file_cmp(const void *a, const void *b)
 {

@@ -45,7 +45,4 @@ const struct image_file *image_files_find(const struct image_files *files,
 
 void image_files_release(struct image_files *files);
 
-/* "a regular file", "a directory", "a symbolic link" ... for messages. */
-const char *image_file_type_name(enum tar_type t);
-
 #endif

@@ -34,7 +34,7 @@ item_add(struct verify_items *items, const char *what, const char *kind,
 static char *
 describe(const struct image_file *f)
 {
-	const char *type = image_file_type_name(f->type);
+	const char *type = tar_type_name(f->type);
 
 	/* Without the article: "a regular file" -> "regular file". */
 	type += strncmp(type, "an ", 3) == 0 ? 3 : strncmp(type, "a ", 2) == 0 ? 2 : 0;
@@ -107,7 +107,7 @@ verify_files(const struct snapshot *s, const struct image_files *snap,
 			why = a->type == TAR_FILE || a->type == TAR_DIR ?
 			    xstrdup("not in the build context") :
 			    xasprintf("%s: not copied into the build context",
-			    image_file_type_name(a->type));
+			    tar_type_name(a->type));
 		if (b == NULL || !b->present) {
 			item_add(&out->files, p, "missing", want, "", why);
 			continue;

@@ -518,3 +518,27 @@ tar_writer_free(struct tar_writer *w)
 		la.archive_write_free(w->a);
 	free(w);
 }
+
+const char *
+tar_type_name(enum tar_type t)
+{
+	switch (t) {
+	case TAR_FILE:
+		return "a regular file";
+	case TAR_DIR:
+		return "a directory";
+	case TAR_SYMLINK:
+		return "a symbolic link";
+	case TAR_HARDLINK:
+		return "a hard link";
+	case TAR_CHAR:
+	case TAR_BLOCK:
+		return "a device";
+	case TAR_FIFO:
+		return "a fifo";
+	case TAR_SOCKET:
+		return "a socket";
+	default:
+		return "an unknown kind of file";
+	}
+}

@@ -30,6 +30,9 @@ enum tar_type {
 	TAR_OTHER,
 };
 
+/* "a regular file", "a directory", "a symbolic link" ... for messages. */
+const char *tar_type_name(enum tar_type t);
+
 /*
  * One entry, valid only during the callback: every pointer belongs to the
  * reader. Strings are never NULL ("" when absent).
