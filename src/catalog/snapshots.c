@@ -841,37 +841,40 @@ catalog_base_put(struct catalog *cat, const struct image *img,
 }
 
 void
+catalog_entry_release(struct catalog_entry *e)
+{
+	free(e->engine);
+	free(e->name);
+	free(e->container_id);
+	free(e->compose_project);
+	free(e->compose_service);
+	free(e->last_saved);
+	free(e->last_image);
+	memset(e, 0, sizeof(*e));
+}
+
+void
 catalog_entries_release(struct catalog_entries *e)
 {
-	for (size_t i = 0; i < e->n; i++) {
-		free(e->v[i].engine);
-		free(e->v[i].name);
-		free(e->v[i].container_id);
-		free(e->v[i].compose_project);
-		free(e->v[i].compose_service);
-		free(e->v[i].last_saved);
-		free(e->v[i].last_image);
-	}
+	for (size_t i = 0; i < e->n; i++)
+		catalog_entry_release(&e->v[i]);
 	free(e->v);
 	e->v = NULL;
 	e->n = 0;
 }
 
-int
-catalog_list(struct catalog *cat, struct catalog_entries *out,
+/* The columns entry_read reads, in its order. */
+#define ENTRY_COLUMNS "c.engine, c.name, c.container_id, c.compose_project," \
+	" c.compose_service, c.last_seq, c.last_saved, c.last_image," \
+	" c.snapshots, c.compose_number"
+
+/* Append the rows of st (ENTRY_COLUMNS) to out. */
+static int
+entries_read(struct catalog *cat, sqlite3_stmt *st, struct catalog_entries *out,
     struct keep_error **err)
 {
-	cleanup_stmt sqlite3_stmt *st = NULL;
 	int rc;
 
-	/* The latest snapshot of each container is on its row (migration
-	 * 0003): one pass over containers, nothing read from snapshots. */
-	if (catalog_prepare(cat,
-	    "SELECT engine, name, container_id, compose_project,"
-	    " compose_service, last_seq, last_saved, last_image, snapshots"
-	    " FROM containers WHERE snapshots > 0"
-	    " ORDER BY name, engine", &st, err) < 0)
-		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_entry *e;
 
@@ -886,10 +889,52 @@ catalog_list(struct catalog *cat, struct catalog_entries *out,
 		e->last_saved = catalog_col_str(st, 6);
 		e->last_image = catalog_col_str(st, 7);
 		e->snapshots = sqlite3_column_int64(st, 8);
+		e->compose_number = sqlite3_column_int(st, 9);
 	}
 	if (rc != SQLITE_DONE)
 		return catalog_fail(cat, err, "list containers");
 	return 0;
+}
+
+int
+catalog_list(struct catalog *cat, struct catalog_entries *out,
+    struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+
+	/* The latest snapshot of each container is on its row (migration
+	 * 0003): one pass over containers, nothing read from snapshots. */
+	if (catalog_prepare(cat, "SELECT " ENTRY_COLUMNS
+	    " FROM containers c WHERE c.snapshots > 0"
+	    " ORDER BY c.name, c.engine", &st, err) < 0)
+		return -1;
+	return entries_read(cat, st, out, err);
+}
+
+int
+catalog_compose_list(struct catalog *cat, const char *engine,
+    const char *project, const char *service, int number,
+    struct catalog_entries *out, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+
+	if (catalog_prepare(cat, "SELECT " ENTRY_COLUMNS
+	    " FROM containers c WHERE c.snapshots > 0 AND c.compose_project = ?1"
+	    " AND (?2 IS NULL OR c.compose_service = ?2)"
+	    " AND (?3 = 0 OR c.compose_number = ?3)"
+	    " AND (?4 IS NULL OR c.engine = ?4)"
+	    " AND NOT EXISTS (SELECT 1 FROM snapshots s JOIN labels l"
+	    "  ON l.snapshot = s.id WHERE s.container = c.id"
+	    "  AND s.seq = c.last_seq AND l.key = 'com.docker.compose.oneoff'"
+	    "  AND l.value = 'True')"
+	    " ORDER BY c.compose_service, c.compose_number, c.name, c.engine",
+	    &st, err) < 0)
+		return -1;
+	bind_str(st, 1, project);
+	bind_str(st, 2, service);
+	sqlite3_bind_int(st, 3, number);
+	bind_str(st, 4, engine);
+	return entries_read(cat, st, out, err);
 }
 
 void

@@ -151,6 +151,7 @@ struct catalog_entry {
 	char *container_id;
 	char *compose_project;	/* or NULL */
 	char *compose_service;
+	int compose_number;	/* its replica, 0 when not compose */
 	long snapshots;
 	long last_seq;
 	char *last_saved;	/* RFC 3339 */
@@ -161,11 +162,23 @@ struct catalog_entries {
 	struct catalog_entry *v;
 	size_t n;
 };
+void catalog_entry_release(struct catalog_entry *e);
 void catalog_entries_release(struct catalog_entries *e);
 
 /* Every tracked container with at least one snapshot, by name then engine. */
 int catalog_list(struct catalog *cat, struct catalog_entries *out,
     struct keep_error **err);
+
+/*
+ * The tracked containers of compose project on engine (NULL: any engine)
+ * with at least one snapshot: those of service (NULL: every service) and,
+ * when number is not 0, that replica. One-off containers (`compose run`,
+ * labelled so in their latest snapshot) are left out. By service, number,
+ * then name and engine, appended to *out (caller releases).
+ */
+int catalog_compose_list(struct catalog *cat, const char *engine,
+    const char *project, const char *service, int number,
+    struct catalog_entries *out, struct keep_error **err);
 
 /*
  * Pending saves: added before the image commit, removed in the snapshot's

@@ -293,13 +293,21 @@ status_one(struct cli_ctx *ctx, struct engine *e, struct catalog *cat,
 	opt.ropts.inspected = &inspected;
 	if (resolve_container(e, given, &opt.ropts, &id, &name, &gone) < 0) {
 		/* Not there any more, but tracked: that is its status. */
+		const char *host = engine_endpoint(e)->host;
+		cleanup_free char *service = NULL, *service_engine = NULL;
+
 		if (gone->kind != KEEP_ERR_NOT_FOUND ||
-		    catalog_snapshot_load(cat, engine_endpoint(e)->host, given,
-		    0, &last, NULL) < 0) {
+		    (catalog_snapshot_load(cat, host, given, 0, &last,
+		    NULL) < 0 &&
+		    (resolve_recorded_service(cat, host, given, &opt.ropts,
+		    &service, &service_engine, NULL) < 0 ||
+		    catalog_snapshot_load(cat, service_engine, service, 0,
+		    &last, NULL) < 0))) {
 			*err = gone;
 			return -1;
 		}
 		keep_error_free(gone);
+		given = last.config.name;
 		if (opt.json) {
 			struct jout *o = status_json(given,
 			    engine_endpoint(e)->host, "gone", last.seq,

@@ -1,7 +1,9 @@
 /*
  * Finding the snapshot a NAME means, for commands that read the catalog: the
  * name as recorded (it resolves even when its container is gone), else
- * whatever the engine resolves NAME to (an ID prefix, a compose service).
+ * whatever the engine resolves NAME to (an ID prefix, a compose service),
+ * else a compose service whose container is gone, by the labels its
+ * snapshots recorded.
  */
 #include "cli/cli.h"
 
@@ -39,6 +41,7 @@ cli_snapshot_load(struct cli_ctx *ctx, const char *name,
 	struct engine *e;
 	cleanup_free char *host = engine_host(ctx);
 	cleanup_free char *id = NULL, *resolved = NULL;
+	cleanup_free char *service = NULL, *service_engine = NULL;
 	struct keep_error *first = NULL;
 
 	if (cli_catalog(ctx, &cat, err) < 0)
@@ -59,11 +62,28 @@ cli_snapshot_load(struct cli_ctx *ctx, const char *name,
 	}
 	/* Maybe NAME is an ID prefix or a compose service. */
 	if (cli_engine(ctx, &e, err) == 0 &&
-	    resolve_container(e, name, ropts, &id, &resolved, err) == 0 &&
-	    catalog_snapshot_load(cat, engine_endpoint(e)->host, resolved, seq,
-	    out, err) == 0) {
-		keep_error_free(first);
-		return 0;
+	    resolve_container(e, name, ropts, &id, &resolved, err) == 0) {
+		if (catalog_snapshot_load(cat, engine_endpoint(e)->host,
+		    resolved, seq, out, err) == 0) {
+			keep_error_free(first);
+			return 0;
+		}
+	} else if ((*err)->kind == KEEP_ERR_NOT_FOUND ||
+	    ctx->engine == NULL) {
+		/* No live container has it: a service whose container is gone. */
+		keep_error_free(*err);
+		*err = NULL;
+		if (resolve_recorded_service(cat, host, name, ropts, &service,
+		    &service_engine, err) == 0 &&
+		    catalog_snapshot_load(cat, service_engine, service, seq, out,
+		    err) == 0) {
+			keep_error_free(first);
+			return 0;
+		}
+		if ((*err)->kind == KEEP_ERR_CONFLICT) {
+			keep_error_free(first);
+			return -1;
+		}
 	}
 	/* Report the catalog's answer: it names NAME and what to do. */
 	keep_error_free(*err);

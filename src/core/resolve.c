@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/snapshots.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -199,6 +200,13 @@ resolve_compose_project(const char *dir)
 	return resolve_normalize_project(base ? base + 1 : path);
 }
 
+char *
+resolve_project(const struct resolve_opts *opts)
+{
+	return opts && opts->project ? resolve_normalize_project(opts->project)
+	    : resolve_compose_project(NULL);
+}
+
 static int
 is_hex(const char *s)
 {
@@ -295,8 +303,7 @@ resolve_container(struct engine *e, const char *name,
 		}
 
 	/* 2. A compose service of the project. Labels, never name parsing. */
-	project = opts && opts->project ? resolve_normalize_project(opts->project)
-	    : resolve_compose_project(NULL);
+	project = resolve_project(opts);
 	if (project) {
 		for (size_t i = 0; i < l.n; i++) {
 			const struct container_summary *s = &l.v[i];
@@ -356,5 +363,73 @@ resolve_container(struct engine *e, const char *name,
 		    "no such container: '%s'", name);
 out:
 	container_list_release(&l);
+	return rc;
+}
+
+/*
+ * Keep in l the latest saved entry of each replica (v1 and v2 names of one
+ * replica are one): l is sorted by number.
+ */
+static void
+latest_per_replica(struct catalog_entries *l)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct catalog_entry *e = &l->v[i], tmp;
+
+		if (out == 0 || l->v[out - 1].compose_number != e->compose_number) {
+			l->v[out++] = *e;
+			continue;
+		}
+		if (strcmp(e->last_saved, l->v[out - 1].last_saved) > 0) {
+			tmp = l->v[out - 1];
+			l->v[out - 1] = *e;
+			*e = tmp;
+		}
+		catalog_entry_release(e);
+	}
+	l->n = out;
+}
+
+int
+resolve_recorded_service(struct catalog *cat, const char *engine,
+    const char *name, const struct resolve_opts *opts, char **name_out,
+    char **engine_out, struct keep_error **err)
+{
+	struct catalog_entries l = { 0 };
+	cleanup_free char *project = resolve_project(opts);
+	int index = opts ? opts->index : 0, rc = -1;
+
+	if (project == NULL)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "no compose project to look '%s' up in", name);
+	if (catalog_compose_list(cat, engine, project, name, index, &l,
+	    err) < 0)
+		return -1;
+	if (l.n == 0 && engine &&
+	    catalog_compose_list(cat, NULL, project, name, index, &l, err) < 0)
+		goto out;
+	latest_per_replica(&l);
+	if (l.n == 0) {
+		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "no snapshot of compose service '%s' in project '%s'", name,
+		    project);
+	} else if (l.n > 1) {
+		struct buf b = BUF_INIT;
+
+		for (size_t i = 0; i < l.n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", l.v[i].name);
+		rc = keep_error_set(err, KEEP_ERR_CONFLICT, "'%s' is a scaled "
+		    "compose service: choose a replica with --index N: %s", name,
+		    buf_cstr(&b));
+		buf_release(&b);
+	} else {
+		*name_out = xstrdup(l.v[0].name);
+		*engine_out = xstrdup(l.v[0].engine);
+		rc = 0;
+	}
+out:
+	catalog_entries_release(&l);
 	return rc;
 }

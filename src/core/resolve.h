@@ -7,6 +7,7 @@
 #ifndef KEEP_CORE_RESOLVE_H
 #define KEEP_CORE_RESOLVE_H
 
+#include "catalog/catalog.h"
 #include "engine/engine.h"
 
 struct resolve_opts {
@@ -33,6 +34,26 @@ char *resolve_compose_project(const char *dir);
 
 /* Normalise a compose project name as compose does. Caller frees. */
 char *resolve_normalize_project(const char *name);
+
+/*
+ * The compose project opts mean: -p normalised, else the one of the
+ * current directory (resolve_compose_project). Caller frees; NULL when
+ * no name can be formed.
+ */
+char *resolve_project(const struct resolve_opts *opts);
+
+/*
+ * The tracked container whose snapshots the compose service NAME of the
+ * project (opts) means in cat, for when no live container has it: one
+ * saved on engine, else on any engine. The replica opts->index, or the only
+ * one; when both a v1 (p_s_1) and a v2 (p-s-1) name of one replica were
+ * saved, the one saved last. *name_out and *engine_out (caller frees) key
+ * its snapshots. None: KEEP_ERR_NOT_FOUND; several replicas and no index:
+ * KEEP_ERR_CONFLICT listing them.
+ */
+int resolve_recorded_service(struct catalog *cat, const char *engine,
+    const char *name, const struct resolve_opts *opts, char **name_out,
+    char **engine_out, struct keep_error **err);
 
 /*
  * Find the container NAME means on e. *id_out and *name_out (caller frees)
