@@ -841,23 +841,17 @@ catalog_base_put(struct catalog *cat, const struct image *img,
 }
 
 void
-catalog_entry_release(struct catalog_entry *e)
-{
-	free(e->engine);
-	free(e->name);
-	free(e->container_id);
-	free(e->compose_project);
-	free(e->compose_service);
-	free(e->last_saved);
-	free(e->last_image);
-	memset(e, 0, sizeof(*e));
-}
-
-void
 catalog_entries_release(struct catalog_entries *e)
 {
-	for (size_t i = 0; i < e->n; i++)
-		catalog_entry_release(&e->v[i]);
+	for (size_t i = 0; i < e->n; i++) {
+		free(e->v[i].engine);
+		free(e->v[i].name);
+		free(e->v[i].container_id);
+		free(e->v[i].compose_project);
+		free(e->v[i].compose_service);
+		free(e->v[i].last_saved);
+		free(e->v[i].last_image);
+	}
 	free(e->v);
 	e->v = NULL;
 	e->n = 0;
@@ -918,16 +912,21 @@ catalog_compose_list(struct catalog *cat, const char *engine,
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
 
-	if (catalog_prepare(cat, "SELECT " ENTRY_COLUMNS
-	    " FROM containers c WHERE c.snapshots > 0 AND c.compose_project = ?1"
-	    " AND (?2 IS NULL OR c.compose_service = ?2)"
-	    " AND (?3 = 0 OR c.compose_number = ?3)"
-	    " AND (?4 IS NULL OR c.engine = ?4)"
+	/* The latest saved row of each replica: v1 and v2 names of one
+	 * replica (p_s_1, p-s-1) are one container saved under two names. */
+	if (catalog_prepare(cat, "SELECT " ENTRY_COLUMNS " FROM (SELECT *,"
+	    " row_number() OVER (PARTITION BY compose_service, compose_number"
+	    "  ORDER BY last_saved DESC, name) AS nth"
+	    " FROM containers WHERE snapshots > 0 AND compose_project = ?1"
+	    " AND (?2 IS NULL OR compose_service = ?2)"
+	    " AND (?3 = 0 OR compose_number = ?3)"
+	    " AND (?4 IS NULL OR engine = ?4)) c"
+	    " WHERE c.nth = 1"
 	    " AND NOT EXISTS (SELECT 1 FROM snapshots s JOIN labels l"
 	    "  ON l.snapshot = s.id WHERE s.container = c.id"
 	    "  AND s.seq = c.last_seq AND l.key = 'com.docker.compose.oneoff'"
 	    "  AND l.value = 'True')"
-	    " ORDER BY c.compose_service, c.compose_number, c.name, c.engine",
+	    " ORDER BY c.compose_service, c.compose_number",
 	    &st, err) < 0)
 		return -1;
 	bind_str(st, 1, project);

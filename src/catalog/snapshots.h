@@ -162,7 +162,6 @@ struct catalog_entries {
 	struct catalog_entry *v;
 	size_t n;
 };
-void catalog_entry_release(struct catalog_entry *e);
 void catalog_entries_release(struct catalog_entries *e);
 
 /* Every tracked container with at least one snapshot, by name then engine. */
@@ -172,9 +171,11 @@ int catalog_list(struct catalog *cat, struct catalog_entries *out,
 /*
  * The tracked containers of compose project on engine (NULL: any engine)
  * with at least one snapshot: those of service (NULL: every service) and,
- * when number is not 0, that replica. One-off containers (`compose run`,
- * labelled so in their latest snapshot) are left out. By service, number,
- * then name and engine, appended to *out (caller releases).
+ * when number is not 0, that replica. One per replica: when it was saved
+ * under two names (compose v1's p_s_1, v2's p-s-1) or on two engines, the
+ * one saved last. One-off containers (`compose run`, labelled so in their
+ * latest snapshot) are left out. By service then number, appended to *out
+ * (caller releases).
  */
 int catalog_compose_list(struct catalog *cat, const char *engine,
     const char *project, const char *service, int number,

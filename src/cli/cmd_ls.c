@@ -5,16 +5,38 @@
 #include "catalog/snapshots.h"
 #include "cli/cli.h"
 #include "core/disk.h"
+#include "core/resolve.h"
 #include "engine/engine.h"
 #include "util/jout.h"
 #include "util/xalloc.h"
 
 static int json;		/* --json */
+static const char *project;	/* -p */
 
 const struct cli_option ls_options[] = {
 	CLI_OPTION_JSON(&json, "print an array of JSON objects"),
+	CLI_STRING('p', "project", "PROJECT",
+	    &project, "only the containers of this compose project"),
 	CLI_END,
 };
+
+/* Keep in ents those of compose project p only. */
+static void
+only_project(struct catalog_entries *ents, const char *p)
+{
+	struct catalog_entries drop = { 0 };
+	size_t n = 0;
+
+	drop.v = xcalloc(ents->n + 1, sizeof(*drop.v));
+	for (size_t i = 0; i < ents->n; i++)
+		if (ents->v[i].compose_project &&
+		    strcmp(ents->v[i].compose_project, p) == 0)
+			ents->v[n++] = ents->v[i];
+		else
+			drop.v[drop.n++] = ents->v[i];
+	ents->n = n;
+	catalog_entries_release(&drop);
+}
 
 /*
  * The state of a tracked container on its engine: running, exited ...,
@@ -91,6 +113,11 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		    args.v[0]);
 	if (cli_catalog(ctx, &cat, err) < 0 || catalog_list(cat, &ents, err) < 0)
 		return -1;
+	if (project) {
+		cleanup_free char *p = resolve_normalize_project(project);
+
+		only_project(&ents, p ? p : "");
+	}
 	/* The list is useful without an engine: states are then unknown. */
 	if (ents.n && cli_engine(ctx, &e, &engine_err) == 0) {
 		host = engine_endpoint(e)->host;
@@ -151,6 +178,9 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			    status_of(en, host, &live, have_live), compose,
 			    en->engine);
 		}
+	} else if (!ctx->quiet && project) {
+		cli_line(stderr, "no containers of compose project '%s' tracked: "
+		    "'keep save -p %s' snapshots them", project, project);
 	} else if (!ctx->quiet) {
 		fprintf(stderr, "no containers tracked yet: 'keep save NAME' snapshots one\n");
 	}

@@ -11,6 +11,7 @@
 #include "core/resolve.h"
 #include "core/resume.h"
 #include "core/run_check.h"
+#include "core/stack.h"
 #include "engine/engine.h"
 #include "engine/exec.h"
 #include "util/term.h"
@@ -46,11 +47,25 @@ const struct cli_option resume_options[] = {
 	CLI_END,
 };
 
-/* The one operand, NAME; a command only after "--", and not with -d. */
+/*
+ * The one operand, NAME; a command only after "--", and not with -d.
+ * -p PROJECT alone (*whole set) means every service of the project.
+ */
 static const char *
 resume_name(const struct cli_command *self, const struct cli_words *args,
-    struct keep_error **err)
+    int *whole, struct keep_error **err)
 {
+	*whole = args->n == 0 && opt.ropts.project;
+	if (*whole && (opt.cmd.v || opt.at || opt.ropts.index)) {
+		cli_usage_error(err, self, "-p PROJECT alone brings back every "
+		    "service: give a NAME for %s", opt.cmd.v ? "a command" :
+		    opt.at ? "--at" : "--index");
+		return NULL;
+	}
+	if (*whole) {
+		opt.resume.ignore_missing = &opt.ignore_missing;
+		return opt.ropts.project;
+	}
 	if (args->n == 0) {
 		cli_usage_error(err, self, "which container? give its NAME");
 		return NULL;
@@ -161,6 +176,71 @@ build_recipe(void *bctx, const struct snapshot *snap, char **image_out,
 	return rc;
 }
 
+/* Print what resume did to one container, on stderr unless -q. */
+static void
+report(struct cli_ctx *ctx, const struct resume_result *res)
+{
+	cleanup_free char *line = NULL;
+
+	if (ctx->quiet)
+		return;
+	for (size_t i = 0; i < res->warnings.n; i++)
+		cli_warn(res->warnings.v[i]);
+	for (size_t i = 0; i < res->created_volumes.n; i++)
+		fprintf(stderr, "created empty volume %s\n",
+		    res->created_volumes.v[i]);
+	line = resume_describe(res);
+	fprintf(stderr, "%s\n", line);
+}
+
+/*
+ * keep resume -p PROJECT: every service of the project that keep saved,
+ * started or recreated from its latest snapshot, in the order compose
+ * starts them. One that fails is reported and the others still come up.
+ */
+static int
+resume_project(struct cli_ctx *ctx, struct engine *e, struct build_ctx *bctx,
+    struct keep_error **err)
+{
+	struct stack st = { 0 };
+	struct catalog *cat;
+	cleanup_free char *project = resolve_project(&opt.ropts);
+	size_t failed = 0;
+
+	if (project == NULL)
+		return keep_error_set(err, KEEP_ERR_USAGE,
+		    "resume: '%s' is no compose project name", opt.ropts.project);
+	if (cli_catalog(ctx, &cat, err) < 0 ||
+	    stack_load(cat, engine_endpoint(e)->host, project, &st, err) < 0)
+		return -1;
+	if (opt.from_recipe) {
+		opt.resume.image_fn = build_recipe;
+		opt.resume.image_ctx = bctx;
+	}
+	for (size_t i = 0; i < st.n; i++) {
+		const struct snapshot *snap = &st.v[i];
+		struct resume_result res = { 0 };
+		struct keep_error *one = NULL;
+
+		if (keep_resume(e, snap->config.name, snap, NULL, &opt.resume,
+		    &res, &one) < 0) {
+			keep_error_wrap(&one, "resume '%s'", snap->config.name);
+			cli_error(one->message);
+			keep_error_free(one);
+			failed++;
+		} else {
+			report(ctx, &res);
+		}
+		resume_result_release(&res);
+	}
+	stack_release(&st);
+	if (failed)
+		return keep_error_set(err, KEEP_ERR_FAILED, "%zu of %zu "
+		    "containers of compose project '%s' not resumed", failed,
+		    st.n, project);
+	return 0;
+}
+
 int
 cmd_resume(struct cli_ctx *ctx, const struct cli_command *self, int argc,
     char **argv, struct keep_error **err)
@@ -171,17 +251,18 @@ cmd_resume(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	struct cli_words args;
 	struct engine *e;
 	struct build_ctx bctx = { ctx, NULL };
-	cleanup_free char *line = NULL;
 	const char *name;
-	int have_snap = 0, code = 0, rc;
+	int have_snap = 0, code = 0, whole, rc;
 
 	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
 		return rc < 0 ? -1 : 0;
 	rc = -1;
-	if ((name = resume_name(self, &args, err)) == NULL ||
+	if ((name = resume_name(self, &args, &whole, err)) == NULL ||
 	    cli_engine(ctx, &e, err) < 0)
 		return -1;
 	bctx.e = e;
+	if (whole)
+		return resume_project(ctx, e, &bctx, err);
 
 	/* The snapshot to recreate from; a never-saved container has none. */
 	if (cli_snapshot_load(ctx, name, &opt.ropts, opt.at, &snap, err) == 0)
@@ -207,15 +288,7 @@ cmd_resume(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 			keep_error_wrap(err, "resume '%s'", name);
 		goto out;
 	}
-	for (size_t i = 0; i < res.warnings.n && !ctx->quiet; i++)
-		cli_warn(res.warnings.v[i]);
-	for (size_t i = 0; i < res.created_volumes.n; i++)
-		if (!ctx->quiet)
-			fprintf(stderr, "created empty volume %s\n",
-			    res.created_volumes.v[i]);
-	line = resume_describe(&res);
-	if (!ctx->quiet)
-		fprintf(stderr, "%s\n", line);
+	report(ctx, &res);
 	if (opt.detach) {
 		rc = 0;
 		goto out;

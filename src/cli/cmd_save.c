@@ -12,6 +12,7 @@
 #include "core/resolve.h"
 #include "core/save.h"
 #include "engine/engine.h"
+#include "util/jout.h"
 #include "util/xalloc.h"
 
 /* What the options set. */
@@ -53,31 +54,21 @@ retain(struct cli_ctx *ctx, struct engine *e, struct catalog *cat,
 	prune_result_release(&r);
 }
 
-int
-cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
-    char **argv, struct keep_error **err)
+/*
+ * Save the container given names and print its line; with --json, its
+ * object goes to *json instead (caller frees).
+ */
+static int
+save_one(struct cli_ctx *ctx, struct engine *e, struct catalog *cat,
+    const char *given, long keep_n, struct jout **json,
+    struct keep_error **err)
 {
 	struct cli_progress_slot slot = { 0 };
 	struct save_result res = { 0 };
 	struct container inspected = { 0 };
-	struct cli_words args;
-	struct catalog *cat;
-	struct engine *e;
 	cleanup_free char *id = NULL, *name = NULL, *recipes = NULL;
-	const char *given;
-	long keep_n;
-	int rc;
+	int rc = -1;
 
-	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
-		return rc < 0 ? -1 : 0;
-	rc = -1;
-	if ((given = cli_one_name(self, &args, err)) == NULL)
-		return -1;
-
-	if (prune_retain(&keep_n, err) < 0 ||
-	    build_context_large_min(&opt.save.large_min, err) < 0 ||
-	    cli_engine_catalog(ctx, &e, &cat, err) < 0)
-		return -1;
 	opt.ropts.inspected = &inspected;
 	if (resolve_container(e, given, &opt.ropts, &id, &name, err) < 0)
 		goto out;
@@ -101,12 +92,9 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		    "KEEP_MAX_LAYERS)\n", name, res.flattened_from,
 		    res.snap.seq);
 	if (opt.json) {
-		struct jout *o = snapshot_json(&res.snap, SNAPSHOT_JSON_ALL);
-
-		jout_set_bool(o, "unchanged", res.unchanged);
-		jout_set_bool(o, "flattened", res.flattened_from != 0);
-		cli_print_json(o);
-		jout_free(o);
+		*json = snapshot_json(&res.snap, SNAPSHOT_JSON_ALL);
+		jout_set_bool(*json, "unchanged", res.unchanged);
+		jout_set_bool(*json, "flattened", res.flattened_from != 0);
 	} else if (res.unchanged) {
 		printf("%s: unchanged since #%ld\n", name, res.snap.seq);
 	} else {
@@ -117,6 +105,8 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		    res.snap.image, buf_cstr(&sum));
 		buf_release(&sum);
 	}
+	/* A line at a time: with -p the next save may take a while. */
+	fflush(stdout);
 	if (keep_n && !res.unchanged)
 		retain(ctx, e, cat, res.snap.config.name, keep_n);
 	rc = 0;
@@ -130,7 +120,96 @@ cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		rc = -1;
 	}
 out:
+	opt.ropts.inspected = NULL;
 	container_release(&inspected);
 	save_result_release(&res);
+	return rc;
+}
+
+/*
+ * keep save -p PROJECT: every service container of the project, in turn.
+ * One that fails is reported and the others still save.
+ */
+static int
+save_project(struct cli_ctx *ctx, struct engine *e, struct catalog *cat,
+    long keep_n, struct jout *json, struct keep_error **err)
+{
+	struct strv names = { 0 };
+	cleanup_free char *project = resolve_project(&opt.ropts);
+	size_t failed = 0;
+	int rc = -1;
+
+	if (project == NULL)
+		return keep_error_set(err, KEEP_ERR_USAGE,
+		    "save: '%s' is no compose project name", opt.ropts.project);
+	if (resolve_project_containers(e, project, &names, err) < 0)
+		return -1;
+	if (names.n == 0) {
+		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "compose project '%s' has no containers", project);
+		goto out;
+	}
+	/* Each by its own name: --index means one replica of one service. */
+	opt.ropts.index = 0;
+	for (size_t i = 0; i < names.n; i++) {
+		struct keep_error *one = NULL;
+		struct jout *o = NULL;
+
+		if (save_one(ctx, e, cat, names.v[i], keep_n, &o, &one) < 0) {
+			cli_error(one->message);
+			failed++;
+		}
+		if (o)
+			jout_push(json, o);
+		keep_error_free(one);
+	}
+	if (failed)
+		rc = keep_error_set(err, KEEP_ERR_FAILED, "%zu of %zu containers "
+		    "of compose project '%s' not saved", failed, names.n,
+		    project);
+	else
+		rc = 0;
+out:
+	strv_release(&names);
+	return rc;
+}
+
+int
+cmd_save(struct cli_ctx *ctx, const struct cli_command *self, int argc,
+    char **argv, struct keep_error **err)
+{
+	struct cli_words args;
+	struct catalog *cat;
+	struct engine *e;
+	struct jout *json = NULL;
+	const char *given = NULL;
+	long keep_n;
+	int rc;
+
+	if ((rc = cli_parse(self, argc, argv, &args, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	/* -p PROJECT alone: the whole project. */
+	if ((args.n != 0 || opt.ropts.project == NULL) &&
+	    (given = cli_one_name(self, &args, err)) == NULL)
+		return -1;
+	if (given == NULL && opt.ropts.index)
+		return cli_usage_error(err, self,
+		    "--index picks a replica of one service: give its NAME");
+
+	if (prune_retain(&keep_n, err) < 0 ||
+	    build_context_large_min(&opt.save.large_min, err) < 0 ||
+	    cli_engine_catalog(ctx, &e, &cat, err) < 0)
+		return -1;
+	/* One NAME: its object; a project: an array of them. */
+	if (given) {
+		rc = save_one(ctx, e, cat, given, keep_n, &json, err);
+	} else {
+		json = opt.json ? jout_array() : NULL;
+		rc = save_project(ctx, e, cat, keep_n, json, err);
+	}
+	if (json) {
+		cli_print_json(json);
+		jout_free(json);
+	}
 	return rc;
 }

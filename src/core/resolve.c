@@ -366,30 +366,37 @@ out:
 	return rc;
 }
 
-/*
- * Keep in l the latest saved entry of each replica (v1 and v2 names of one
- * replica are one): l is sorted by number.
- */
-static void
-latest_per_replica(struct catalog_entries *l)
+static int
+by_service(const void *a, const void *b)
 {
-	size_t out = 0;
+	const struct container_summary *x = a, *y = b;
+	int c = strcmp(x->compose_service ? x->compose_service : "",
+	    y->compose_service ? y->compose_service : "");
 
-	for (size_t i = 0; i < l->n; i++) {
-		struct catalog_entry *e = &l->v[i], tmp;
+	if (c)
+		return c;
+	if (x->compose_number != y->compose_number)
+		return x->compose_number < y->compose_number ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
 
-		if (out == 0 || l->v[out - 1].compose_number != e->compose_number) {
-			l->v[out++] = *e;
-			continue;
-		}
-		if (strcmp(e->last_saved, l->v[out - 1].last_saved) > 0) {
-			tmp = l->v[out - 1];
-			l->v[out - 1] = *e;
-			*e = tmp;
-		}
-		catalog_entry_release(e);
-	}
-	l->n = out;
+int
+resolve_project_containers(struct engine *e, const char *project,
+    struct strv *out, struct keep_error **err)
+{
+	struct container_list l = { 0 };
+	cleanup_free char *label = xasprintf("com.docker.compose.project=%s",
+	    project);
+
+	if (engine_container_list(e, label, &l, err) < 0)
+		return -1;
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), by_service);
+	for (size_t i = 0; i < l.n; i++)
+		if (!l.v[i].compose_oneoff && l.v[i].compose_service)
+			strv_push(out, l.v[i].name);
+	container_list_release(&l);
+	return 0;
 }
 
 int
@@ -410,7 +417,6 @@ resolve_recorded_service(struct catalog *cat, const char *engine,
 	if (l.n == 0 && engine &&
 	    catalog_compose_list(cat, NULL, project, name, index, &l, err) < 0)
 		goto out;
-	latest_per_replica(&l);
 	if (l.n == 0) {
 		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND,
 		    "no snapshot of compose service '%s' in project '%s'", name,

@@ -43,11 +43,17 @@ char *resolve_normalize_project(const char *name);
 char *resolve_project(const struct resolve_opts *opts);
 
 /*
+ * The names of the live containers of compose project on e (one-off `run`
+ * containers left out), by service then replica, appended to out.
+ */
+int resolve_project_containers(struct engine *e, const char *project,
+    struct strv *out, struct keep_error **err);
+
+/*
  * The tracked container whose snapshots the compose service NAME of the
  * project (opts) means in cat, for when no live container has it: one
  * saved on engine, else on any engine. The replica opts->index, or the only
- * one; when both a v1 (p_s_1) and a v2 (p-s-1) name of one replica were
- * saved, the one saved last. *name_out and *engine_out (caller frees) key
+ * one (see catalog_compose_list for one saved under two names). *name_out and *engine_out (caller frees) key
  * its snapshots. None: KEEP_ERR_NOT_FOUND; several replicas and no index:
  * KEEP_ERR_CONFLICT listing them.
  */
