@@ -627,29 +627,43 @@ run_options(const struct container *c, struct buf *out, struct strv *nets,
 	value_release(&redacted);
 }
 
-void
-render_compose(const struct snapshot *s, struct buf *out,
+/*
+ * One service of s under "services:", getting its image as src says, its
+ * user networks and named volumes appended to nets and vols for the
+ * top-level definitions. override: secrets named in a comment, not as
+ * bare variables (which would replace the base file's values).
+ */
+static void
+service(const struct snapshot *s, const struct compose_source *src,
+    int override, struct buf *out, struct strv *nets, struct strv *vols,
     struct strv *warnings)
 {
 	const struct container *c = &s->config;
 	cleanup_free char *image = xasprintf("keep/%s:recipe", c->name);
-	struct strv nets = { 0 };
 	int proxies = 0, secrets = 0;
 
-	buf_printf(out, "# compose service for '%s' #%ld, built from the "
-	    "Dockerfile beside this file.\n", c->name, s->seq);
-	buf_addstr(out, "services:\n  ");
+	buf_addstr(out, "  ");
 	if (quote_json(out, service_name(c)) < 0)
 		buf_addstr(out, "\"service\"");
-	buf_addstr(out, ":\n    build:\n      context: .\n"
-	    "      dockerfile: Dockerfile\n      network: host\n");
-	for (size_t i = 0; i < c->env.n; i++)
-		if (secrets_name_is_proxy(c->env.v[i].key)) {
-			if (!proxies++)
-				buf_addstr(out, "      args:\n");
-			/* A bare name: compose passes the shell's value. */
-			item(out, 8, c->env.v[i].key, "build argument", warnings);
-		}
+	buf_addstr(out, ":\n");
+	if (src->context) {
+		buf_addstr(out, "    build:\n      context: ");
+		if (quote_json(out, src->context) < 0)
+			buf_addstr(out, "\".\"");
+		buf_addstr(out, "\n      dockerfile: Dockerfile\n"
+		    "      network: host\n");
+		for (size_t i = 0; i < c->env.n; i++)
+			if (secrets_name_is_proxy(c->env.v[i].key)) {
+				if (!proxies++)
+					buf_addstr(out, "      args:\n");
+				/* A bare name: compose passes the shell's value. */
+				item(out, 8, c->env.v[i].key, "build argument",
+				    warnings);
+			}
+	} else {
+		free(image);
+		image = xstrdup(src->image);
+	}
 	buf_addstr(out, "    image: ");
 	quote_json(out, image);
 	buf_addch(out, '\n');
@@ -671,6 +685,16 @@ render_compose(const struct snapshot *s, struct buf *out,
 
 		if (k != SECRET_NAME && k != SECRET_VALUE)
 			continue;
+		if (override) {
+			if (!secrets++)
+				buf_addstr(out, "    # Secrets, kept as your compose "
+				    "file gives them (keep never writes their\n"
+				    "    # values; an env_file: holds them best):\n");
+			buf_addstr(out, "    #   ");
+			text_printable(out, c->env.v[i].key, 0);
+			buf_addch(out, '\n');
+			continue;
+		}
 		if (!secrets++)
 			buf_addstr(out, "    # Secrets: set them in the shell or an "
 			    "env_file; keep never writes their values.\n"
@@ -686,29 +710,71 @@ render_compose(const struct snapshot *s, struct buf *out,
 		buf_addstr(out, "    tty: true\n");
 	if (c->open_stdin)
 		buf_addstr(out, "    stdin_open: true\n");
-	run_options(c, out, &nets, warnings);
-	{
-		int any = 0;
+	run_options(c, out, nets, warnings);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (strcmp(c->mounts[i].type, "volume") == 0)
+			strv_push(vols, c->mounts[i].source);
+}
 
-		for (size_t i = 0; i < c->n_mounts; i++) {
-			if (strcmp(c->mounts[i].type, "volume") != 0)
-				continue;
-			if (!any++)
-				buf_addstr(out, "volumes:\n");
-			buf_addstr(out, "  ");
-			if (quote_json(out, c->mounts[i].source) < 0)
-				buf_addstr(out, "\"volume\"");
-			buf_addstr(out, ":\n    external: true\n");
-		}
-	}
-	/* The networks exist on the engine already: compose must not make
-	 * its own, project-named ones. */
-	for (size_t i = 0; i < nets.n; i++) {
+/*
+ * The top-level volumes and networks: they exist on the engine already,
+ * and compose must not make its own, project-named ones.
+ */
+static void
+externals(const char *what, struct strv *names, struct buf *out)
+{
+	strv_unique_stable(names);
+	for (size_t i = 0; i < names->n; i++) {
 		if (i == 0)
-			buf_addstr(out, "networks:\n");
+			buf_printf(out, "%s:\n", what);
 		buf_addstr(out, "  ");
-		quote_json(out, nets.v[i]);
+		if (quote_json(out, names->v[i]) < 0)
+			buf_printf(out, "\"%s\"", what);
 		buf_addstr(out, ":\n    external: true\n");
 	}
+}
+
+void
+render_compose(const struct snapshot *s, struct buf *out,
+    struct strv *warnings)
+{
+	const struct compose_source src = { ".", NULL };
+	struct strv nets = { 0 }, vols = { 0 };
+
+	buf_printf(out, "# compose service for '%s' #%ld, built from the "
+	    "Dockerfile beside this file.\n", s->config.name, s->seq);
+	buf_addstr(out, "services:\n");
+	service(s, &src, 0, out, &nets, &vols, warnings);
+	externals("volumes", &vols, out);
+	externals("networks", &nets, out);
 	strv_release(&nets);
+	strv_release(&vols);
+}
+
+void
+render_compose_override(const char *project, const struct snapshot *v,
+    const struct compose_source *src, size_t n, struct buf *out,
+    struct strv *warnings)
+{
+	struct strv nets = { 0 }, vols = { 0 };
+
+	buf_addstr(out, "# compose override for project ");
+	text_printable(out, project, 0);
+	buf_addstr(out, ", written by keep from its snapshots:\n#   "
+	    "docker compose -f compose.yml -f compose.keep.yml up -d "
+	    "--build\nservices:\n");
+	for (size_t i = 0; i < n; i++) {
+		/* Replicas of one service share its entry: the first's. */
+		if (i > 0 && strcmp(service_name(&v[i - 1].config),
+		    service_name(&v[i].config)) == 0)
+			continue;
+		buf_addstr(out, "  # ");
+		text_printable(out, v[i].config.name, 0);
+		buf_printf(out, " #%ld\n", v[i].seq);
+		service(&v[i], &src[i], 1, out, &nets, &vols, warnings);
+	}
+	externals("volumes", &vols, out);
+	externals("networks", &nets, out);
+	strv_release(&nets);
+	strv_release(&vols);
 }

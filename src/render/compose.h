@@ -22,4 +22,23 @@
 void render_compose(const struct snapshot *s, struct buf *out,
     struct strv *warnings);
 
+/* Where a service of a compose file gets its image. */
+struct compose_source {
+	const char *context;	/* built from the Dockerfile in this folder */
+	const char *image;	/* or, when context is NULL, run this image */
+};
+
+/*
+ * Append a compose override (compose.keep.yml) for the snapshots v[0..n)
+ * of one compose project's containers, each getting its image as src[i]
+ * says, with the settings render_compose writes. It is read after the
+ * project's own compose file, which keeps what it says of the rest:
+ * secret variables are named in comments only (a bare name here would
+ * replace the compose file's value). Replicas of a service, next to each
+ * other in v, share the first one's entry.
+ */
+void render_compose_override(const char *project, const struct snapshot *v,
+    const struct compose_source *src, size_t n, struct buf *out,
+    struct strv *warnings);
+
 #endif
