@@ -38,10 +38,12 @@ extern const struct cli_option version_options[];
 const struct cli_command cli_commands[] = {
 	{ "save", cmd_save,
 	  "snapshot a container: image, catalog entry, package diff",
-	  "NAME",
+	  "[NAME]",
 	  save_options,
 	  "NAME is a container name, a unique ID prefix, or a compose service of "
-	  "the project\nin the current directory (or -p PROJECT). keep commits the "
+	  "the project\nin the current directory (or -p PROJECT); -p PROJECT "
+	  "without NAME saves every\nservice container of the project, a line "
+	  "each (exit 1 if any failed). keep commits the "
 	  "container to the image\nkeep/NAME:SEQ (pausing it, as docker commit "
 	  "does), records its config, mounts,\nand the packages and files it "
 	  "changed against its base image. When nothing\nchanged since the last "
@@ -74,7 +76,7 @@ const struct cli_command cli_commands[] = {
 	  "variables\n(tokens, passwords, credentials in URLs) are never shown." },
 	{ "to-dockerfile", cmd_to_dockerfile,
 	  "print the Dockerfile that rebuilds a snapshot",
-	  "NAME",
+	  "[NAME]",
 	  to_dockerfile_options,
 	  "Prints the recipe of the latest snapshot of NAME (or #N with --at): FROM its\n"
 	  "base image pinned by digest, then its package-manager configuration (sources,\n"
@@ -87,7 +89,11 @@ const struct cli_command cli_commands[] = {
 	  "and the files their scripts make identically are left out (--no-rebuild\n"
 	  "skips that). A pinned apt version the mirror has dropped is installed from\n"
 	  "the distribution's snapshot archive as of the save that first recorded it\n"
-	  "(--apt-snapshot WHEN: fallback, always, never)." },
+	  "(--apt-snapshot WHEN: fallback, always, never). -p PROJECT --compose without\n"
+	  "NAME writes DIR/compose.keep.yml (DIR: --context, else the current folder),\n"
+	  "a compose override whose services build from DIR/keep/CONTAINER (or, with\n"
+	  "--image, run their snapshot's image): docker compose -f compose.yml\n"
+	  "-f compose.keep.yml up -d --build rebuilds the project." },
 	{ "sbom", cmd_sbom,
 	  "print a snapshot's software bill of materials",
 	  "NAME", sbom_options,
@@ -175,7 +181,7 @@ const struct cli_command cli_commands[] = {
 	  "--recipes DIR or KEEP_RECIPES) to REMOTE (default origin), never forcing." },
 	{ "resume", cmd_resume,
 	  "start a container and open a shell; recreate it if it is gone",
-	  "NAME", resume_options,
+	  "[NAME]", resume_options,
 	  "Starts NAME if it is stopped (the same container), unpauses it if it is\n"
 	  "paused, then opens a shell in it as its user in its workdir (bash if\n"
 	  "there, else sh); the shell's exit status is keep's. If the container\n"
@@ -189,7 +195,10 @@ const struct cli_command cli_commands[] = {
 	  "network:NAME, volume-driver:NAME, container:NAME) recreates it\n"
 	  "without that, saying so.\n"
 	  "With -- CMD ARG..., runs that command instead: with a TTY only when\n"
-	  "stdin and stdout are terminals, else stdout and stderr stay apart." },
+	  "stdin and stdout are terminals, else stdout and stderr stay apart.\n"
+	  "-p PROJECT without NAME brings back every saved service of the compose\n"
+	  "project, each from its latest snapshot, in the order compose starts\n"
+	  "them (depends_on, as compose v2 records it; else by name); no shell." },
 	{ "doctor", cmd_doctor,
 	  "check the engine, the catalog and the recipe repository",
 	  "", doctor_options,
