@@ -116,7 +116,8 @@ test_expect_success 'after docker-compose rm, the service name still means its s
 	keep show -p "$P" api >out && expect_grep "^${P}_api_1 #2 " out &&
 	keep log -p "$P" api >out && expect_grep "#1" out && expect_grep "#2" out &&
 	keep diff -p "$P" api >out && expect_grep "^${P}_api_1 #1 → #2" out &&
-	keep to-dockerfile -p "$P" api >Dockerfile && expect_grep "files/etc/api.conf" Dockerfile &&
+	keep to-dockerfile -p "$P" api >Dockerfile && expect_grep "snapshot #2" Dockerfile &&
+	expect_grep "added /etc/api.conf" Dockerfile &&
 	keep status -p "$P" api >out && expect_grep "^${P}_api_1: gone" out &&
 	COMPOSE_PROJECT_NAME=$P keep show api >out && expect_grep "^${P}_api_1 #2 " out &&
 	(cd "$STACK" && keep show api) >out && expect_grep "^${P}_api_1 #2 " out &&
