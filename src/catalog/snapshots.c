@@ -112,6 +112,44 @@ fail:
 	return -1;
 }
 
+void
+snapshot_base_layer_release(struct snapshot_base_layer *b)
+{
+	free(b->image_id);
+	free(b->container_id);
+	memset(b, 0, sizeof(*b));
+}
+
+int
+catalog_snapshot_base_layer(struct catalog *cat, const char *engine,
+    const char *name, long seq, struct snapshot_base_layer *out,
+    struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (catalog_prepare(cat,
+	    "SELECT CASE WHEN s.pruned_at IS NULL THEN s.image_id END,"
+	    " s.container_id, s.walk_started FROM snapshots s "
+	    "JOIN containers c ON c.id = s.container "
+	    "WHERE c.engine = ?1 AND c.name = ?2 AND s.seq = ?3", &st, err) < 0)
+		return -1;
+	bind_str(st, 1, engine);
+	bind_str(st, 2, name);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND,
+		    "'%s' has no snapshot #%ld", name, seq);
+	if (rc != SQLITE_ROW)
+		return catalog_fail(cat, err, "read snapshot");
+	out->image_id = catalog_col_dup(st, 0);
+	out->container_id = catalog_col_dup(st, 1);
+	out->walk_started = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
 int
 catalog_snapshot_state_set(struct catalog *cat, const char *engine,
     const char *name, long seq, const char *state, struct keep_error **err)
@@ -384,9 +422,10 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	    "INSERT INTO snapshots (container, seq, created_at, message, image,"
 	    " image_id, container_id, fingerprint, image_ref, base_image_id,"
 	    " base_digest, user, workdir, hostname, has_entrypoint, network_mode,"
-	    " restart_policy, restart_max, tty, open_stdin, state)"
+	    " restart_policy, restart_max, tty, open_stdin, state, walk_started,"
+	    " incremental)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) RETURNING id", &st,
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id", &st,
 	    err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, container);
@@ -410,6 +449,11 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	sqlite3_bind_int(st, 19, c->tty);
 	sqlite3_bind_int(st, 20, c->open_stdin);
 	bind_str(st, 21, s->state);
+	if (s->walk_started > 0)
+		sqlite3_bind_int64(st, 22, s->walk_started);
+	else
+		sqlite3_bind_null(st, 22);
+	sqlite3_bind_int(st, 23, s->incremental);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return catalog_fail(cat, err, "record snapshot");
 	s->id = sqlite3_column_int64(st, 0);
@@ -641,7 +685,7 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	    " c.compose_number, r.commit_id, s.verify_status, s.verify_at,"
 	    " s.verify_detail,"
 	    " (SELECT count(DISTINCT engine) FROM containers WHERE name = ?2),"
-	    " s.pruned_at"
+	    " s.pruned_at, s.walk_started, s.incremental"
 	    " FROM snapshots s JOIN containers c ON c.id = s.container"
 	    " LEFT JOIN recipe_commits r ON r.snapshot = s.id"
 	    " WHERE (?1 IS NULL OR c.engine = ?1) AND c.name = ?2"
@@ -695,6 +739,8 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	s.verify_at = catalog_col_dup(st, 27);
 	s.verify_detail = catalog_col_dup(st, 28);
 	s.pruned_at = catalog_col_dup(st, 30);
+	s.walk_started = sqlite3_column_int64(st, 31);
+	s.incremental = sqlite3_column_int(st, 32);
 	c->status = xstrdup("");
 	if (load_children(cat, &s, err) < 0) {
 		snapshot_release(&s);

@@ -28,6 +28,24 @@ int catalog_snapshot_state(struct catalog *cat, const char *engine,
     const char *name, long seq, char **state, struct fs_changes *loose,
     struct keep_error **err);
 
+/* What an incremental save needs of the snapshot it stacks a layer on. */
+struct snapshot_base_layer {
+	char *image_id;		/* NULL once pruned */
+	char *container_id;	/* the container it was saved from */
+	long long walk_started;	/* struct snapshot's; 0: unknown */
+};
+
+void snapshot_base_layer_release(struct snapshot_base_layer *b);
+
+/*
+ * Snapshot seq of (engine, name), the part of it in struct
+ * snapshot_base_layer (fields caller frees). No such snapshot:
+ * KEEP_ERR_NOT_FOUND.
+ */
+int catalog_snapshot_base_layer(struct catalog *cat, const char *engine,
+    const char *name, long seq, struct snapshot_base_layer *out,
+    struct keep_error **err);
+
 /*
  * Replace the state of snapshot seq of (engine, name): a later save saw
  * the same snapshot in another state. Call inside a transaction.

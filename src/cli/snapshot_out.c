@@ -118,6 +118,9 @@ snapshot_print(FILE *f, const struct snapshot *s)
 	if (s->pruned_at)
 		cli_line(f, "  image:      pruned at %s (the recipe stays: "
 		    "resume --from-recipe rebuilds it)", s->pruned_at);
+	if (s->incremental)
+		cli_line(f, "  layer:      incremental: what changed since #%ld, "
+		    "on its image", s->seq - 1);
 	cli_line(f, "  engine:     %s", s->engine);
 	cli_line(f, "  base:       %s (%s)", c->image_ref, s->base_digest ?
 	    s->base_digest : c->image_id);

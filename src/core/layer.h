@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "pkg/pkg.h"
 #include "util/budget.h"
+#include "util/tar.h"
 #include "util/error.h"
 
 /*
@@ -55,5 +56,27 @@ int layer_fs_open(struct pkg_fs *out, const struct container *c,
  * only root can read). 1 yes; 0 no, with *why (caller frees).
  */
 int layer_usable(const char *driver, const char *dir, char **why);
+
+/*
+ * Write to w the layer that turns the files of an image (its overlay
+ * directories: upper_dir its top layer, lower_dirs the rest) into c's
+ * files now, where that image is a snapshot of c (or c was created from
+ * it) and since (ns since the epoch) is no later than when that snapshot
+ * began to read c's layers. Whatever c changed after since has a ctime
+ * from then on (a ctime cannot be set): each such entry goes in, with its
+ * content, owner, mode, mtime, and security.capability (the one attribute
+ * a docker commit keeps), hard links as links; its parent directories go
+ * in as they are now. For each directory among them, a name the image has
+ * and c no longer has becomes a whiteout (.wh.NAME), and a name c has and
+ * the image has not goes in with all it holds (a renamed directory's
+ * files keep their ctimes). c should be paused meanwhile.
+ *
+ * Returns 0; 1 when the layers cannot be read that way (a renamed
+ * directory, a metacopy file, an overlay marker), with *why (caller
+ * frees); -1 with *err.
+ */
+int layer_diff_write(const struct container *c, const char *upper_dir,
+    const char *lower_dirs, long long since, struct tar_writer *w,
+    char **why, struct keep_error **err);
 
 #endif

@@ -957,10 +957,27 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 
 		s->base_digest = d ? xstrdup(d) : NULL;
 	}
+	/*
+	 * What the container changes from here on has a ctime from here on:
+	 * the next save's incremental layer starts at it (snapshot_write.h).
+	 * A tenth of a second back: the kernel stamps ctimes from a coarse
+	 * clock, which lags this one by up to a tick (1 to 10 ms). An
+	 * earlier start only puts a file changed just before it in the
+	 * next layer too.
+	 */
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		s->walk_started = (long long)now.tv_sec * 1000000000LL +
+		    now.tv_nsec - 100000000LL;
+	}
 	/* One budget for all the save reads of the container and its base. */
 	if (budget_init(&budget, err) < 0 ||
 	    read_changes(e, s, &budget, &out->from_layer, err) < 0)
 		goto done;
+	if (!out->from_layer)
+		s->walk_started = 0;
 	/*
 	 * The engine lists changes in a different order on every call (a Go
 	 * map): sort them, or the state of an unchanged container would
@@ -1032,7 +1049,10 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	struct kvv labels = { 0 }, stamp_cache = { 0 };
 	long head_seq, pending = 0;
 	struct history_prep prep;
-	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0, rc = -1;
+	struct snapshot_base_layer prev_layer = { 0 };
+	struct snapshot_prev prev;
+	int lock = -1, base_cached = 0, from_layer = 0, prepared = 0,
+	    have_prev = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (opts && opts->inspected && opts->inspected->id &&
@@ -1097,6 +1117,15 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	kvv_push(&labels, "io.keep.seq", seq_label);
 	kvv_push(&labels, "io.keep.base", s.config.image_id);
 	kvv_push(&labels, SAVE_TOKEN_LABEL, token);
+	/* Where the layers can be read, the save can be incremental. */
+	if (from_layer && head_seq > 0) {
+		if (catalog_snapshot_base_layer(cat, engine_host, s.config.name,
+		    head_seq, &prev_layer, err) < 0)
+			goto out;
+		prev = (struct snapshot_prev){ prev_layer.image_id,
+		    prev_layer.container_id, prev_layer.walk_started };
+		have_prev = 1;
+	}
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
 	{
@@ -1122,12 +1151,14 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 			commit_helper(&job);
 		rc = snapshot_write(e, &s.config, s.base.n_layers, repo, tag,
 		    s.message[0] ? s.message : NULL, &labels,
-		    !(opts && opts->no_pause), &image_id, &how, err);
+		    !(opts && opts->no_pause), have_prev ? &prev : NULL,
+		    &out->warnings, &image_id, &how, err);
 		if (threaded)
 			pthread_join(t, NULL);
 		s.image_id = image_id;
 		if (rc == 0 && how == SNAPSHOT_FLATTENED)
 			out->flattened_from = s.base.n_layers;
+		s.incremental = rc == 0 && how == SNAPSHOT_INCREMENTAL;
 		prep = job.prep;
 		prepared = job.prepared;
 	}
@@ -1163,6 +1194,7 @@ out:
 		close(lock);
 	kvv_release(&labels);
 	kvv_release(&stamp_cache);
+	snapshot_base_layer_release(&prev_layer);
 	container_release(&config);
 	if (prepared)
 		history_prep_release(&prep);

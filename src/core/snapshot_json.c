@@ -215,6 +215,7 @@ snapshot_json_raw(const struct snapshot *s, unsigned parts)
 			jout_set_str(o, "pruned_at", s->pruned_at);
 		else
 			jout_set_null(o, "pruned_at");
+		jout_set_bool(o, "incremental", s->incremental);
 		jout_set_str(o, "created", s->created_at);
 		jout_set_str(o, "message", s->message);
 		jout_set_str(o, "engine", s->engine);

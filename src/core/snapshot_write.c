@@ -2,13 +2,18 @@
 
 #include <limits.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/layer.h"
 #include "engine/image_io.h"
+#include "engine/image_load.h"
 #include "engine/lifecycle.h"
 #include "model/run.h"
 #include "util/env.h"
@@ -183,10 +188,137 @@ flatten(struct engine *e, const struct container *c, const char *repo,
 	return 0;
 }
 
+/*
+ * A file for the new layer that nothing else can open and that goes when
+ * closed: it may take gigabytes, so not memory. -1 with *err.
+ */
+static int
+layer_file(struct keep_error **err)
+{
+	const char *dir = getenv("TMPDIR");
+	cleanup_free char *tmpl = NULL;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	tmpl = xasprintf("%s/keep-layer-XXXXXX", dir);
+	if ((fd = mkostemp(tmpl, O_CLOEXEC)) < 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "create a file in "
+		    "%s for the layer: %s", dir, strerror(errno));
+	unlink(tmpl);
+	return fd;
+}
+
+/* The layer of what c changed since prev, into fd (paused meanwhile). */
+static int
+write_layer(struct engine *e, const struct container *c,
+    const struct snapshot_prev *prev, const struct image_stack *st,
+    int pause, int fd, char hex[65], long long *size, char **why,
+    struct keep_error **err)
+{
+	struct container_state cs = { 0 };
+	struct tar_writer *w;
+	struct keep_error *e2 = NULL;
+	int paused = 0, rc;
+
+	if (pause) {
+		if (engine_container_state(e, c->id, &cs, err) < 0)
+			return -1;
+		paused = cs.running && !cs.paused && !cs.restarting;
+		container_state_release(&cs);
+		if (paused && engine_container_pause(e, c->id, err) < 0)
+			return -1;
+	}
+	w = tar_writer_new_fd(fd);
+	rc = layer_diff_write(c, st->upper_dir, st->lower_dirs,
+	    prev->walk_started, w, why, err);
+	if (rc == 0 && tar_writer_finish(w, err) < 0)
+		rc = -1;
+	if (rc == 0)
+		*size = tar_writer_digest(w, hex);
+	tar_writer_free(w);
+	if (paused && engine_container_unpause(e, c->id, &e2) < 0 && rc == 0) {
+		*err = e2;
+		e2 = NULL;
+		rc = -1;
+	}
+	keep_error_free(e2);
+	return rc;
+}
+
+/*
+ * Snapshot N+1 as snapshot N's image plus the layer of what changed. 0
+ * done; 1 when it does not apply (*why, caller frees, says why); -1 with
+ * *err when it failed.
+ */
+static int
+incremental(struct engine *e, const struct container *c,
+    const struct snapshot_prev *prev, long max, const char *repo,
+    const char *tag, const char *comment, const struct kvv *labels,
+    int pause, char **image_id_out, char **why, struct keep_error **err)
+{
+	struct image_stack st;
+	struct keep_error *e2 = NULL;
+	char hex[65];
+	long long size = 0;
+	int fd = -1, rc;
+
+	*why = NULL;
+	if (prev->image_id == NULL || prev->walk_started <= 0) {
+		*why = xstrdup("no previous image to stack on");
+		return 1;
+	}
+	if (engine_image_stack(e, prev->image_id, &st, &e2) < 0) {
+		if (!keep_error_not_found(&e2)) {
+			*err = e2;
+			return -1;
+		}
+		keep_error_free(e2);
+		*why = xstrdup("the previous snapshot's image is gone");
+		return 1;
+	}
+	/*
+	 * The previous image must be this container's files as they were
+	 * at walk_started: saved from it, or what it was created from.
+	 */
+	if (strcmp(st.driver, c->storage_driver ? c->storage_driver : "") != 0 ||
+	    st.upper_dir[0] == '\0')
+		*why = xstrdup("the previous image is not in overlay layers");
+	else if ((prev->container_id == NULL ||
+	    strcmp(prev->container_id, c->id) != 0) &&
+	    strcmp(st.id, c->image_id ? c->image_id : "") != 0)
+		*why = xstrdup("the previous snapshot is of another container");
+	else if ((long)st.n_layers + 1 > max)
+		*why = xstrdup("one more layer would pass the depth limit");
+	if (*why != NULL) {
+		image_stack_release(&st);
+		return 1;
+	}
+	if ((fd = layer_file(err)) < 0) {
+		image_stack_release(&st);
+		return -1;
+	}
+	rc = write_layer(e, c, prev, &st, pause, fd, hex, &size, why, err);
+	if (rc == 0) {
+		struct layer_load l = { .container_id = c->id, .parent = st.id,
+		    .repo = repo, .tag = tag, .comment = comment,
+		    .labels = labels, .layer_fd = fd, .layer_size = size,
+		    .layer_digest = hex };
+
+		rc = engine_image_load_layer(e, &l, image_id_out, err);
+	}
+	close(fd);
+	image_stack_release(&st);
+	return rc;
+}
+
 int
 snapshot_write(struct engine *e, const struct container *c,
     size_t image_layers, const char *repo, const char *tag,
     const char *comment, const struct kvv *labels, int pause,
+    const struct snapshot_prev *prev, struct strv *warnings,
     char **image_id_out, enum snapshot_write_how *how,
     struct keep_error **err)
 {
@@ -196,6 +328,22 @@ snapshot_write(struct engine *e, const struct container *c,
 	*how = SNAPSHOT_COMMITTED;
 	if (snapshot_max_layers(&max, err) < 0)
 		return -1;
+	if (prev != NULL) {
+		struct keep_error *e2 = NULL;
+		cleanup_free char *why = NULL;
+		int rc = incremental(e, c, prev, max, repo, tag, comment, labels,
+		    pause, image_id_out, &why, &e2);
+
+		if (rc == 0) {
+			*how = SNAPSHOT_INCREMENTAL;
+			return 0;
+		}
+		/* Not the user's doing: a commit does it as before. */
+		if (rc < 0)
+			strv_pushf(warnings, "an incremental save of '%s' failed, "
+			    "so this is a full commit: %s", c->name, e2->message);
+		keep_error_free(e2);
+	}
 	/* A commit adds one layer: flatten when that would pass the limit. */
 	if ((long)image_layers + 1 <= max)
 		return engine_commit(e, c->id, repo, tag, comment, labels, pause,

@@ -7,7 +7,16 @@
  * SNAPSHOT_MAX_LAYERS deep (KEEP_MAX_LAYERS overrides it), the save writes
  * the container's whole filesystem as a new one-layer image instead
  * (export, import, then a commit that carries the config and labels), and
- * the cycle starts again from there. Every decision about the shape of a
+ * the cycle starts again from there.
+ *
+ * Where keep can read the container's layers, a save after the first
+ * writes only what changed since the previous snapshot: one layer on that
+ * snapshot's image, loaded through the image-load API (engine/image_load.h,
+ * core/layer_diff.c), the same filesystem a commit would give at the cost
+ * of the change. It takes a commit when the previous image is gone
+ * (pruned), when the container is another one that was not created from
+ * it, when the layer would pass the depth limit, or when the incremental
+ * write fails (with a warning). Every decision about the shape of a
  * snapshot's image lives here.
  */
 #ifndef KEEP_CORE_SNAPSHOT_WRITE_H
@@ -22,6 +31,14 @@
 enum snapshot_write_how {
 	SNAPSHOT_COMMITTED,	/* one layer on top of the container's image */
 	SNAPSHOT_FLATTENED,	/* the whole filesystem, one layer, afresh */
+	SNAPSHOT_INCREMENTAL,	/* what changed, one layer on the previous */
+};
+
+/* The previous snapshot of the container, for an incremental save. */
+struct snapshot_prev {
+	const char *image_id;		/* NULL: none, or pruned */
+	const char *container_id;	/* the container it was saved from */
+	long long walk_started;		/* struct snapshot's; 0: unknown */
 };
 
 /*
@@ -34,12 +51,15 @@ int snapshot_max_layers(long *out, struct keep_error **err);
 /*
  * Write the image of container c (whose image has image_layers layers)
  * as repo:tag with comment (may be NULL) and labels, pausing c while it
- * is read when pause is set, and say how in *how. *image_id_out (caller
- * frees) is the image's id.
+ * is read when pause is set, and say how in *how. prev (NULL: keep
+ * cannot read c's layers from here) allows an incremental save; a
+ * failed one becomes a commit, with a warning pushed to warnings.
+ * *image_id_out (caller frees) is the image's id.
  */
 int snapshot_write(struct engine *e, const struct container *c,
     size_t image_layers, const char *repo, const char *tag,
     const char *comment, const struct kvv *labels, int pause,
+    const struct snapshot_prev *prev, struct strv *warnings,
     char **image_id_out, enum snapshot_write_how *how,
     struct keep_error **err);
 

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/dl.h"
+#include "util/sha256.h"
 #include "util/xalloc.h"
 
 /*
@@ -33,7 +35,9 @@
 	X(archive_read_support_filter_none) X(archive_read_support_format_tar) X(archive_set_error) \
 	X(archive_write_add_filter_none) X(archive_write_close) X(archive_write_data) \
 	X(archive_write_free) X(archive_write_header) X(archive_write_new) \
-	X(archive_write_open) X(archive_write_set_bytes_in_last_block) X(archive_write_set_format_pax_restricted)
+	X(archive_write_open) X(archive_write_set_bytes_in_last_block) X(archive_write_set_format_pax_restricted) \
+	X(archive_entry_set_hardlink) X(archive_entry_set_rdevmajor) X(archive_entry_set_rdevminor) \
+	X(archive_entry_xattr_add_entry)
 
 static struct {
 #define LA_POINTER(name) __typeof__(name) *name;
@@ -385,7 +389,11 @@ tar_collector_release(struct tar_collector *c)
 
 struct tar_writer {
 	struct archive *a;	/* NULL when libarchive could not be loaded */
-	struct buf *out;
+	struct buf *out;	/* the archive goes here, or */
+	int fd;			/* into this file, hashed */
+	struct sha256 hash;
+	int64_t written;
+	int write_errno;	/* what a write to fd failed with */
 	int finished;
 };
 
@@ -393,19 +401,39 @@ static la_ssize_t
 writer_write_cb(struct archive *a, void *client, const void *data, size_t len)
 {
 	struct tar_writer *w = client;
+	const char *p = data;
 
-	(void)a;
-	buf_add(w->out, data, len);
+	if (w->out != NULL) {
+		buf_add(w->out, data, len);
+		return (la_ssize_t)len;
+	}
+	for (size_t left = len; left > 0;) {
+		ssize_t n = write(w->fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			w->write_errno = errno;
+			la.archive_set_error(a, errno, "%s", strerror(errno));
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	sha256_update(&w->hash, data, len);
+	w->written += (int64_t)len;
 	return (la_ssize_t)len;
 }
 
-struct tar_writer *
-tar_writer_new(struct buf *out)
+static struct tar_writer *
+writer_new(struct buf *out, int fd)
 {
 	struct tar_writer *w = xcalloc(1, sizeof(*w));
 	struct keep_error *err = NULL;
 
 	w->out = out;
+	w->fd = fd;
+	sha256_init(&w->hash);
 	/* Adding an entry reports a libarchive that cannot be loaded. */
 	if (la_load(&err) < 0) {
 		keep_error_free(err);
@@ -422,6 +450,155 @@ tar_writer_new(struct buf *out)
 	    ARCHIVE_OK)
 		abort();	/* only fails on allocation */
 	return w;
+}
+
+struct tar_writer *
+tar_writer_new(struct buf *out)
+{
+	return writer_new(out, -1);
+}
+
+struct tar_writer *
+tar_writer_new_fd(int fd)
+{
+	return writer_new(NULL, fd);
+}
+
+/* Copy size bytes of fd into the archive: a file that shrank meanwhile
+ * is padded with zeros, one that grew is cut, as the header said. */
+static int
+writer_copy(struct tar_writer *w, const char *path, int fd, int64_t size,
+    struct keep_error **err)
+{
+	static char zeros[65536];
+	char chunk[65536];
+
+	while (size > 0) {
+		size_t want = size < (int64_t)sizeof(chunk) ? (size_t)size :
+		    sizeof(chunk);
+		ssize_t n = read(fd, chunk, want);
+		const char *data = chunk;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return keep_error_set(err, KEEP_ERR_FAILED, "read '%s': %s",
+			    path, strerror(errno));
+		if (n == 0) {
+			data = zeros;
+			n = (ssize_t)want;
+		}
+		if (la.archive_write_data(w->a, data, (size_t)n) != n)
+			return keep_error_set(err, KEEP_ERR_FAILED,
+			    "add '%s' to tar archive: %s", path, w->write_errno ?
+			    strerror(w->write_errno) :
+			    nz(la.archive_error_string(w->a)));
+		size -= n;
+	}
+	return 0;
+}
+
+int
+tar_writer_add_entry(struct tar_writer *w, const struct tar_out *e,
+    int content_fd, struct keep_error **err)
+{
+	static const unsigned types[] = {
+		[TAR_FILE] = AE_IFREG, [TAR_DIR] = AE_IFDIR,
+		[TAR_SYMLINK] = AE_IFLNK, [TAR_HARDLINK] = AE_IFREG,
+		[TAR_CHAR] = AE_IFCHR, [TAR_BLOCK] = AE_IFBLK,
+		[TAR_FIFO] = AE_IFIFO,
+	};
+	struct archive_entry *ae;
+	int64_t size = e->type == TAR_FILE ? e->size : 0;
+	int rc = 0;
+
+	if (w->a == NULL)
+		return la_load(err);
+	if (e->type >= sizeof(types) / sizeof(*types) || types[e->type] == 0)
+		return keep_error_set(err, KEEP_ERR_FAILED, "add '%s' to tar "
+		    "archive: not a kind of file a layer holds", e->path);
+	ae = la.archive_entry_new();
+	if (ae == NULL)
+		abort();
+	la.archive_entry_set_pathname(ae, e->path);
+	la.archive_entry_set_filetype(ae, types[e->type]);
+	la.archive_entry_set_perm(ae, e->mode & 07777);
+	la.archive_entry_set_uid(ae, e->uid);
+	la.archive_entry_set_gid(ae, e->gid);
+	la.archive_entry_set_mtime(ae, e->mtime, 0);
+	la.archive_entry_set_size(ae, size);
+	if (e->type == TAR_SYMLINK)
+		la.archive_entry_set_symlink(ae, e->link);
+	if (e->type == TAR_HARDLINK)
+		la.archive_entry_set_hardlink(ae, e->link);
+	if (e->type == TAR_CHAR || e->type == TAR_BLOCK) {
+		la.archive_entry_set_rdevmajor(ae, e->rdev_major);
+		la.archive_entry_set_rdevminor(ae, e->rdev_minor);
+	}
+	for (size_t i = 0; i < e->n_xattrs; i++)
+		la.archive_entry_xattr_add_entry(ae, e->xattrs[i].name,
+		    e->xattrs[i].value, e->xattrs[i].len);
+	if (la.archive_write_header(w->a, ae) < ARCHIVE_WARN)
+		rc = keep_error_set(err, KEEP_ERR_FAILED,
+		    "add '%s' to tar archive: %s", e->path, w->write_errno ?
+		    strerror(w->write_errno) : nz(la.archive_error_string(w->a)));
+	else if (size > 0)
+		rc = writer_copy(w, e->path, content_fd, size, err);
+	la.archive_entry_free(ae);
+	return rc;
+}
+
+int64_t
+tar_writer_digest(struct tar_writer *w, char hex[2 * SHA256_DIGEST_SIZE + 1])
+{
+	unsigned char d[SHA256_DIGEST_SIZE];
+
+	sha256_final(&w->hash, d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return w->written;
+}
+
+/* Octal field of width n (its last byte a NUL), as ustar wants it. */
+static void
+ustar_octal(char *field, size_t n, uint64_t v)
+{
+	snprintf(field, n, "%0*llo", (int)n - 1, (unsigned long long)v);
+}
+
+int
+tar_header(struct buf *out, const char *path, uint64_t size)
+{
+	char h[512];
+	unsigned sum = 0;
+
+	if (strlen(path) >= 100 || size >= (uint64_t)1 << 33)
+		return -1;
+	memset(h, 0, sizeof(h));
+	memcpy(h, path, strlen(path));
+	ustar_octal(h + 100, 8, 0644);
+	ustar_octal(h + 108, 8, 0);
+	ustar_octal(h + 116, 8, 0);
+	ustar_octal(h + 124, 12, size);
+	ustar_octal(h + 136, 12, 0);
+	memset(h + 148, ' ', 8);
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	for (size_t i = 0; i < sizeof(h); i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+	buf_add(out, h, sizeof(h));
+	return 0;
+}
+
+void
+tar_pad(struct buf *out, uint64_t size)
+{
+	static const char zeros[512];
+
+	if (size % 512)
+		buf_add(out, zeros, 512 - size % 512);
 }
 
 static int

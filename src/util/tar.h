@@ -153,6 +153,57 @@ int tar_writer_add_dir(struct tar_writer *w, const char *path, unsigned mode,
 /* Add a symbolic link to target. */
 int tar_writer_add_symlink(struct tar_writer *w, const char *path,
     const char *target, int64_t uid, int64_t gid, struct keep_error **err);
+/*
+ * A writer into the file descriptor fd (left open), which hashes what it
+ * writes: tar_writer_digest says what, after tar_writer_finish.
+ */
+struct tar_writer *tar_writer_new_fd(int fd);
+
+/* One extended attribute of an entry to write. */
+struct tar_xattr {
+	const char *name;
+	const void *value;
+	size_t len;
+};
+
+/* An entry to write with all its metadata, as a layer of an image holds it. */
+struct tar_out {
+	const char *path;	/* relative: "etc/app.conf" */
+	enum tar_type type;	/* TAR_FILE ... TAR_FIFO; not TAR_SOCKET */
+	unsigned mode;		/* permission bits, 07777 */
+	int64_t uid, gid;
+	int64_t mtime;		/* seconds */
+	int64_t size;		/* TAR_FILE: the bytes read from the content fd */
+	const char *link;	/* TAR_SYMLINK's target, TAR_HARDLINK's entry */
+	unsigned rdev_major, rdev_minor;	/* TAR_CHAR, TAR_BLOCK */
+	const struct tar_xattr *xattrs;
+	size_t n_xattrs;
+};
+
+/*
+ * Add e; a TAR_FILE's size bytes are read from content_fd (a file that
+ * shrank meanwhile is padded with zeros: the header said how many).
+ */
+int tar_writer_add_entry(struct tar_writer *w, const struct tar_out *e,
+    int content_fd, struct keep_error **err);
+
+/*
+ * A tar_writer_new_fd writer's bytes so far: the lowercase hex SHA-256 of
+ * them into hex, their count returned. Once, after tar_writer_finish.
+ */
+int64_t tar_writer_digest(struct tar_writer *w, char hex[65]);
+
+/*
+ * The ustar header of a regular file path (under 100 bytes) of size bytes
+ * (under 8 GiB), appended to out; -1 for a path or size it cannot hold.
+ * For an archive streamed by hand: the content follows, then tar_pad, and
+ * at the end two blocks of zeros.
+ */
+int tar_header(struct buf *out, const char *path, uint64_t size);
+
+/* The zeros that end an entry of size bytes at a 512-byte block. */
+void tar_pad(struct buf *out, uint64_t size);
+
 /* Write the end of the archive; nothing may be added afterwards. */
 int tar_writer_finish(struct tar_writer *w, struct keep_error **err);
 /* Free the writer (NULL is fine); the buf keeps what was written. */
