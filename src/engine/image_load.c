@@ -152,6 +152,8 @@ make_config(struct engine *e, const struct layer_load *l, struct buf *out,
 		for (size_t i = 0; l->labels && i < l->labels->n; i++)
 			json_object_set_new(labels, l->labels->v[i].key,
 			    json_string(l->labels->v[i].value));
+		json_object_set_new(labels, IMAGE_PARENT_LABEL,
+		    json_string(l->parent));
 		json_object_set_new(conf, "config", config);
 		if (json_is_object(cc))
 			json_object_set(conf, "container_config", cc);

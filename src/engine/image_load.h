@@ -15,6 +15,13 @@
 
 #include "engine/engine.h"
 
+/*
+ * The label an image loaded with engine_image_load_layer carries: the id
+ * of the image it stands on, which the engine does not record for a
+ * loaded image (engine_image_list reads it as the parent).
+ */
+#define IMAGE_PARENT_LABEL "io.keep.parent"
+
 /* Where an image's layers are on the engine's host, for reading them. */
 struct image_stack {
 	char *id;		/* sha256:... */
@@ -37,7 +44,8 @@ struct layer_load {
 	const char *parent;		/* the image the layer goes on */
 	const char *repo, *tag;		/* the name it gets */
 	const char *comment;		/* may be NULL */
-	const struct kvv *labels;	/* on top of the container's */
+	const struct kvv *labels;	/* on top of the container's, with
+					 * IMAGE_PARENT_LABEL */
 	int layer_fd;			/* the layer's tar, read from its start */
 	long long layer_size;
 	const char *layer_digest;	/* sha256 hex of the tar: its diff id */

@@ -8,6 +8,10 @@ need_base_image
 
 C="$PREFIX-dev"
 MB=1000000
+# The sizes below are those of full commits, each of the whole container
+# layer; where keep reads the layers a save is incremental instead
+# (t0028), which KEEP_CHANGES=engine turns off.
+export KEEP_CHANGES=engine
 
 # change N: a new 4 MB file in the container. A commit writes the
 # container's whole layer: snapshot N holds 4N MB of its own.
