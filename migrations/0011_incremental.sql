@@ -8,3 +8,6 @@
 -- previous one, 0 when it is a commit of the whole container layer.
 ALTER TABLE snapshots ADD COLUMN walk_started INTEGER;
 ALTER TABLE snapshots ADD COLUMN incremental INTEGER NOT NULL DEFAULT 0;
+-- image_history: an incremental image's config history (JSON), which keep
+-- wrote, so that the next layer on it need not ask the engine for it.
+ALTER TABLE snapshots ADD COLUMN image_history TEXT;

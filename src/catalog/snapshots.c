@@ -117,6 +117,7 @@ snapshot_base_layer_release(struct snapshot_base_layer *b)
 {
 	free(b->image_id);
 	free(b->container_id);
+	free(b->image_history);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -131,7 +132,7 @@ catalog_snapshot_base_layer(struct catalog *cat, const char *engine,
 	memset(out, 0, sizeof(*out));
 	if (catalog_prepare(cat,
 	    "SELECT CASE WHEN s.pruned_at IS NULL THEN s.image_id END,"
-	    " s.container_id, s.walk_started FROM snapshots s "
+	    " s.container_id, s.walk_started, s.image_history FROM snapshots s "
 	    "JOIN containers c ON c.id = s.container "
 	    "WHERE c.engine = ?1 AND c.name = ?2 AND s.seq = ?3", &st, err) < 0)
 		return -1;
@@ -147,6 +148,7 @@ catalog_snapshot_base_layer(struct catalog *cat, const char *engine,
 	out->image_id = catalog_col_dup(st, 0);
 	out->container_id = catalog_col_dup(st, 1);
 	out->walk_started = sqlite3_column_int64(st, 2);
+	out->image_history = catalog_col_dup(st, 3);
 	return 0;
 }
 
@@ -423,9 +425,10 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	    " image_id, container_id, fingerprint, image_ref, base_image_id,"
 	    " base_digest, user, workdir, hostname, has_entrypoint, network_mode,"
 	    " restart_policy, restart_max, tty, open_stdin, state, walk_started,"
-	    " incremental)"
+	    " incremental, image_history)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id", &st,
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+	    " RETURNING id", &st,
 	    err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, container);
@@ -454,6 +457,7 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	else
 		sqlite3_bind_null(st, 22);
 	sqlite3_bind_int(st, 23, s->incremental);
+	bind_str(st, 24, s->image_history);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return catalog_fail(cat, err, "record snapshot");
 	s->id = sqlite3_column_int64(st, 0);

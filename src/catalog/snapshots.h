@@ -33,6 +33,7 @@ struct snapshot_base_layer {
 	char *image_id;		/* NULL once pruned */
 	char *container_id;	/* the container it was saved from */
 	long long walk_started;	/* struct snapshot's; 0: unknown */
+	char *image_history;	/* struct snapshot's, or NULL */
 };
 
 void snapshot_base_layer_release(struct snapshot_base_layer *b);

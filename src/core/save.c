@@ -1123,7 +1123,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		    head_seq, &prev_layer, err) < 0)
 			goto out;
 		prev = (struct snapshot_prev){ prev_layer.image_id,
-		    prev_layer.container_id, prev_layer.walk_started };
+		    prev_layer.container_id, prev_layer.walk_started,
+		    prev_layer.image_history };
 		have_prev = 1;
 	}
 	if (opts && opts->progress)
@@ -1152,7 +1153,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		rc = snapshot_write(e, &s.config, s.base.n_layers, repo, tag,
 		    s.message[0] ? s.message : NULL, &labels,
 		    !(opts && opts->no_pause), have_prev ? &prev : NULL,
-		    &out->warnings, &image_id, &how, err);
+		    &out->warnings, &image_id, &s.image_history, &how, err);
 		if (threaded)
 			pthread_join(t, NULL);
 		s.image_id = image_id;

@@ -211,25 +211,31 @@ layer_file(struct keep_error **err)
 	return fd;
 }
 
-/* The layer of what c changed since prev, into fd (paused meanwhile). */
+/*
+ * The layer of what c changed since prev, into fd, with c paused
+ * meanwhile. A pause the engine refuses as a conflict finds c stopped, or
+ * paused already: then nothing runs in it to pause, and asking its state
+ * first would cost a request for nothing.
+ */
 static int
 write_layer(struct engine *e, const struct container *c,
     const struct snapshot_prev *prev, const struct image_stack *st,
     int pause, int fd, char hex[65], long long *size, char **why,
     struct keep_error **err)
 {
-	struct container_state cs = { 0 };
 	struct tar_writer *w;
 	struct keep_error *e2 = NULL;
 	int paused = 0, rc;
 
 	if (pause) {
-		if (engine_container_state(e, c->id, &cs, err) < 0)
+		if (engine_container_pause(e, c->id, &e2) == 0)
+			paused = 1;
+		else if (e2->kind != KEEP_ERR_CONFLICT) {
+			*err = e2;
 			return -1;
-		paused = cs.running && !cs.paused && !cs.restarting;
-		container_state_release(&cs);
-		if (paused && engine_container_pause(e, c->id, err) < 0)
-			return -1;
+		}
+		keep_error_free(e2);
+		e2 = NULL;
 	}
 	w = tar_writer_new_fd(fd);
 	rc = layer_diff_write(c, st->upper_dir, st->lower_dirs,
@@ -257,7 +263,8 @@ static int
 incremental(struct engine *e, const struct container *c,
     const struct snapshot_prev *prev, long max, const char *repo,
     const char *tag, const char *comment, const struct kvv *labels,
-    int pause, char **image_id_out, char **why, struct keep_error **err)
+    int pause, char **image_id_out, char **history_out, char **why,
+    struct keep_error **err)
 {
 	struct image_stack st;
 	struct keep_error *e2 = NULL;
@@ -290,7 +297,7 @@ incremental(struct engine *e, const struct container *c,
 	    strcmp(prev->container_id, c->id) != 0) &&
 	    strcmp(st.id, c->image_id ? c->image_id : "") != 0)
 		*why = xstrdup("the previous snapshot is of another container");
-	else if ((long)st.n_layers + 1 > max)
+	else if ((long)st.diff_ids.n + 1 > max)
 		*why = xstrdup("one more layer would pass the depth limit");
 	if (*why != NULL) {
 		image_stack_release(&st);
@@ -302,12 +309,14 @@ incremental(struct engine *e, const struct container *c,
 	}
 	rc = write_layer(e, c, prev, &st, pause, fd, hex, &size, why, err);
 	if (rc == 0) {
-		struct layer_load l = { .container_id = c->id, .parent = st.id,
-		    .repo = repo, .tag = tag, .comment = comment,
-		    .labels = labels, .layer_fd = fd, .layer_size = size,
-		    .layer_digest = hex };
+		struct layer_load l = { .container_id = c->id,
+		    .config = value_get(&c->run, RUN_CONFIG), .parent = &st,
+		    .parent_history = prev->history, .repo = repo, .tag = tag,
+		    .comment = comment, .labels = labels, .layer_fd = fd,
+		    .layer_size = size, .layer_digest = hex };
 
-		rc = engine_image_load_layer(e, &l, image_id_out, err);
+		rc = engine_image_load_layer(e, &l, image_id_out, history_out,
+		    err);
 	}
 	close(fd);
 	image_stack_release(&st);
@@ -319,12 +328,13 @@ snapshot_write(struct engine *e, const struct container *c,
     size_t image_layers, const char *repo, const char *tag,
     const char *comment, const struct kvv *labels, int pause,
     const struct snapshot_prev *prev, struct strv *warnings,
-    char **image_id_out, enum snapshot_write_how *how,
+    char **image_id_out, char **history_out, enum snapshot_write_how *how,
     struct keep_error **err)
 {
 	long max;
 
 	*image_id_out = NULL;
+	*history_out = NULL;
 	*how = SNAPSHOT_COMMITTED;
 	if (snapshot_max_layers(&max, err) < 0)
 		return -1;
@@ -332,7 +342,7 @@ snapshot_write(struct engine *e, const struct container *c,
 		struct keep_error *e2 = NULL;
 		cleanup_free char *why = NULL;
 		int rc = incremental(e, c, prev, max, repo, tag, comment, labels,
-		    pause, image_id_out, &why, &e2);
+		    pause, image_id_out, history_out, &why, &e2);
 
 		if (rc == 0) {
 			*how = SNAPSHOT_INCREMENTAL;

@@ -39,6 +39,7 @@ struct snapshot_prev {
 	const char *image_id;		/* NULL: none, or pruned */
 	const char *container_id;	/* the container it was saved from */
 	long long walk_started;		/* struct snapshot's; 0: unknown */
+	const char *history;		/* struct snapshot's image_history */
 };
 
 /*
@@ -54,13 +55,14 @@ int snapshot_max_layers(long *out, struct keep_error **err);
  * is read when pause is set, and say how in *how. prev (NULL: keep
  * cannot read c's layers from here) allows an incremental save; a
  * failed one becomes a commit, with a warning pushed to warnings.
- * *image_id_out (caller frees) is the image's id.
+ * *image_id_out is the image's id; *history_out the history of an
+ * incremental image's config, as JSON, or NULL (both caller frees).
  */
 int snapshot_write(struct engine *e, const struct container *c,
     size_t image_layers, const char *repo, const char *tag,
     const char *comment, const struct kvv *labels, int pause,
     const struct snapshot_prev *prev, struct strv *warnings,
-    char **image_id_out, enum snapshot_write_how *how,
+    char **image_id_out, char **history_out, enum snapshot_write_how *how,
     struct keep_error **err);
 
 #endif

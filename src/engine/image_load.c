@@ -21,6 +21,10 @@ image_stack_release(struct image_stack *s)
 	free(s->driver);
 	free(s->upper_dir);
 	free(s->lower_dirs);
+	free(s->architecture);
+	free(s->os);
+	free(s->variant);
+	strv_release(&s->diff_ids);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -54,7 +58,8 @@ engine_image_stack(struct engine *e, const char *ref, struct image_stack *out,
     struct keep_error **err)
 {
 	cleanup_json json_t *j = NULL;
-	json_t *data;
+	json_t *data, *d;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (get(e, "images", ref, "/json", JSON_OBJECT, &j, err) < 0)
@@ -64,7 +69,12 @@ engine_image_stack(struct engine *e, const char *ref, struct image_stack *out,
 	out->driver = ejson_strdup(ejson_get(j, "GraphDriver"), "Name", "");
 	out->upper_dir = ejson_strdup(data, "UpperDir", "");
 	out->lower_dirs = ejson_strdup(data, "LowerDir", "");
-	out->n_layers = json_array_size(ejson_path(j, "RootFS", "Layers", NULL));
+	out->architecture = ejson_strdup(j, "Architecture", "");
+	out->os = ejson_strdup(j, "Os", "");
+	out->variant = ejson_strdup(j, "Variant", "");
+	json_array_foreach(ejson_path(j, "RootFS", "Layers", NULL), i, d)
+		if (json_is_string(d))
+			strv_push(&out->diff_ids, json_string_value(d));
 	return 0;
 }
 
@@ -114,55 +124,56 @@ history_of(const json_t *answer)
 	return out;
 }
 
-/* The new image's config, as a commit of the container would make it. */
+/*
+ * The new image's config, as a commit of the container would make it;
+ * *history_out (caller frees) its history as JSON.
+ */
 static int
 make_config(struct engine *e, const struct layer_load *l, struct buf *out,
-    json_t **diff_ids_out, struct keep_error **err)
+    char **history_out, struct keep_error **err)
 {
-	cleanup_json json_t *c = NULL, *img = NULL, *hist = NULL,
-	    *conf = NULL;
-	json_t *labels, *diff_ids, *history, *entry, *rootfs;
-	const char *s;
+	const struct image_stack *p = l->parent;
+	cleanup_json json_t *conf = NULL, *hist = NULL;
+	json_t *config, *labels, *diff_ids, *history, *entry, *rootfs;
 	struct timespec now;
 	char *text;
 
-	if (get(e, "containers", l->container_id, "/json", JSON_OBJECT, &c,
-	    err) < 0 ||
-	    get(e, "images", l->parent, "/json", JSON_OBJECT, &img, err) < 0 ||
-	    get(e, "images", l->parent, "/history", JSON_ARRAY, &hist, err) < 0)
-		return -1;
+	/* keep wrote the history of an image it loaded: no need to ask. */
+	history = l->parent_history ? json_loads(l->parent_history, 0, NULL) :
+	    NULL;
+	if (!json_is_array(history)) {
+		json_decref(history);
+		if (get(e, "images", p->id, "/history", JSON_ARRAY, &hist,
+		    err) < 0)
+			return -1;
+		history = history_of(hist);
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	conf = json_object();
 	json_object_set_new(conf, "architecture", json_string(
-	    (s = ejson_str(img, "Architecture")) ? s : "amd64"));
-	json_object_set_new(conf, "os", json_string(
-	    (s = ejson_str(img, "Os")) ? s : "linux"));
-	if ((s = ejson_str(img, "Variant")) && *s)
-		json_object_set_new(conf, "variant", json_string(s));
-	{
-		json_t *cc = ejson_get(c, "Config");
-		json_t *config = json_is_object(cc) ? json_deep_copy(cc) :
-		    json_object();
-
-		labels = ejson_get(config, "Labels");
-		if (!json_is_object(labels)) {
-			labels = json_object();
-			json_object_set_new(config, "Labels", labels);
-		}
-		for (size_t i = 0; l->labels && i < l->labels->n; i++)
-			json_object_set_new(labels, l->labels->v[i].key,
-			    json_string(l->labels->v[i].value));
-		json_object_set_new(labels, IMAGE_PARENT_LABEL,
-		    json_string(l->parent));
-		json_object_set_new(conf, "config", config);
-		if (json_is_object(cc))
-			json_object_set(conf, "container_config", cc);
+	    *p->architecture ? p->architecture : "amd64"));
+	json_object_set_new(conf, "os", json_string(*p->os ? p->os : "linux"));
+	if (*p->variant)
+		json_object_set_new(conf, "variant", json_string(p->variant));
+	config = l->config ? ejson_from_value(l->config) : NULL;
+	if (!json_is_object(config)) {
+		json_decref(config);
+		config = json_object();
 	}
+	json_object_set_new(conf, "container_config", json_deep_copy(config));
+	labels = ejson_get(config, "Labels");
+	if (!json_is_object(labels)) {
+		labels = json_object();
+		json_object_set_new(config, "Labels", labels);
+	}
+	for (size_t i = 0; l->labels && i < l->labels->n; i++)
+		json_object_set_new(labels, l->labels->v[i].key,
+		    json_string(l->labels->v[i].value));
+	json_object_set_new(conf, "config", config);
 	json_object_set_new(conf, "container", json_string(l->container_id));
 	json_object_set_new(conf, "created", rfc3339(now.tv_sec, now.tv_nsec));
 	if (l->comment && *l->comment)
 		json_object_set_new(conf, "comment", json_string(l->comment));
-	history = history_of(hist);
 	entry = json_object();
 	json_object_set_new(entry, "created", rfc3339(now.tv_sec, now.tv_nsec));
 	json_object_set_new(entry, "created_by", json_string("keep save "
@@ -171,12 +182,9 @@ make_config(struct engine *e, const struct layer_load *l, struct buf *out,
 		json_object_set_new(entry, "comment", json_string(l->comment));
 	json_array_append_new(history, entry);
 	json_object_set_new(conf, "history", history);
-	diff_ids = json_deep_copy(ejson_path(img, "RootFS", "Layers", NULL));
-	if (!json_is_array(diff_ids)) {
-		json_decref(diff_ids);
-		return keep_error_set(err, KEEP_ERR_FAILED, "image '%s' lists no "
-		    "layers", l->parent);
-	}
+	diff_ids = json_array();
+	for (size_t i = 0; i < p->diff_ids.n; i++)
+		json_array_append_new(diff_ids, json_string(p->diff_ids.v[i]));
 	{
 		char *id = xasprintf("sha256:%s", l->layer_digest);
 
@@ -185,14 +193,15 @@ make_config(struct engine *e, const struct layer_load *l, struct buf *out,
 	}
 	rootfs = json_object();
 	json_object_set_new(rootfs, "type", json_string("layers"));
-	json_object_set(rootfs, "diff_ids", diff_ids);
+	json_object_set_new(rootfs, "diff_ids", diff_ids);
 	json_object_set_new(conf, "rootfs", rootfs);
 	text = json_dumps(conf, JSON_COMPACT);
 	if (text == NULL)
 		abort();
 	buf_addstr(out, text);
 	free(text);
-	*diff_ids_out = diff_ids;
+	if ((*history_out = json_dumps(history, JSON_COMPACT)) == NULL)
+		abort();
 	return 0;
 }
 
@@ -292,29 +301,31 @@ load_answer(const struct buf *answer, struct keep_error **err)
 
 int
 engine_image_load_layer(struct engine *e, const struct layer_load *l,
-    char **image_id_out, struct keep_error **err)
+    char **image_id_out, char **history_out, struct keep_error **err)
 {
 	struct body b = { BUF_INIT, BUF_INIT, 0, l->layer_fd, l->layer_size, 0 };
 	cleanup_buf struct buf config = BUF_INIT, manifest = BUF_INIT,
 	    answer = BUF_INIT;
-	cleanup_json json_t *diff_ids = NULL, *m = NULL;
+	cleanup_json json_t *m = NULL;
 	cleanup_free char *ref = xasprintf("%s:%s", l->repo, l->tag);
+	cleanup_free char *history = NULL;
 	char hex[2 * SHA256_DIGEST_SIZE + 1], name[100];
 	json_t *layers;
-	struct image_stack st;
 	char *text;
 	int rc = -1;
 
 	*image_id_out = NULL;
-	if (make_config(e, l, &config, &diff_ids, err) < 0)
+	*history_out = NULL;
+	if (make_config(e, l, &config, &history, err) < 0)
 		goto out;
 	sha256_hex(config.ptr, config.len, hex);
 	/* Every layer by a path of its own; only the last is in the archive. */
 	layers = json_array();
-	for (size_t i = 0; i < json_array_size(diff_ids); i++) {
-		const char *d = json_string_value(json_array_get(diff_ids, i));
-		const char *colon = d ? strchr(d, ':') : NULL;
-		char *p = xasprintf("%s/layer.tar", colon ? colon + 1 : "x");
+	for (size_t i = 0; i <= l->parent->diff_ids.n; i++) {
+		const char *d = i < l->parent->diff_ids.n ?
+		    l->parent->diff_ids.v[i] : l->layer_digest;
+		const char *colon = strchr(d, ':');
+		char *p = xasprintf("%s/layer.tar", colon ? colon + 1 : d);
 
 		json_array_append_new(layers, json_string(p));
 		free(p);
@@ -360,11 +371,9 @@ engine_image_load_layer(struct engine *e, const struct layer_load *l,
 	    "application/x-tar", collect, &answer, 0, NULL, err) < 0 ||
 	    load_answer(&answer, err) < 0)
 		goto out;
-	if (engine_image_stack(e, ref, &st, err) < 0)
-		goto out;
-	*image_id_out = st.id;
-	st.id = NULL;
-	image_stack_release(&st);
+	*image_id_out = xasprintf("sha256:%s", hex);
+	*history_out = history;
+	history = NULL;
 	rc = 0;
 out:
 	buf_release(&b.head);

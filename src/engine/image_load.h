@@ -14,6 +14,8 @@
 #define KEEP_ENGINE_IMAGE_LOAD_H
 
 #include "engine/engine.h"
+#include "model/value.h"
+#include "util/strv.h"
 
 /*
  * The label an image loaded with engine_image_load_layer carries: the id
@@ -29,7 +31,8 @@ struct image_stack {
 	char *upper_dir;	/* overlay: its top layer's directory, or "" */
 	char *lower_dirs;	/* overlay: the layers below, ':'-separated,
 				 * top first, or "" */
-	size_t n_layers;
+	char *architecture, *os, *variant;	/* "" when not said */
+	struct strv diff_ids;	/* RootFS.Layers, oldest first */
 };
 
 void image_stack_release(struct image_stack *s);
@@ -40,23 +43,28 @@ int engine_image_stack(struct engine *e, const char *ref,
 
 /* What engine_image_load_layer stacks. */
 struct layer_load {
-	const char *container_id;	/* whose Config the image takes */
-	const char *parent;		/* the image the layer goes on */
+	const char *container_id;
+	const struct value *config;	/* the container's Config (RUN_CONFIG
+					 * of its run record): the image's */
+	const struct image_stack *parent;	/* the image the layer goes on */
+	const char *parent_history;	/* its config's history as JSON, or
+					 * NULL: asked of the engine */
 	const char *repo, *tag;		/* the name it gets */
 	const char *comment;		/* may be NULL */
-	const struct kvv *labels;	/* on top of the container's, with
-					 * IMAGE_PARENT_LABEL */
+	const struct kvv *labels;	/* on top of the container's */
 	int layer_fd;			/* the layer's tar, read from its start */
 	long long layer_size;
 	const char *layer_digest;	/* sha256 hex of the tar: its diff id */
 };
 
 /*
- * Load the image l describes, tagged repo:tag; *image_id_out (caller
- * frees) is its id. A refusal of the engine is KEEP_ERR_FAILED with its
- * message.
+ * Load the image l describes, tagged repo:tag; *image_id_out is its id
+ * (the digest of the config keep wrote: the engine names a loaded image
+ * so) and *history_out its config's history as JSON, for the next layer's
+ * parent_history (both caller frees). A refusal of the engine is
+ * KEEP_ERR_FAILED with its message.
  */
 int engine_image_load_layer(struct engine *e, const struct layer_load *l,
-    char **image_id_out, struct keep_error **err);
+    char **image_id_out, char **history_out, struct keep_error **err);
 
 #endif

@@ -438,5 +438,6 @@ snapshot_release(struct snapshot *s)
 	free(s->verify_at);
 	free(s->verify_detail);
 	free(s->pruned_at);
+	free(s->image_history);
 	memset(s, 0, sizeof(*s));
 }

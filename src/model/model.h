@@ -289,6 +289,8 @@ struct snapshot {
 	 */
 	long long walk_started;
 	int incremental;	/* its image is one layer on the previous one */
+	char *image_history;	/* an incremental image's config history
+				 * (JSON), which keep wrote; or NULL */
 };
 
 void snapshot_release(struct snapshot *s);

@@ -42,7 +42,8 @@ test_expect_success 'setup: git and a python venv installed by hand, one file wr
 	s=$(run_container small --network host "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$s" sh -c "apt-get update -qq &&
 	    apt-get install -y -qq --no-install-recommends jq" >>apt.log 2>&1 &&
-	$DOCKER exec "$s" sh -c "echo small=1 >/etc/small.conf"
+	$DOCKER exec "$s" sh -c "echo small=1 >/etc/small.conf" &&
+	keep save "$s" >/dev/null
 '
 C=$PREFIX-hand S=$PREFIX-small
 
@@ -79,6 +80,9 @@ test_expect_success 'the venv'"'"'s pip packages and the loose file are recorded
 	expect_grep "^/etc/hand.conf$" files.txt
 '
 
+# Both saves below are a second one, so both are incremental where the
+# layers can be read (an incremental layer on #1, snapshot_write.h): like
+# is compared with like. Issue 15's bound: at most 10 requests.
 test_expect_success 'a changed save asks the engine the same few things with 40 packages as with 3' '
 	layers_readable || test_skip "needs root and overlay2"
 	$DOCKER exec "$C" sh -c "echo 2 >/etc/hand-2.conf" &&
@@ -86,11 +90,14 @@ test_expect_success 'a changed save asks the engine the same few things with 40 
 	expect_grep "^saved $C #2 " out &&
 	many=$(wc -l <requests.txt) &&
 	test "$(archive_reads)" = 0 &&
-	test "$many" -le 6 &&
+	test "$many" -le 10 &&
+	test "$(keep show --json "$C" | jq .incremental)" = true &&
+	$DOCKER exec "$S" sh -c "echo small=2 >/etc/small.conf" &&
 	traced save "$S" &&
-	expect_grep "^saved $S #1 " out &&
+	expect_grep "^saved $S #2 " out &&
 	test "$(archive_reads)" = 0 &&
-	test "$(wc -l <requests.txt)" = "$many"
+	test "$(wc -l <requests.txt)" = "$many" &&
+	test "$(keep show --json "$S" | jq .incremental)" = true
 '
 
 test_expect_success 'an unchanged save reads no package database and makes no image' '
