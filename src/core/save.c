@@ -960,17 +960,18 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	/*
 	 * What the container changes from here on has a ctime from here on:
 	 * the next save's incremental layer starts at it (snapshot_write.h).
-	 * A tenth of a second back: the kernel stamps ctimes from a coarse
+	 * Two ticks back (20 ms): the kernel stamps ctimes from a coarse
 	 * clock, which lags this one by up to a tick (1 to 10 ms). An
 	 * earlier start only puts a file changed just before it in the
-	 * next layer too.
+	 * next layer too, so no further back: a save right after a big
+	 * change would put it in two layers.
 	 */
 	{
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
 		s->walk_started = (long long)now.tv_sec * 1000000000LL +
-		    now.tv_nsec - 100000000LL;
+		    now.tv_nsec - 20000000LL;
 	}
 	/* One budget for all the save reads of the container and its base. */
 	if (budget_init(&budget, err) < 0 ||
