@@ -126,7 +126,14 @@ cmd_ls(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 		ls_warn(ctx, "container states", engine_err);
 		/* An engine that could not list its containers: one line. */
 		if (have_live) {
-			have_disk = disk_images_load(e, &disk, &engine_err) == 0;
+			struct strv names = { 0 };
+
+			for (size_t i = 0; i < ents.n; i++)
+				if (strcmp(ents.v[i].engine, host) == 0)
+					strv_push(&names, ents.v[i].name);
+			have_disk = disk_images_load(e, &names, &disk,
+			    &engine_err) == 0;
+			strv_release(&names);
 			ls_warn(ctx, "disk use", engine_err);
 		}
 	} else {

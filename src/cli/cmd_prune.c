@@ -45,13 +45,12 @@ cli_prune_report(FILE *f, const char *name, const struct prune_result *r,
 
 		switch (it->outcome) {
 		case PRUNE_WOULD_REMOVE:
-			fprintf(f, "would remove #%ld %s (saved %s)\n", it->seq,
-			    it->image, it->created_at);
-			gone++;
-			break;
 		case PRUNE_REMOVED:
-			fprintf(f, "removed #%ld %s (saved %s)\n", it->seq,
-			    it->image, it->created_at);
+			fprintf(f, "%s #%ld %s (saved %s)%s\n",
+			    it->outcome == PRUNE_REMOVED ? "removed" :
+			    "would remove", it->seq, it->image, it->created_at,
+			    it->layers_stay ? ": frees next to nothing, a "
+			    "snapshot kept stands on its layers" : "");
 			gone++;
 			break;
 		case PRUNE_ALREADY_GONE:

@@ -32,13 +32,15 @@ static int
 disk_of(struct cli_ctx *ctx, const struct snapshot *s, long long *held,
     size_t *n)
 {
+	char *name = s->config.name;
+	const struct strv names = { &name, 1, 1 };
 	struct disk_images d;
 	struct keep_error *e2 = NULL;
 	struct engine *e;
 
 	if (cli_engine(ctx, &e, &e2) < 0 ||
 	    strcmp(engine_endpoint(e)->host, s->engine) != 0 ||
-	    disk_images_load(e, &d, &e2) < 0) {
+	    disk_images_load(e, &names, &d, &e2) < 0) {
 		keep_error_free(e2);
 		return -1;
 	}

@@ -7,34 +7,129 @@
 
 #include "catalog/snapshots.h"
 #include "core/save.h"
+#include "engine/image_load.h"
 #include "util/xalloc.h"
 
-int
-disk_images_load(struct engine *e, struct disk_images *out,
+/* Whether the layers a are the first of b's. */
+static int
+layers_under(const struct strv *a, const struct strv *b)
+{
+	if (a->n > b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Image i's layers into d->layers[i]; one the engine lost stays unknown. */
+static int
+load_layers(struct engine *e, struct disk_images *d, size_t i,
     struct keep_error **err)
 {
+	struct image_stack st;
+
+	if (engine_image_stack(e, d->list.v[i].id, &st, err) < 0)
+		return keep_error_not_found(err) ? 0 : -1;
+	d->layers[i] = st.diff_ids;
+	memset(&st.diff_ids, 0, sizeof(st.diff_ids));
+	image_stack_release(&st);
+	d->known[i] = 1;
+	return 0;
+}
+
+/*
+ * Whether image i's layers should be known: an image of ids, or one an
+ * image of ids was saved from (its base: a loaded image's layers may
+ * stand on nothing else left).
+ */
+static int
+wanted(const struct disk_images *d, size_t i, const struct strv *ids)
+{
+	const char *id = d->list.v[i].id;
+
+	if (strv_find(ids, id) >= 0)
+		return 1;
+	for (size_t j = 0; j < d->list.n; j++)
+		if (strcmp(d->list.v[j].keep_base, id) == 0 &&
+		    strv_find(ids, d->list.v[j].id) >= 0)
+			return 1;
+	return 0;
+}
+
+int
+disk_images_layers(struct engine *e, struct disk_images *d,
+    const struct strv *ids, struct keep_error **err)
+{
+	size_t n = d->list.n;
+
+	for (size_t i = 0; i < n; i++)
+		if (!d->known[i] && wanted(d, i, ids) &&
+		    load_layers(e, d, i, err) < 0)
+			return keep_error_wrap(err, "read the layers of the "
+			    "images");
+	for (size_t i = 0; i < n; i++) {
+		const struct strv *li = &d->layers[i];
+		size_t best = SIZE_MAX;
+
+		/*
+		 * The image with the most of i's first layers: of equal
+		 * layers (another config on the same files) the first
+		 * listed, so that no image is under itself.
+		 */
+		for (size_t j = 0; d->known[i] && j < n; j++) {
+			const struct strv *lj = &d->layers[j];
+
+			if (j != i && d->known[j] && layers_under(lj, li) &&
+			    (lj->n < li->n || j < i) && (best == SIZE_MAX ||
+			    lj->n > d->layers[best].n))
+				best = j;
+		}
+		for (size_t j = 0; best == SIZE_MAX && d->list.v[i].parent[0] &&
+		    j < n; j++)
+			if (strcmp(d->list.v[j].id, d->list.v[i].parent) == 0)
+				best = j;
+		d->parent[i] = best;
+	}
+	return 0;
+}
+
+int
+disk_images_load(struct engine *e, const struct strv *names,
+    struct disk_images *out, struct keep_error **err)
+{
+	struct strv ids = { 0 };
+	size_t n;
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	if (engine_image_list(e, &out->list, err) < 0)
 		return -1;
-	out->parent = xcalloc(out->list.n + 1, sizeof(*out->parent));
-	for (size_t i = 0; i < out->list.n; i++) {
-		out->parent[i] = SIZE_MAX;
-		if (out->list.v[i].parent[0] == '\0')
-			continue;
-		for (size_t j = 0; j < out->list.n; j++)
-			if (strcmp(out->list.v[j].id, out->list.v[i].parent) == 0) {
-				out->parent[i] = j;
-				break;
-			}
+	n = out->list.n;
+	out->parent = xcalloc(n + 1, sizeof(*out->parent));
+	out->layers = xcalloc(n + 1, sizeof(*out->layers));
+	out->known = xcalloc(n + 1, 1);
+	for (size_t k = 0; names && k < names->n; k++) {
+		cleanup_free char *repo = save_image_repo(names->v[k]);
+
+		disk_repo_images(out, repo, &ids);
 	}
-	return 0;
+	rc = disk_images_layers(e, out, &ids, err);
+	strv_release(&ids);
+	if (rc < 0)
+		disk_images_release(out);
+	return rc;
 }
 
 void
 disk_images_release(struct disk_images *d)
 {
+	for (size_t i = 0; d->layers && i < d->list.n; i++)
+		strv_release(&d->layers[i]);
 	image_list_release(&d->list);
 	free(d->parent);
+	free(d->layers);
+	free(d->known);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -177,6 +272,23 @@ disk_freed(const struct disk_images *d, const struct strv *ids,
 	return sum;
 }
 
+int
+disk_layers_stay(const struct disk_images *d, const char *id,
+    const struct strv *ids, const struct strv *in_use)
+{
+	size_t i = find(d, id);
+	signed char *memo;
+	int keep;
+
+	if (i == SIZE_MAX)
+		return 0;
+	memo = xmalloc(d->list.n + 1);
+	memset(memo, -1, d->list.n + 1);
+	keep = stays(d, i, ids, in_use, memo);
+	free(memo);
+	return keep;
+}
+
 long long
 disk_container_held(const struct disk_images *d, const char *name,
     size_t *n_images)
@@ -217,12 +329,13 @@ disk_audit(struct engine *e, struct catalog *cat, struct disk_audit *out,
 	struct catalog_images ims = { 0 };
 	struct disk_images d;
 	struct strv known = { 0 }, lost_ids = { 0 };
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (catalog_snapshot_images(cat, engine_endpoint(e)->host, NULL, &ims,
 	    err) < 0)
 		return -1;
-	if (disk_images_load(e, &d, err) < 0) {
+	if (disk_images_load(e, NULL, &d, err) < 0) {
 		catalog_images_release(&ims);
 		return -1;
 	}
@@ -254,12 +367,15 @@ disk_audit(struct engine *e, struct catalog *cat, struct disk_audit *out,
 				strv_push(&out->lost, im->tags.v[k]);
 	}
 	strv_sort(&out->lost);
-	out->lost_bytes = disk_held(&d, &lost_ids);
+	rc = disk_images_layers(e, &d, &lost_ids, err);
+	out->lost_bytes = rc < 0 ? 0 : disk_held(&d, &lost_ids);
 	strv_release(&known);
 	strv_release(&lost_ids);
 	catalog_images_release(&ims);
 	disk_images_release(&d);
-	return 0;
+	if (rc < 0)
+		disk_audit_release(out);
+	return rc;
 }
 
 void

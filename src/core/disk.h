@@ -1,11 +1,19 @@
 /*
- * How much disk snapshot images hold. The engine lists every image with
- * its size (its layers and its parents') and the image it was made on: a
- * commit's parent is the image its container ran on, a build step's the
- * step before, an import has none. So an image's own layer is its size
- * less its parent's, and images that stand on one another share what is
- * below them: counting each image of that tree once counts each shared
- * layer once. One request, whatever the number of snapshots.
+ * How much disk snapshot images hold, counted by layer. The engine lists
+ * every image with its size (all its layers) and the image it was made
+ * on: a commit's parent is the image its container ran on, a build
+ * step's the step before. An image's own layers are its size less that
+ * of the image under it, and images that stand on one another share what
+ * is below them: counting each image of that tree once counts each shared
+ * layer once.
+ *
+ * A loaded image (an incremental snapshot, core/snapshot_write.h) has no
+ * parent for the engine, and the image it was loaded on may be pruned
+ * since while its layers stay under it. So the image under a snapshot's
+ * image is the one whose layers (RootFS.Layers) are the most of its
+ * first ones. The list does not say an image's layers: that is one
+ * request per snapshot image of the containers asked about, and per image
+ * they were saved from (label io.keep.base), on top of the list.
  */
 #ifndef KEEP_CORE_DISK_H
 #define KEEP_CORE_DISK_H
@@ -15,12 +23,22 @@
 
 struct disk_images {
 	struct image_list list;
-	size_t *parent;		/* index of each image's parent, or SIZE_MAX */
+	size_t *parent;		/* index of the image under each, or SIZE_MAX */
+	struct strv *layers;	/* each one's diff ids, oldest first, */
+	char *known;		/* where known is 1 */
 };
 
-/* Every image of e (GET /images/json?all=1); release with disk_images_release. */
-int disk_images_load(struct engine *e, struct disk_images *out,
-    struct keep_error **err);
+/*
+ * Every image of e (GET /images/json?all=1), with the layers of the
+ * snapshot images of the containers names (NULL: none) and of the images
+ * they were saved from; release with disk_images_release.
+ */
+int disk_images_load(struct engine *e, const struct strv *names,
+    struct disk_images *out, struct keep_error **err);
+
+/* The layers of the images ids and of those they were saved from, too. */
+int disk_images_layers(struct engine *e, struct disk_images *d,
+    const struct strv *ids, struct keep_error **err);
 void disk_images_release(struct disk_images *d);
 
 /*
@@ -45,6 +63,15 @@ long long disk_held(const struct disk_images *d, const struct strv *ids);
  */
 long long disk_freed(const struct disk_images *d, const struct strv *ids,
     const struct strv *in_use);
+
+/*
+ * Whether the layers of image id stay once the tags of ids (among them
+ * id's) are gone, as disk_freed sees them: another tag, an image standing
+ * on them or a container made from them (in_use) keeps them. Then
+ * removing id frees next to nothing (its config).
+ */
+int disk_layers_stay(const struct disk_images *d, const char *id,
+    const struct strv *ids, const struct strv *in_use);
 
 /*
  * Bytes the snapshot images of the container name hold (the images tagged

@@ -18,6 +18,7 @@ prune_result_release(struct prune_result *r)
 		free(r->v[i].image);
 		free(r->v[i].created_at);
 		free(r->v[i].why);
+		free(r->v[i].image_id);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -135,6 +136,8 @@ item_add(struct prune_result *r, const struct catalog_image *im,
 	it->created_at = xstrdup(im->created_at);
 	it->outcome = outcome;
 	it->why = NULL;
+	it->image_id = xstrdup(im->image_id);
+	it->layers_stay = 0;
 	return it;
 }
 
@@ -144,6 +147,8 @@ keep_prune(struct engine *e, struct catalog *cat, const char *name,
     struct keep_error **err)
 {
 	const char *host = engine_endpoint(e)->host;
+	char *name_v = (char *)name;
+	const struct strv names = { &name_v, 1, 1 };
 	struct catalog_images ims = { 0 };
 	struct disk_images disk = { 0 };
 	struct kvv in_use = { 0 };
@@ -161,7 +166,7 @@ keep_prune(struct engine *e, struct catalog *cat, const char *name,
 		goto out;
 	}
 	if (images_in_use(e, &in_use, err) < 0 ||
-	    disk_images_load(e, &disk, err) < 0)
+	    disk_images_load(e, &names, &disk, err) < 0)
 		goto out;
 	for (size_t i = 0; i < in_use.n; i++)
 		strv_push(&use_ids, in_use.v[i].key);
@@ -227,6 +232,13 @@ keep_prune(struct engine *e, struct catalog *cat, const char *name,
 		out->v[out->n - 1 - i] = t;
 	}
 	out->freed = disk_freed(&disk, &go, &use_ids);
+	for (size_t i = 0; i < out->n; i++) {
+		struct prune_item *it = &out->v[i];
+
+		it->layers_stay = (it->outcome == PRUNE_REMOVED ||
+		    it->outcome == PRUNE_WOULD_REMOVE) && it->image_id[0] &&
+		    disk_layers_stay(&disk, it->image_id, &go, &use_ids);
+	}
 	rc = 0;
 out:
 	catalog_images_release(&ims);

@@ -32,6 +32,9 @@ struct prune_item {
 	char *created_at;
 	enum prune_outcome outcome;
 	char *why;		/* PRUNE_IN_USE: the engine's or keep's words */
+	char *image_id;		/* "" when the catalog has none */
+	int layers_stay;	/* removed or would be, but a snapshot kept
+				 * stands on its layers: it frees nothing */
 };
 
 struct prune_result {

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "engine/image_load.h"
 #include "engine/json.h"
 #include "engine/run_int.h"
 #include "util/xalloc.h"
@@ -721,6 +720,7 @@ image_list_release(struct image_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].id);
 		free(l->v[i].parent);
+		free(l->v[i].keep_base);
 		strv_release(&l->v[i].tags);
 	}
 	free(l->v);
@@ -749,19 +749,8 @@ engine_image_list(struct engine *e, struct image_list *out,
 		s = &out->v[out->n++];
 		s->id = xstrdup(id);
 		s->parent = ejson_strdup(im, "ParentId", "");
-		/*
-		 * A loaded image has no parent for the engine: an incremental
-		 * snapshot names the image it stands on in this label.
-		 */
-		if (s->parent[0] == '\0') {
-			const char *p = ejson_str(ejson_get(im, "Labels"),
-			    IMAGE_PARENT_LABEL);
-
-			if (p != NULL && strncmp(p, "sha256:", 7) == 0) {
-				free(s->parent);
-				s->parent = xstrdup(p);
-			}
-		}
+		s->keep_base = ejson_strdup(ejson_get(im, "Labels"),
+		    "io.keep.base", "");
 		s->size = ejson_int(im, "Size", 0);
 		json_array_foreach(ejson_get(im, "RepoTags"), k, t)
 			if (json_is_string(t) &&

@@ -236,6 +236,8 @@ int engine_commit(struct engine *e, const char *container_id,
 struct image_summary {
 	char *id;		/* sha256:... */
 	char *parent;		/* ParentId: the image it was made on, or "" */
+	char *keep_base;	/* label io.keep.base: the image of the
+				 * container a snapshot was saved from, or "" */
 	long long size;		/* Size: its layers and its parents' */
 	struct strv tags;	/* RepoTags, without "<none>:<none>" */
 };

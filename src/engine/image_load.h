@@ -17,13 +17,6 @@
 #include "model/value.h"
 #include "util/strv.h"
 
-/*
- * The label an image loaded with engine_image_load_layer carries: the id
- * of the image it stands on, which the engine does not record for a
- * loaded image (engine_image_list reads it as the parent).
- */
-#define IMAGE_PARENT_LABEL "io.keep.parent"
-
 /* Where an image's layers are on the engine's host, for reading them. */
 struct image_stack {
 	char *id;		/* sha256:... */
