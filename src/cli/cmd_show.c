@@ -32,15 +32,21 @@ static int
 disk_of(struct cli_ctx *ctx, const struct snapshot *s, long long *held,
     size_t *n)
 {
-	char *name = s->config.name;
-	const struct strv names = { &name, 1, 1 };
+	struct strv names = { 0 };
 	struct disk_images d;
 	struct keep_error *e2 = NULL;
 	struct engine *e;
+	int rc;
 
 	if (cli_engine(ctx, &e, &e2) < 0 ||
-	    strcmp(engine_endpoint(e)->host, s->engine) != 0 ||
-	    disk_images_load(e, &names, &d, &e2) < 0) {
+	    strcmp(engine_endpoint(e)->host, s->engine) != 0) {
+		keep_error_free(e2);
+		return -1;
+	}
+	strv_push(&names, s->config.name);
+	rc = disk_images_load(e, &names, &d, &e2);
+	strv_release(&names);
+	if (rc < 0) {
 		keep_error_free(e2);
 		return -1;
 	}

@@ -147,12 +147,10 @@ keep_prune(struct engine *e, struct catalog *cat, const char *name,
     struct keep_error **err)
 {
 	const char *host = engine_endpoint(e)->host;
-	char *name_v = (char *)name;
-	const struct strv names = { &name_v, 1, 1 };
 	struct catalog_images ims = { 0 };
 	struct disk_images disk = { 0 };
 	struct kvv in_use = { 0 };
-	struct strv go = { 0 }, use_ids = { 0 };
+	struct strv go = { 0 }, use_ids = { 0 }, names = { 0 };
 	long long now = (long long)time(NULL);
 	long newer = 0;
 	int rc = -1;
@@ -165,6 +163,7 @@ keep_prune(struct engine *e, struct catalog *cat, const char *name,
 		    "'%s' on this engine (%s)", name, host);
 		goto out;
 	}
+	strv_push(&names, name);
 	if (images_in_use(e, &in_use, err) < 0 ||
 	    disk_images_load(e, &names, &disk, err) < 0)
 		goto out;
@@ -246,5 +245,6 @@ out:
 	kvv_release(&in_use);
 	strv_release(&go);
 	strv_release(&use_ids);
+	strv_release(&names);
 	return rc;
 }

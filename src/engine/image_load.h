@@ -38,7 +38,9 @@ int engine_image_stack(struct engine *e, const char *ref,
 struct layer_load {
 	const char *container_id;
 	const struct value *config;	/* the container's Config (RUN_CONFIG
-					 * of its run record): the image's */
+					 * of its run record, so without a
+					 * hostname the engine made up): the
+					 * image's */
 	const struct image_stack *parent;	/* the image the layer goes on */
 	const char *parent_history;	/* its config's history as JSON, or
 					 * NULL: asked of the engine */
