@@ -285,7 +285,7 @@ struct snapshot {
 	char *pruned_at;	/* keep prune removed its image then; or NULL */
 	/*
 	 * When the save began to read the container's layers, in ns since
-	 * the epoch (migration 0011), or 0: it read none.
+	 * the epoch (migration 0012), or 0: it read none.
 	 */
 	long long walk_started;
 	int incremental;	/* its image is one layer on the previous one */
