@@ -212,45 +212,27 @@ layer_file(struct keep_error **err)
 }
 
 /*
- * The layer of what c changed since prev, into fd, with c paused
- * meanwhile. A pause the engine refuses as a conflict finds c stopped, or
- * paused already: then nothing runs in it to pause, and asking its state
- * first would cost a request for nothing.
+ * The layer of what c changed since prev, into fd. c is not paused: a
+ * pause is the client's to undo, and a keep killed in between (t0031 kills
+ * saves at random points) would leave the container frozen, where a
+ * commit's pause is the engine's. A file written while the layer is read
+ * is taken as it is then, and again by the next save (its ctime is after
+ * this walk's start).
  */
 static int
-write_layer(struct engine *e, const struct container *c,
-    const struct snapshot_prev *prev, const struct image_stack *st,
-    int pause, int fd, char hex[65], long long *size, char **why,
-    struct keep_error **err)
+write_layer(const struct container *c, const struct snapshot_prev *prev,
+    const struct image_stack *st, int fd, char hex[65], long long *size,
+    char **why, struct keep_error **err)
 {
-	struct tar_writer *w;
-	struct keep_error *e2 = NULL;
-	int paused = 0, rc;
-
-	if (pause) {
-		if (engine_container_pause(e, c->id, &e2) == 0)
-			paused = 1;
-		else if (e2->kind != KEEP_ERR_CONFLICT) {
-			*err = e2;
-			return -1;
-		}
-		keep_error_free(e2);
-		e2 = NULL;
-	}
-	w = tar_writer_new_fd(fd);
-	rc = layer_diff_write(c, st->upper_dir, st->lower_dirs,
+	struct tar_writer *w = tar_writer_new_fd(fd);
+	int rc = layer_diff_write(c, st->upper_dir, st->lower_dirs,
 	    prev->walk_started, w, why, err);
+
 	if (rc == 0 && tar_writer_finish(w, err) < 0)
 		rc = -1;
 	if (rc == 0)
 		*size = tar_writer_digest(w, hex);
 	tar_writer_free(w);
-	if (paused && engine_container_unpause(e, c->id, &e2) < 0 && rc == 0) {
-		*err = e2;
-		e2 = NULL;
-		rc = -1;
-	}
-	keep_error_free(e2);
 	return rc;
 }
 
@@ -263,7 +245,7 @@ static int
 incremental(struct engine *e, const struct container *c,
     const struct snapshot_prev *prev, long max, const char *repo,
     const char *tag, const char *comment, const struct kvv *labels,
-    int pause, char **image_id_out, char **history_out, char **why,
+    char **image_id_out, char **history_out, char **why,
     struct keep_error **err)
 {
 	struct image_stack st;
@@ -307,7 +289,7 @@ incremental(struct engine *e, const struct container *c,
 		image_stack_release(&st);
 		return -1;
 	}
-	rc = write_layer(e, c, prev, &st, pause, fd, hex, &size, why, err);
+	rc = write_layer(c, prev, &st, fd, hex, &size, why, err);
 	if (rc == 0) {
 		struct layer_load l = { .container_id = c->id,
 		    .config = value_get(&c->run, RUN_CONFIG), .parent = &st,
@@ -342,7 +324,7 @@ snapshot_write(struct engine *e, const struct container *c,
 		struct keep_error *e2 = NULL;
 		cleanup_free char *why = NULL;
 		int rc = incremental(e, c, prev, max, repo, tag, comment, labels,
-		    pause, image_id_out, history_out, &why, &e2);
+		    image_id_out, history_out, &why, &e2);
 
 		if (rc == 0) {
 			*how = SNAPSHOT_INCREMENTAL;

@@ -51,10 +51,11 @@ int snapshot_max_layers(long *out, struct keep_error **err);
 
 /*
  * Write the image of container c (whose image has image_layers layers)
- * as repo:tag with comment (may be NULL) and labels, pausing c while it
- * is read when pause is set, and say how in *how. prev (NULL: keep
- * cannot read c's layers from here) allows an incremental save; a
- * failed one becomes a commit, with a warning pushed to warnings.
+ * as repo:tag with comment (may be NULL) and labels, pausing c while a
+ * commit or a flatten reads it when pause is set, and say how in *how.
+ * prev (NULL: keep cannot read c's layers from here) allows an
+ * incremental save, which does not pause c (snapshot_write.c says why);
+ * a failed one becomes a commit, with a warning pushed to warnings.
  * *image_id_out is the image's id; *history_out the history of an
  * incremental image's config, as JSON, or NULL (both caller frees).
  */
