@@ -40,40 +40,34 @@ collect(void *ctx, const void *data, size_t len, struct keep_error **err)
 	return 0;
 }
 
+/* The image a {"status":"sha256:..."} line of an import names. */
+static void
+import_id(void *ctx, json_t *obj)
+{
+	char **id = ctx;
+	const char *s = ejson_str(obj, "status");
+
+	if (s != NULL && strncmp(s, "sha256:", 7) == 0) {
+		free(*id);
+		*id = xstrdup(s);
+	}
+}
+
 int
 engine_image_import(struct engine *e, engine_source_fn source, void *ctx,
     char **image_id_out, struct keep_error **err)
 {
 	cleanup_buf struct buf answer = BUF_INIT;
 	cleanup_free char *id = NULL;
-	char none[] = "", *line, *save = NULL;
 
 	*image_id_out = NULL;
 	if (engine_call_stream(e, "POST", "/images/create?fromSrc=-", source,
 	    ctx, "application/x-tar", collect, &answer, 0, NULL, err) < 0)
 		return keep_error_wrap(err, "import an image");
-	/* {"status":"sha256:..."} lines; a failure inside the 200 is
-	 * {"errorDetail":{"message"},"error"}. */
-	for (line = strtok_r(answer.ptr ? answer.ptr : none, "\r\n",
-	    &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-		cleanup_json json_t *j = NULL;
-		struct keep_error *e2 = NULL;
-		const char *s;
-
-		if (ejson_parse(line, strlen(line), "POST /images/create", &j,
-		    &e2) < 0) {
-			keep_error_free(e2);
-			continue;
-		}
-		if ((s = ejson_str(ejson_get(j, "errorDetail"), "message")) ||
-		    (s = ejson_str(j, "error")))
-			return keep_error_set(err, KEEP_ERR_FAILED,
-			    "import an image: %s", s);
-		if ((s = ejson_str(j, "status")) && strncmp(s, "sha256:", 7) == 0) {
-			free(id);
-			id = xstrdup(s);
-		}
-	}
+	/* {"status":"sha256:..."} lines; ejson_lines stops at an error. */
+	if (ejson_lines(answer.ptr, answer.len, "import an image", import_id,
+	    &id, err) < 0)
+		return -1;
 	if (id == NULL)
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "import an image: the engine's answer names no image");

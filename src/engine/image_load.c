@@ -273,32 +273,6 @@ collect(void *ctx, const void *data, size_t len, struct keep_error **err)
 	return 0;
 }
 
-/* An error line in the load's answer, as KEEP_ERR_FAILED. */
-static int
-load_answer(const struct buf *answer, struct keep_error **err)
-{
-	cleanup_free char *copy = xstrndup(answer->ptr ? answer->ptr : "",
-	    answer->len);
-	char *save = NULL;
-
-	for (char *line = strtok_r(copy, "\r\n", &save); line;
-	    line = strtok_r(NULL, "\r\n", &save)) {
-		cleanup_json json_t *j = NULL;
-		struct keep_error *e2 = NULL;
-		const char *s;
-
-		if (ejson_parse(line, strlen(line), "POST /images/load", &j,
-		    &e2) < 0) {
-			keep_error_free(e2);
-			continue;
-		}
-		if ((s = ejson_str(ejson_get(j, "errorDetail"), "message")) ||
-		    (s = ejson_str(j, "error")))
-			return keep_error_set(err, KEEP_ERR_FAILED, "%s", s);
-	}
-	return 0;
-}
-
 int
 engine_image_load_layer(struct engine *e, const struct layer_load *l,
     char **image_id_out, char **history_out, struct keep_error **err)
@@ -369,7 +343,7 @@ engine_image_load_layer(struct engine *e, const struct layer_load *l,
 	}
 	if (engine_call_stream(e, "POST", "/images/load?quiet=1", body_read, &b,
 	    "application/x-tar", collect, &answer, 0, NULL, err) < 0 ||
-	    load_answer(&answer, err) < 0)
+	    ejson_lines(answer.ptr, answer.len, NULL, NULL, NULL, err) < 0)
 		goto out;
 	*image_id_out = xasprintf("sha256:%s", hex);
 	*history_out = history;

@@ -361,3 +361,32 @@ ejson_decrefp(json_t **j)
 	if (*j)
 		json_decref(*j);
 }
+
+int
+ejson_lines(const char *data, size_t len, const char *what,
+    void (*fn)(void *ctx, json_t *obj), void *ctx, struct keep_error **err)
+{
+	cleanup_free char *copy = xstrndup(data ? data : "", len);
+	char *save = NULL;
+
+	for (char *line = strtok_r(copy, "\r\n", &save); line;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		cleanup_json json_t *j = NULL;
+		struct keep_error *e2 = NULL;
+		const char *s;
+
+		if (ejson_parse(line, strlen(line), "a streamed answer", &j,
+		    &e2) < 0) {
+			keep_error_free(e2);
+			continue;
+		}
+		if ((s = ejson_str(ejson_get(j, "errorDetail"), "message")) ||
+		    (s = ejson_str(j, "error")))
+			return what ? keep_error_set(err, KEEP_ERR_FAILED,
+			    "%s: %s", what, s) :
+			    keep_error_set(err, KEEP_ERR_FAILED, "%s", s);
+		if (fn)
+			fn(ctx, j);
+	}
+	return 0;
+}

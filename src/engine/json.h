@@ -40,6 +40,15 @@ int ejson_array_each(const char *data, size_t len, const char *what,
     ejson_each_fn fn, void *ctx, struct keep_error **err);
 
 /* Member key of obj when obj is an object, else NULL. */
+/*
+ * The JSON lines of a streamed answer (an image import or load), each
+ * object to fn (may be NULL); lines that are not JSON are skipped. An
+ * error line, {"errorDetail":{"message"},"error"} inside the 200, ends it:
+ * -1 with KEEP_ERR_FAILED "what: message" (what NULL: the message alone).
+ */
+int ejson_lines(const char *data, size_t len, const char *what,
+    void (*fn)(void *ctx, json_t *obj), void *ctx, struct keep_error **err);
+
 json_t *ejson_get(const json_t *obj, const char *key);
 /* Follow a NULL-terminated path of object keys. */
 json_t *ejson_path(const json_t *obj, ...) __attribute__((sentinel));
