@@ -8,7 +8,8 @@ PACKAGES=(build-essential cmake pkg-config git
 	libsqlite3-dev libcurl4-openssl-dev libjansson-dev libgit2-dev libarchive-dev
 	docker.io docker-registry debootstrap sqlite3 clang jq
 	docker-compose openssl socat podman curl bash-completion zsh
-	python3 python3-jsonschema valgrind apt-utils gnupg groff-base strace)
+	python3 python3-jsonschema valgrind apt-utils gnupg groff-base strace
+	apache2-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

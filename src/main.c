@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "util/error.h"
 
+extern const struct cli_option clone_options[];
 extern const struct cli_option completion_options[];
 extern const struct cli_option doctor_options[];
 extern const struct cli_option help_options[];
@@ -25,6 +26,7 @@ extern const struct cli_option find_options[];
 extern const struct cli_option log_options[];
 extern const struct cli_option ls_options[];
 extern const struct cli_option prune_options[];
+extern const struct cli_option pull_options[];
 extern const struct cli_option push_options[];
 extern const struct cli_option resume_options[];
 extern const struct cli_option save_options[];
@@ -150,8 +152,11 @@ const struct cli_command cli_commands[] = {
 	  "snapshot stays in the catalog and the recipe history: show, log, "
 	  "diff and\n"
 	  "to-dockerfile work as before; 'resume --at N --from-recipe' "
-	  "rebuilds it. With\n"
-	  "KEEP_RETAIN=N set, each save prunes to the newest N." },
+	  "rebuilds it. The\n"
+	  "package rebuilds to-dockerfile --context and verify leave as build "
+	  "cache go too,\n"
+	  "all but the newest. With KEEP_RETAIN=N set, each save prunes to the "
+	  "newest N." },
 	{ "find", cmd_find,
 	  "search every snapshot for a package, file, env name, mount or image",
 	  "QUERY", find_options,
@@ -175,10 +180,46 @@ const struct cli_command cli_commands[] = {
 	  "hold it.\n"
 	  "Exits 1 when nothing matches, as grep does." },
 	{ "push", cmd_push,
-	  "push the recipe repository to a git remote",
-	  "[REMOTE]", push_options,
+	  "push the recipe repository to a git remote (and images to a registry)",
+	  "[REMOTE | NAME...]", push_options,
 	  "Pushes the current branch of the recipe repository ($KEEP_HOME/recipes,\n"
-	  "--recipes DIR or KEEP_RECIPES) to REMOTE (default origin), never forcing." },
+	  "--recipes DIR or KEEP_RECIPES) to REMOTE (default origin), never forcing.\n"
+	  "When another machine pushed first (non-fast-forward), fetches and merges\n"
+	  "what it pushed, then pushes again: each container owns its folder, so\n"
+	  "different containers merge cleanly. A container saved on both machines\n"
+	  "keeps both histories (a merge commit whose second parent is theirs, this\n"
+	  "machine's recipe in its folder) and is reported in one line; exit 1.\n"
+	  "\n"
+	  "With --images, first pushes the image of each snapshot of NAME... (default\n"
+	  "every container saved on this engine) that still has one and is not in the\n"
+	  "repository yet to --registry HOST[:PORT]/REPO (default $KEEP_REGISTRY),\n"
+	  "tagged REPO:NAME-SEQ, with the credentials the docker CLI has\n"
+	  "($DOCKER_CONFIG/config.json: auths, credHelpers, credsStore). Each digest\n"
+	  "is recorded once its push succeeded: in the catalog, and in the recipe\n"
+	  "repository as NAME/images (\"#SEQ REPO@sha256:...\") and container.json's\n"
+	  "\"registry\", one commit per container; keep resume pulls it from there\n"
+	  "when the image is not on the engine. Then the branch goes to origin; a\n"
+	  "repository with no origin is said and skipped." },
+	{ "pull", cmd_pull,
+	  "merge the recipe remote, import the snapshots saved elsewhere",
+	  "[REMOTE]", pull_options,
+	  "Fetches REMOTE (default origin) into the recipe repository and merges it\n"
+	  "as keep push does (never forcing; a container saved on both sides is\n"
+	  "reported, exit 1), then imports every snapshot its history holds that\n"
+	  "this catalog lacks: each 'keep: save NAME #N' commit becomes NAME #N here,\n"
+	  "filed under this engine, from that commit's container.json and keep.lock\n"
+	  "(and NAME/images for registry digests). ls, show, log, diff,\n"
+	  "to-dockerfile, verify and status then work on them. An imported snapshot\n"
+	  "has no image on this engine and no secret values: 'keep resume NAME\n"
+	  "--from-recipe' builds its recipe. Importing twice changes nothing; a\n"
+	  "snapshot saved here is never replaced." },
+	{ "clone", cmd_clone,
+	  "start the recipe repository from a remote, import its snapshots",
+	  "URL", clone_options,
+	  "Makes the recipe repository ($KEEP_HOME/recipes, --recipes DIR or\n"
+	  "KEEP_RECIPES) a copy of the git repository at URL (its remote origin),\n"
+	  "then imports its snapshots as keep pull does. Refused when the recipe\n"
+	  "repository has commits already: 'keep pull' merges into it." },
 	{ "resume", cmd_resume,
 	  "start a container and open a shell; recreate it if it is gone",
 	  "[NAME]", resume_options,
@@ -196,6 +237,9 @@ const struct cli_command cli_commands[] = {
 	  "without that, saying so.\n"
 	  "With -- CMD ARG..., runs that command instead: with a TTY only when\n"
 	  "stdin and stdout are terminals, else stdout and stderr stay apart.\n"
+	  "A snapshot saved on another machine (keep pull) comes back with\n"
+	  "--from-recipe: its bind sources missing here are named (--map OLD=NEW\n"
+	  "mounts another folder), its secret variables too.\n"
 	  "-p PROJECT without NAME brings back every saved service of the compose\n"
 	  "project, each from its latest snapshot, in the order compose starts\n"
 	  "them (depends_on, as compose v2 records it; else by name); no shell." },

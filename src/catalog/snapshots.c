@@ -31,6 +31,25 @@ step_done(struct catalog *cat, sqlite3_stmt *st, const char *what,
 	return 0;
 }
 
+/*
+ * Step an INSERT ... RETURNING id into *id, then to its end. Left active,
+ * it would hold a statement savepoint open around every write after it
+ * in the transaction: SQLite's statement journal then grows with each
+ * row and each later insert walks it (quadratic: minutes for the 40,000
+ * changes of a few saves of a container with hundreds of packages).
+ */
+static int
+step_returning(struct catalog *cat, sqlite3_stmt *st, const char *what,
+    long *id, struct keep_error **err)
+{
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return catalog_fail(cat, err, what);
+	*id = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return catalog_fail(cat, err, what);
+	return 0;
+}
+
 int
 catalog_snapshot_head(struct catalog *cat, const char *engine,
     const char *name, long *seq, char **fingerprint, char **image,
@@ -131,7 +150,8 @@ catalog_snapshot_base_layer(struct catalog *cat, const char *engine,
 
 	memset(out, 0, sizeof(*out));
 	if (catalog_prepare(cat,
-	    "SELECT CASE WHEN s.pruned_at IS NULL THEN s.image_id END,"
+	    "SELECT CASE WHEN s.pruned_at IS NULL AND s.imported_at IS NULL"
+	    " THEN s.image_id END,"
 	    " s.container_id, s.walk_started, s.image_history FROM snapshots s "
 	    "JOIN containers c ON c.id = s.container "
 	    "WHERE c.engine = ?1 AND c.name = ?2 AND s.seq = ?3", &st, err) < 0)
@@ -181,6 +201,7 @@ catalog_images_release(struct catalog_images *im)
 		free(im->v[i].image);
 		free(im->v[i].image_id);
 		free(im->v[i].pruned_at);
+		free(im->v[i].registry_ref);
 	}
 	free(im->v);
 	memset(im, 0, sizeof(*im));
@@ -197,7 +218,8 @@ catalog_snapshot_images(struct catalog *cat, const char *engine,
 	memset(out, 0, sizeof(*out));
 	if (catalog_prepare(cat,
 	    "SELECT c.name, s.seq, s.created_at, s.image, s.image_id,"
-	    " s.pruned_at FROM snapshots s JOIN containers c"
+	    " coalesce(s.pruned_at, s.imported_at), s.registry_ref"
+	    " FROM snapshots s JOIN containers c"
 	    " ON c.id = s.container WHERE c.engine = ?1"
 	    " AND (?2 IS NULL OR c.name = ?2) ORDER BY c.name, s.seq",
 	    &st, err) < 0)
@@ -218,6 +240,7 @@ catalog_snapshot_images(struct catalog *cat, const char *engine,
 		im->image = catalog_col_str(st, 3);
 		im->image_id = catalog_col_str(st, 4);
 		im->pruned_at = catalog_col_dup(st, 5);
+		im->registry_ref = catalog_col_dup(st, 6);
 	}
 	if (rc != SQLITE_DONE) {
 		catalog_images_release(out);
@@ -226,25 +249,47 @@ catalog_snapshot_images(struct catalog *cat, const char *engine,
 	return 0;
 }
 
-int
-catalog_snapshot_pruned_set(struct catalog *cat, const char *engine,
-    const char *name, long seq, struct keep_error **err)
+/*
+ * Run update (an UPDATE of snapshots whose ?4 is value) on snapshot seq
+ * of (engine, name); what names it in an error.
+ */
+static int
+snapshot_update(struct catalog *cat, const char *update, const char *engine,
+    const char *name, long seq, const char *value, const char *what,
+    struct keep_error **err)
 {
 	cleanup_stmt sqlite3_stmt *st = NULL;
-	cleanup_free char *now = catalog_now();
-
-	if (catalog_prepare(cat,
-	    "UPDATE snapshots SET pruned_at = ?4 WHERE seq = ?3 AND container = "
+	cleanup_free char *sql = xasprintf("%s WHERE seq = ?3 AND container = "
 	    "(SELECT id FROM containers WHERE engine = ?1 AND name = ?2)",
-	    &st, err) < 0)
+	    update);
+
+	if (catalog_prepare(cat, sql, &st, err) < 0)
 		return -1;
 	bind_str(st, 1, engine);
 	bind_str(st, 2, name);
 	sqlite3_bind_int64(st, 3, seq);
-	bind_str(st, 4, now);
+	bind_str(st, 4, value);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return catalog_fail(cat, err, "record a pruned snapshot");
+		return catalog_fail(cat, err, what);
 	return 0;
+}
+
+int
+catalog_snapshot_pruned_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, struct keep_error **err)
+{
+	cleanup_free char *now = catalog_now();
+
+	return snapshot_update(cat, "UPDATE snapshots SET pruned_at = ?4",
+	    engine, name, seq, now, "record a pruned snapshot", err);
+}
+
+int
+catalog_snapshot_registry_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, const char *ref, struct keep_error **err)
+{
+	return snapshot_update(cat, "UPDATE snapshots SET registry_ref = ?4",
+	    engine, name, seq, ref, "record a pushed snapshot", err);
 }
 
 /* Insert or update the container row of s; its id goes to *id. */
@@ -275,10 +320,7 @@ upsert_container(struct catalog *cat, const struct snapshot *s, long *id,
 	if (c->compose_project)
 		sqlite3_bind_int(st, 6, c->compose_number);
 	bind_str(st, 7, now);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return catalog_fail(cat, err, "record container");
-	*id = sqlite3_column_int64(st, 0);
-	return 0;
+	return step_returning(cat, st, "record container", id, err);
 }
 
 static int
@@ -425,9 +467,11 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 	    " image_id, container_id, fingerprint, image_ref, base_image_id,"
 	    " base_digest, user, workdir, hostname, has_entrypoint, network_mode,"
 	    " restart_policy, restart_max, tty, open_stdin, state, walk_started,"
-	    " incremental, image_history)"
+	    " incremental, image_history, registry_ref, imported_at,"
+	    " secrets_left_out)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
+	    " ?27)"
 	    " RETURNING id", &st,
 	    err) < 0)
 		return -1;
@@ -458,9 +502,15 @@ catalog_snapshot_insert(struct catalog *cat, struct snapshot *s,
 		sqlite3_bind_null(st, 22);
 	sqlite3_bind_int(st, 23, s->incremental);
 	bind_str(st, 24, s->image_history);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return catalog_fail(cat, err, "record snapshot");
-	s->id = sqlite3_column_int64(st, 0);
+	bind_str(st, 25, s->registry_ref);
+	bind_str(st, 26, s->imported_at);
+	if (s->secrets_left_out.n) {
+		cleanup_free char *names = strv_join(&s->secrets_left_out, " ");
+
+		bind_str(st, 27, names);
+	}
+	if (step_returning(cat, st, "record snapshot", &s->id, err) < 0)
+		return -1;
 	return insert_children(cat, s, err);
 }
 
@@ -689,7 +739,8 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	    " c.compose_number, r.commit_id, s.verify_status, s.verify_at,"
 	    " s.verify_detail,"
 	    " (SELECT count(DISTINCT engine) FROM containers WHERE name = ?2),"
-	    " s.pruned_at, s.walk_started, s.incremental"
+	    " s.pruned_at, s.walk_started, s.incremental, s.registry_ref,"
+	    " s.imported_at, s.secrets_left_out"
 	    " FROM snapshots s JOIN containers c ON c.id = s.container"
 	    " LEFT JOIN recipe_commits r ON r.snapshot = s.id"
 	    " WHERE (?1 IS NULL OR c.engine = ?1) AND c.name = ?2"
@@ -745,6 +796,10 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	s.pruned_at = catalog_col_dup(st, 30);
 	s.walk_started = sqlite3_column_int64(st, 31);
 	s.incremental = sqlite3_column_int(st, 32);
+	s.registry_ref = catalog_col_dup(st, 33);
+	s.imported_at = catalog_col_dup(st, 34);
+	strv_split(&s.secrets_left_out, (const char *)sqlite3_column_text(st,
+	    35), ' ');
 	c->status = xstrdup("");
 	if (load_children(cat, &s, err) < 0) {
 		snapshot_release(&s);
@@ -752,6 +807,72 @@ catalog_snapshot_load(struct catalog *cat, const char *engine,
 	}
 	*out = s;
 	return 0;
+}
+
+/*
+ * The recipe commit of snapshot seq of (engine, name): 1 with *commit set
+ * (caller frees; "" when it has none) when the snapshot exists, else 0.
+ */
+static int
+existing_commit(struct catalog *cat, const char *engine, const char *name,
+    long seq, char **commit, struct keep_error **err)
+{
+	cleanup_stmt sqlite3_stmt *st = NULL;
+	int rc;
+
+	*commit = NULL;
+	if (catalog_prepare(cat,
+	    "SELECT coalesce(r.commit_id, '') FROM snapshots s"
+	    " JOIN containers c ON c.id = s.container"
+	    " LEFT JOIN recipe_commits r ON r.snapshot = s.id"
+	    " WHERE c.engine = ?1 AND c.name = ?2 AND s.seq = ?3", &st,
+	    err) < 0)
+		return -1;
+	bind_str(st, 1, engine);
+	bind_str(st, 2, name);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return catalog_fail(cat, err, "read snapshot");
+	*commit = catalog_col_str(st, 0);
+	return 1;
+}
+
+int
+catalog_snapshot_import(struct catalog *cat, struct snapshot *s,
+    const struct pkg_set *base_set, const char *repo,
+    struct keep_error **err)
+{
+	cleanup_free char *commit = NULL;
+	int found, rc = -1;
+
+	if (catalog_begin(cat, err) < 0)
+		return -1;
+	found = existing_commit(cat, s->engine, s->config.name, s->seq,
+	    &commit, err);
+	if (found < 0)
+		goto out;
+	if (found) {
+		rc = s->recipe_commit && strcmp(commit, s->recipe_commit) == 0 ?
+		    1 : 2;
+		catalog_rollback(cat);
+		return rc;
+	}
+	if (s->imported_at == NULL)
+		s->imported_at = catalog_now();
+	if (catalog_base_put(cat, &s->base, base_set, err) < 0 ||
+	    catalog_snapshot_insert(cat, s, err) < 0 ||
+	    (s->recipe_commit && catalog_recipe_commit_set(cat, s->id, repo,
+	    s->recipe_commit, err) < 0) ||
+	    catalog_commit(cat, err) < 0)
+		goto out;
+	return 0;
+out:
+	catalog_rollback(cat);
+	return keep_error_wrap(err, "import '%s' #%ld", s->config.name,
+	    s->seq);
 }
 
 int
@@ -829,9 +950,9 @@ catalog_base_put(struct catalog *cat, const struct image *img,
 		bind_str(st, 1, img->id);
 		bind_str(st, 2, img->user ? img->user : "");
 		bind_str(st, 3, img->workdir ? img->workdir : "");
-		if (sqlite3_step(st) != SQLITE_ROW)
-			return catalog_fail(cat, err, "record base image");
-		base_id = sqlite3_column_int64(st, 0);
+		if (step_returning(cat, st, "record base image", &base_id,
+		    err) < 0)
+			return -1;
 		if (catalog_prepare(cat, "INSERT INTO base_image_args (base, kind,"
 		    " idx, value) VALUES (?1, ?2, ?3, ?4)", &arg, err) < 0)
 			return -1;
@@ -1018,10 +1139,7 @@ catalog_pending_add(struct catalog *cat, const char *engine, const char *name,
 	bind_str(st, 4, image);
 	bind_str(st, 5, now);
 	bind_str(st, 6, token);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return catalog_fail(cat, err, "record pending save");
-	*id = sqlite3_column_int64(st, 0);
-	return 0;
+	return step_returning(cat, st, "record pending save", id, err);
 }
 
 int

@@ -96,7 +96,9 @@ struct catalog_image {
 	char *created_at;	/* RFC 3339 */
 	char *image;		/* keep/NAME:SEQ */
 	char *image_id;		/* "" in rows from before ids were kept */
-	char *pruned_at;	/* when keep prune removed it, or NULL */
+	char *pruned_at;	/* when keep prune removed it, or when it
+				 * was imported (its image is not here); or NULL */
+	char *registry_ref;	/* where keep push --images put it, or NULL */
 };
 
 struct catalog_images {
@@ -118,6 +120,28 @@ int catalog_snapshot_images(struct catalog *cat, const char *engine,
  */
 int catalog_snapshot_pruned_set(struct catalog *cat, const char *engine,
     const char *name, long seq, struct keep_error **err);
+
+/*
+ * Record that snapshot seq of (engine, name) has its image in a registry
+ * at ref (REPOSITORY@sha256:...).
+ */
+int catalog_snapshot_registry_set(struct catalog *cat, const char *engine,
+    const char *name, long seq, const char *ref, struct keep_error **err);
+
+/*
+ * Record s, read from the recipe repository at repo (core/import.c), as
+ * snapshot s->seq of (s->engine, s->config.name), with its recipe commit
+ * s->recipe_commit and s->imported_at set (now, when NULL); base_set
+ * (may be NULL) becomes its base image's packages when this catalog
+ * never read them. One transaction. Returns 0 when recorded; 1 when this
+ * catalog holds that snapshot from that same commit already (nothing is
+ * done: an import twice is one); 2 when it holds another snapshot of that
+ * number (saved here, or from another commit), which an import never
+ * replaces; -1 on an error.
+ */
+int catalog_snapshot_import(struct catalog *cat, struct snapshot *s,
+    const struct pkg_set *base_set, const char *repo,
+    struct keep_error **err);
 
 /* Record the recipe repository commit made for snapshot id. */
 int catalog_recipe_commit_set(struct catalog *cat, long snapshot_id,

@@ -29,6 +29,12 @@ struct cli_ctx {
 
 /* Open the engine on first use (resolving -H/--context/env). */
 int cli_engine(struct cli_ctx *ctx, struct engine **out, struct keep_error **err);
+/*
+ * The engine host snapshots are filed under (engine_endpoint's host),
+ * without connecting; NULL when -H/--context/the environment name none
+ * that resolves. Caller frees.
+ */
+char *cli_engine_host(struct cli_ctx *ctx);
 /* Open (creating) the catalog on first use. */
 int cli_catalog(struct cli_ctx *ctx, struct catalog **out, struct keep_error **err);
 /*
@@ -224,6 +230,17 @@ struct prune_result;
 void cli_prune_report(FILE *f, const char *name,
     const struct prune_result *r, int dry_run);
 
+/* keep push's options; --images goes on in cli_push_images. */
+struct push_cli_opts {
+	int images;
+	const char *registry;
+	int json;
+};
+extern struct push_cli_opts push_opt;
+/* keep push --images [NAME...]: args are the NAMEs (cmd_push_images.c). */
+int cli_push_images(struct cli_ctx *ctx, const struct cli_command *self,
+    const struct cli_words *args, struct keep_error **err);
+
 /* Commands. */
 int cmd_completion(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
@@ -240,6 +257,10 @@ int cmd_prune(struct cli_ctx *ctx, const struct cli_command *self,
 int cmd_find(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_push(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_pull(struct cli_ctx *ctx, const struct cli_command *self,
+    int argc, char **argv, struct keep_error **err);
+int cmd_clone(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);
 int cmd_ls(struct cli_ctx *ctx, const struct cli_command *self,
     int argc, char **argv, struct keep_error **err);

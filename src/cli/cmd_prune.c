@@ -64,8 +64,13 @@ cli_prune_report(FILE *f, const char *name, const struct prune_result *r,
 			break;
 		}
 	}
+	if (r->rebuilds)
+		fprintf(f, "%s %zu older package rebuild%s of %s (build cache "
+		    "of to-dockerfile --context and verify; the newest stays)\n",
+		    dry_run ? "would remove" : "removed", r->rebuilds,
+		    r->rebuilds == 1 ? "" : "s", name);
 	disk_size_str(r->freed, size, sizeof(size));
-	if (gone == 0)
+	if (gone == 0 && r->rebuilds == 0)
 		fprintf(f, "%s: nothing to prune\n", name);
 	else
 		fprintf(f, "%s: %s %zu snapshot image%s, %s %s (their recipes "

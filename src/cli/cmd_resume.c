@@ -5,9 +5,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/resolve.h"
 #include "core/resume.h"
 #include "core/run_check.h"
@@ -24,9 +26,11 @@ static struct {
 	const char *shell;
 	struct resume_opts resume;	/* --create-volumes */
 	struct strv ignore_missing;	/* --ignore-missing SETTING ... */
+	struct strv maps;		/* --map OLD=NEW ... */
 	int from_recipe;
 	struct resolve_opts ropts;	/* -p, --index */
 	struct cli_words cmd;		/* after "--" (v is NULL without one) */
+	struct cli_progress_slot pull;	/* the spinner of a pull */
 } opt;
 
 const struct cli_option resume_options[] = {
@@ -41,6 +45,8 @@ const struct cli_option resume_options[] = {
 	    "recreate without SETTING if this engine lacks it"),
 	CLI_FLAG(0, "from-recipe", &opt.from_recipe,
 	    "recreate from a build of the recipe, not the saved image"),
+	CLI_LIST(0, "map", "OLD=NEW", &opt.maps,
+	    "mount the bind source folder OLD (or below it) from NEW"),
 	CLI_OPTION_PROJECT(&opt.ropts.project),
 	CLI_OPTION_INDEX(&opt.ropts.index),
 	CLI_REST("CMD ARG...", &opt.cmd),
@@ -93,7 +99,17 @@ resume_name(const struct cli_command *self, const struct cli_words *args,
 			    opt.ignore_missing.v[i]);
 			return NULL;
 		}
+	for (size_t i = 0; i < opt.maps.n; i++) {
+		const char *m = opt.maps.v[i], *eq = strchr(m, '=');
+
+		if (m[0] != '/' || eq == NULL || eq[1] != '/') {
+			cli_usage_error(err, self, "--map '%s': not OLD=NEW, "
+			    "two absolute paths", m);
+			return NULL;
+		}
+	}
 	opt.resume.ignore_missing = &opt.ignore_missing;
+	opt.resume.maps = &opt.maps;
 	return args->v[0];
 }
 
@@ -222,6 +238,7 @@ resume_project(struct cli_ctx *ctx, struct engine *e, struct build_ctx *bctx,
 		struct resume_result res = { 0 };
 		struct keep_error *one = NULL;
 
+		opt.pull.name = snap->config.name;
 		if (keep_resume(e, snap->config.name, snap, NULL, &opt.resume,
 		    &res, &one) < 0) {
 			keep_error_wrap(&one, "resume '%s'", snap->config.name);
@@ -261,6 +278,10 @@ cmd_resume(struct cli_ctx *ctx, const struct cli_command *self, int argc,
 	    cli_engine(ctx, &e, err) < 0)
 		return -1;
 	bctx.e = e;
+	opt.pull.quiet = ctx->quiet;
+	opt.pull.name = name;
+	opt.resume.progress = progress_callback;
+	opt.resume.progress_ctx = &opt.pull;
 	if (whole)
 		return resume_project(ctx, e, &bctx, err);
 

@@ -366,7 +366,10 @@ status_all(struct cli_ctx *ctx, struct engine *e, struct catalog *cat,
 		if (strcmp(en->engine, host) != 0)
 			continue;	/* -H or --context names another */
 		/* Its container, else one that took its name since. */
-		rc = keep_status(e, cat, en->container_id, NULL, &r, &why);
+		/* (An imported snapshot's container is on another machine:
+		 * no id here.) */
+		rc = keep_status(e, cat, *en->container_id ? en->container_id :
+		    en->name, NULL, &r, &why);
 		if (rc < 0 && why->kind == KEEP_ERR_NOT_FOUND) {
 			keep_error_free(why);
 			why = NULL;

@@ -14,6 +14,7 @@ struct progress {
 	pthread_cond_t cond;
 	int done;
 	char *label;
+	char *detail;		/* progress_detail's, or NULL */
 	struct timespec start;
 };
 
@@ -38,8 +39,8 @@ spin(void *arg)
 	while (!p->done) {
 		struct timespec until;
 
-		fprintf(stderr, "\r%c %s %.0fs ", frames[i++ % 4], p->label,
-		    elapsed(&p->start));
+		fprintf(stderr, "\r%c %s %.0fs %s\033[K", frames[i++ % 4],
+		    p->label, elapsed(&p->start), p->detail ? p->detail : "");
 		fflush(stderr);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 150 * 1000 * 1000;
@@ -89,6 +90,7 @@ progress_stop(struct progress *p)
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
 	free(p->label);
+	free(p->detail);
 	free(p);
 }
 
@@ -103,4 +105,15 @@ progress_callback(void *slot, int begin, const char *what)
 		progress_stop(s->p);
 		s->p = NULL;
 	}
+}
+
+void
+progress_detail(struct progress *p, const char *detail)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	free(p->detail);
+	p->detail = detail ? xstrdup(detail) : NULL;
+	pthread_mutex_unlock(&p->lock);
 }

@@ -10,6 +10,11 @@ struct progress;
 
 /* Start showing "what name ... 3s" until progress_stop; NULL when hidden. */
 struct progress *progress_start(int quiet, const char *what, const char *name);
+/*
+ * Show detail after the time ("3 of 5 layers, 12.0 of 40.1 MB"), in place
+ * of the last; NULL is fine for both.
+ */
+void progress_detail(struct progress *p, const char *detail);
 /* Stop and erase the line; NULL is fine. */
 void progress_stop(struct progress *p);
 

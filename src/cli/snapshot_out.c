@@ -114,10 +114,20 @@ snapshot_print(FILE *f, const struct snapshot *s)
 		cli_put(f, s->message);
 		fputc('\n', f);
 	}
-	cli_line(f, "  image id:   %s", s->image_id);
+	if (s->imported_at)
+		cli_line(f, "  image:      not on this engine: imported from "
+		    "the recipe repository at %s (resume --from-recipe builds "
+		    "it%s)", s->imported_at, s->registry_ref ?
+		    ", or resume pulls it from the registry" : "");
+	else
+		cli_line(f, "  image id:   %s", s->image_id);
+	if (s->registry_ref)
+		cli_line(f, "  registry:   %s", s->registry_ref);
 	if (s->pruned_at)
 		cli_line(f, "  image:      pruned at %s (the recipe stays: "
-		    "resume --from-recipe rebuilds it)", s->pruned_at);
+		    "resume --from-recipe rebuilds it%s)", s->pruned_at,
+		    s->registry_ref ? ", resume pulls it from the registry" :
+		    "");
 	if (s->incremental)
 		cli_line(f, "  layer:      incremental: what changed since #%ld, "
 		    "on its image", s->seq - 1);
@@ -162,6 +172,14 @@ snapshot_print(FILE *f, const struct snapshot *s)
 				fputc('\n', f);
 			}
 		}
+	}
+	if (c->env.n == 0 && s->secrets_left_out.n)
+		fputs("\nenv:\n", f);
+	for (size_t i = 0; i < s->secrets_left_out.n; i++) {
+		fputs("  ", f);
+		cli_put(f, s->secrets_left_out.v[i]);
+		fputs("  (secret: its value is not in the recipe repository)\n",
+		    f);
 	}
 	if (c->n_mounts) {
 		fputs("\nmounts:\n", f);

@@ -14,9 +14,8 @@
 #include "engine/engine.h"
 #include "util/xalloc.h"
 
-/* The engine host snapshots are filed under, without connecting. */
-static char *
-engine_host(struct cli_ctx *ctx)
+char *
+cli_engine_host(struct cli_ctx *ctx)
 {
 	struct engine_endpoint ep = { 0 };
 	struct keep_error *err = NULL;
@@ -39,7 +38,7 @@ cli_snapshot_load(struct cli_ctx *ctx, const char *name,
 {
 	struct catalog *cat;
 	struct engine *e;
-	cleanup_free char *host = engine_host(ctx);
+	cleanup_free char *host = cli_engine_host(ctx);
 	cleanup_free char *id = NULL, *resolved = NULL;
 	cleanup_free char *service = NULL, *service_engine = NULL;
 	struct keep_error *first = NULL;

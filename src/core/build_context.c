@@ -512,10 +512,10 @@ build_context_tar(const struct build_context *bc, struct buf *out,
 		if (be->is_dir) {
 			if (i > 0 && strcmp(bc->v[i - 1].path, be->path) == 0)
 				continue;
-			if (tar_writer_add_dir(w, p, be->mode, be->uid, be->gid, err) < 0)
+			if (tar_writer_add_dir(w, p, host_mode(be), 0, 0, err) < 0)
 				goto out;
 		} else if (tar_writer_add_file(w, p, be->data.ptr ? be->data.ptr : "",
-		    be->data.len, be->mode, be->uid, be->gid, err) < 0) {
+		    be->data.len, host_mode(be), 0, 0, err) < 0) {
 			goto out;
 		}
 	}

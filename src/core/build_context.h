@@ -50,7 +50,8 @@ enum build_for {
 	/*
 	 * keep itself, through the engine that holds the snapshot image
 	 * (verify, resume): the classic builder, no mounts; the context
-	 * holds the files as the snapshot image does, only ever in memory.
+	 * holds the files' bytes as the snapshot image does (credentials
+	 * too), only ever in memory.
 	 */
 	BUILD_FOR_KEEP,
 };
@@ -100,7 +101,13 @@ extern const char build_context_dockerignore[];
 int build_context_write_dir(const struct build_context *bc, const char *dir,
     struct keep_error **err);
 
-/* Append bc as an uncompressed tar archive to out, for POST /build. */
+/*
+ * Append bc as an uncompressed tar archive to out, for POST /build: each
+ * entry with the mode build_context_write_dir gives it and owner 0:0, as
+ * the docker CLI sends a context it wrote (the Dockerfile's COPY --chown
+ * and chmod set the recorded ones), so that the classic builder's cache
+ * serves keep's builds and a docker build of the written context alike.
+ */
 int build_context_tar(const struct build_context *bc, struct buf *out,
     struct keep_error **err);
 

@@ -248,11 +248,10 @@ commit_message(const struct snapshot *s, const struct snapshot *prev,
  * Saves of different containers run in parallel but commit to one recipe
  * repository: git has one HEAD and one index, so their commits take turns.
  * The lock is the repository directory itself (flock on its fd), which
- * holds for any --recipes path and leaves nothing behind. Returns the fd to
- * close, or -1.
+ * holds for any --recipes path and leaves nothing behind.
  */
-static int
-lock_recipes(const char *recipes_dir, struct keep_error **err)
+int
+history_lock(const char *recipes_dir, struct keep_error **err)
 {
 	int fd;
 
@@ -289,6 +288,23 @@ history_prep_release(struct history_prep *p)
 	buf_release(&p->lock);
 	buf_release(&p->config);
 	buf_release(&p->msg);
+	buf_release(&p->images);
+}
+
+int
+history_images_file(struct catalog *cat, const char *engine,
+    const char *name, struct buf *out, struct keep_error **err)
+{
+	struct catalog_images ims;
+
+	if (catalog_snapshot_images(cat, engine, name, &ims, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ims.n; i++)
+		if (ims.v[i].registry_ref)
+			buf_printf(out, "#%ld %s\n", ims.v[i].seq,
+			    ims.v[i].registry_ref);
+	catalog_images_release(&ims);
+	return 0;
 }
 
 /* The files and message of s's recipe commit. */
@@ -301,21 +317,27 @@ render(struct catalog *cat, const struct snapshot *s,
 
 	memset(p, 0, sizeof(*p));
 	if (recipe_dockerfile(s, NULL, 0, &p->dockerfile, NULL, err) < 0 ||
-	    history_lock_file(cat, s, &p->lock, err) < 0) {
+	    history_lock_file(cat, s, &p->lock, err) < 0 ||
+	    history_images_file(cat, s->engine, s->config.name, &p->images,
+	    err) < 0) {
 		history_prep_release(p);
 		return -1;
 	}
-	j = snapshot_json(s, SNAPSHOT_JSON_CONFIG);
+	j = snapshot_json(s, SNAPSHOT_JSON_CONFIG | SNAPSHOT_JSON_CONTENT |
+	    SNAPSHOT_JSON_RECIPE);
 	jout_dump(j, &p->config);
 	jout_free(j);
 	commit_message(s, prev, &p->msg);
 	return 0;
 }
 
-#define N_RECIPE_FILES 4
+#define N_RECIPE_FILES 5
 
-/* The files of a recipe commit, pointing into p. */
-static void
+/*
+ * The files of a recipe commit, pointing into p; how many. NAME/images
+ * only once a snapshot was pushed to a registry.
+ */
+static size_t
 recipe_files(const struct history_prep *p, struct recipe_file *f)
 {
 	f[0] = (struct recipe_file){ "Dockerfile", p->dockerfile.ptr,
@@ -325,6 +347,10 @@ recipe_files(const struct history_prep *p, struct recipe_file *f)
 	    p->config.len };
 	f[3] = (struct recipe_file){ ".dockerignore", dockerignore,
 	    sizeof(dockerignore) - 1 };
+	if (p->images.len == 0)
+		return 4;
+	f[4] = (struct recipe_file){ "images", p->images.ptr, p->images.len };
+	return 5;
 }
 
 int
@@ -333,12 +359,13 @@ history_prepare(struct catalog *cat, const char *recipes_dir,
     struct history_prep *p, struct keep_error **err)
 {
 	struct recipe_file files[N_RECIPE_FILES];
+	size_t n;
 
 	if (render(cat, s, prev, p, err) < 0)
 		return -1;
-	recipe_files(p, files);
+	n = recipe_files(p, files);
 	if (recipes_open(recipes_dir, &p->repo, err) < 0 ||
-	    recipes_stage(p->repo, s->config.name, files, N_RECIPE_FILES,
+	    recipes_stage(p->repo, s->config.name, files, n,
 	    p->msg.ptr, &p->staged, err) < 0) {
 		history_prep_release(p);
 		return -1;
@@ -355,9 +382,9 @@ history_commit(struct catalog *cat, const char *recipes_dir,
 	struct recipe_file files[N_RECIPE_FILES];
 	char *commit = NULL;
 	int lock_fd = -1, published, rc = -1;
+	size_t n = recipe_files(p, files);
 
-	recipe_files(p, files);
-	if ((lock_fd = lock_recipes(recipes_dir, err)) < 0)
+	if ((lock_fd = history_lock(recipes_dir, err)) < 0)
 		goto out;
 	/* What was staged, if the branch has not moved since; else afresh. */
 	published = p->staged ? recipes_publish(p->staged, &commit, err) : 1;
@@ -367,7 +394,7 @@ history_commit(struct catalog *cat, const char *recipes_dir,
 		if (r == NULL && recipes_open(recipes_dir, &opened, err) < 0)
 			goto out;
 		r = r ? r : opened;
-		if (recipes_commit(r, s->config.name, files, N_RECIPE_FILES,
+		if (recipes_commit(r, s->config.name, files, n,
 		    p->msg.ptr, &commit, err) < 0)
 			goto out;
 	}
@@ -618,4 +645,45 @@ snapshot_diff_release(struct snapshot_diff *d)
 	strv_release(&d->settings_removed);
 	strv_release(&d->settings_changed);
 	buf_release(&d->dockerfile);
+}
+
+int
+history_images_record(struct catalog *cat, const char *recipes_dir,
+    const char *engine, const char *name, const long *seqs, size_t n_seqs,
+    char **commit_out, struct keep_error **err)
+{
+	struct recipe_file files[N_RECIPE_FILES];
+	struct snapshot s = { 0 };
+	struct history_prep p = { 0 };
+	struct recipes *r = NULL;
+	int lock_fd = -1, rc = -1;
+	size_t n;
+
+	*commit_out = NULL;
+	if (catalog_snapshot_load(cat, engine, name, 0, &s, err) < 0)
+		goto out;
+	/* The latest recipe as a save writes it, with the catalog's digests. */
+	if (render(cat, &s, NULL, &p, err) < 0)
+		goto out;
+	buf_truncate(&p.msg, 0);
+	buf_printf(&p.msg, "keep: push images %s", name);
+	for (size_t i = 0; i < n_seqs; i++)
+		buf_printf(&p.msg, "%s#%ld", i ? "," : " ", seqs[i]);
+	buf_addch(&p.msg, '\n');
+	n = recipe_files(&p, files);
+	if ((lock_fd = history_lock(recipes_dir, err)) < 0 ||
+	    recipes_open(recipes_dir, &r, err) < 0 ||
+	    recipes_commit(r, name, files, n, p.msg.ptr, commit_out, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		keep_error_wrap(err, "record the images of '%s' in '%s'", name,
+		    recipes_dir);
+	recipes_close(r);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	history_prep_release(&p);
+	snapshot_release(&s);
+	return rc;
 }

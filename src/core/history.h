@@ -55,7 +55,7 @@ int history_record(struct catalog *cat, const char *recipes_dir,
 struct recipes;
 struct recipes_staged;
 struct history_prep {
-	struct buf dockerfile, lock, config, msg;
+	struct buf dockerfile, lock, config, msg, images;
 	struct recipes *repo;		/* NULL: not staged */
 	struct recipes_staged *staged;
 };
@@ -68,6 +68,26 @@ int history_commit(struct catalog *cat, const char *recipes_dir,
 void history_prep_release(struct history_prep *p);
 
 /*
+ * NAME/images of the recipe repository: "#SEQ REPOSITORY@sha256:..." for
+ * each snapshot of (engine, name) whose image keep push --images put in a
+ * registry (registry_ref), by seq, appended to out; nothing when none was.
+ * Every recipe commit of name carries it.
+ */
+int history_images_file(struct catalog *cat, const char *engine,
+    const char *name, struct buf *out, struct keep_error **err);
+
+/*
+ * After keep push --images recorded the registry_ref of snapshots seqs of
+ * (engine, name): commit NAME/images and the latest snapshot's recipe
+ * (its container.json names its image's "registry") as one commit,
+ * "keep: push images NAME #a,#b", under the lock saves take. Nothing to
+ * change makes no commit. *commit_out (caller frees) is HEAD afterwards.
+ */
+int history_images_record(struct catalog *cat, const char *recipes_dir,
+    const char *engine, const char *name, const long *seqs, size_t n_seqs,
+    char **commit_out, struct keep_error **err);
+
+/*
  * Make the catalog and the repository agree for (engine, name): when the
  * latest snapshot has no commit, or one the repository's branch does not
  * contain, commit its recipe now. *repaired is set when it did.
@@ -75,6 +95,13 @@ void history_prep_release(struct history_prep *p);
 int history_repair(struct catalog *cat, const char *recipes_dir,
     const char *engine, const char *name, int *repaired,
     struct keep_error **err);
+
+/*
+ * Take the lock under which the recipe repository's branch moves (saves
+ * commit under it, keep pull merges under it), waiting for it. Returns
+ * the fd to close to release it, or -1.
+ */
+int history_lock(const char *recipes_dir, struct keep_error **err);
 
 /* What changed from one snapshot to another (keep diff). */
 struct snapshot_diff {

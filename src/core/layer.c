@@ -232,6 +232,8 @@ push(struct walk *w, const char *path, enum fs_change_kind kind,
 		stamp.mode = st->st_mode;
 		stamp.mtime_sec = (long long)st->st_mtim.tv_sec;
 		stamp.mtime_nsec = st->st_mtim.tv_nsec;
+		stamp.ctime_sec = (long long)st->st_ctim.tv_sec;
+		stamp.ctime_nsec = st->st_ctim.tv_nsec;
 	}
 	fs_changes_push_stamped(w->out, path, kind, st ? &stamp : NULL);
 	return 0;

@@ -141,6 +141,43 @@ item_add(struct prune_result *r, const struct catalog_image *im,
 	return it;
 }
 
+/*
+ * The package rebuilds of name but the newest (see reproduce.h): removed,
+ * or only counted in a dry run; their ids pushed to go. keep leaves them
+ * untagged: one with a tag is the user's now (removed by id, the tag would
+ * go too) and stays, as does one an image stands on (the engine's
+ * conflict).
+ */
+static int
+prune_rebuilds(struct engine *e, const struct disk_images *disk,
+    const char *name, int dry_run, struct strv *go, size_t *n,
+    struct keep_error **err)
+{
+	long long newest = -1;
+
+	for (size_t i = 0; i < disk->list.n; i++)
+		if (strcmp(disk->list.v[i].keep_rebuild, name) == 0 &&
+		    disk->list.v[i].created > newest)
+			newest = disk->list.v[i].created;
+	for (size_t i = 0; i < disk->list.n; i++) {
+		const struct image_summary *im = &disk->list.v[i];
+
+		if (strcmp(im->keep_rebuild, name) != 0 ||
+		    im->created == newest || im->tags.n > 0)
+			continue;
+		if (!dry_run && engine_image_remove(e, im->id, 0, err) < 0) {
+			if ((*err)->kind != KEEP_ERR_CONFLICT)
+				return -1;
+			keep_error_free(*err);
+			*err = NULL;
+			continue;
+		}
+		strv_push(go, im->id);
+		(*n)++;
+	}
+	return 0;
+}
+
 int
 keep_prune(struct engine *e, struct catalog *cat, const char *name,
     const struct prune_opts *opts, struct prune_result *out,
@@ -230,6 +267,9 @@ keep_prune(struct engine *e, struct catalog *cat, const char *name,
 		out->v[i] = out->v[out->n - 1 - i];
 		out->v[out->n - 1 - i] = t;
 	}
+	if (prune_rebuilds(e, &disk, name, opts->dry_run, &go, &out->rebuilds,
+	    err) < 0)
+		goto out;
 	out->freed = disk_freed(&disk, &go, &use_ids);
 	for (size_t i = 0; i < out->n; i++) {
 		struct prune_item *it = &out->v[i];

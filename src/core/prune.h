@@ -40,6 +40,7 @@ struct prune_item {
 struct prune_result {
 	struct prune_item *v;	/* by seq */
 	size_t n;
+	size_t rebuilds;	/* older package rebuilds removed (would be) */
 	long long freed;	/* bytes given back (dry run: would be) */
 };
 void prune_result_release(struct prune_result *r);
@@ -48,7 +49,10 @@ void prune_result_release(struct prune_result *r);
  * Prune the snapshots of (engine host of e, name) that the options select
  * (all of the bounds given must select one; none given: every one but the
  * latest), into *out (caller releases). Snapshots pruned before are left
- * alone.
+ * alone. The package rebuilds of name (images labelled REPRODUCE_LABEL=
+ * name, the build cache to-dockerfile --context and verify leave) go too,
+ * all but the newest, which the latest recipe's build uses; one an image
+ * stands on stays.
  */
 int keep_prune(struct engine *e, struct catalog *cat, const char *name,
     const struct prune_opts *opts, struct prune_result *out,

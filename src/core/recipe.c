@@ -88,6 +88,7 @@ recipe_input_of(const struct snapshot *s, struct recipe_input *in,
 	in->pkgs = &s->packages;
 	in->files = &s->loose;
 	in->apt_sources = &s->apt_sources;
+	in->secrets_left_out = &s->secrets_left_out;
 	if (recipe_apt_snapshot_get(&in->apt_snapshot, &in->apt_snapshot_url,
 	    err) < 0)
 		return -1;

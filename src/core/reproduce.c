@@ -214,6 +214,7 @@ build_packages(struct engine *e, const struct snapshot *s, const char *image,
 	struct build_context bc = { 0 };
 	struct engine_build_opts bopts = { 0 };
 	struct strv ignored = { 0 };
+	struct kvv labels = { 0 };
 	cleanup_buf struct buf tar = BUF_INIT;
 	int rc;
 
@@ -232,11 +233,15 @@ build_packages(struct engine *e, const struct snapshot *s, const char *image,
 	build_context_release(&bc);
 	if (rc < 0)
 		return -1;
+	kvv_push(&labels, REPRODUCE_LABEL, s->config.name);
+	bopts.labels = &labels;
 	bopts.network_mode = "host";
 	bopts.build_args = opts ? opts->build_args : NULL;
 	bopts.output = opts ? opts->output : NULL;
 	bopts.output_ctx = opts ? opts->output_ctx : NULL;
-	return engine_build(e, tar.ptr, tar.len, &bopts, image_out, err);
+	rc = engine_build(e, tar.ptr, tar.len, &bopts, image_out, err);
+	kvv_release(&labels);
+	return rc;
 }
 
 static void
@@ -255,7 +260,6 @@ reproduce_loose(struct engine *e, const struct snapshot *s,
 	struct view vs = { 0 }, vp = { 0 };
 	struct strv roots = { 0 };
 	cleanup_free char *built = NULL;
-	struct keep_error *rerr = NULL;
 	int rc = -1;
 
 	vs.cand = xcalloc(s->loose.n + 1, sizeof(*vs.cand));
@@ -306,12 +310,7 @@ reproduce_loose(struct engine *e, const struct snapshot *s,
 			strv_push(out, vs.cand[i]->path);
 	}
 done:
-	if (built && engine_image_remove(e, built, 1, &rerr) < 0 && rc == 0) {
-		*err = rerr;
-		rc = -1;
-	} else {
-		keep_error_free(rerr);
-	}
+	/* The built image stays: it is the build cache (reproduce.h). */
 	for (size_t i = 0; i < vs.n; i++) {
 		free(vs.sig[i]);
 		free(vp.sig[i]);

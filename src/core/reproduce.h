@@ -34,9 +34,14 @@ struct reproduce_opts {
  * out, sorted, those the rebuild made identically (same type, mode,
  * owner, bytes or link target), or left absent as the snapshot did.
  * With no package change or no candidate nothing is built and nothing
- * appended. The built image and the reader containers are removed. A
- * failed build is an error.
+ * appended. The reader containers are removed; the built image stays,
+ * untagged, labelled REPRODUCE_LABEL=NAME, as the classic builder's cache:
+ * a build of the recipe (docker build of the context, keep verify) then
+ * reuses its installs instead of running them a second time (`docker
+ * image prune` removes it). A failed build is an error.
  */
+#define REPRODUCE_LABEL "io.keep.rebuild"
+
 int reproduce_loose(struct engine *e, const struct snapshot *s,
     const char *image, const struct strv *candidates,
     const struct reproduce_opts *opts, struct strv *out,

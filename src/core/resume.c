@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/build_context.h"
 #include "core/run_check.h"
@@ -24,6 +25,7 @@ resume_result_release(struct resume_result *r)
 	free(r->id);
 	free(r->name);
 	free(r->image);
+	free(r->pulled);
 	free(r->user);
 	free(r->workdir);
 	strv_release(&r->created_volumes);
@@ -95,6 +97,129 @@ lacking(const char *name, const struct strv *settings, const struct strv *whats,
 	    "which '%s' was run with; '%s' recreates it without %s",
 	    buf_cstr(&list), name, buf_cstr(&opts),
 	    settings->n > 1 ? "them" : "it");
+}
+
+/*
+ * src with the first --map OLD=NEW whose OLD is src or a folder above it
+ * applied (caller frees), or NULL when none applies.
+ */
+static char *
+map_source(const struct strv *maps, const char *src)
+{
+	for (size_t i = 0; maps && i < maps->n; i++) {
+		const char *eq = strchr(maps->v[i], '=');
+		size_t len = eq ? (size_t)(eq - maps->v[i]) : 0;
+
+		while (len > 1 && maps->v[i][len - 1] == '/')
+			len--;
+		if (len && strncmp(src, maps->v[i], len) == 0 &&
+		    (src[len] == '\0' || src[len] == '/'))
+			return xasprintf("%s%s", eq + 1, src + len);
+	}
+	return NULL;
+}
+
+/* The Binds entry "SRC:DST[:OPTS]" with its source mapped, or NULL. */
+static char *
+map_bind(const struct strv *maps, const char *bind)
+{
+	const char *colon = strchr(bind, ':');
+	cleanup_free char *src = NULL, *to = NULL;
+
+	if (bind[0] != '/' || colon == NULL)
+		return NULL;	/* a volume's name, not a path */
+	src = xstrndup(bind, (size_t)(colon - bind));
+	if ((to = map_source(maps, src)) == NULL)
+		return NULL;
+	return xasprintf("%s%s", to, colon);
+}
+
+/*
+ * Apply opts->maps to the bind sources of c (a copy of a snapshot's
+ * config whose run is its own): its mounts become *mounts_out (the
+ * caller frees it and each source in sources_out), its run's Binds and
+ * Mounts are rewritten in place.
+ */
+static void
+map_mounts(struct container *c, const struct resume_opts *opts,
+    struct mount **mounts_out, struct strv *sources_out)
+{
+	struct value *host = value_get(&c->run, RUN_HOST), *list;
+
+	*mounts_out = NULL;
+	if (opts->maps == NULL || opts->maps->n == 0)
+		return;
+	if (c->n_mounts) {
+		*mounts_out = xcalloc(c->n_mounts, sizeof(**mounts_out));
+		memcpy(*mounts_out, c->mounts, c->n_mounts * sizeof(**mounts_out));
+		for (size_t i = 0; i < c->n_mounts; i++) {
+			struct mount *m = &(*mounts_out)[i];
+			char *to;
+
+			if (strcmp(m->type, "bind") != 0 ||
+			    (to = map_source(opts->maps, m->source)) == NULL)
+				continue;
+			strv_push_nodup(sources_out, to);
+			m->source = to;
+		}
+		c->mounts = *mounts_out;
+	}
+	list = value_get(host, "Binds");
+	for (size_t i = 0; list && list->type == VALUE_ARRAY && i < list->n;
+	    i++) {
+		cleanup_free char *to = list->v[i].type == VALUE_STRING ?
+		    map_bind(opts->maps, list->v[i].s) : NULL;
+
+		if (to)
+			value_set_string(&list->v[i], to);
+	}
+	list = value_get(host, "Mounts");
+	for (size_t i = 0; list && list->type == VALUE_ARRAY && i < list->n;
+	    i++) {
+		const char *type = value_str(&list->v[i], "Type");
+		const char *src = value_str(&list->v[i], "Source");
+		cleanup_free char *to = NULL;
+
+		if (type && strcmp(type, "bind") == 0 && src &&
+		    (to = map_source(opts->maps, src)) != NULL)
+			value_set_string(value_add(&list->v[i], "Source"), to);
+	}
+}
+
+/*
+ * A snapshot saved on another machine mounts folders of that machine:
+ * those (mapped) that do not exist here are named, all in one line,
+ * rather than made empty by the engine. Only a local engine's folders
+ * can be looked at.
+ */
+static int
+check_binds(struct engine *e, const struct snapshot *snap,
+    const struct container *c, struct keep_error **err)
+{
+	struct buf list = BUF_INIT;
+	size_t n = 0;
+	struct stat st;
+	int rc = 0;
+
+	if (snap->imported_at == NULL ||
+	    strncmp(engine_endpoint(e)->host, "unix://", 7) != 0)
+		return 0;
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct mount *m = &c->mounts[i];
+
+		if (strcmp(m->type, "bind") != 0 || stat(m->source, &st) == 0)
+			continue;
+		buf_printf(&list, "%s'%s' (-> %s)", n++ ? ", " : "", m->source,
+		    m->destination);
+	}
+	if (n)
+		rc = keep_error_set(err, KEEP_ERR_NOT_FOUND, "'%s' #%ld was "
+		    "saved on another machine; bind source%s %s do%s not exist "
+		    "here: '--map OLD=NEW' mounts another folder instead",
+		    c->name, snap->seq, n > 1 ? "s" : "", buf_cstr(&list),
+		    n > 1 ? "" : "es");
+	buf_release(&list);
+	return rc;
 }
 
 /*
@@ -264,6 +389,24 @@ create_and_start(struct engine *e, struct container *c, const char *image,
 	}
 }
 
+/*
+ * 1 with *own set when snap's image is on the engine, 0 when it is not
+ * (pruned, removed) or that cannot be told: then a pull can bring it.
+ */
+static int
+image_here(struct engine *e, const struct snapshot *snap, char **own,
+    struct resume_result *out)
+{
+	struct keep_error *lost = NULL;
+
+	if (snap->pruned_at)
+		return 0;
+	if (snapshot_image_ref(e, snap, own, &out->warnings, &lost) == 0)
+		return 1;
+	keep_error_free(lost);
+	return 0;
+}
+
 /* Make the snapshot's container again and start it. */
 static int
 recreate(struct engine *e, const struct snapshot *snap,
@@ -275,23 +418,45 @@ recreate(struct engine *e, const struct snapshot *snap,
 	cleanup_free char *own = NULL, *id = NULL;
 	struct kvv labels = { 0 };
 	struct container c, made = snap->config;
+	struct mount *mapped = NULL;
+	struct strv mapped_sources = { 0 };
 	int rc;
 
 	if (image == NULL || *image == '\0')
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "snapshot #%ld of '%s' has no image to recreate it from",
 		    snap->seq, snap->config.name);
-	/* The snapshot's config, but a run of its own to fit this engine;
-	 * checked before any volume is made for it. */
+	/* Saved on another machine: its image is not here. (With a
+	 * registry_ref, snapshot_image_ref is where it comes by digest.) */
+	if (opts->image_fn == NULL && snap->imported_at &&
+	    snap->registry_ref == NULL)
+		return keep_error_set(err, KEEP_ERR_NOT_FOUND, "snapshot #%ld "
+		    "of '%s' was saved on another machine and its image is in "
+		    "no registry: 'keep resume %s --from-recipe' builds it "
+		    "from its recipe", snap->seq, snap->config.name,
+		    snap->config.name);
+	/* The snapshot's config, but a run of its own to fit this engine
+	 * and with its bind sources mapped; checked before any volume is
+	 * made for it. */
 	value_copy(&made.run, &snap->config.run);
+	map_mounts(&made, opts, &mapped, &mapped_sources);
 	if ((made.run.type != VALUE_NULL &&
 	    fit_run(e, made.name, &made.run, opts, out, err) < 0) ||
+	    check_binds(e, snap, &made, err) < 0 ||
 	    check_volumes(e, snap, opts, out, err) < 0)
 		goto fail;
 	if (opts->image_fn) {
 		if (opts->image_fn(opts->image_ctx, snap, &built, err) < 0)
 			goto fail;
 		image = built;
+	} else if (snap->registry_ref && !image_here(e, snap, &own, out)) {
+		/* Gone from this engine (pruned, removed, another machine):
+		 * the registry keep push --images put it in has it. */
+		if (snapshot_image_pull(e, snap, opts->progress,
+		    opts->progress_ctx, &own, err) < 0)
+			goto fail;
+		out->pulled = xstrdup(snap->registry_ref);
+		image = own;
 	} else if (snap->pruned_at) {
 		keep_error_set(err, KEEP_ERR_NOT_FOUND, "snapshot #%ld of '%s' "
 		    "has no image (pruned at %s): 'keep resume %s --at %ld "
@@ -304,12 +469,22 @@ recreate(struct engine *e, const struct snapshot *snap,
 			goto fail;
 		image = own;
 	}
+	if (snap->secrets_left_out.n) {
+		cleanup_free char *names = strv_join(&snap->secrets_left_out,
+		    ", ");
+
+		strv_pushf(&out->warnings, "'%s' runs without its secret "
+		    "variables %s: their values are not in the recipe "
+		    "repository", snap->config.name, names);
+	}
 	/* Marked as keep's, so the next resume knows the name is ours. */
 	kvv_push(&labels, RESUME_LABEL_CONTAINER, snap->config.name);
 	kvv_push(&labels, RESUME_LABEL_FROM, image);
 	rc = create_and_start(e, &made, image, &labels, opts, out, &id, err);
 	kvv_release(&labels);
 	value_release(&made.run);
+	free(mapped);
+	strv_release(&mapped_sources);
 	if (rc < 0)
 		return -1;
 	out->action = RESUME_RECREATED;
@@ -329,6 +504,8 @@ recreate(struct engine *e, const struct snapshot *snap,
 	return 0;
 fail:
 	value_release(&made.run);
+	free(mapped);
+	strv_release(&mapped_sources);
 	return -1;
 }
 
@@ -420,6 +597,9 @@ resume_describe(const struct resume_result *r)
 	case RESUME_UNPAUSED:
 		return xasprintf("unpaused %s", r->name);
 	case RESUME_RECREATED:
+		if (r->pulled)
+			return xasprintf("recreated %s from %s, pulled from %s",
+			    r->name, r->image, r->pulled);
 		return xasprintf("recreated %s from %s", r->name, r->image);
 	case RESUME_WAS_RUNNING:
 	default:
@@ -442,14 +622,16 @@ keep_resume_build_recipe(struct engine *e, const struct snapshot *snap,
 	int rc;
 
 	*tag_out = NULL;
-	/* A pruned snapshot's files went with its image: the recipe lists
-	 * them, the build goes without. */
-	if (snap->pruned_at) {
+	/* A pruned snapshot's files went with its image, an imported one's
+	 * stayed on the machine that saved it: the recipe lists them, the
+	 * build goes without. */
+	if (snap->pruned_at || snap->imported_at) {
 		if (snap->loose.n)
-			strv_pushf(warnings, "the image of '%s' #%ld was "
-			    "pruned: its files are not in the rebuilt container "
-			    "(the recipe lists them)", snap->config.name,
-			    snap->seq);
+			strv_pushf(warnings, "the image of '%s' #%ld %s: its "
+			    "files are not in the rebuilt container (the recipe "
+			    "lists them)", snap->config.name, snap->seq,
+			    snap->pruned_at ? "was pruned" :
+			    "is on the machine that saved it");
 	} else if (snapshot_image_ref(e, snap, &own, warnings, err) < 0)
 		return keep_error_wrap(err, "read the files of '%s' #%ld",
 		    snap->config.name, snap->seq);

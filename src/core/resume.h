@@ -16,6 +16,14 @@
 struct resume_opts {
 	int create_volumes;	/* make missing named volumes, empty */
 	/*
+	 * "/old=/new" each, or NULL: a recreate mounts bind sources at or
+	 * under /old from /new instead (the folder is elsewhere on this
+	 * machine). A snapshot imported from another machine's recipes
+	 * whose bind sources (mapped) do not exist here is refused, naming
+	 * them.
+	 */
+	const struct strv *maps;
+	/*
 	 * Settings (core/run_check.h) to go without when this engine lacks
 	 * them, or NULL: without, a recreate that cannot give the container
 	 * all it was run with stops, naming what is missing.
@@ -29,6 +37,12 @@ struct resume_opts {
 	int (*image_fn)(void *ctx, const struct snapshot *snap,
 	    char **image_out, struct keep_error **err);
 	void *image_ctx;
+	/*
+	 * Around a pull of the snapshot's image (not on the engine, but
+	 * pushed by keep push --images): begin 1 then 0. May be NULL.
+	 */
+	void (*progress)(void *ctx, int begin, const char *what);
+	void *progress_ctx;
 };
 
 enum resume_action {
@@ -43,6 +57,7 @@ struct resume_result {
 	char *id;		/* the running container */
 	char *name;
 	char *image;		/* RESUME_RECREATED: the image used, else NULL */
+	char *pulled;		/* REPO@sha256:... it was pulled from, or NULL */
 	char *user;		/* its configured user and workdir, for exec */
 	char *workdir;
 	struct strv created_volumes;	/* volumes made by create_volumes */
@@ -62,7 +77,10 @@ void resume_result_release(struct resume_result *r);
  * opts->create_volumes. A recreate gives the container everything its
  * snapshot records it was run with; what this engine lacks (a runtime,
  * a network, GPUs ...) fails, naming it, unless opts->ignore_missing
- * lets it go (then out->warnings say so). A recreated container the
+ * lets it go (then out->warnings say so). A snapshot image that is not
+ * on the engine (pruned, removed, saved on another machine) but that keep
+ * push --images put in a registry is pulled by its digest first
+ * (snapshot_image_pull; out->pulled). A recreated container the
  * engine would not start is removed again. Fills *out (caller releases).
  */
 int keep_resume(struct engine *e, const char *name,

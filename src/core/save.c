@@ -20,6 +20,7 @@
 #include "core/paths.h"
 #include "core/recipe.h"
 #include "core/snapshot_write.h"
+#include "engine/exec.h"
 #include "engine/lifecycle.h"
 #include "pkg/pkg.h"
 #include "render/quote.h"
@@ -108,14 +109,20 @@ config_serialise(const struct container *c, struct buf *b)
  * one hash: config, base, package changes and loose files. Equal hashes mean
  * "unchanged since #N". The raw change list is left out: a running
  * container's logs and caches change without the user changing anything.
+ * The loose files' stamps come as either way of reading gives them
+ * (stamps: size, mode, mtime to the second), so that a save through the
+ * engine and one from the layers compare; where the layers were read,
+ * ":" and a hash of the finer stamps (mtime to the nanosecond, ctime)
+ * follow, which fingerprint_equal compares when both sides have them.
  */
 static char *
-fingerprint(const struct snapshot *s, const struct buf *stamps)
+fingerprint(const struct snapshot *s, const struct buf *stamps,
+    const struct buf *fine)
 {
-	char *hex = xmalloc(2 * SHA256_DIGEST_SIZE + 1);
+	char hex[2 * SHA256_DIGEST_SIZE + 1], fine_hex[sizeof(hex)];
 	struct buf b = BUF_INIT;
 
-	F(&b, "keep-fingerprint-3");
+	F(&b, "keep-fingerprint-4");
 	config_serialise(&s->config, &b);
 	I(&b, s->packages.n);
 	for (size_t i = 0; i < s->packages.n; i++) {
@@ -133,7 +140,23 @@ fingerprint(const struct snapshot *s, const struct buf *stamps)
 	buf_add(&b, stamps->ptr, stamps->len);
 	sha256_hex(b.ptr, b.len, hex);
 	buf_release(&b);
-	return hex;
+	if (fine == NULL)
+		return xstrdup(hex);
+	sha256_hex(fine->ptr, fine->len, fine_hex);
+	return xasprintf("%s:%s", hex, fine_hex);
+}
+
+/* Whether fingerprints a and b tell the same snapshot. */
+static int
+fingerprint_equal(const char *a, const char *b)
+{
+	const char *fa = strchr(a, ':'), *fb = strchr(b, ':');
+	size_t la = fa ? (size_t)(fa - a) : strlen(a);
+	size_t lb = fb ? (size_t)(fb - b) : strlen(b);
+
+	if (fa && fb)
+		return strcmp(a, b) == 0;
+	return la == lb && memcmp(a, b, la) == 0;
 }
 
 /* Past this many loose files, stat-ing each through the engine costs more
@@ -175,19 +198,36 @@ cmp_fs_change(const void *a, const void *b)
 	    ((const struct fs_change *)b)->path);
 }
 
-/* A stamp the layer walk took. */
+/*
+ * A stamp the layer walk took, with the ctime the engine does not tell:
+ * an edit that kept the size and put the mtime back is still a change.
+ */
 static void
 stamp_walked(struct buf *out, const struct fs_stamp *st)
 {
-	if (st->mode == 0)
+	if (st->mode == 0) {
 		stamp_gone(out);
-	else
-		stamp_add(out, st->size, st->mode, st->mtime_sec, st->mtime_nsec);
+		return;
+	}
+	stamp_add(out, st->size, st->mode, st->mtime_sec, st->mtime_nsec);
+	buf_printf(out, "c%lld.%09ld", st->ctime_sec, st->ctime_nsec);
+	buf_addch(out, '\0');
+}
+
+/* Remember path's stamp one (its NUL dropped, then released). */
+static void
+stamp_remember(struct kvv *cache, const char *path, struct buf *one)
+{
+	buf_truncate(one, one->len - 1);
+	kvv_push(cache, path, buf_cstr(one));
+	buf_release(one);
 }
 
 /*
- * The stamp of path through the engine (HEAD /archive: size, mode, mtime
- * to the nanosecond), asked once per save: cache remembers each answer.
+ * The stamp of path through the engine (HEAD /archive: size, mode, mtime),
+ * asked once per save: cache remembers each answer. The mtime is cut to
+ * whole seconds, as a directory's archive gives it (stamp_dir_read), so a
+ * file stamps the same either way.
  */
 static void
 stamp_engine(struct engine *e, const char *id, const char *path,
@@ -217,52 +257,341 @@ stamp_engine(struct engine *e, const char *id, const char *path,
 	} else {
 		if (est.mtime_sec < 0)
 			stamp_unknown(&one, "no-mtime");
-		else
-			stamp_add(&one, est.size, est.mode, est.mtime_sec,
-			    est.mtime_nsec);
+		else	/* whole seconds, as an archive has them */
+			stamp_add(&one, est.size, est.mode, est.mtime_sec, 0);
 		engine_path_stat_release(&est);
 	}
 	buf_add(out, one.ptr, one.len);
-	/* The stamp without its NUL. */
-	buf_truncate(&one, one.len - 1);
-	kvv_push(cache, path, buf_cstr(&one));
+	stamp_remember(cache, path, &one);
+}
+
+/*
+ * Where the container runs and STAMP_EXEC_MIN or more of paths would
+ * take a HEAD each, one `stat` run in it (engine_exec_stat) stamps them
+ * all into st->head first, as stamp_engine would (the first checked with
+ * a HEAD); a path it could not tell is left for a HEAD, and a run that
+ * failed or answered otherwise than the engine is not tried again.
+ */
+#define STAMP_EXEC_MIN 4
+
+static void
+stamp_ahead(struct engine *e, const struct container *c,
+    const struct strv *paths, struct engine_stamps *st)
+{
+	struct keep_error *err = NULL;
+	struct strv todo = { 0 };
+	struct exec_stat *got;
+	struct buf *stamps;
+	int checked = 0;
+
+	if (st->exec_failed || c->status == NULL ||
+	    strcmp(c->status, "running") != 0)
+		return;
+	for (size_t i = 0; i < paths->n; i++)
+		if (kvv_get(&st->head, paths->v[i]) == NULL)
+			strv_push(&todo, paths->v[i]);
+	strv_sort_unique(&todo);
+	if (todo.n < STAMP_EXEC_MIN) {
+		strv_release(&todo);
+		return;
+	}
+	got = xcalloc(todo.n, sizeof(*got));
+	stamps = xcalloc(todo.n, sizeof(*stamps));
+	if (engine_exec_stat(e, c->id, &todo, got, &err) < 0) {
+		st->exec_failed = 1;
+		keep_error_free(err);
+	}
+	for (size_t i = 0; !st->exec_failed && i < todo.n; i++) {
+		if (got[i].state == EXEC_STAT_GONE)
+			stamp_gone(&stamps[i]);
+		else if (got[i].state == EXEC_STAT_OK)
+			stamp_add(&stamps[i], got[i].size, got[i].mode,
+			    got[i].mtime_sec, 0);
+		/*
+		 * The container's own stat answers: the first stamp it gave
+		 * is checked with a HEAD, so a stat that answers otherwise
+		 * (a wrapper, a liar) is not trusted with the rest.
+		 */
+		if (stamps[i].len > 0 && !checked) {
+			struct buf head = BUF_INIT;
+
+			checked = 1;
+			stamp_engine(e, c->id, todo.v[i], &st->head, &head);
+			if (head.len != stamps[i].len || memcmp(head.ptr,
+			    stamps[i].ptr, head.len) != 0)
+				st->exec_failed = 1;
+			buf_release(&head);
+		}
+	}
+	st->exec_ok = !st->exec_failed;
+	for (size_t i = 0; i < todo.n; i++) {
+		if (!st->exec_failed && stamps[i].len > 0 &&
+		    kvv_get(&st->head, todo.v[i]) == NULL)
+			stamp_remember(&st->head, todo.v[i], &stamps[i]);
+		buf_release(&stamps[i]);
+	}
+	free(stamps);
+	free(got);
+	strv_release(&todo);
+}
+
+/*
+ * A directory holding STAMP_DIR_MIN or more of the loose files (itself
+ * among them or not) has them stamped from one archive of it, read for its
+ * headers, rather than with a HEAD each: the ~300 links
+ * update-ca-certificates puts in /etc/ssl/certs would otherwise be ~300
+ * requests. An archive past STAMP_DIR_MAX bytes (a directory of big
+ * files) is dropped for a HEAD per file after all.
+ */
+#define STAMP_DIR_MIN 3
+#define STAMP_DIR_MAX ((size_t)1 << 20)
+
+static int
+kv_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+static const char *
+stamp_dir_get(const struct engine_stamps *st, const char *key)
+{
+	struct kv k = { .key = (char *)key };
+	const struct kv *hit = st->dir.n ? bsearch(&k, st->dir.v, st->dir.n,
+	    sizeof(*st->dir.v), kv_key_cmp) : NULL;
+
+	return hit ? hit->value : NULL;
+}
+
+/* An entry's type and permission bits as an st_mode. */
+static unsigned
+tar_st_mode(const struct tar_entry *ent)
+{
+	static const unsigned fmt[] = {
+		[TAR_FILE] = S_IFREG, [TAR_DIR] = S_IFDIR,
+		[TAR_SYMLINK] = S_IFLNK, [TAR_CHAR] = S_IFCHR,
+		[TAR_BLOCK] = S_IFBLK, [TAR_FIFO] = S_IFIFO,
+		[TAR_SOCKET] = S_IFSOCK,
+	};
+
+	return fmt[ent->type] | ent->mode;
+}
+
+struct dir_read {
+	const char *dir;	/* "/etc/ssl/certs" */
+	const char *top;	/* its archive's top entry: "certs" */
+	size_t top_len;
+	struct kvv *out;
+};
+
+/* Stamp the directory and each child of it, as stamp_engine would. */
+static int
+dir_read_cb(void *ctx, const struct tar_entry *ent, struct keep_error **err)
+{
+	struct dir_read *d = ctx;
+	const char *name = NULL;	/* NULL: the directory itself */
+	struct buf one = BUF_INIT;
+	char *path;
+
+	(void)err;
+	if (strcmp(ent->path, d->top) != 0) {
+		if (strncmp(ent->path, d->top, d->top_len) != 0 ||
+		    ent->path[d->top_len] != '/')
+			return 0;
+		name = ent->path + d->top_len + 1;
+		if (*name == '\0' || strchr(name, '/') != NULL)
+			return 0;
+	}
+	/* A hard link's size is its target's: those take a HEAD. */
+	if (ent->type == TAR_HARDLINK || ent->type == TAR_OTHER)
+		return 0;
+	stamp_add(&one, ent->type == TAR_SYMLINK ?
+	    (long long)strlen(ent->link) : (long long)ent->size,
+	    tar_st_mode(ent), (long long)ent->mtime, 0);
+	path = name ? xasprintf("%s/%s", d->dir, name) : xstrdup(d->dir);
+	kvv_push(d->out, path, one.ptr);
+	free(path);
 	buf_release(&one);
+	return 0;
+}
+
+/*
+ * Read dir's archive once into st->dir: its children's stamps, and
+ * "DIR/" -> "read", "gone" (no such directory) or "" (not read).
+ */
+static void
+stamp_dir_read(struct engine *e, const char *id, const char *dir,
+    struct engine_stamps *st)
+{
+	struct keep_error *err = NULL;
+	struct tar_collector c;
+	cleanup_free char *marker = xasprintf("%s/", dir);
+	struct dir_read d = { .dir = dir, .out = &st->dir };
+	const char *state = "";
+
+	if (stamp_dir_get(st, marker) != NULL)
+		return;
+	d.top = strrchr(dir, '/') + 1;
+	d.top_len = strlen(d.top);
+	tar_collector_init(&c, STAMP_DIR_MAX);
+	if (engine_container_archive(e, id, dir, tar_collector_sink, &c,
+	    &err) < 0) {
+		if (err->kind == KEEP_ERR_NOT_FOUND)
+			state = "gone";
+	} else if (tar_read_mem(c.data.ptr, c.data.len, NULL, dir_read_cb, &d,
+	    &err) == 0) {
+		state = "read";
+	}
+	keep_error_free(err);
+	tar_collector_release(&c);
+	kvv_push(&st->dir, marker, state);
+	qsort(st->dir.v, st->dir.n, sizeof(*st->dir.v), kv_key_cmp);
+}
+
+/*
+ * The directories holding STAMP_DIR_MIN or more of loose's files, sorted;
+ * a directory that is a loose file itself counts once more.
+ */
+static void
+stamp_dirs_pick(const struct fs_changes *loose, struct strv *out)
+{
+	struct strv parents = { 0 }, dirs = { 0 };
+
+	for (size_t i = 0; i < loose->n; i++) {
+		const char *p = loose->v[i].path, *slash = strrchr(p, '/');
+
+		if (loose->v[i].kind != FS_DELETED && slash != NULL &&
+		    slash != p)
+			strv_push_nodup(&parents, xstrndup(p, (size_t)(slash - p)));
+	}
+	strv_sort(&parents);
+	for (size_t i = 0; i < loose->n; i++)
+		if (loose->v[i].kind != FS_DELETED &&
+		    strv_sorted_has(&parents, loose->v[i].path))
+			strv_push(&dirs, loose->v[i].path);
+	for (size_t i = 0; i < dirs.n; i++)
+		strv_push(&parents, dirs.v[i]);
+	strv_release(&dirs);
+	strv_sort(&parents);
+	for (size_t i = 0, j; i < parents.n; i = j) {
+		for (j = i + 1; j < parents.n &&
+		    strcmp(parents.v[i], parents.v[j]) == 0; j++)
+			;
+		if (j - i >= STAMP_DIR_MIN)
+			strv_push(out, parents.v[i]);
+	}
+	strv_release(&parents);
+}
+
+/* path's stamp from its directory's archive, else from a HEAD. */
+static void
+stamp_from_dir(struct engine *e, const char *id, const char *dir,
+    const char *path, struct engine_stamps *st, struct buf *out)
+{
+	cleanup_free char *marker = xasprintf("%s/", dir);
+	const char *known, *state;
+
+	stamp_dir_read(e, id, dir, st);
+	state = stamp_dir_get(st, marker);
+	if ((known = stamp_dir_get(st, path)) != NULL) {
+		buf_addstr(out, known);
+		buf_addch(out, '\0');
+	} else if (strcmp(state, "gone") == 0) {
+		stamp_gone(out);
+	} else {
+		stamp_engine(e, id, path, &st->head, out);
+	}
+}
+
+/* The directory of dirs whose archive stamps path (caller frees), or NULL. */
+static char *
+stamp_dir_for(const struct strv *dirs, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (strv_sorted_has(dirs, path))
+		return xstrdup(path);
+	if (slash == NULL || slash == path)
+		return NULL;
+	dir = xstrndup(path, (size_t)(slash - path));
+	if (strv_sorted_has(dirs, dir))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+/* The paths of loose's files that are there (not deleted), appended to out. */
+static void
+loose_present(const struct fs_changes *loose, struct strv *out)
+{
+	for (size_t i = 0; i < loose->n; i++)
+		if (loose->v[i].kind != FS_DELETED)
+			strv_push(out, loose->v[i].path);
 }
 
 /*
  * Size, mode and mtime of every loose file (of loose), for the
  * fingerprint and the state: the change list says a file was added, not
  * that it was edited again since. Taken by the layer walk when the change
- * list came from there (walked), else with a HEAD per file through the
- * engine, up to LOOSE_STAMP_MAX files: past that the save counts as
- * changed rather than miss an edit.
+ * list came from there (walked), else through the engine, up to
+ * LOOSE_STAMP_MAX files (past that the save counts as changed rather than
+ * miss an edit): all with one stat run in the container (stamp_ahead),
+ * else a directory's worth in one archive and the rest with a HEAD each.
  */
 static void
-stamp_loose(struct engine *e, const char *id, const struct fs_changes *loose,
-    const struct fs_changes *walked, struct kvv *cache, struct buf *out)
+stamp_loose(struct engine *e, const struct container *c,
+    const struct fs_changes *loose, const struct fs_changes *walked,
+    struct engine_stamps *st, struct buf *out, struct buf *fine)
 {
+	struct strv dirs = { 0 }, present = { 0 };
+
 	if (walked == NULL && loose->n > LOOSE_STAMP_MAX) {
 		stamp_unknown(out, "many-files");
 		return;
 	}
+	if (walked == NULL) {
+		loose_present(loose, &present);
+		stamp_ahead(e, c, &present, st);
+		strv_release(&present);
+		if (!st->exec_ok)
+			stamp_dirs_pick(loose, &dirs);
+	}
 	for (size_t i = 0; i < loose->n; i++) {
 		const char *path = loose->v[i].path;
+		char *dir;
 
 		if (loose->v[i].kind == FS_DELETED)
 			continue;
 		if (walked != NULL) {
 			struct fs_change key = { .path = (char *)path };
-			const struct fs_change *c = bsearch(&key, walked->v,
+			const struct fs_change *w = bsearch(&key, walked->v,
 			    walked->n, sizeof(*walked->v), cmp_fs_change);
 
-			if (c == NULL)
+			if (w == NULL) {
 				stamp_gone(out);
-			else
-				stamp_walked(out, &c->stamp);
+				stamp_gone(fine);
+			} else if (w->stamp.mode == 0) {
+				stamp_gone(out);
+				stamp_walked(fine, &w->stamp);
+			} else {
+				stamp_add(out, w->stamp.size, w->stamp.mode,
+				    w->stamp.mtime_sec, 0);
+				stamp_walked(fine, &w->stamp);
+			}
 			continue;
 		}
-		stamp_engine(e, id, path, cache, out);
+		/*
+		 * Once a stat run told the rest, the few files since are a
+		 * HEAD each, not their directory's archive.
+		 */
+		if (!st->exec_ok && (dir = stamp_dir_for(&dirs, path)) != NULL) {
+			stamp_from_dir(e, c->id, dir, path, st, out);
+			free(dir);
+		} else {
+			stamp_engine(e, c->id, path, &st->head, out);
+		}
 	}
+	strv_release(&dirs);
 }
 
 /*
@@ -277,7 +606,7 @@ stamp_loose(struct engine *e, const char *id, const struct fs_changes *loose,
  */
 static char *
 save_state(struct engine *e, const struct snapshot *s, int from_layer,
-    const struct fs_changes *loose, struct kvv *cache)
+    const struct fs_changes *loose, struct engine_stamps *cache)
 {
 	char *hex = xmalloc(2 * SHA256_DIGEST_SIZE + 1);
 	struct buf b = BUF_INIT;
@@ -295,17 +624,25 @@ save_state(struct engine *e, const struct snapshot *s, int from_layer,
 			stamp_walked(&b, &c->stamp);
 	}
 	if (!from_layer) {
-		struct strv paths = { 0 };
+		struct strv paths = { 0 }, ahead = { 0 };
 
 		pkg_state_paths(&s->changes, &paths);
+		/* These and the loose files in one stat run, if any. */
+		if (loose->n <= LOOSE_STAMP_MAX)
+			loose_present(loose, &ahead);
+		for (size_t i = 0; i < paths.n; i++)
+			strv_push(&ahead, paths.v[i]);
+		stamp_ahead(e, &s->config, &ahead, cache);
+		strv_release(&ahead);
 		I(&b, paths.n);
 		for (size_t i = 0; i < paths.n; i++) {
 			F(&b, paths.v[i]);
-			stamp_engine(e, s->config.id, paths.v[i], cache, &b);
+			stamp_engine(e, s->config.id, paths.v[i], &cache->head,
+			    &b);
 		}
 		strv_release(&paths);
 		F(&b, "loose");
-		stamp_loose(e, s->config.id, loose, NULL, cache, &b);
+		stamp_loose(e, &s->config, loose, NULL, cache, &b, NULL);
 	}
 	sha256_hex(b.ptr, b.len, hex);
 	buf_release(&b);
@@ -711,7 +1048,8 @@ warn_refusals(const struct snapshot *s, struct strv *warnings)
  */
 static void
 warn_large(const struct snapshot *s, const struct fs_changes *walked,
-    const struct kvv *cache, long long large_min, struct strv *warnings)
+    const struct engine_stamps *cache, long long large_min,
+    struct strv *warnings)
 {
 	for (size_t i = 0; large_min > 0 && i < s->loose.n; i++) {
 		const char *path = s->loose.v[i].path;
@@ -731,7 +1069,10 @@ warn_large(const struct snapshot *s, const struct fs_changes *walked,
 				mode = c->stamp.mode;
 			}
 		} else {
-			const char *st = kvv_get(cache, path);
+			const char *st = kvv_get(&cache->head, path);
+
+			if (st == NULL)
+				st = stamp_dir_get(cache, path);
 
 			if (st == NULL || sscanf(st, "%lld %o", &size, &mode) != 2)
 				size = -1;
@@ -924,7 +1265,8 @@ save_plan_release(struct save_plan *p)
 {
 	snapshot_release(&p->snap);
 	pkg_set_release(&p->base_set);
-	kvv_release(&p->stamp_cache);
+	kvv_release(&p->stamps.head);
+	kvv_release(&p->stamps.dir);
 	free(p->head_image);
 	free(p->head_commit);
 	free(p->head_state);
@@ -940,7 +1282,7 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	struct snapshot *s = &out->snap;
 	cleanup_free char *head_fp = NULL;
 	struct fs_changes head_loose = { 0 };
-	struct buf stamps = BUF_INIT;
+	struct buf stamps = BUF_INIT, fine = BUF_INIT;
 	struct budget budget;
 	int rc = -1;
 
@@ -1003,7 +1345,7 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 		goto done;
 	if (out->head_state != NULL) {
 		s->state = save_state(e, s, out->from_layer, &head_loose,
-		    &out->stamp_cache);
+		    &out->stamps);
 		if (strcmp(out->head_state, s->state) == 0) {
 			out->unchanged = 1;
 			rc = 0;
@@ -1013,22 +1355,24 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	if (analyze(e, cat, s, out->from_layer, &budget, &out->base_set,
 	    &out->base_cached, warnings, err) < 0)
 		goto done;
-	stamp_loose(e, s->config.id, &s->loose, out->from_layer ? &s->changes :
-	    NULL, &out->stamp_cache, &stamps);
-	s->fingerprint = fingerprint(s, &stamps);
+	stamp_loose(e, &s->config, &s->loose, out->from_layer ? &s->changes :
+	    NULL, &out->stamps, &stamps, &fine);
+	s->fingerprint = fingerprint(s, &stamps, out->from_layer ? &fine :
+	    NULL);
 	if (s->state == NULL || !out->from_layer) {
 		/* With this snapshot's loose files, as the next save will
 		 * compute it (their stamps are known by now). */
 		free(s->state);
 		s->state = save_state(e, s, out->from_layer, &s->loose,
-		    &out->stamp_cache);
+		    &out->stamps);
 	}
 	out->unchanged = out->head_seq > 0 &&
-	    strcmp(head_fp, s->fingerprint) == 0;
+	    fingerprint_equal(head_fp, s->fingerprint);
 	rc = 0;
 done:
 	fs_changes_release(&head_loose);
 	buf_release(&stamps);
+	buf_release(&fine);
 	if (rc < 0)
 		save_plan_release(out);
 	return rc;
@@ -1047,7 +1391,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	cleanup_free char *head_image = NULL, *head_commit = NULL,
 	    *head_state = NULL, *repo = NULL, *tag = NULL, *token = NULL,
 	    *seq_label = NULL;
-	struct kvv labels = { 0 }, stamp_cache = { 0 };
+	struct kvv labels = { 0 };
+	struct engine_stamps stamps = { 0 };
 	long head_seq, pending = 0;
 	struct history_prep prep;
 	struct snapshot_base_layer prev_layer = { 0 };
@@ -1080,7 +1425,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	head_image = plan.head_image;
 	head_commit = plan.head_commit;
 	head_state = plan.head_state;
-	stamp_cache = plan.stamp_cache;
+	stamps = plan.stamps;
 	if (plan.unchanged) {
 		rc = save_unchanged(cat, &s, head_seq, &head_image, head_commit,
 		    head_state, opts, out, err);
@@ -1092,7 +1437,7 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 	    read_apt_sources(e, cat, &s, from_layer, err) < 0)
 		goto out;
 	warn_refusals(&s, &out->warnings);
-	warn_large(&s, from_layer ? &s.changes : NULL, &stamp_cache,
+	warn_large(&s, from_layer ? &s.changes : NULL, &stamps,
 	    opts ? opts->large_min : 0, &out->warnings);
 	repo = save_image_repo(s.config.name);
 	token = save_token();
@@ -1195,7 +1540,8 @@ out:
 	if (lock >= 0)
 		close(lock);
 	kvv_release(&labels);
-	kvv_release(&stamp_cache);
+	kvv_release(&stamps.head);
+	kvv_release(&stamps.dir);
 	snapshot_base_layer_release(&prev_layer);
 	container_release(&config);
 	if (prepared)

@@ -74,6 +74,18 @@ int keep_save(struct engine *e, struct catalog *cat, const char *home,
     struct keep_error **err);
 
 /*
+ * File stamps ("SIZE MODE MTIME") read through the engine in one save,
+ * each asked once.
+ */
+struct engine_stamps {
+	struct kvv head;	/* by path, a HEAD each */
+	struct kvv dir;		/* by path, from their directory's archive;
+				 * sorted, "DIR/" marks a directory read */
+	int exec_failed;	/* a stat run in the container failed */
+	int exec_ok;		/* one stamped paths: no archive reads then */
+};
+
+/*
  * What a save finds before it decides whether to commit: everything it
  * reads and compares, nothing it writes. keep_save commits on it; keep
  * status shows it.
@@ -89,7 +101,7 @@ struct save_plan {
 	struct pkg_set base_set;	/* the base's packages, when read now */
 	int base_cached;	/* the catalog had them: base_set is empty */
 	int from_layer;		/* the change list came from the layers */
-	struct kvv stamp_cache;	/* stamps the engine gave, by path */
+	struct engine_stamps stamps;	/* what the engine told of files */
 	long head_seq;		/* the latest snapshot's number; 0: none */
 	char *head_image;	/* its image, recipe commit (or NULL) and */
 	char *head_commit;	/* recorded state (or NULL) */

@@ -23,4 +23,18 @@
 int snapshot_image_ref(struct engine *e, const struct snapshot *s,
     char **out, struct strv *warnings, struct keep_error **err);
 
+/*
+ * Pull the image of snapshot s from the registry keep push --images put
+ * it in (s->registry_ref, REPOSITORY@sha256:DIGEST), by that digest, with
+ * the docker CLI's credentials for its registry; check that what came is
+ * the image the save made (its id, when the snapshot has one), and name
+ * it s->image again when that tag is free. progress (may be NULL) is
+ * called with 1 and "pulling" before, 0 after. *out (caller frees) is the
+ * reference to run it by. A snapshot with no registry_ref is
+ * KEEP_ERR_NOT_FOUND.
+ */
+int snapshot_image_pull(struct engine *e, const struct snapshot *s,
+    void (*progress)(void *ctx, int begin, const char *what),
+    void *progress_ctx, char **out, struct keep_error **err);
+
 #endif

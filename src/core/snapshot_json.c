@@ -143,6 +143,8 @@ config_json(struct jout *o, const struct container *c)
 		jout_set_str(j, "source", m->source);
 		jout_set_str(j, "destination", m->destination);
 		jout_set_bool(j, "rw", m->rw);
+		jout_set_str(j, "mode", m->mode);
+		jout_set_str(j, "driver", m->driver);
 		jout_push(a, j);
 	}
 	jout_set(o, "mounts", a);
@@ -200,6 +202,59 @@ content_json(struct jout *o, const struct snapshot *s)
 	jout_set_int(o, "changed_paths", (long long)s->changes.n);
 }
 
+/*
+ * The rest of what an import needs (SNAPSHOT_JSON_RECIPE). Secret values
+ * are redacted here as everywhere: an imported snapshot names them only.
+ */
+static void
+recipe_json(struct jout *o, const struct snapshot *s)
+{
+	const struct container *c = &s->config;
+	const struct image *b = &s->base;
+	struct jout *base = jout_object(), *a;
+	struct value run;
+
+	jout_set_str(o, "created", s->created_at);
+	jout_set_str(o, "message", s->message);
+	jout_set_str(o, "hostname", c->hostname);
+	jout_set_bool(o, "has_entrypoint", c->has_entrypoint);
+	jout_set_int(o, "restart_max", c->restart_max);
+	jout_set_int(o, "compose_number", c->compose_number);
+	jout_set_str(base, "user", b->user);
+	jout_set_str(base, "workdir", b->workdir);
+	a = jout_array();
+	for (size_t i = 0; i < b->env.n; i++) {
+		cleanup_free char *kv = xasprintf("%s=%s", b->env.v[i].key,
+		    b->env.v[i].value);
+
+		jout_push_str(a, kv);
+	}
+	jout_set(base, "env", a);
+	jout_set(base, "cmd", argv_json(&b->cmd));
+	jout_set(base, "entrypoint", argv_json(&b->entrypoint));
+	jout_set(o, "base_config", base);
+	if (c->run.type == VALUE_NULL) {
+		jout_set_null(o, "run");
+	} else {
+		run_redact(&c->run, &run);
+		jout_set(o, "run", value_jout(&run));
+		value_release(&run);
+	}
+	a = jout_array();
+	for (size_t i = 0; i < s->apt_sources.n; i++) {
+		const struct apt_source *src = &s->apt_sources.v[i];
+		struct jout *j = jout_object();
+
+		jout_set_str(j, "uri", src->uri);
+		jout_set_str(j, "suite", src->suite);
+		jout_set_str(j, "components", src->components);
+		jout_set_str(j, "signed_by", src->signed_by);
+		jout_set_str(j, "archive", src->archive);
+		jout_push(a, j);
+	}
+	jout_set(o, "apt_sources", a);
+}
+
 static struct jout *
 snapshot_json_raw(const struct snapshot *s, unsigned parts)
 {
@@ -225,12 +280,18 @@ snapshot_json_raw(const struct snapshot *s, unsigned parts)
 	jout_set_str(base, "id", c->image_id);
 	jout_set_str(base, "digest", s->base_digest);
 	jout_set(o, "base", base);
+	if (s->registry_ref)
+		jout_set_str(o, "registry", s->registry_ref);
+	else
+		jout_set_null(o, "registry");
 	jout_set_str(o, "compose_project", c->compose_project);
 	jout_set_str(o, "compose_service", c->compose_service);
 	if (parts & SNAPSHOT_JSON_CONFIG)
 		config_json(o, c);
 	if (parts & SNAPSHOT_JSON_CONTENT)
 		content_json(o, s);
+	if (parts & SNAPSHOT_JSON_RECIPE)
+		recipe_json(o, s);
 	if (!(parts & SNAPSHOT_JSON_META))
 		return o;
 	jout_set_str(o, "recipe_commit", s->recipe_commit);

@@ -10,6 +10,13 @@ enum {
 	SNAPSHOT_JSON_CONTENT = 1 << 1,	/* packages, loose files */
 	SNAPSHOT_JSON_META = 1 << 2,	/* image id, dates, engine, recipe commit, verify */
 	SNAPSHOT_JSON_ALL = 7,
+	/*
+	 * What another machine needs to import the snapshot from the recipe
+	 * repository (core/import.c reads it back): when it was saved, its
+	 * note, the base image's config, the whole run config (redacted),
+	 * mount modes, the apt sources. Only container.json carries it.
+	 */
+	SNAPSHOT_JSON_RECIPE = 1 << 3,
 };
 
 /*

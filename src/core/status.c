@@ -67,6 +67,22 @@ image_named(struct engine *e, const char *ref)
 	return id;
 }
 
+/*
+ * The secret variables an imported snapshot names without values count
+ * as what the container now has: their values were never recorded.
+ */
+static void
+keep_secrets_left_out(struct snapshot *head, const struct container *now)
+{
+	for (size_t i = 0; i < head->secrets_left_out.n; i++) {
+		const char *name = head->secrets_left_out.v[i];
+		const char *v = kvv_get(&now->env, name);
+
+		if (v && kvv_get(&head->config.env, name) == NULL)
+			kvv_push(&head->config.env, name, v);
+	}
+}
+
 int
 keep_status(struct engine *e, struct catalog *cat, const char *id,
     struct container *inspected, struct status_result *out,
@@ -93,6 +109,7 @@ keep_status(struct engine *e, struct catalog *cat, const char *id,
 		if (catalog_snapshot_load(cat, plan.snap.engine,
 		    plan.snap.config.name, plan.head_seq, &head, err) < 0)
 			goto out;
+		keep_secrets_left_out(&head, &plan.snap.config);
 		out->saved_at = xstrdup(head.created_at);
 		out->image_saved = xstrdup(head.config.image_id);
 		if (!plan.unchanged) {

@@ -7,6 +7,7 @@
 #include "catalog/snapshots.h"
 #include "core/build_context.h"
 #include "core/engine_fs.h"
+#include "core/history.h"
 #include "core/recipe.h"
 #include "core/snapshot_image.h"
 #include "pkg/pkg.h"
@@ -493,12 +494,21 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 		opts = &none;
 	if (check_base(e, s, err) < 0)
 		return -1;
-	if (snapshot_image_ref(e, s, &own, &out->warnings, err) < 0)
+	/*
+	 * Saved on another machine (keep pull): its image is there, not
+	 * here. The recipe is built without its files and compared with
+	 * the packages and config the recipe repository recorded.
+	 */
+	if (s->imported_at)
+		strv_pushf(&out->warnings, "'%s' #%ld was saved on another "
+		    "machine: its image is not here, its loose files are not "
+		    "compared", s->config.name, s->seq);
+	else if (snapshot_image_ref(e, s, &own, &out->warnings, err) < 0)
 		return -1;
 	if (apt_report(s, out, err) < 0)
 		return -1;
 
-	if ((opts->no_context ?
+	if ((opts->no_context || s->imported_at ?
 	    context_without_files(s, &bc, &out->warnings, err) :
 	    build_context_collect(e, s, own, BUILD_FOR_KEEP, 0, &bc,
 	    &out->warnings, err)) < 0 ||
@@ -531,10 +541,11 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	progress(opts, 1, "comparing packages");
 	language_locations(s, "pip", &pip_locs);
 	language_locations(s, "npm", &npm_locs);
-	engine_fs_image(&snap_fs, e, own);
+	if (own)
+		engine_fs_image(&snap_fs, e, own);
 	engine_fs_image(&built_fs, e, out->image_id);
-	if (collect_image(&snap_fs, &pip_locs, &npm_locs, &want, &out->warnings,
-	    err) < 0) {
+	if ((own ? collect_image(&snap_fs, &pip_locs, &npm_locs, &want,
+	    &out->warnings, err) : history_packages(cat, s, &want, err)) < 0) {
 		keep_error_wrap(err, "read the packages of '%s'", s->image);
 	} else if (collect_image(&built_fs, &pip_locs, &npm_locs, &got,
 	    &out->warnings, err) < 0) {
@@ -550,7 +561,8 @@ keep_verify(struct engine *e, struct catalog *cat, const struct snapshot *s,
 	verify_compare(&want, &got, out);
 
 	progress(opts, 1, "comparing files and config");
-	rc = compare_files(e, s, own, &bc, opts->no_context, out, err);
+	rc = own ? compare_files(e, s, own, &bc, opts->no_context, out, err) :
+	    0;
 	if (rc == 0 && (rc = engine_image_inspect(e, out->image_id, &rebuilt,
 	    err)) < 0)
 		keep_error_wrap(err, "inspect the rebuilt image");

@@ -139,7 +139,7 @@ append_query(struct buf *path, const char *key, const char *value)
 }
 
 static char *
-build_args_json(const struct kvv *args)
+kvv_json(const struct kvv *args)
 {
 	cleanup_json json_t *o = json_object();
 	char *s;
@@ -161,7 +161,7 @@ engine_build(struct engine *e, const void *context, size_t len,
 	struct build_source src = { context, len, 0 };
 	struct build_state st = { 0 };
 	cleanup_buf struct buf path = BUF_INIT;
-	cleanup_free char *args = NULL;
+	cleanup_free char *args = NULL, *labels = NULL;
 	int rc = -1;
 
 	*image_id_out = NULL;
@@ -174,8 +174,12 @@ engine_build(struct engine *e, const void *context, size_t len,
 	if (opts->tag)
 		append_query(&path, "t", opts->tag);
 	if (opts->build_args && opts->build_args->n > 0) {
-		args = build_args_json(opts->build_args);
+		args = kvv_json(opts->build_args);
 		append_query(&path, "buildargs", args);
+	}
+	if (opts->labels && opts->labels->n > 0) {
+		labels = kvv_json(opts->labels);
+		append_query(&path, "labels", labels);
 	}
 	if (engine_call_stream(e, "POST", buf_cstr(&path), build_source_read, &src,
 	    "application/x-tar", build_sink, &st, 0, NULL, err) < 0)

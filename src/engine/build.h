@@ -19,6 +19,7 @@ struct engine_build_opts {
 	const char *dockerfile;		/* path inside the context; NULL: "Dockerfile" */
 	const char *network_mode;	/* networkmode=, or NULL: "host" */
 	const struct kvv *build_args;	/* buildargs=, may be NULL */
+	const struct kvv *labels;	/* labels= on the image, may be NULL */
 	engine_build_output_fn output;	/* may be NULL */
 	void *output_ctx;
 };

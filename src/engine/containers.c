@@ -14,6 +14,7 @@
 
 #include "engine/json.h"
 #include "engine/run_int.h"
+#include "util/base64.h"
 #include "util/xalloc.h"
 
 #define LABEL_PROJECT "com.docker.compose.project"
@@ -474,30 +475,6 @@ engine_container_changes(struct engine *e, const char *id,
 	return 0;
 }
 
-/* Standard base64 (with or without padding) into out; -1 on a bad byte. */
-static int
-base64_decode(const char *in, struct buf *out)
-{
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (const char *p = in; *p && *p != '='; p++) {
-		const char *alphabet =
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-		const char *hit = strchr(alphabet, *p);
-
-		if (hit == NULL)
-			return -1;
-		acc = (acc << 6) | (unsigned)(hit - alphabet);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_addch(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-	return 0;
-}
-
 /* Go's os.FileMode (what the engine sends) as an st_mode. */
 static unsigned
 unix_mode(unsigned long go)
@@ -592,7 +569,7 @@ engine_container_stat(struct engine *e, const char *id, const char *path,
 	if (engine_head(e, q.ptr, "X-Docker-Container-Path-Stat", &header,
 	    err) < 0)
 		return keep_error_wrap(err, "stat '%s'", path);
-	if (header == NULL || base64_decode(header, &raw) < 0 ||
+	if (header == NULL || base64_decode(header, BASE64_STD, &raw) < 0 ||
 	    ejson_parse(raw.ptr, raw.len, "X-Docker-Container-Path-Stat", &j,
 	    err) < 0 || !json_is_object(j))
 		return keep_error_set(err, KEEP_ERR_FAILED,
@@ -721,6 +698,7 @@ image_list_release(struct image_list *l)
 		free(l->v[i].id);
 		free(l->v[i].parent);
 		free(l->v[i].keep_base);
+		free(l->v[i].keep_rebuild);
 		strv_release(&l->v[i].tags);
 	}
 	free(l->v);
@@ -751,6 +729,9 @@ engine_image_list(struct engine *e, struct image_list *out,
 		s->parent = ejson_strdup(im, "ParentId", "");
 		s->keep_base = ejson_strdup(ejson_get(im, "Labels"),
 		    "io.keep.base", "");
+		s->keep_rebuild = ejson_strdup(ejson_get(im, "Labels"),
+		    "io.keep.rebuild", "");
+		s->created = ejson_int(im, "Created", 0);
 		s->size = ejson_int(im, "Size", 0);
 		json_array_foreach(ejson_get(im, "RepoTags"), k, t)
 			if (json_is_string(t) &&

@@ -356,11 +356,12 @@ stream_on_body(void *ctx, long status, const void *data, size_t len,
 	return 0;
 }
 
-int
-engine_call_stream(struct engine *e, const char *method, const char *path,
-    engine_source_fn body_reader, void *body_ctx, const char *content_type,
-    engine_sink_fn sink, void *sink_ctx, long stall, long *status,
-    struct keep_error **err)
+/* engine_call_stream with request headers (may be NULL). */
+static int
+call_stream(struct engine *e, const char *method, const char *path,
+    const struct kvv *headers, engine_source_fn body_reader, void *body_ctx,
+    const char *content_type, engine_sink_fn sink, void *sink_ctx,
+    long stall, long *status, struct keep_error **err)
 {
 	struct stream_ctx s = { sink, sink_ctx, BUF_INIT };
 	struct http_response hr = { 0 };
@@ -369,6 +370,7 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 		.reader = body_reader,
 		.reader_ctx = body_ctx,
 		.content_type = content_type,
+		.headers = headers,
 		.timeout = 0,	/* archives and builds take as long as they take */
 		.stall = stall,
 		.on_body = stream_on_body,
@@ -380,6 +382,25 @@ engine_call_stream(struct engine *e, const char *method, const char *path,
 	buf_release(&s.errbody);
 	http_response_release(&hr);
 	return rc;
+}
+
+int
+engine_call_stream(struct engine *e, const char *method, const char *path,
+    engine_source_fn body_reader, void *body_ctx, const char *content_type,
+    engine_sink_fn sink, void *sink_ctx, long stall, long *status,
+    struct keep_error **err)
+{
+	return call_stream(e, method, path, NULL, body_reader, body_ctx,
+	    content_type, sink, sink_ctx, stall, status, err);
+}
+
+int
+engine_call_stream_headers(struct engine *e, const char *method,
+    const char *path, const struct kvv *headers, engine_sink_fn sink,
+    void *sink_ctx, long stall, struct keep_error **err)
+{
+	return call_stream(e, method, path, headers, NULL, NULL, NULL, sink,
+	    sink_ctx, stall, NULL, err);
 }
 
 int

@@ -132,6 +132,15 @@ int engine_call_stream(struct engine *e, const char *method, const char *path,
     struct keep_error **err);
 
 /*
+ * engine_call_stream of a call without a body that sends more request
+ * headers ("X-Registry-Auth" -> value): a push or a pull. No error
+ * message carries a header's value.
+ */
+int engine_call_stream_headers(struct engine *e, const char *method,
+    const char *path, const struct kvv *headers, engine_sink_fn sink,
+    void *sink_ctx, long stall, struct keep_error **err);
+
+/*
  * How long a read from a container (GET /archive) may go without a byte:
  * KEEP_STALL_TIMEOUT seconds, else 60. The engine mounts the container's
  * filesystem before the first byte, which a busy engine can take seconds
@@ -238,6 +247,9 @@ struct image_summary {
 	char *parent;		/* ParentId: the image it was made on, or "" */
 	char *keep_base;	/* label io.keep.base: the image of the
 				 * container a snapshot was saved from, or "" */
+	char *keep_rebuild;	/* label io.keep.rebuild: the container whose
+				 * package rebuild this is (REPRODUCE_LABEL), or "" */
+	long long created;	/* Created: seconds since the epoch */
 	long long size;		/* Size: its layers and its parents' */
 	struct strv tags;	/* RepoTags, without "<none>:<none>" */
 };

@@ -130,6 +130,20 @@ struct pump {
 	struct demux demux;
 };
 
+/* The process's output to io->out_buf (bounded) or io->out_fd. */
+static int
+pump_stdout(const struct exec_io *io, const void *data, size_t len,
+    struct keep_error **err)
+{
+	if (io->out_buf == NULL)
+		return write_all(io->out_fd, data, len, err);
+	if (len > io->out_max - io->out_buf->len)
+		return keep_error_set(err, KEEP_ERR_FAILED,
+		    "the command wrote more than %zu bytes", io->out_max);
+	buf_add(io->out_buf, data, len);
+	return 0;
+}
+
 static int
 pump_out(void *ctx, int stream, const void *data, size_t len,
     struct keep_error **err)
@@ -138,8 +152,8 @@ pump_out(void *ctx, int stream, const void *data, size_t len,
 
 	/* Frames for stdin never come from the engine; ignore them. */
 	if (stream == DEMUX_STDOUT)
-		return write_all(p->io->out_fd, data, len, err);
-	if (stream == DEMUX_STDERR)
+		return pump_stdout(p->io, data, len, err);
+	if (stream == DEMUX_STDERR && p->io->err_fd >= 0)
 		return write_all(p->io->err_fd, data, len, err);
 	return 0;
 }
@@ -150,8 +164,17 @@ pump_deliver(struct pump *p, const void *data, size_t len,
     struct keep_error **err)
 {
 	if (p->tty)
-		return write_all(p->io->out_fd, data, len, err);
+		return pump_stdout(p->io, data, len, err);
 	return demux_feed(&p->demux, data, len, pump_out, p, err);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -211,13 +234,14 @@ pump_run(struct engine *e, const char *exec_id, struct http_hijack *h,
 {
 	const struct exec_io *io = p->io;
 	int in_open = io->in_fd >= 0;
+	long long deadline = io->timeout_ms > 0 ? now_ms() + io->timeout_ms : 0;
 	char buf[32768];
 	ssize_t n;
 
 	for (;;) {
 		struct pollfd fds[3];
 		nfds_t nfds = 0;
-		int in_slot = -1, winch_slot = -1;
+		int in_slot = -1, winch_slot = -1, wait = -1, ready;
 
 		/* Drain first: TLS may hold bytes the socket no longer shows. */
 		while ((n = http_hijack_recv(h, buf, sizeof(buf), err)) > 0)
@@ -237,12 +261,20 @@ pump_run(struct engine *e, const char *exec_id, struct http_hijack *h,
 			winch_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ io->winch_fd, POLLIN, 0 };
 		}
-		if (poll(fds, nfds, -1) < 0) {
+		if (deadline) {
+			long long left = deadline - now_ms();
+
+			wait = left > 0 ? (int)left : 0;
+		}
+		if ((ready = poll(fds, nfds, wait)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return keep_error_set(err, KEEP_ERR_FAILED, "poll: %s",
 			    strerror(errno));
 		}
+		if (ready == 0)
+			return keep_error_set(err, KEEP_ERR_FAILED, "the command "
+			    "ran past %ld s", io->timeout_ms / 1000);
 		if (in_slot >= 0 && fds[in_slot].revents) {
 			n = read(io->in_fd, buf, sizeof(buf));
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))

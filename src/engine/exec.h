@@ -7,6 +7,7 @@
 #ifndef KEEP_ENGINE_EXEC_H
 #define KEEP_ENGINE_EXEC_H
 
+#include "util/buf.h"
 #include "util/strv.h"
 #include "engine/engine.h"
 
@@ -50,6 +51,14 @@ struct exec_io {
 	 */
 	int (*winsize)(void *ctx, unsigned *rows, unsigned *cols);
 	void *winsize_ctx;
+	/* Give up after this many milliseconds (the process runs on); 0: none. */
+	long timeout_ms;
+	/*
+	 * Collect stdout here instead of out_fd, failing past out_max bytes
+	 * (NULL: write to out_fd). err_fd -1 drops stderr.
+	 */
+	struct buf *out_buf;
+	size_t out_max;
 };
 
 /*
@@ -61,5 +70,27 @@ struct exec_io {
  */
 int engine_exec_run(struct engine *e, const char *exec_id, int tty,
     const struct exec_io *io, int *exit_code, struct keep_error **err);
+
+/* What engine_exec_stat found of one path. */
+struct exec_stat {
+	enum { EXEC_STAT_UNKNOWN, EXEC_STAT_OK, EXEC_STAT_GONE } state;
+	long long size;		/* a symlink's: its target's length */
+	unsigned mode;		/* st_mode */
+	long long mtime_sec;
+};
+
+/*
+ * lstat each of paths inside running container id with one run of `stat`
+ * there (through sh, as root): what HEAD /containers/{id}/archive tells of
+ * each, in one exec instead of a request per path. out[i] answers
+ * paths->v[i]: OK, GONE (no such path) or UNKNOWN (stat failed on it).
+ * Fails (out then holds nothing to use) where the container is not
+ * running, lacks sh or stat, answers anything but stat's lines, or takes
+ * longer than a stat should (5 s and 5 ms a path: a stat that hangs is
+ * killed in the container a second later where its `timeout` takes
+ * -s KILL, else runs on, unwaited for); the caller then asks path by path.
+ */
+int engine_exec_stat(struct engine *e, const char *id,
+    const struct strv *paths, struct exec_stat *out, struct keep_error **err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/config_int.h"
 #include "engine/json.h"
 #include "util/sha256.h"
 #include "util/xalloc.h"
@@ -40,9 +41,8 @@ home_dir(void)
 	return pw && pw->pw_dir ? pw->pw_dir : "/";
 }
 
-/* $DOCKER_CONFIG, or ~/.docker; the caller frees. */
-static char *
-docker_config_dir(void)
+char *
+engine_docker_config_dir(void)
 {
 	const char *d = env_nonempty("DOCKER_CONFIG");
 
@@ -61,9 +61,9 @@ existing_file(char *path)
 	return NULL;
 }
 
-/* Read a whole small file. A missing one is KEEP_ERR_NOT_FOUND. */
-static int
-read_small_file(const char *path, struct buf *out, struct keep_error **err)
+int
+engine_read_config_file(const char *path, struct buf *out,
+    struct keep_error **err)
 {
 	FILE *f = fopen(path, "r");
 	char chunk[8192];
@@ -224,13 +224,13 @@ endpoint_context(const char *name, struct engine_endpoint *ep,
 		ep->context = xstrdup(name);
 		return 0;
 	}
-	dir = docker_config_dir();
+	dir = engine_docker_config_dir();
 	sha256_hex(name, strlen(name), hash);
 	meta = xasprintf("%s/contexts/meta/%s/meta.json", dir, hash);
 	if (stat(meta, &st) < 0)
 		return keep_error_set(err, KEEP_ERR_USAGE,
 		    "context '%s' not found: no %s", name, meta);
-	if (read_small_file(meta, &data, err) < 0 ||
+	if (engine_read_config_file(meta, &data, err) < 0 ||
 	    ejson_parse(data.ptr, data.len, meta, &j, err) < 0)
 		return keep_error_wrap(err, "context '%s'", name);
 	docker = ejson_path(j, "Endpoints", "docker", NULL);
@@ -268,10 +268,10 @@ current_context(char **out, struct keep_error **err)
 	const char *name;
 
 	*out = NULL;
-	dir = docker_config_dir();
+	dir = engine_docker_config_dir();
 	path = xasprintf("%s/config.json", dir);
 	/* No config.json is no current context. */
-	if (read_small_file(path, &data, err) < 0)
+	if (engine_read_config_file(path, &data, err) < 0)
 		return keep_error_not_found(err) ? 0 : -1;
 	if (data.len == 0)
 		return 0;

@@ -352,6 +352,13 @@ http_request_do(struct http_conn *c, const struct http_request *req,
 		/* The engine does not need the 100-continue round trip. */
 		headers = curl_slist_append(headers, "Expect:");
 	}
+	for (size_t i = 0; req->headers && i < req->headers->n; i++) {
+		char *line = xasprintf("%s: %s", req->headers->v[i].key,
+		    req->headers->v[i].value);
+
+		headers = curl_slist_append(headers, line);
+		free(line);
+	}
 	if (headers)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);

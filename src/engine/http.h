@@ -41,6 +41,7 @@ struct http_request {
 	http_read_fn reader;		/* a streamed body (chunked) */
 	void *reader_ctx;
 	const char *content_type;	/* of the body, or NULL */
+	const struct kvv *headers;	/* more request headers, or NULL */
 	long timeout;			/* seconds for the whole call; 0 none */
 	long stall;			/* seconds without a byte; 0 none */
 	http_body_fn on_body;		/* may be NULL: the body is dropped */

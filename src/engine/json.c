@@ -1,4 +1,5 @@
 #include "engine/json.h"
+#include "engine/json_value.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -388,5 +389,70 @@ ejson_lines(const char *data, size_t len, const char *what,
 		if (fn)
 			fn(ctx, j);
 	}
+	return 0;
+}
+
+/* One complete line to r->fn, when it is JSON. */
+static void
+reader_line(struct ejson_reader *r, const char *data, size_t len)
+{
+	cleanup_json json_t *j = NULL;
+	struct keep_error *e = NULL;
+
+	while (len > 0 && strchr(" \t\r", data[len - 1]))
+		len--;
+	if (len == 0)
+		return;
+	if (ejson_parse(data, len, "a streamed answer", &j, &e) < 0) {
+		keep_error_free(e);
+		return;
+	}
+	r->fn(r->ctx, j);
+}
+
+void
+ejson_reader_feed(struct ejson_reader *r, const void *data, size_t len)
+{
+	const char *p = data, *end = p + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (!r->overlong && r->line.len + n > EJSON_MAX_LINE) {
+			r->overlong = 1;
+			buf_truncate(&r->line, 0);
+		}
+		if (!r->overlong)
+			buf_add(&r->line, p, n);
+		if (nl == NULL)
+			break;
+		if (!r->overlong && r->line.len > 0)
+			reader_line(r, r->line.ptr, r->line.len);
+		buf_truncate(&r->line, 0);
+		r->overlong = 0;
+		p = nl + 1;
+	}
+}
+
+void
+ejson_reader_finish(struct ejson_reader *r)
+{
+	if (!r->overlong && r->line.len > 0)
+		reader_line(r, r->line.ptr, r->line.len);
+	buf_release(&r->line);
+	r->overlong = 0;
+}
+
+int
+engine_json_value(const char *data, size_t len, const char *what,
+    struct value *out, struct keep_error **err)
+{
+	cleanup_json json_t *j = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (ejson_parse(data, len, what, &j, err) < 0)
+		return -1;
+	ejson_to_value(j, out);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "model/value.h"
+#include "util/buf.h"
 #include "util/strv.h"
 #include "util/error.h"
 
@@ -48,6 +49,24 @@ int ejson_array_each(const char *data, size_t len, const char *what,
  */
 int ejson_lines(const char *data, size_t len, const char *what,
     void (*fn)(void *ctx, json_t *obj), void *ctx, struct keep_error **err);
+
+/*
+ * The JSON lines of a streamed answer read as they arrive (a push, a
+ * pull): feed each chunk, a line may span chunks; fn gets each line that
+ * is a JSON value (others are skipped), borrowed for the call. A line
+ * longer than EJSON_MAX_LINE is dropped: progress lines are short.
+ * ejson_reader_finish reads a last line that lacks its newline and
+ * releases the reader.
+ */
+#define EJSON_MAX_LINE ((size_t)1 << 20)
+struct ejson_reader {
+	void (*fn)(void *ctx, json_t *obj);
+	void *ctx;
+	struct buf line;	/* the incomplete line so far */
+	int overlong;		/* drop until the next newline */
+};
+void ejson_reader_feed(struct ejson_reader *r, const void *data, size_t len);
+void ejson_reader_finish(struct ejson_reader *r);
 
 json_t *ejson_get(const json_t *obj, const char *key);
 /* Follow a NULL-terminated path of object keys. */

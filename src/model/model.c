@@ -438,6 +438,9 @@ snapshot_release(struct snapshot *s)
 	free(s->verify_at);
 	free(s->verify_detail);
 	free(s->pruned_at);
+	free(s->registry_ref);
+	free(s->imported_at);
+	strv_release(&s->secrets_left_out);
 	free(s->image_history);
 	memset(s, 0, sizeof(*s));
 }

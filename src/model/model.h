@@ -125,6 +125,12 @@ struct fs_stamp {
 	unsigned mode;		/* st_mode; 0: no stamp */
 	long long mtime_sec;
 	long mtime_nsec;
+	/*
+	 * No user sets a ctime: it tells an edit that kept the size and put
+	 * the mtime back (cp -p, tar x, touch -r) from no edit.
+	 */
+	long long ctime_sec;
+	long ctime_nsec;
 };
 
 struct fs_change {
@@ -291,6 +297,19 @@ struct snapshot {
 	int incremental;	/* its image is one layer on the previous one */
 	char *image_history;	/* an incremental image's config history
 				 * (JSON), which keep wrote; or NULL */
+	char *registry_ref;	/* REPOSITORY@sha256:... keep push --images
+				 * put its image at (migration 0013); or NULL */
+	/*
+	 * When it was imported from a recipe repository saved on another
+	 * machine (keep pull, keep clone), or NULL: saved here. An imported
+	 * snapshot has no image on this engine and no container id.
+	 */
+	char *imported_at;
+	/*
+	 * An imported snapshot's secret env variables, which the recipe
+	 * names without their values (none in a snapshot saved here).
+	 */
+	struct strv secrets_left_out;
 };
 
 void snapshot_release(struct snapshot *s);

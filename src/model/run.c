@@ -172,6 +172,30 @@ redact(struct value *v, int env)
 	}
 }
 
+/*
+ * An argument vector (Config.Cmd, Entrypoint, Healthcheck.Test) of
+ * strings: a secret option's value ("--password VALUE") goes too, as
+ * secrets_redact_argv hides it.
+ */
+static void
+redact_argv(struct value *v)
+{
+	struct strv argv = { 0 }, shown = { 0 };
+
+	for (size_t i = 0; v && v->type == VALUE_ARRAY && i < v->n; i++) {
+		if (v->v[i].type != VALUE_STRING)
+			goto out;
+		strv_push(&argv, v->v[i].s);
+	}
+	secrets_redact_argv(&argv, &shown);
+	for (size_t i = 0; i < shown.n && i < argv.n; i++)
+		if (strcmp(shown.v[i], argv.v[i]) != 0)
+			value_set_string(&v->v[i], shown.v[i]);
+out:
+	strv_release(&argv);
+	strv_release(&shown);
+}
+
 void
 run_redact(const struct value *run, struct value *out)
 {
@@ -184,6 +208,10 @@ run_redact(const struct value *run, struct value *out)
 			redact(section, 0);
 			continue;
 		}
+		redact_argv(value_get(section, "Cmd"));
+		redact_argv(value_get(section, "Entrypoint"));
+		redact_argv(value_get(value_get(section, "Healthcheck"),
+		    "Test"));
 		/* Config.Env holds "K=V" strings: the env rule, by K. */
 		for (size_t k = 0; k < section->n; k++)
 			redact(&section->v[k],

@@ -53,8 +53,9 @@ const struct value *run_settings_get(const struct run_settings *s,
 /*
  * A copy of run fit to print or commit (out is overwritten): the values of
  * secret env variables and of members with secret names (a log driver's
- * token) become "<redacted>", and credentials in URLs in any string
- * "***", by the rules of model/secrets.h.
+ * token) become "<redacted>", credentials in URLs in any string and the
+ * values of secret options in Cmd, Entrypoint and Healthcheck.Test
+ * ("--password VALUE") "***", by the rules of model/secrets.h.
  */
 void run_redact(const struct value *run, struct value *out);
 

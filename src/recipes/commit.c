@@ -19,13 +19,8 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-/*
- * A recipe name is one ordinary path component: it becomes a directory at
- * the top of the repository, so no '/', no dot files (".git"), and no
- * pattern characters that a pathspec would interpret.
- */
-static int
-valid_name(const char *name)
+int
+recipes_valid_name(const char *name)
 {
 	const unsigned char *p;
 
@@ -506,9 +501,8 @@ update_worktree_and_index(struct commit_state *cs, struct keep_error **err)
 	return 0;
 }
 
-/* The user's identity from git's configuration, else keep@HOSTNAME. */
-static int
-make_signature(git_repository *repo, git_signature **out,
+int
+recipes_signature(git_repository *repo, git_signature **out,
     struct keep_error **err)
 {
 	git_config *cfg = NULL;
@@ -633,7 +627,7 @@ stage_commit(struct commit_state *cs, const struct recipe_file *files,
 	/* As git writes it: "commit: " and the subject. */
 	cs->reflog = xasprintf("commit%s: %.*s", cs->head_commit ? "" :
 	    " (initial)", (int)strcspn(msg, "\n"), msg);
-	if (make_signature(repo, &sig, err) < 0)
+	if (recipes_signature(repo, &sig, err) < 0)
 		goto cleanup;
 	if ((rc = lg.git_tree_lookup(&tree, repo, &cs->tree_id)) < 0) {
 		recipes_fail(err, rc, "read the new tree");
@@ -751,7 +745,7 @@ recipes_stage(struct recipes *r, const char *name,
 
 	assert(message != NULL);
 	*out = NULL;
-	if (!valid_name(name))
+	if (!recipes_valid_name(name))
 		return keep_error_set(err, KEEP_ERR_FAILED,
 		    "commit recipe: invalid recipe name '%s'",
 		    name ? name : "");

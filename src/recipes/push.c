@@ -10,8 +10,7 @@
 
 /* What the push callbacks saw. */
 struct push_state {
-	unsigned int tried;	/* git_credential_t kinds already offered */
-	int auth_failed;
+	struct recipes_auth auth;	/* first: the credentials' payload */
 	char *rejected_ref;
 	char *rejected_status;
 };
@@ -21,11 +20,11 @@ struct push_state {
  * a user name for ssh, the system's default (Negotiate/NTLM) for https.
  * Asked again means the offer was refused: give up.
  */
-static int
-push_credentials(git_credential **out, const char *url,
+int
+recipes_credentials(git_credential **out, const char *url,
     const char *username_from_url, unsigned int allowed, void *payload)
 {
-	struct push_state *ps = payload;
+	struct recipes_auth *ra = payload;
 	const char *user = username_from_url;
 	struct passwd *pw;
 
@@ -35,21 +34,21 @@ push_credentials(git_credential **out, const char *url,
 		user = pw != NULL ? pw->pw_name : "git";
 	}
 	if ((allowed & GIT_CREDENTIAL_SSH_KEY) &&
-	    !(ps->tried & GIT_CREDENTIAL_SSH_KEY)) {
-		ps->tried |= GIT_CREDENTIAL_SSH_KEY;
+	    !(ra->tried & GIT_CREDENTIAL_SSH_KEY)) {
+		ra->tried |= GIT_CREDENTIAL_SSH_KEY;
 		return lg.git_credential_ssh_key_from_agent(out, user);
 	}
 	if ((allowed & GIT_CREDENTIAL_USERNAME) &&
-	    !(ps->tried & GIT_CREDENTIAL_USERNAME)) {
-		ps->tried |= GIT_CREDENTIAL_USERNAME;
+	    !(ra->tried & GIT_CREDENTIAL_USERNAME)) {
+		ra->tried |= GIT_CREDENTIAL_USERNAME;
 		return lg.git_credential_username_new(out, user);
 	}
 	if ((allowed & GIT_CREDENTIAL_DEFAULT) &&
-	    !(ps->tried & GIT_CREDENTIAL_DEFAULT)) {
-		ps->tried |= GIT_CREDENTIAL_DEFAULT;
+	    !(ra->tried & GIT_CREDENTIAL_DEFAULT)) {
+		ra->tried |= GIT_CREDENTIAL_DEFAULT;
 		return lg.git_credential_default_new(out);
 	}
-	ps->auth_failed = 1;
+	ra->failed = 1;
 	lg.git_error_set_str(GIT_ERROR_NET, "authentication failed");
 	return GIT_EAUTH;
 }
@@ -121,11 +120,11 @@ recipes_push(struct recipes *r, const char *remote, struct keep_error **err)
 	    lg.git_reference_name(head));
 	specs.strings = &spec;
 	specs.count = 1;
-	po.callbacks.credentials = push_credentials;
+	po.callbacks.credentials = recipes_credentials;
 	po.callbacks.push_update_reference = push_update_reference;
 	po.callbacks.payload = &ps;
 	rc = lg.git_remote_push(rem, &specs, &po);
-	if (rc < 0 && (ps.auth_failed || rc == GIT_EAUTH)) {
+	if (rc < 0 && (ps.auth.failed || rc == GIT_EAUTH)) {
 		lg.git_error_clear();
 		rc = keep_error_set(err, KEEP_ERR_FAILED,
 		    "authentication failed (tried the ssh agent and the "

@@ -140,4 +140,101 @@ recipes_diff_text(const char *old_text, const char *new_text,
 int
 recipes_push(struct recipes *r, const char *remote, struct keep_error **err);
 
+/*
+ * A container both sides of a merge saved since they parted: its folder
+ * changed on both. ours and theirs are the numbers of its last save on
+ * each side (0 when no save commit names it).
+ */
+struct recipes_conflict {
+	char *name;
+	long ours;
+	long theirs;
+};
+
+enum recipes_sync {
+	RECIPES_UP_TO_DATE,	/* the remote had nothing this branch lacks */
+	RECIPES_FAST_FORWARD,	/* the branch moved up to the remote's */
+	RECIPES_MERGED,		/* a merge commit with both as parents */
+};
+
+struct recipes_pull_result {
+	enum recipes_sync how;
+	char *branch;		/* what was merged: "origin/main" */
+	char commit[41];	/* HEAD afterwards; "" when it has none */
+	struct recipes_conflict *conflicts;
+	size_t n_conflicts;
+};
+
+void recipes_pull_result_release(struct recipes_pull_result *p);
+
+/*
+ * Fetch `remote` (NULL: "origin") and merge its branch of the current
+ * branch's name into HEAD, never forcing; a branch with no commit yet
+ * takes the remote's default branch (and its name). When the histories
+ * diverged, a merge commit has HEAD and the remote's branch as parents,
+ * folder by folder: a folder one side changed is taken from it; one both
+ * changed (the same container saved on two machines) keeps this side's
+ * content and is listed in out->conflicts, the other side's history stays
+ * reachable through the second parent. The work tree follows, never
+ * overwriting an uncommitted edit (KEEP_ERR_CONFLICT, nothing moved).
+ * The caller holds the lock that saves take. Credentials as for
+ * recipes_push. *out is released by the caller. Returns 0 or -1.
+ */
+int
+recipes_pull(struct recipes *r, const char *remote,
+    struct recipes_pull_result *out, struct keep_error **err);
+
+/* 1 when HEAD has a commit, else 0. */
+int
+recipes_has_commits(struct recipes *r);
+
+/* Make remote `name` point at url, creating it when missing. */
+int
+recipes_remote_set(struct recipes *r, const char *name, const char *url,
+    struct keep_error **err);
+
+/*
+ * One save of the history (a commit whose message begins "keep: save
+ * NAME #N"), with NAME/container.json and NAME/keep.lock at that commit
+ * (empty when missing).
+ */
+struct recipes_save {
+	char *name;
+	long seq;
+	char commit[41];
+	struct buf config;
+	struct buf lock;
+};
+
+struct recipes_saves {
+	struct recipes_save *v;
+	size_t n, cap;
+};
+
+void recipes_saves_release(struct recipes_saves *s);
+
+/*
+ * The saves behind HEAD, by name then number: for each container, the
+ * line of saves that made the NAME/ folder HEAD holds (the newest save
+ * of NAME reached first along first parents, and the saves it descends
+ * from). A container saved on two machines and merged contributes this
+ * side's line; a save committed twice, its newest commit.
+ */
+int
+recipes_saves(struct recipes *r, struct recipes_saves *out,
+    struct keep_error **err);
+
+/*
+ * 1 with *name_out (caller frees) and *seq_out when message is a save's
+ * ("keep: save NAME #N" on its first line, NAME a valid recipe name),
+ * else 0.
+ */
+int
+recipes_parse_save(const char *message, char **name_out, long *seq_out);
+
+/* The bytes of path at HEAD appended to out; KEEP_ERR_NOT_FOUND when missing. */
+int
+recipes_read_head(struct recipes *r, const char *path, struct buf *out,
+    struct keep_error **err);
+
 #endif

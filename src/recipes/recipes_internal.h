@@ -3,7 +3,8 @@
  * includes git2.h. The module is split by job, each file behind this
  * header: lib.c loads libgit2, errors.c converts its errors, open.c opens
  * the repository, commit.c is the commit engine (stage, publish), read.c
- * answers questions about history and diffs texts, push.c pushes.
+ * answers questions about history and diffs texts, push.c pushes,
+ * sync.c fetches and merges a remote, saves.c reads the saves of history.
  */
 #ifndef KEEP_RECIPES_INTERNAL_H
 #define KEEP_RECIPES_INTERNAL_H
@@ -60,7 +61,20 @@
 	X(git_tree_entry_type) X(git_tree_free) \
 	X(git_tree_id) X(git_tree_lookup) \
 	X(git_tree_walk) X(git_treebuilder_free) \
-	X(git_treebuilder_new) X(git_treebuilder_write)
+	X(git_treebuilder_new) X(git_treebuilder_write) \
+	X(git_blob_free) X(git_blob_lookup) \
+	X(git_blob_rawcontent) X(git_blob_rawsize) \
+	X(git_checkout_tree) X(git_commit_lookup) \
+	X(git_commit_message) X(git_commit_parent_id) \
+	X(git_commit_parentcount) X(git_merge_base) \
+	X(git_reference_symbolic_create) X(git_remote_connect) \
+	X(git_remote_create) X(git_remote_default_branch) \
+	X(git_remote_disconnect) X(git_remote_fetch) \
+	X(git_remote_set_url) X(git_remote_url) \
+	X(git_repository_head_unborn) X(git_tree_entry_byindex) \
+	X(git_tree_entry_byname) X(git_tree_entry_filemode) \
+	X(git_tree_entrycount) X(git_treebuilder_insert) \
+	X(git_treebuilder_remove)
 
 struct recipes_lg {
 #define LG_POINTER(name) __typeof__(name) *name;
@@ -79,6 +93,36 @@ extern struct recipes_lg recipes_lg;
  * context.
  */
 int recipes_lib_init(struct keep_error **err);
+
+/*
+ * A recipe name is one ordinary path component: it becomes a directory at
+ * the top of the repository, so no '/', no dot files (".git"), and no
+ * pattern characters that a pathspec would interpret. 1 when name is one.
+ */
+int recipes_valid_name(const char *name);
+
+/* The user's identity from git's configuration, else keep@HOSTNAME. */
+int recipes_signature(git_repository *repo, git_signature **out,
+    struct keep_error **err);
+
+/*
+ * The credentials callback of a fetch or push: each kind that needs no
+ * prompt once (the ssh agent, a user name, the system's default), then
+ * GIT_EAUTH; payload is a struct recipes_auth.
+ */
+struct recipes_auth {
+	unsigned int tried;	/* git_credential_t kinds already offered */
+	int failed;
+};
+int recipes_credentials(git_credential **out, const char *url,
+    const char *username_from_url, unsigned int allowed, void *payload);
+
+/*
+ * The number of the last save of name (saves.c) behind commit from, the
+ * first met along first parents; 0 when none.
+ */
+long recipes_last_save(git_repository *repo, const git_oid *from,
+    const char *name);
 
 struct recipes {
 	git_repository *repo;

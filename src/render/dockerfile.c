@@ -518,6 +518,16 @@ render_secrets(struct render *r, const struct kv **env, size_t n)
 		warn(r, "environment variable '%s' holds a secret: left out, pass it at run time",
 		    pr(r, env[i]->key));
 	}
+	for (size_t i = 0; r->in->secrets_left_out &&
+	    i < r->in->secrets_left_out->n; i++) {
+		const char *name = r->in->secrets_left_out->v[i];
+
+		if (names.len)
+			buf_addstr(&names, " ");
+		buf_addstr(&names, pr(r, name));
+		warn(r, "environment variable '%s' holds a secret: left out, "
+		    "pass it at run time", pr(r, name));
+	}
 	if (names.len) {
 		buf_addch(&r->out, '\n');
 		comment(r, "Left out because they hold secrets; pass them at run time");

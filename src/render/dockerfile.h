@@ -111,6 +111,12 @@ struct recipe_input {
 	const struct apt_sources *apt_sources;
 	enum render_apt_snapshot apt_snapshot;
 	const char *apt_snapshot_url;
+	/*
+	 * Secret env variables known by name only (struct
+	 * snapshot.secrets_left_out), or NULL: left out with those the
+	 * container's env holds.
+	 */
+	const struct strv *secrets_left_out;
 };
 
 /* A USER value that means root: "", "root", "0", "0:0", "root:root" (NULL too). */

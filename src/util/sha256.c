@@ -73,6 +73,8 @@ sha256_update(struct sha256 *s, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
+	if (len == 0)	/* data may be NULL then (an empty struct buf) */
+		return;
 	s->total += len;
 	if (s->fill) {
 		size_t take = 64 - s->fill < len ? 64 - s->fill : len;

@@ -186,3 +186,39 @@ strv_equal(const struct strv *a, const struct strv *b)
 			return 0;
 	return 1;
 }
+
+char *
+strv_join(const struct strv *sv, const char *sep)
+{
+	size_t len = 1, seplen = strlen(sep), at = 0;
+	char *out;
+
+	for (size_t i = 0; i < sv->n; i++)
+		len += strlen(sv->v[i]) + (i ? seplen : 0);
+	out = xmalloc(len);
+	for (size_t i = 0; i < sv->n; i++) {
+		size_t n = strlen(sv->v[i]);
+
+		if (i) {
+			memcpy(out + at, sep, seplen);
+			at += seplen;
+		}
+		memcpy(out + at, sv->v[i], n);
+		at += n;
+	}
+	out[at] = '\0';
+	return out;
+}
+
+void
+strv_split(struct strv *sv, const char *s, char sep)
+{
+	while (s && *s) {
+		const char *end = strchr(s, sep);
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+
+		if (n)
+			strv_push_nodup(sv, xstrndup(s, n));
+		s = end ? end + 1 : NULL;
+	}
+}

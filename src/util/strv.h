@@ -35,6 +35,11 @@ void strv_sort(struct strv *sv);
 /* 1 when sorted sv holds s (binary search), else 0. */
 int strv_sorted_has(const struct strv *sv, const char *s);
 
+/* The strings of sv joined by sep, as a new string (caller frees). */
+char *strv_join(const struct strv *sv, const char *sep);
+/* Append the non-empty fields of s (NULL: none) split at sep. */
+void strv_split(struct strv *sv, const char *s, char sep);
+
 /* 1 when a and b hold the same strings in the same order. */
 int strv_equal(const struct strv *a, const struct strv *b);
 /* Sort sv and drop repeated strings. O(n log n). */

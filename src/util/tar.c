@@ -37,7 +37,7 @@
 	X(archive_write_free) X(archive_write_header) X(archive_write_new) \
 	X(archive_write_open) X(archive_write_set_bytes_in_last_block) X(archive_write_set_format_pax_restricted) \
 	X(archive_entry_set_hardlink) X(archive_entry_set_rdevmajor) X(archive_entry_set_rdevminor) \
-	X(archive_entry_xattr_add_entry)
+	X(archive_entry_xattr_add_entry) X(archive_entry_mtime)
 
 static struct {
 #define LA_POINTER(name) __typeof__(name) *name;
@@ -199,6 +199,7 @@ read_all(struct archive *a, struct reader *r, struct keep_error **err)
 		ent.uname = nz(la.archive_entry_uname(ae));
 		ent.gname = nz(la.archive_entry_gname(ae));
 		ent.size = la.archive_entry_size(ae);
+		ent.mtime = (int64_t)la.archive_entry_mtime(ae);
 		if (ent.type == TAR_HARDLINK)
 			ent.link = nz(la.archive_entry_hardlink(ae));
 		else if (ent.type == TAR_SYMLINK)

@@ -46,6 +46,8 @@ struct tar_entry {
 	const char *uname;
 	const char *gname;
 	int64_t size;		/* size in the header (0 for most non-files) */
+	int64_t mtime;		/* seconds since the epoch (the engine's
+				 * archives carry no fraction) */
 	const char *link;	/* symlink or hardlink target */
 	/*
 	 * TAR_FILE with content reading on: the bytes, NUL-terminated one past

@@ -91,6 +91,8 @@ keep_pid() {
 
 cleanup() {
 	local kind name ids leaked lib_exit=
+	stop_second_engine
+	stop_registry
 	# Containers first (images and volumes in use cannot go), including any
 	# made with the test prefix that nobody registered.
 	$DOCKER ps -aq --filter "name=^/$PREFIX-" 2>/dev/null | xargs -r $DOCKER rm -f -v >/dev/null 2>&1
@@ -103,15 +105,18 @@ cleanup() {
 		volume) $DOCKER volume rm -f "$name" >/dev/null 2>&1;;
 		esac
 	done <"$CLEANUP_LIST"
-	# Images keep committed for this test's containers. (`docker images
-	# --format` has no .Labels: one inspect asks all of them, as the
-	# engine holds every test's images.)
-	ids=$($DOCKER images -q --filter "label=io.keep.container" 2>/dev/null | sort -u)
-	[ -z "$ids" ] ||
-		$DOCKER image inspect -f '{{.Id}} {{index .Config.Labels "io.keep.container"}}' $ids 2>/dev/null |
-		while read -r id label; do
-			case "$label" in "$PREFIX" | "$PREFIX"[!0-9]*) echo "$id";; esac
-		done | xargs -r $DOCKER rmi -f >/dev/null 2>&1
+	# Images keep committed for this test's containers, and the package
+	# rebuilds it left as build cache. (`docker images --format` has no
+	# .Labels: one inspect asks all of them, as the engine holds every
+	# test's images.)
+	for l in io.keep.container io.keep.rebuild; do
+		ids=$($DOCKER images -q --filter "label=$l" 2>/dev/null | sort -u)
+		[ -z "$ids" ] ||
+			$DOCKER image inspect -f "{{.Id}} {{index .Config.Labels \"$l\"}}" $ids 2>/dev/null |
+			while read -r id label; do
+				case "$label" in "$PREFIX" | "$PREFIX"[!0-9]*) echo "$id";; esac
+			done | xargs -r $DOCKER rmi -f >/dev/null 2>&1
+	done
 	# The file's own verdicts, which the exit status must carry: a trap
 	# that calls cleanup has lost the status the file exited with, so
 	# these exit 1 themselves.
@@ -314,4 +319,139 @@ test_done() {
 		return 1
 	fi
 	[ "$test_failed" -eq 0 ]
+}
+
+# A second Docker engine on this machine, for what happens on "another
+# machine" (t0061-team): start_second_engine starts a dockerd of its
+# own beside the main one, with its own data and exec roots, pidfile and
+# socket, no bridge and no iptables rules. Its containerd: where no
+# system containerd runs (/run/containerd), dockerd starts one of its own
+# whose socket and state go under that exec root; where one runs, dockerd
+# uses it, and its own containerd namespaces keep its containers apart
+# from the main engine's ("moby"). It waits until it answers, loads the
+# test base image into it, and sets ENGINE2 (unix://SOCKET, for DOCKER_HOST or keep -H)
+# and DOCKER2 (the docker command for it). The test's exit trap
+# (stop_second_engine, run by cleanup) stops it and removes its data.
+# Socket paths are limited to 107 bytes: the exec root and the socket live
+# under a short folder of their own, whatever TMPDIR is.
+ENGINE2=
+DOCKER2=
+start_second_engine() {
+	local i ENGINE2_DIR ENGINE2_PID
+	ENGINE2_DIR=$(mktemp -d /tmp/ke.XXXXXX) || return 1
+	mkdir -p "$TEST_DIR/engine2"
+	ENGINE2="unix://$ENGINE2_DIR/sock"
+	DOCKER2="$DOCKER -H $ENGINE2"
+	# Its own process group, so that stopping it reaches what it started.
+	setsid dockerd --data-root "$TEST_DIR/engine2/data" \
+		--exec-root "$ENGINE2_DIR/x" --pidfile "$ENGINE2_DIR/pid" \
+		-H "$ENGINE2" --bridge=none --iptables=false --ip6tables=false \
+		--ip-forward=false --ip-masq=false --userland-proxy=false \
+		--storage-driver overlay2 --containerd-namespace "$PREFIX" \
+		--containerd-plugins-namespace "$PREFIX-plugins" \
+		>"$TEST_DIR/engine2/log" 2>&1 </dev/null &
+	echo "engine2 $! $ENGINE2_DIR" >>"$CLEANUP_LIST"
+	ENGINE2_PID=$!
+	for i in $(seq 1 120); do
+		$DOCKER2 version --format '{{.Server.Version}}' >/dev/null 2>&1 && break
+		if ! kill -0 "$ENGINE2_PID" 2>/dev/null || [ "$i" = 120 ]; then
+			echo "the second dockerd did not come up; its log:"
+			tail -n 20 "$TEST_DIR/engine2/log"
+			return 1
+		fi
+		sleep 0.5
+	done
+	$DOCKER save "$KEEP_TEST_BASE" | $DOCKER2 load >/dev/null
+}
+
+# stop_second_engine: remove its containers, stop it (and its containerd)
+# and remove its data; a no-op when none was started. It reads what to stop
+# from the cleanup list, so a start from a test body's subshell is stopped
+# too.
+stop_second_engine() {
+	local kind pid dir data i mnt
+	while read -r kind pid dir; do
+		[ "$kind" = engine2 ] || continue
+		data="$TEST_DIR/engine2"
+		$DOCKER -H "unix://$dir/sock" ps -aq 2>/dev/null |
+			xargs -r $DOCKER -H "unix://$dir/sock" rm -f -v >/dev/null 2>&1
+		kill -TERM "$pid" 2>/dev/null
+		for i in $(seq 1 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		# What did not stop in 20 s: its whole process group.
+		kill -KILL -- "-$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		# A killed dockerd leaves its mounts behind.
+		for mnt in $(awk -v d="$data/" -v x="$dir/" \
+			'index($2, d) == 1 || index($2, x) == 1 { print $2 }' \
+			/proc/mounts | sort -r); do
+			umount -l "$mnt" 2>/dev/null
+		done
+		rm -rf "$data" "$dir"
+	done <"$CLEANUP_LIST"
+	sed -i '/^engine2 /d' "$CLEANUP_LIST"
+}
+
+# free_port: a port on 127.0.0.1 nothing listens on now (one asked for
+# and closed again stays free for that moment).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A registry of the test's own, as a team runs one: Debian's
+# docker-registry on 127.0.0.1 at a free port, with htpasswd auth (user
+# keeper, password $REG_PASS) and its storage under $TEST_DIR. Sets REG
+# (127.0.0.1:PORT) and REG_PASS; the engine speaks plain HTTP to a
+# registry on 127.0.0.0/8. The test's exit trap stops it (stop_registry,
+# run by cleanup). Call it outside a test body: the variables must stay.
+REG=
+REG_PASS=
+start_registry() {
+	local dir="$TEST_DIR/registry" port i
+	port=$(free_port) || return 1
+	REG=127.0.0.1:$port
+	REG_PASS="pw-$$-$RANDOM$RANDOM"
+	mkdir -p "$dir/data"
+	htpasswd -Bbn keeper "$REG_PASS" >"$dir/htpasswd" || return 1
+	cat >"$dir/config.yml" <<REGEOF
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+http:
+  addr: $REG
+auth:
+  htpasswd:
+    realm: keep-test
+    path: $dir/htpasswd
+REGEOF
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	echo "registry $! $dir" >>"$CLEANUP_LIST"
+	for i in $(seq 1 100); do
+		# 401 without the password: it answers.
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/")" = 401 ] && return 0
+		sleep 0.1
+	done
+	echo "the registry did not come up; its log:"
+	tail -n 20 "$dir/log"
+	return 1
+}
+
+# stop_registry: stop what start_registry started (a no-op when nothing).
+stop_registry() {
+	local kind pid dir i
+	while read -r kind pid dir; do
+		[ "$kind" = registry ] || continue
+		kill "$pid" 2>/dev/null
+		for i in $(seq 1 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+	done <"$CLEANUP_LIST"
+	sed -i '/^registry /d' "$CLEANUP_LIST"
 }

@@ -33,10 +33,12 @@ dpkg_set() {
 	    awk '$4 == "ii" { print $1, $2, $3 }' | LC_ALL=C sort
 }
 
+# ca-certificates, as most real containers have it: update-ca-certificates
+# links ~140 certificates into /etc/ssl/certs, loose files no package lists.
 test_expect_success 'setup: git and a python venv installed by hand, one file written' '
 	c=$(run_container hand --network host "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$c" sh -c "apt-get update -qq &&
-	    apt-get install -y -qq --no-install-recommends git python3-venv" >apt.log 2>&1 &&
+	    apt-get install -y -qq --no-install-recommends git python3-venv ca-certificates" >apt.log 2>&1 &&
 	$DOCKER exec "$c" python3 -m venv /opt/venv &&
 	$DOCKER exec "$c" sh -c "echo hand=1 >/etc/hand.conf" &&
 	s=$(run_container small --network host "$KEEP_TEST_BASE" sleep infinity) &&
@@ -69,7 +71,7 @@ test_expect_success 'apt'"'"'s marks: what it pulled in is automatic, arch:all p
 	diff -u auto.txt got-auto.txt &&
 	jq -r ".packages[] | select(.manager==\"dpkg\" and (.auto | not)) | .name" show.json |
 	    LC_ALL=C sort >got-manual.txt &&
-	printf "git\npython3-venv\n" >want-manual.txt &&
+	printf "ca-certificates\ngit\npython3-venv\n" >want-manual.txt &&
 	diff -u want-manual.txt got-manual.txt &&
 	test "$(jq -r ".packages[] | select(.name==\"git-man\") | .arch + \" \" + (.auto | tostring)" show.json)" = "all true"
 '
@@ -109,6 +111,11 @@ test_expect_success 'an unchanged save reads no package database and makes no im
 	test "$(wc -l <requests.txt)" -le 4
 '
 
+# Package databases: under /var/lib/dpkg, /var/lib/apt, site-packages ...
+pkg_db_reads() {
+	count "^GET [^ ]*/archive\?path=(%2Fvar%2Flib%2F(dpkg|apt)|[^ ]*(site-packages|dist-packages|dist-info|node_modules))"
+}
+
 test_expect_success 'through the engine: package databases in whole directories, never file by file' '
 	$DOCKER exec "$C" sh -c "echo 3 >/etc/hand-3.conf" &&
 	KEEP_CHANGES=engine traced save "$C" &&
@@ -117,7 +124,7 @@ test_expect_success 'through the engine: package databases in whole directories,
 	test "$(count "^GET [^ ]*/archive\?path=%2Fvar%2Flib%2Fdpkg%2Finfo%2F[a-z0-9]")" = 0 &&
 	test "$(count "^GET [^ ]*/archive\?path=%2Fvar%2Flib%2Fdpkg%2Finfo%2F\.$")" = 1 &&
 	test "$(count "^GET [^ ]*/archive\?path=[^ ]*dist-info%2F[A-Za-z]")" = 0 &&
-	test "$(archive_reads)" -le 8 &&
+	test "$(pkg_db_reads)" -le 8 &&
 	keep show --json "$C" >engine.json &&
 	jq -c ".packages" show.json >layer.pkgs &&
 	jq -c ".packages" engine.json >engine.pkgs &&
@@ -127,8 +134,33 @@ test_expect_success 'through the engine: package databases in whole directories,
 test_expect_success 'through the engine: unchanged is decided before any package database is read' '
 	KEEP_CHANGES=engine traced save "$C" &&
 	expect_grep "unchanged since #" out &&
-	test "$(count "^GET [^ ]*/archive")" = 0 &&
-	test "$(count "^POST ")" = 0
+	test "$(pkg_db_reads)" = 0 &&
+	test "$(count "^POST [^ ]*/(commit|images|build)")" = 0
+'
+
+# Issue 15: the loose files are stamped by one stat run in the container,
+# or, where it cannot run one (paused), a directory at a time where they
+# crowd one (the certificate links); never with a request each.
+test_expect_success 'through the engine: /etc/ssl/certs is stamped in one go, not per file' '
+	loose_certs=$(jq "[.files[].path | select(startswith(\"/etc/ssl/certs/\"))] | length" show.json) &&
+	say "$loose_certs loose files in /etc/ssl/certs" &&
+	test "$loose_certs" -ge 100 &&
+	KEEP_CHANGES=engine traced save "$C" &&
+	expect_grep "unchanged since #" out &&
+	test "$(count "^(HEAD|GET) [^ ]*/archive\?path=%2Fetc%2Fssl%2Fcerts")" = 0 &&
+	test "$(count "^POST [^ ]*/exec$")" = 1 &&
+	test "$(wc -l <requests.txt)" -le 12 &&
+	$DOCKER pause "$C" >/dev/null &&
+	{ KEEP_CHANGES=engine traced save "$C"; rc=$?; $DOCKER unpause "$C" >/dev/null; test $rc = 0; } &&
+	expect_grep "unchanged since #" out &&
+	test "$(count "^(HEAD|GET) [^ ]*/archive\?path=%2Fetc%2Fssl%2Fcerts%2F")" = 0 &&
+	test "$(count "^GET [^ ]*/archive\?path=%2Fetc%2Fssl%2Fcerts$")" = 1 &&
+	test "$(wc -l <requests.txt)" -le 40 &&
+	$DOCKER exec "$C" sh -c "touch -d 2001-01-01 /etc/ssl/certs/ca-certificates.crt" &&
+	KEEP_CHANGES=engine keep save "$C" >out &&
+	expect_grep "^saved $C #" out &&
+	KEEP_CHANGES=engine keep save "$C" >out &&
+	expect_grep "unchanged since #" out
 '
 
 test_expect_success 'an edit of a loose file after that is a change, both ways' '
@@ -140,6 +172,49 @@ test_expect_success 'an edit of a loose file after that is a change, both ways' 
 	expect_grep "^saved $C #" out &&
 	keep save "$C" >out &&
 	expect_grep "unchanged since #" out
+'
+
+# cp -p, tar x and touch -r put an mtime back; no user sets a ctime.
+test_expect_success 'an edit that keeps the size and puts the mtime back is a change where the layers are read' '
+	layers_readable || test_skip "needs root and overlay2"
+	$DOCKER exec "$C" sh -c "m=\$(stat -c %y /etc/hand.conf) && echo hand=4 >/etc/hand.conf && touch -d \"\$m\" /etc/hand.conf" &&
+	keep save "$C" >out &&
+	expect_grep "^saved $C #" out &&
+	img=$(keep show --json "$C" | jq -r .image) &&
+	test "$($DOCKER run --rm --network none "$img" cat /etc/hand.conf)" = hand=4
+'
+
+# Issue 15: loose files alone in their directories (a dotfile in /root, a
+# config under /opt, a link in /usr/local/bin) are stamped by one stat run
+# in the running container, not a HEAD each; a paused container takes the
+# HEADs, and they stamp the same.
+test_expect_success 'through the engine: scattered loose files stamped by one stat in the container' '
+	x=$(run_container scattered --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	$DOCKER exec "$x" sh -c "mkdir -p /opt/a /srv/b /home/u &&
+	    echo 1 >/opt/a/x && echo 2 >/srv/b/y && echo 3 >/home/u/.npmrc &&
+	    echo 4 >/root/.inputrc && ln -s /nowhere /usr/local/bin/dangling" &&
+	KEEP_CHANGES=engine keep save "$x" >out &&
+	expect_grep "^saved $x #1 " out &&
+	KEEP_CHANGES=engine traced save "$x" &&
+	expect_grep "unchanged since #1" out &&
+	test "$(count "^POST [^ ]*/exec$")" = 1 &&
+	test "$(count "^HEAD ")" -le 1 &&
+	test "$(wc -l <requests.txt)" -le 9 &&
+	$DOCKER pause "$x" >/dev/null &&
+	{ KEEP_CHANGES=engine traced save "$x"; rc=$?; $DOCKER unpause "$x" >/dev/null; test $rc = 0; } &&
+	expect_grep "unchanged since #1" out &&
+	test "$(count "^POST [^ ]*/exec$")" = 0 &&
+	test "$(count "^HEAD ")" -ge 8 &&
+	$DOCKER exec "$x" sh -c "echo 9 >/srv/b/y" &&
+	KEEP_CHANGES=engine keep save "$x" >out &&
+	expect_grep "^saved $x #2 " out &&
+	$DOCKER exec "$x" sh -c "touch -d 2001-01-01 /home/u/.npmrc" &&
+	KEEP_CHANGES=engine keep save "$x" >out &&
+	expect_grep "^saved $x #3 " out &&
+	KEEP_CHANGES=engine keep save "$x" >out &&
+	expect_grep "unchanged since #3" out &&
+	keep save "$x" >out &&
+	expect_grep "unchanged since #3" out
 '
 
 test_expect_success 'apt-mark manual, with no package installed, is a change' '

@@ -7,18 +7,12 @@
 need_base_image
 need_tool docker-registry
 
-REG_PID=
-stop_registry() {
-	[ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null
-	cleanup
-}
-trap stop_registry EXIT
-
-# A free loopback port: the registry says when it cannot bind, try another.
-# Sets PORT and REG_PID; not to be called in $(...), whose subshell would
-# keep REG_PID from stop_registry.
-start_registry() {
-	local port
+# A registry without a password (lib.sh's start_registry has one): on a
+# free loopback port, the registry says when it cannot bind, try another.
+# Sets PORT; the cleanup list has it stopped (stop_registry in lib.sh).
+# Not to be called in $(...), whose subshell would lose PORT.
+start_open_registry() {
+	local port pid
 	for _ in 1 2 3 4 5; do
 		port=$((20000 + RANDOM % 20000))
 		cat >"$TEST_DIR/registry.yml" <<-EOF2
@@ -30,22 +24,22 @@ start_registry() {
 		  addr: 127.0.0.1:$port
 		EOF2
 		docker-registry serve "$TEST_DIR/registry.yml" >"$TEST_DIR/registry.log" 2>&1 &
-		REG_PID=$!
+		pid=$!
 		for _ in $(seq 1 50); do
 			if grep -q "listening on" "$TEST_DIR/registry.log"; then
 				PORT=$port
+				echo "registry $pid $TEST_DIR/registry" >>"$CLEANUP_LIST"
 				return 0
 			fi
-			kill -0 "$REG_PID" 2>/dev/null || break
+			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill "$REG_PID" 2>/dev/null
-		REG_PID=
+		kill "$pid" 2>/dev/null
 	done
 	return 1
 }
 
-start_registry || { echo "Bail out! docker-registry did not start"; cat "$TEST_DIR/registry.log"; exit 1; }
+start_open_registry || { echo "Bail out! docker-registry did not start"; cat "$TEST_DIR/registry.log"; exit 1; }
 REF="127.0.0.1:$PORT/keep-test/bookworm"
 
 test_expect_success 'setup: the base pushed to the loopback registry has a repo digest' '
@@ -59,14 +53,15 @@ test_expect_success 'a container from it: the recipe is FROM the registry digest
 	c=$(run_container pinned --network host "$REF:pinned" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "echo pinned >/etc/pinned.conf" &&
 	keep save "$c" >/dev/null &&
-	digest=$($DOCKER image inspect -f "{{range .RepoDigests}}{{.}}{{end}}" "$REF:pinned" | grep -o "$REF@sha256:[0-9a-f]*") &&
+	digest=$($DOCKER image inspect -f "{{range .RepoDigests}}{{println .}}{{end}}" "$REF:pinned" | grep -x "$REF@sha256:[0-9a-f]*") &&
 	keep to-dockerfile "$c" >Dockerfile 2>err &&
 	test "$(grep "^FROM " Dockerfile)" = "FROM $digest" &&
 	expect_no_grep "pinned by image ID" Dockerfile &&
 	keep show --json "$c" >show.json &&
 	test "$(jq -r .base.digest show.json)" = "$digest" &&
-	DOCKER_BUILDKIT=0 $DOCKER build -q --network host -t "$PREFIX-rebuilt:1" . >/dev/null &&
-	track_image "$PREFIX-rebuilt:1"
+	track_image "$PREFIX-rebuilt:1" &&
+	{ DOCKER_BUILDKIT=0 $DOCKER build --network host -t "$PREFIX-rebuilt:1" . >build.out 2>&1 ||
+		{ cat build.out; false; }; }
 '
 
 test_done

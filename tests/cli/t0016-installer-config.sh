@@ -73,10 +73,14 @@ test_expect_success 'the rebuild is recorded: show and the plain Dockerfile list
 	test "$(grep -c "^#   added" plain.Dockerfile)" -le 3
 '
 
+# The package rebuild of to-dockerfile --context is the build cache: the
+# apt and npm installs are not run a second time.
 test_expect_success 'docker build of the context installs typescript and semver from the registry' '
-	$DOCKER build -q --network host -t "$PREFIX-rebuilt:1" ctx >build.out 2>&1 ||
+	$DOCKER build --network host -t "$PREFIX-rebuilt:1" ctx >build.out 2>&1 ||
 		{ tail -n 30 build.out; false; } &&
 	track_image "$PREFIX-rebuilt:1" &&
+	grep -A1 "^Step [0-9/]* : RUN npm install -g" build.out >npm-step.out &&
+	expect_grep "Using cache" npm-step.out &&
 	$DOCKER run --rm --network none "$PREFIX-rebuilt:1" sh -c "tsc --version; ls /usr/local/lib/node_modules; cat /etc/npmrc" >run.out &&
 	expect_grep "^Version 5.3.3$" run.out &&
 	expect_grep "^semver$" run.out &&

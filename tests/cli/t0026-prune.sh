@@ -145,6 +145,35 @@ test_expect_success 'never an image a container was created from, never the late
 	image_there "keep/$C:5"
 '
 
+# to-dockerfile --context and verify leave the package rebuild as build
+# cache, labelled io.keep.rebuild=NAME (t0010, t0016 make real ones): the
+# newest serves the latest recipe, older ones only hold disk.
+rebuild_image() {
+	printf "FROM %s\nRUN echo %s >/rebuilt\n" "$KEEP_TEST_BASE" "$2" |
+		DOCKER_BUILDKIT=0 $DOCKER build -q --network none \
+		--label "io.keep.rebuild=$1" - 2>/dev/null
+}
+test_expect_success 'prune removes the package rebuilds but the newest, of this container only' '
+	r0=$(rebuild_image "$C" 0) && $DOCKER tag "$r0" "$PREFIX-mine:0" &&
+	track_image "$PREFIX-mine:0" &&
+	r1=$(rebuild_image "$C" 1) && sleep 1.1 &&
+	r2=$(rebuild_image "$C" 2) && sleep 1.1 &&
+	r3=$(rebuild_image "$C" 3) &&
+	o1=$(rebuild_image "$C-other" 1) &&
+	for i in $r1 $r2 $r3 $o1; do track_image "$i"; done &&
+	keep prune --all --dry-run "$C" >out &&
+	expect_grep "^would remove 2 older package rebuilds of $C " out &&
+	image_there "$r1" && image_there "$r2" &&
+	keep prune --all "$C" >out &&
+	expect_grep "^removed 2 older package rebuilds of $C " out &&
+	! image_there "$r1" && ! image_there "$r2" &&
+	image_there "$r3" && image_there "$o1" &&
+	: "one the user tagged is theirs" &&
+	image_there "$PREFIX-mine:0" &&
+	keep prune --all "$C" >out &&
+	expect_grep "nothing to prune" out
+'
+
 test_expect_success 'a snapshot on top of another shares its layers: counted once' '
 	# #5 was saved from a container made from #3 (12 MB): its own layer
 	# is the 4 MB change, the rest is #3 below it

@@ -86,6 +86,10 @@ test_sha256(void)
 	sha256_hex("", 0, hex);
 	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 	    "sha256 of the empty string");
+	/* An empty struct buf's pointer is NULL: no bytes, no read. */
+	sha256_hex(NULL, 0, hex);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	    "sha256 of nothing at a NULL pointer");
 	sha256_hex("abc", 3, hex);
 	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	    "sha256 of 'abc'");

@@ -1,4 +1,7 @@
-/* ejson_array_each: a JSON array of objects read one element at a time. */
+/*
+ * ejson_array_each: a JSON array of objects read one element at a time;
+ * ejson_reader: JSON lines of a stream, read as the chunks arrive.
+ */
 #include <string.h>
 
 #include "engine/json.h"
@@ -38,6 +41,46 @@ each(const char *text, struct seen *s)
 		return -2;	/* a failure must say why */
 	keep_error_free(err);
 	return rc;
+}
+
+/* The "id" of each line the reader gave, one per line. */
+static void
+on_line(void *ctx, json_t *obj)
+{
+	const char *id = ejson_str(obj, "id");
+
+	buf_addstr(ctx, id ? id : "?");
+	buf_addch(ctx, '\n');
+}
+
+static void
+test_reader(void)
+{
+	static const char stream[] = "{\"id\":\"a\"}\r\n\nnot json\n"
+	    "{\"id\":\"b\",\"progressDetail\":{\"current\":1}}\n{\"id\":\"c\"}";
+	struct buf got = BUF_INIT, big = BUF_INIT;
+	struct ejson_reader r = { on_line, &got, BUF_INIT, 0 };
+
+	/* One byte at a time: every line spans chunks. */
+	for (size_t i = 0; i < sizeof(stream) - 1; i++)
+		ejson_reader_feed(&r, stream + i, 1);
+	ejson_reader_finish(&r);
+	is_str(buf_cstr(&got), "a\nb\nc\n",
+	    "lines split across chunks, the last without its newline; "
+	    "blank and non-JSON lines skipped");
+
+	buf_truncate(&got, 0);
+	r = (struct ejson_reader){ on_line, &got, BUF_INIT, 0 };
+	buf_addstr(&big, "{\"id\":\"");
+	for (size_t i = 0; i < EJSON_MAX_LINE; i++)
+		buf_addch(&big, 'x');
+	buf_addstr(&big, "\"}\n{\"id\":\"after\"}\n");
+	ejson_reader_feed(&r, big.ptr, big.len);
+	ejson_reader_finish(&r);
+	is_str(buf_cstr(&got), "after\n",
+	    "an overlong line is dropped, the next one read");
+	buf_release(&got);
+	buf_release(&big);
 }
 
 int
@@ -116,5 +159,6 @@ main(void)
 		keep_error_free(err);
 		buf_release(&s.paths);
 	}
+	test_reader();
 	return done_testing();
 }

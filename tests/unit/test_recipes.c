@@ -817,6 +817,135 @@ test_bare_refused(void)
 	recipes_close(r);
 }
 
+
+/* Open dir (creating it) for the pull tests; NULL after a failed ok(). */
+static struct recipes *
+open_or_fail(const char *dir)
+{
+	struct keep_error *err = NULL;
+	struct recipes *r = NULL;
+
+	if (recipes_open(dir, &r, &err) < 0) {
+		ok(0, "open '%s': %s", dir, err->message);
+		keep_error_free(err);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+test_parse_save(void)
+{
+	char *name = NULL;
+	long seq = 0;
+
+	ok(recipes_parse_save("keep: save dev1 #12\n\nnote\n", &name, &seq) &&
+	    strcmp(name, "dev1") == 0 && seq == 12,
+	    "a save's first line gives its name and number");
+	free(name);
+	ok(!recipes_parse_save("keep: save dev1 #1x\n", &name, &seq) &&
+	    !recipes_parse_save("keep: save a b #1\n", &name, &seq) &&
+	    !recipes_parse_save("keep: save #1\n", &name, &seq) &&
+	    !recipes_parse_save("keep: push images dev1 #1\n", &name, &seq) &&
+	    !recipes_parse_save("keep: save dev1 #0", &name, &seq) &&
+	    !recipes_parse_save("keep: save ../x #1", &name, &seq) &&
+	    !recipes_parse_save("keep: save .git #1", &name, &seq) &&
+	    !recipes_parse_save(NULL, &name, &seq) && name == NULL,
+	    "anything else is no save");
+}
+
+/*
+ * Two machines share a bare remote: a clone fast-forwards, different
+ * folders merge, the same folder changed on both sides keeps this side's
+ * with the other as second parent, and the saves behind HEAD follow this
+ * side's line.
+ */
+static void
+test_pull(void)
+{
+	cleanup_free char *bare = xasprintf("%s/team.git", root);
+	cleanup_free char *one = xasprintf("%s/one", root);
+	cleanup_free char *two = xasprintf("%s/two", root);
+	struct recipes_pull_result res = { 0 };
+	struct recipes_saves saves = { 0 };
+	struct keep_error *err = NULL;
+	struct recipes *a, *b;
+	char *id = NULL, *s, *theirs = NULL;
+	int rc;
+
+	ok(run("git init -q --bare %s", bare) == 0, "a bare remote");
+	if ((a = open_or_fail(one)) == NULL || (b = open_or_fail(two)) == NULL)
+		return;
+	commit2(a, "dev1", "FROM a\n", "l1\n", "keep: save dev1 #1", &id, &err);
+	free(id);
+	ok(recipes_remote_set(a, "origin", bare, &err) == 0 &&
+	    recipes_push(a, NULL, &err) == 0, "machine one pushes");
+
+	ok(!recipes_has_commits(b), "machine two starts empty");
+	rc = recipes_remote_set(b, "origin", bare, &err);
+	rc = rc ? rc : recipes_pull(b, NULL, &res, &err);
+	ok(rc == 0 && res.how == RECIPES_FAST_FORWARD && recipes_has_commits(b),
+	    "a pull into an empty repository fast-forwards");
+	s = sh(NULL, "cat %s/dev1/Dockerfile", two);
+	ok(strcmp(s, "FROM a") == 0, "and checks the files out");
+	free(s);
+	recipes_pull_result_release(&res);
+
+	/* Different containers on each side: merged, no conflict. */
+	commit2(a, "web", "FROM w\n", "l\n", "keep: save web #1", &id, &err);
+	free(id);
+	ok(recipes_push(a, NULL, &err) == 0, "machine one pushes web");
+	commit2(b, "box", "FROM x\n", "l\n", "keep: save box #1", &id, &err);
+	free(id);
+	rc = recipes_push(b, NULL, &err);
+	ok(rc < 0 && err->kind == KEEP_ERR_CONFLICT,
+	    "machine two's push is rejected: non-fast-forward");
+	keep_error_free(err);
+	err = NULL;
+	rc = recipes_pull(b, NULL, &res, &err);
+	ok(rc == 0 && res.how == RECIPES_MERGED && res.n_conflicts == 0,
+	    "different folders merge without a conflict");
+	s = sh(NULL, "git -C %s log -1 --format=%%P HEAD | wc -w; ls %s", two, two);
+	ok(strcmp(s, "2\nbox\ndev1\nweb") == 0,
+	    "a merge commit with two parents, every folder there");
+	free(s);
+	recipes_pull_result_release(&res);
+	ok(recipes_push(b, NULL, &err) == 0, "then the push goes");
+
+	/* The same container saved on both sides. */
+	ok(recipes_pull(a, NULL, &res, &err) == 0 &&
+	    res.how == RECIPES_FAST_FORWARD, "machine one catches up");
+	recipes_pull_result_release(&res);
+	commit2(a, "dev1", "FROM a2\n", "l\n", "keep: save dev1 #2", &theirs,
+	    &err);
+	ok(recipes_push(a, NULL, &err) == 0, "machine one pushes dev1 #2");
+	commit2(b, "dev1", "FROM b2\n", "l\n", "keep: save dev1 #2", &id, &err);
+	free(id);
+	commit2(b, "dev1", "FROM b3\n", "l\n", "keep: save dev1 #3", &id, &err);
+	free(id);
+	rc = recipes_pull(b, NULL, &res, &err);
+	ok(rc == 0 && res.how == RECIPES_MERGED && res.n_conflicts == 1 &&
+	    strcmp(res.conflicts[0].name, "dev1") == 0 &&
+	    res.conflicts[0].ours == 3 && res.conflicts[0].theirs == 2,
+	    "the same folder on both sides is a conflict: #3 here, #2 there");
+	recipes_pull_result_release(&res);
+	s = sh(NULL, "cat %s/dev1/Dockerfile; git -C %s merge-base "
+	    "--is-ancestor %s HEAD && echo kept", two, two, theirs);
+	ok(strcmp(s, "FROM b3\nkept") == 0,
+	    "this side's folder stays, the other's commit is in the history");
+	free(s);
+	ok(recipes_saves(b, &saves, &err) == 0 && saves.n == 5, "five saves");
+	for (size_t i = 0; i < saves.n; i++)
+		if (strcmp(saves.v[i].name, "dev1") == 0 && saves.v[i].seq == 2)
+			ok(strcmp(saves.v[i].commit, theirs) != 0,
+			    "dev1 #2 behind HEAD is this side's, not theirs");
+	recipes_saves_release(&saves);
+	free(theirs);
+	recipes_close(a);
+	recipes_close(b);
+	keep_error_free(err);
+}
+
 int
 main(void)
 {
@@ -849,6 +978,8 @@ main(void)
 	test_bare_refused();
 	test_owner();
 	test_configured_identity();
+	test_parse_save();
+	test_pull();
 
 	if (tap_failed == 0)
 		run("rm -rf %s", root);

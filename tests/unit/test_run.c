@@ -132,6 +132,27 @@ test_settings(void)
 	}
 	value_release(&red);
 	value_release(&run);
+
+	/* A command's "--password VALUE" pair, as the recipe's CMD hides it. */
+	{
+		static const char doc[] = "{\"Config\":{\"Cmd\":[\"serve\","
+		    "\"--password\",\"pp-0123\",\"-v\"]}}";
+		cleanup_free char *cmd = NULL;
+		struct keep_error *err = NULL;
+		json_t *j = NULL;
+
+		ok(ejson_parse(doc, strlen(doc), "test", &j, &err) == 0,
+		    "a run with a secret option in Cmd parses");
+		ejson_to_value(j, &run);
+		json_decref(j);
+		run_redact(&run, &red);
+		cmd = value_json_dup(value_get(value_get(&red, RUN_CONFIG),
+		    "Cmd"));
+		is_str(cmd, "[\"serve\",\"--password\",\"***\",\"-v\"]",
+		    "a secret option's value in Cmd is redacted");
+		value_release(&red);
+		value_release(&run);
+	}
 }
 
 static void

@@ -242,10 +242,32 @@ test_env_number(void)
 	unsetenv("KEEP_TEST_N");
 }
 
+static void
+test_strv_join_split(void)
+{
+	struct strv sv = { 0 };
+	char *s;
+
+	strv_split(&sv, "A_TOKEN  DB_PASSWORD ", ' ');
+	strv_split(&sv, NULL, ' ');
+	strv_split(&sv, "", ' ');
+	ok(sv.n == 2 && strcmp(sv.v[0], "A_TOKEN") == 0 &&
+	    strcmp(sv.v[1], "DB_PASSWORD") == 0,
+	    "strv_split: the fields, empty ones dropped");
+	s = strv_join(&sv, ", ");
+	is_str(s, "A_TOKEN, DB_PASSWORD", "strv_join");
+	free(s);
+	strv_release(&sv);
+	s = strv_join(&sv, " ");
+	is_str(s, "", "strv_join of nothing is empty");
+	free(s);
+}
+
 int
 main(void)
 {
 	test_strv();
+	test_strv_join_split();
 	test_random();
 	test_fs();
 	test_error();
