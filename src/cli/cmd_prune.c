@@ -72,6 +72,9 @@ cli_prune_report(FILE *f, const char *name, const struct prune_result *r,
 	disk_size_str(r->freed, size, sizeof(size));
 	if (gone == 0 && r->rebuilds == 0)
 		fprintf(f, "%s: nothing to prune\n", name);
+	else if (gone == 0)
+		fprintf(f, "%s: %s %s\n", name,
+		    dry_run ? "would free" : "freed", size);
 	else
 		fprintf(f, "%s: %s %zu snapshot image%s, %s %s (their recipes "
 		    "stay)\n", name, dry_run ? "would prune" : "pruned", gone,

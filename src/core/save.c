@@ -114,10 +114,13 @@ config_serialise(const struct container *c, struct buf *b)
  * engine and one from the layers compare; where the layers were read,
  * ":" and a hash of the finer stamps (mtime to the nanosecond, ctime)
  * follow, which fingerprint_equal compares when both sides have them.
+ * A "!" before the ":" marks whole-second stamps taken in the second a
+ * file was written (racy, see stamps_racy): they cannot tell a later edit
+ * in that second that kept the size.
  */
 static char *
 fingerprint(const struct snapshot *s, const struct buf *stamps,
-    const struct buf *fine)
+    const struct buf *fine, int racy)
 {
 	char hex[2 * SHA256_DIGEST_SIZE + 1], fine_hex[sizeof(hex)];
 	struct buf b = BUF_INIT;
@@ -143,20 +146,25 @@ fingerprint(const struct snapshot *s, const struct buf *stamps,
 	if (fine == NULL)
 		return xstrdup(hex);
 	sha256_hex(fine->ptr, fine->len, fine_hex);
-	return xasprintf("%s:%s", hex, fine_hex);
+	return xasprintf("%s%s:%s", hex, racy ? "!" : "", fine_hex);
 }
 
-/* Whether fingerprints a and b tell the same snapshot. */
+/*
+ * Whether fingerprint now tells the snapshot of fingerprint head: by the
+ * finer stamps where both have them, else by the whole-second ones, for
+ * which a racy head cannot vouch (an edit since has a later mtime, else).
+ */
 static int
-fingerprint_equal(const char *a, const char *b)
+fingerprint_equal(const char *head, const char *now)
 {
-	const char *fa = strchr(a, ':'), *fb = strchr(b, ':');
-	size_t la = fa ? (size_t)(fa - a) : strlen(a);
-	size_t lb = fb ? (size_t)(fb - b) : strlen(b);
+	const char *fh = strchr(head, ':'), *fn = strchr(now, ':');
+	size_t lh = strcspn(head, "!:"), ln = strcspn(now, "!:");
 
-	if (fa && fb)
-		return strcmp(a, b) == 0;
-	return la == lb && memcmp(a, b, la) == 0;
+	if (lh != ln || memcmp(head, now, lh) != 0)
+		return 0;
+	if (fh && fn)
+		return strcmp(fh, fn) == 0;
+	return head[lh] != '!';
 }
 
 /* Past this many loose files, stat-ing each through the engine costs more
@@ -221,6 +229,61 @@ stamp_remember(struct kvv *cache, const char *path, struct buf *one)
 	buf_truncate(one, one->len - 1);
 	kvv_push(cache, path, buf_cstr(one));
 	buf_release(one);
+}
+
+/*
+ * A stamp to the second is racy when the file was written in the second
+ * the stamp was taken, or later: an edit after the save in that same
+ * second, of the same size, stamps the same. (git's "racily clean"
+ * entries.) Whether any loose file of loose, stamped by the layer walk
+ * (walked) from the second since on, is.
+ */
+static int
+stamps_racy(const struct fs_changes *loose, const struct fs_changes *walked,
+    long long since)
+{
+	for (size_t i = 0; i < loose->n; i++) {
+		struct fs_change key = { .path = loose->v[i].path };
+		const struct fs_change *w = bsearch(&key, walked->v,
+		    walked->n, sizeof(*walked->v), cmp_fs_change);
+
+		if (w != NULL && w->stamp.mode != 0 &&
+		    w->stamp.mtime_sec >= since)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Through the engine there are only whole-second stamps: so that none
+ * is racy, a save whose stamps (st: "SIZE MODE SEC.NSEC" by path) hold
+ * a file written this second waits for the next one before it commits;
+ * an edit after the commit then has a later mtime. (An mtime ahead of
+ * this clock is not waited for: a later edit puts it back to now.)
+ */
+static void
+wait_out_racy(const struct engine_stamps *st)
+{
+	const struct kvv *maps[] = { &st->head, &st->dir };
+	long long now = (long long)time(NULL), newest = -1;
+	struct timespec ts;
+
+	for (size_t m = 0; m < 2; m++)
+		for (size_t i = 0; i < maps[m]->n; i++) {
+			long long size, sec;
+			unsigned mode;
+
+			if (sscanf(maps[m]->v[i].value, "%lld %o %lld", &size,
+			    &mode, &sec) == 3 && sec <= now && sec > newest)
+				newest = sec;
+		}
+	while (newest >= 0 && (long long)time(NULL) <= newest) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts = (struct timespec){ 0, 1000000000L - ts.tv_nsec + 1000000L };
+		if (ts.tv_nsec >= 1000000000L)
+			ts = (struct timespec){ 1, ts.tv_nsec - 1000000000L };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /*
@@ -1358,7 +1421,8 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	stamp_loose(e, &s->config, &s->loose, out->from_layer ? &s->changes :
 	    NULL, &out->stamps, &stamps, &fine);
 	s->fingerprint = fingerprint(s, &stamps, out->from_layer ? &fine :
-	    NULL);
+	    NULL, out->from_layer && stamps_racy(&s->loose, &s->changes,
+	    s->walk_started / 1000000000LL));
 	if (s->state == NULL || !out->from_layer) {
 		/* With this snapshot's loose files, as the next save will
 		 * compute it (their stamps are known by now). */
@@ -1473,6 +1537,8 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		    prev_layer.image_history };
 		have_prev = 1;
 	}
+	if (!from_layer)
+		wait_out_racy(&stamps);
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
 	{

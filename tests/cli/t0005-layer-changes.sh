@@ -61,6 +61,9 @@ test_expect_success 'a save through the engine then one from the layer: unchange
 	expect_grep "unchanged since #2" out
 '
 
+# /opt/two was written in the second of #2 (on a fast machine): #2,
+# through the engine, stamps to the second, and waited that second out
+# before it committed, so this edit has a later mtime.
 test_expect_success 'an edit that keeps the size is a change' '
 	$DOCKER exec "$C" sh -c "echo TWO >/opt/two" &&
 	keep save "$C" >out &&
@@ -76,6 +79,25 @@ test_expect_success 'a stopped container is read from its layer too' '
 	KEEP_CHANGES=layer keep save "$C" >out &&
 	expect_grep "^saved $C #4" out &&
 	same_as_engine "$C" 4
+'
+
+# A file written in the second a save from the layer stamped it (an mtime
+# ahead stands for that second) stamps the same, to the second, after an
+# edit of the same size: such a save marks its stamps racy, and one
+# through the engine does not take them as unchanged.
+test_expect_success 'an edit in the second of a save from the layer is a change through the engine' '
+	r=$(run_container racy --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	ahead=$(( $(date +%s) + 3600 )) &&
+	$DOCKER exec "$r" sh -c "echo abc >/opt/racy && touch -d @$ahead /opt/racy" &&
+	keep save "$r" >out &&
+	expect_grep "^saved $r #1" out &&
+	$DOCKER exec "$r" sh -c "echo ABC >/opt/racy && touch -d @$ahead /opt/racy" &&
+	KEEP_CHANGES=engine keep save "$r" >out &&
+	expect_grep "^saved $r #2" out &&
+	test "$($DOCKER run --rm --network none "keep/$r:2" cat /opt/racy)" = ABC &&
+	: "from the layer, the finer stamps tell: unchanged" &&
+	keep save "$r" >out &&
+	expect_grep "unchanged since #2" out
 '
 
 test_expect_success 'a tree deeper than the walk goes: the engine makes the list' '

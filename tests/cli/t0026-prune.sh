@@ -166,9 +166,11 @@ test_expect_success 'prune removes the package rebuilds but the newest, of this 
 	for i in $r1 $r2 $r3 $o1; do track_image "$i"; done &&
 	keep prune --all --dry-run "$C" >out &&
 	expect_grep "^would remove 2 older package rebuilds of $C " out &&
+	expect_grep "^$C: would free [0-9.]* [kMG]*B\$" out &&
 	image_there "$r1" && image_there "$r2" &&
 	keep prune --all "$C" >out &&
 	expect_grep "^removed 2 older package rebuilds of $C " out &&
+	expect_grep "^$C: freed " out &&
 	! image_there "$r1" && ! image_there "$r2" &&
 	image_there "$r3" && image_there "$o1" &&
 	: "one the user tagged is theirs" &&
