@@ -1537,8 +1537,6 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		    prev_layer.image_history };
 		have_prev = 1;
 	}
-	if (!from_layer)
-		wait_out_racy(&stamps);
 	if (opts && opts->progress)
 		opts->progress(opts->progress_ctx, 1, "committing");
 	{
@@ -1562,6 +1560,9 @@ keep_save(struct engine *e, struct catalog *cat, const char *home,
 		if (!(threaded = pthread_create(&t, NULL, commit_helper,
 		    &job) == 0))
 			commit_helper(&job);
+		/* While the helper works. */
+		if (!from_layer)
+			wait_out_racy(&stamps);
 		rc = snapshot_write(e, &s.config, s.base.n_layers, repo, tag,
 		    s.message[0] ? s.message : NULL, &labels,
 		    !(opts && opts->no_pause), have_prev ? &prev : NULL,
