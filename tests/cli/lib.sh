@@ -70,6 +70,16 @@ fi
 
 say() { printf '# %s\n' "$*"; }
 
+# quietly CMD...: run a command whose output matters only if it fails (an
+# install in a container, a setup save): its output is kept, and shown
+# with the command if it fails, so that no failure goes without a word.
+quietly() {
+	"$@" >"$TEST_DIR/quietly.log" 2>&1 && return
+	echo "failed: $*"
+	tail -n 20 "$TEST_DIR/quietly.log"
+	return 1
+}
+
 # keep_commands: the commands keep --help lists, one a line. Fails when
 # keep --help fails or lists none, which a loop over $(keep --help ...)
 # would not notice.

@@ -9,7 +9,7 @@ echo "data" >"$TEST_DIR/bind/model.bin"
 
 test_expect_success 'setup: a container that installed jq, wrote a file, has a bind mount' '
 	c=$(run_container dev --network host -v "$TEST_DIR/bind:/work" "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$c" sh -c "echo key=1 >/opt/tool.conf" &&
 	$DOCKER exec "$c" dpkg-query -W -f="\${Version}" jq >"$TEST_DIR/jq.version" &&
 	test -s "$TEST_DIR/jq.version"
@@ -54,7 +54,7 @@ test_expect_success 'a second save with no change reports unchanged and makes no
 '
 
 test_expect_success 'after purging a base package (tzdata), a save by ID prefix is #2 and shows it removed' '
-	$DOCKER exec "$C" sh -c "apt-get purge -y -qq tzdata" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$C" sh -c "apt-get purge -y -qq tzdata" &&
 	id=$($DOCKER inspect -f "{{.Id}}" "$C") &&
 	keep save "${id:0:10}" >out &&
 	expect_grep "^saved $C #2 " out &&

@@ -32,7 +32,7 @@ test_expect_success 'keep.lock lists every package of the snapshot, sorted' '
 '
 
 test_expect_success 'a package installed between two saves: second commit names it' '
-	$DOCKER exec "$C" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$C" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	keep save -m "add jq" "$C" >out &&
 	test "$(git -C "$R" rev-list --count HEAD -- "$C")" = 2 &&
 	git -C "$R" log -1 --format=%B >msg &&

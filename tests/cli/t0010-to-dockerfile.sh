@@ -69,7 +69,7 @@ test_expect_success 'to-dockerfile --context writes Dockerfile, .dockerignore an
 	test -f ctx/files/etc/apt/sources.list.d/security.list &&
 	expect_grep "COPY --chown=1234:2345 \[\"files/opt/tools/bin/hello\", \"/opt/tools/bin/hello\"\]" ctx/Dockerfile &&
 	expect_grep "files/etc/apt/sources.list.d/security.list" ctx/Dockerfile &&
-	keep to-dockerfile "$C" --context ctx >/dev/null 2>&1 &&
+	quietly keep to-dockerfile "$C" --context ctx &&
 	mkdir other && echo x >other/mine &&
 	expect_code 1 keep to-dockerfile "$C" --context other 2>err &&
 	expect_grep "did not write" err

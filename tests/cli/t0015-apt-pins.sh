@@ -131,7 +131,7 @@ test_expect_success 'the recipe still builds: 1.0 comes from the dated archive' 
 '
 
 test_expect_success 'so does the build context by hand (docker build)' '
-	keep to-dockerfile --apt-snapshot-url "$SNAP" --context ctx "$C" >/dev/null 2>&1 &&
+	quietly keep to-dockerfile --apt-snapshot-url "$SNAP" --context ctx "$C" &&
 	$DOCKER build -q --network host -t "$PREFIX-byhand:1" ctx >/dev/null &&
 	track_image "$PREFIX-byhand:1" &&
 	test "$($DOCKER run --rm --network none "$PREFIX-byhand:1" dpkg-query -W -f="\${Version}" keep-pin-test)" = 1.0

@@ -17,7 +17,7 @@ EOF2
 
 test_expect_success 'non-root base: root installs, USER root around them, USER dev at the end' '
 	c=$(run_container nr --network host "$NONROOT" sleep infinity) &&
-	$DOCKER exec -u root "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec -u root "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$c" sh -c "echo note >/home/dev/notes.txt" &&
 	keep save "$c" >/dev/null &&
 	keep to-dockerfile "$c" >nr.Dockerfile 2>/dev/null &&

@@ -37,7 +37,7 @@ test_expect_success 'setup: a container with a bind mount, a named volume, env, 
 		-l com.example.team=ml --restart unless-stopped \
 		"$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "echo in-volume >/data/v.txt" &&
-	$DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$c" jq --version &&
 	keep save "$c" >out &&
 	expect_grep "^saved $c #1 " out

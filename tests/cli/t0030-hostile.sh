@@ -175,7 +175,7 @@ test_expect_success 'to-dockerfile --context: no setuid bit, foreign owner or op
 		cp /bin/true /srv/usersh && chown 1234:2345 /srv/usersh && chmod 4750 /srv/usersh &&
 		echo data >/srv/pub/f && chown 1234:2345 /srv/pub/f && chmod 0664 /srv/pub/f &&
 		chmod 1777 /srv/pub && chmod 0777 /srv/open && echo o >/srv/open/g" &&
-	keep save "$c" >/dev/null 2>&1 &&
+	quietly keep save "$c" &&
 	keep to-dockerfile --context sctx "$c" >/dev/null 2>sctx.err &&
 	test -x sctx/files/srv/rootsh && test -f sctx/files/srv/pub/f &&
 	find sctx -perm /7000 >special && nothing_in special &&
@@ -270,7 +270,7 @@ test_expect_success 'four 2 MB pip RECORDs stop save at a 128 MiB bound, in one 
 		d=/usr/local/lib/python3.11/site-packages/big\$i-1.0.dist-info && mkdir -p \$d &&
 		printf \"Name: big\$i\\nVersion: 1.0\\n\" >\$d/METADATA &&
 		yes a | head -c 2000000 >\$d/RECORD || exit 1; done" &&
-	keep ls >/dev/null 2>&1 &&
+	quietly keep ls &&
 	before=$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots") &&
 	: "ASan holds freed memory back (a 256 MiB quarantine): not keep.s" &&
 	KEEP_MEMORY_LIMIT=128 ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=0" \
@@ -287,7 +287,7 @@ test_expect_success 'four 2 MB pip RECORDs stop save at a 128 MiB bound, in one 
 test_expect_success 'the build context of a snapshot is bounded as a whole, not per file' '
 	c=$(run_container bigfiles --network none "$KEEP_TEST_BASE" sleep infinity) &&
 	$DOCKER exec "$c" sh -c "mkdir -p /data1 /data2 && head -c 3000000 /dev/zero >/data1/x && head -c 3000000 /dev/zero >/data2/y" &&
-	keep save "$c" >/dev/null 2>&1 &&
+	quietly keep save "$c" &&
 	KEEP_MEMORY_LIMIT=5 expect_code 1 keep to-dockerfile --context bctx "$c" >out 2>err &&
 	test "$(wc -l <err)" = 1 &&
 	expect_grep "^keep: .*keeping the build context.s ./data2/y. takes more than 5 MiB .*KEEP_MEMORY_LIMIT=5" err &&

@@ -91,7 +91,7 @@ test_expect_success 'the next save repairs what was left and works; no image wit
 	expect_grep "^saved $C #" out &&
 	consistent "$C" && no_orphans "$C" &&
 	test "$(db "SELECT count(*) FROM snapshots WHERE id NOT IN (SELECT snapshot FROM recipe_commits)")" = 0 &&
-	git -C "$KEEP_HOME/recipes" fsck --no-progress >/dev/null 2>&1 &&
+	quietly git -C "$KEEP_HOME/recipes" fsck --no-progress &&
 	test -z "$(git -C "$KEEP_HOME/recipes" status --porcelain)" &&
 	! ls -a "$KEEP_HOME/recipes/.git" | grep keep-write &&
 	keep show "$C" >out && expect_grep "/opt/after-kills" out

@@ -58,7 +58,7 @@ test_expect_success 'sequence numbers are unique and dense; every snapshot has i
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM snapshots WHERE id NOT IN (SELECT snapshot FROM recipe_commits)")" = 0 &&
 	test "$(sqlite3 "$KEEP_HOME/catalog.db" "SELECT count(*) FROM pending_saves")" = 0 &&
 	test "$(git -C "$KEEP_HOME/recipes" rev-list --count HEAD)" = "$(wc -l <seqs)" &&
-	git -C "$KEEP_HOME/recipes" fsck --no-progress >/dev/null 2>&1 &&
+	quietly git -C "$KEEP_HOME/recipes" fsck --no-progress &&
 	sqlite3 "$KEEP_HOME/catalog.db" "SELECT commit_id FROM recipe_commits" >commits &&
 	while read -r id; do
 		git -C "$KEEP_HOME/recipes" merge-base --is-ancestor "$id" HEAD ||

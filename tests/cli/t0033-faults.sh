@@ -177,7 +177,7 @@ test_expect_success 'a slow engine (3 s per call on inspect and commit) is waite
 
 test_expect_success 'an engine that stalls reading a file from the container: the save gives up after KEEP_STALL_TIMEOUT seconds, in one line' '
 	s=$(run_container stall --network none "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec "$s" sh -c "apt-get purge -y -qq tzdata" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$s" sh -c "apt-get purge -y -qq tzdata" &&
 	start_fault stall "GET /v[0-9.]*/containers/[^/]*/archive" &&
 	start=$(date +%s) &&
 	# Through the layers the save reads no file through the engine.

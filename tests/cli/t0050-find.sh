@@ -23,7 +23,7 @@ mk_apk_db() {
 test_expect_success 'setup: jq installed by hand, a file, a token, a read-only bind mount' '
 	run_container dev --network host -e API_TOKEN=s3cr3t-value -e MODE=dev \
 	    -v "$TEST_DIR/models:/models:ro" "$KEEP_TEST_BASE" sleep infinity >/dev/null &&
-	$DOCKER exec "$A" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$A" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$A" sh -c "echo key=1 >/opt/tool.conf" &&
 	$DOCKER exec "$A" dpkg-query -W -f="\${Version}" jq >jq.version &&
 	$DOCKER exec "$A" dpkg-query -W -f="\${Version}" libc6 >libc6.version &&
@@ -122,7 +122,7 @@ test_expect_success 'npm versions compare as semver: a pre-release before its re
 '
 
 test_expect_success 'a package removed later: found in the snapshot before, not in the latest' '
-	$DOCKER exec "$A" sh -c "apt-get purge -y -qq tzdata" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$A" sh -c "apt-get purge -y -qq tzdata" &&
 	keep save "$A" >/dev/null &&
 	keep find tzdata >out &&
 	expect_grep "^$A  *#1  *dpkg tzdata" out &&

@@ -18,7 +18,7 @@ purl_version() { jq -rn --arg v "$1" '$v | @uri | gsub("%3A"; ":")'; }
 
 test_expect_success 'setup: jq installed by hand with apt-get, a token in the env, npm globals' '
 	run_container dev --network host -e API_TOKEN=s3cr3t-value "$KEEP_TEST_BASE" sleep infinity >/dev/null &&
-	$DOCKER exec "$A" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$A" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$A" sh -c "
 	    mkdir -p /usr/local/lib/node_modules/@types/semver &&
 	    echo {\\\"name\\\":\\\"@types/semver\\\",\\\"version\\\":\\\"7.5.8\\\"} >/usr/local/lib/node_modules/@types/semver/package.json" &&
@@ -109,7 +109,7 @@ test_expect_success 'a pip package in a venv: pkg:pypi, name normalised' '
 '
 
 test_expect_success '--at N: the snapshot before a purge still has the package' '
-	$DOCKER exec "$A" sh -c "apt-get purge -y -qq tzdata" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$A" sh -c "apt-get purge -y -qq tzdata" &&
 	keep save "$A" >/dev/null &&
 	keep sbom "$A" >latest.json &&
 	keep sbom --at 1 "$A" >first.json &&

@@ -26,7 +26,7 @@ test_expect_success 'nothing changed: unchanged since #1, exit 0, one line' '
 '
 
 test_expect_success 'setup: jq installed by hand, a file written, one deleted, memory limited' '
-	$DOCKER exec "$C" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$C" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$C" dpkg-query -W -f="\${Version}" jq >jq.version &&
 	$DOCKER exec "$C" sh -c "echo key=1 >/opt/tool.conf && rm /etc/issue" &&
 	$DOCKER update --memory 512m --memory-swap 1g "$C" >/dev/null
@@ -119,8 +119,8 @@ test_expect_success 'setup: two wheels in a venv, saved' '
 '
 
 test_expect_success 'packages upgraded and removed, each by its manager' '
-	$DOCKER exec "$P" sh -c "/opt/venv/bin/pip install -q --no-index /tmp/Hello_Keep-1.1-py3-none-any.whl &&
-	    /opt/venv/bin/pip uninstall -y -q bye_keep && apt-get purge -y -qq tzdata" >/dev/null 2>&1 &&
+	quietly $DOCKER exec "$P" sh -c "/opt/venv/bin/pip install -q --no-index /tmp/Hello_Keep-1.1-py3-none-any.whl &&
+	    /opt/venv/bin/pip uninstall -y -q bye_keep && apt-get purge -y -qq tzdata" &&
 	keep status "$P" >out &&
 	expect_grep "^M  pip Hello_Keep 1.0 → 1.1$" out &&
 	expect_grep "^D  pip bye_keep$" out &&
