@@ -111,9 +111,10 @@ config_serialise(const struct container *c, struct buf *b)
  * container's logs and caches change without the user changing anything.
  * The loose files' stamps come as either way of reading gives them
  * (stamps: size, mode, mtime to the second), so that a save through the
- * engine and one from the layers compare; where the layers were read,
- * ":" and a hash of the finer stamps (mtime to the nanosecond, ctime)
- * follow, which fingerprint_equal compares when both sides have them.
+ * engine and one from the layers compare; where the layers were read, or
+ * a stat run in the container told them all (GNU stat), ":" and a hash of
+ * the finer stamps (mtime to the nanosecond, ctime) follow, which
+ * fingerprint_equal compares when both sides have them.
  * A "!" before the ":" marks whole-second stamps taken in the second a
  * file was written (racy, see stamps_racy): they cannot tell a later edit
  * in that second that kept the size.
@@ -345,16 +346,23 @@ stamp_ahead(struct engine *e, const struct container *c,
 	struct strv todo = { 0 };
 	struct exec_stat *got;
 	struct buf *stamps;
-	int checked = 0;
+	int checked = st->exec_ok;	/* a run before this one was */
 
 	if (st->exec_failed || c->status == NULL ||
 	    strcmp(c->status, "running") != 0)
 		return;
+	/*
+	 * Once a run has answered, a path it did not tell the finer stamps
+	 * of is asked too, however few: then every save that runs one has
+	 * them for every path, and its state compares with the next one's.
+	 */
 	for (size_t i = 0; i < paths->n; i++)
-		if (kvv_get(&st->head, paths->v[i]) == NULL)
+		if (kvv_get(&st->head, paths->v[i]) == NULL ||
+		    (!st->exec_coarse && kvv_get(&st->fine, paths->v[i]) ==
+		    NULL))
 			strv_push(&todo, paths->v[i]);
 	strv_sort_unique(&todo);
-	if (todo.n < STAMP_EXEC_MIN) {
+	if (todo.n == 0 || (todo.n < STAMP_EXEC_MIN && !st->exec_ok)) {
 		strv_release(&todo);
 		return;
 	}
@@ -371,9 +379,10 @@ stamp_ahead(struct engine *e, const struct container *c,
 			stamp_add(&stamps[i], got[i].size, got[i].mode,
 			    got[i].mtime_sec, 0);
 		/*
-		 * The container's own stat answers: the first stamp it gave
-		 * is checked with a HEAD, so a stat that answers otherwise
-		 * (a wrapper, a liar) is not trusted with the rest.
+		 * The container's own stat answers: the first stamp of the
+		 * save's first run is checked with a HEAD, so a stat that
+		 * answers otherwise (a wrapper, a liar) is not trusted with
+		 * the rest.
 		 */
 		if (stamps[i].len > 0 && !checked) {
 			struct buf head = BUF_INIT;
@@ -388,6 +397,19 @@ stamp_ahead(struct engine *e, const struct container *c,
 	}
 	st->exec_ok = !st->exec_failed;
 	for (size_t i = 0; i < todo.n; i++) {
+		char fine[160] = "unknown";
+
+		if (got[i].state == EXEC_STAT_GONE)
+			strcpy(fine, "gone");
+		else if (got[i].state == EXEC_STAT_OK && got[i].fine)
+			snprintf(fine, sizeof(fine), "%lld %o %lld %ld %lld %ld",
+			    got[i].size, got[i].mode, got[i].mtime_sec,
+			    got[i].mtime_nsec, got[i].ctime_sec,
+			    got[i].ctime_nsec);
+		else if (got[i].state == EXEC_STAT_OK)
+			st->exec_coarse = 1;	/* busybox: no use asking */
+		if (!st->exec_failed && kvv_get(&st->fine, todo.v[i]) == NULL)
+			kvv_push(&st->fine, todo.v[i], fine);
 		if (!st->exec_failed && stamps[i].len > 0 &&
 		    kvv_get(&st->head, todo.v[i]) == NULL)
 			stamp_remember(&st->head, todo.v[i], &stamps[i]);
@@ -408,6 +430,27 @@ stamp_ahead(struct engine *e, const struct container *c,
  */
 #define STAMP_DIR_MIN 3
 #define STAMP_DIR_MAX ((size_t)1 << 20)
+
+/*
+ * Append the finer stamp of path that a stat run in the container gave
+ * (st->fine), as the layer walk stamps it (stamp_walked): 0, or -1 when
+ * there is none.
+ */
+static int
+stamp_fine(struct buf *out, const struct engine_stamps *st, const char *path)
+{
+	const char *v = kvv_get(&st->fine, path);
+	struct fs_stamp fs = { 0 };
+
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, "gone") != 0 && sscanf(v, "%lld %o %lld %ld %lld %ld",
+	    &fs.size, &fs.mode, &fs.mtime_sec, &fs.mtime_nsec, &fs.ctime_sec,
+	    &fs.ctime_nsec) != 6)
+		return -1;
+	stamp_walked(out, &fs);
+	return 0;
+}
 
 static int
 kv_key_cmp(const void *a, const void *b)
@@ -601,16 +644,17 @@ loose_present(const struct fs_changes *loose, struct strv *out)
  * miss an edit): all with one stat run in the container (stamp_ahead),
  * else a directory's worth in one archive and the rest with a HEAD each.
  */
-static void
+static int
 stamp_loose(struct engine *e, const struct container *c,
     const struct fs_changes *loose, const struct fs_changes *walked,
     struct engine_stamps *st, struct buf *out, struct buf *fine)
 {
 	struct strv dirs = { 0 }, present = { 0 };
+	int fine_ok = 1;
 
 	if (walked == NULL && loose->n > LOOSE_STAMP_MAX) {
 		stamp_unknown(out, "many-files");
-		return;
+		return -1;
 	}
 	if (walked == NULL) {
 		loose_present(loose, &present);
@@ -653,8 +697,11 @@ stamp_loose(struct engine *e, const struct container *c,
 		} else {
 			stamp_engine(e, c->id, path, &st->head, out);
 		}
+		if (fine_ok && stamp_fine(fine, st, path) < 0)
+			fine_ok = 0;
 	}
 	strv_release(&dirs);
+	return fine_ok ? 0 : -1;
 }
 
 /*
@@ -665,7 +712,8 @@ stamp_loose(struct engine *e, const struct container *c,
  * so equal states make equal snapshots. From the engine's list, with the
  * stamps of the paths that stand for the package databases
  * (pkg_state_paths) and of the loose files of loose (the latest
- * snapshot's, or s's own), one HEAD each.
+ * snapshot's, or s's own), one HEAD each, or one stat run for them all,
+ * then with their finer stamps where that run told them all.
  */
 static char *
 save_state(struct engine *e, const struct snapshot *s, int from_layer,
@@ -688,6 +736,8 @@ save_state(struct engine *e, const struct snapshot *s, int from_layer,
 	}
 	if (!from_layer) {
 		struct strv paths = { 0 }, ahead = { 0 };
+		struct buf fine = BUF_INIT;
+		int fine_ok = 1;
 
 		pkg_state_paths(&s->changes, &paths);
 		/* These and the loose files in one stat run, if any. */
@@ -702,10 +752,18 @@ save_state(struct engine *e, const struct snapshot *s, int from_layer,
 			F(&b, paths.v[i]);
 			stamp_engine(e, s->config.id, paths.v[i], &cache->head,
 			    &b);
+			if (fine_ok && stamp_fine(&fine, cache, paths.v[i]) < 0)
+				fine_ok = 0;
 		}
 		strv_release(&paths);
 		F(&b, "loose");
-		stamp_loose(e, &s->config, loose, NULL, cache, &b, NULL);
+		/* The finer stamps too, where a stat run gave them all. */
+		if (stamp_loose(e, &s->config, loose, NULL, cache, &b,
+		    &fine) == 0 && fine_ok) {
+			F(&b, "fine");
+			buf_add(&b, fine.ptr, fine.len);
+		}
+		buf_release(&fine);
 	}
 	sha256_hex(b.ptr, b.len, hex);
 	buf_release(&b);
@@ -1330,6 +1388,7 @@ save_plan_release(struct save_plan *p)
 	pkg_set_release(&p->base_set);
 	kvv_release(&p->stamps.head);
 	kvv_release(&p->stamps.dir);
+	kvv_release(&p->stamps.fine);
 	free(p->head_image);
 	free(p->head_commit);
 	free(p->head_state);
@@ -1347,7 +1406,7 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	struct fs_changes head_loose = { 0 };
 	struct buf stamps = BUF_INIT, fine = BUF_INIT;
 	struct budget budget;
-	int rc = -1;
+	int fine_ok, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	s->config = *config;
@@ -1418,10 +1477,10 @@ save_plan(struct engine *e, struct catalog *cat, struct container *config,
 	if (analyze(e, cat, s, out->from_layer, &budget, &out->base_set,
 	    &out->base_cached, warnings, err) < 0)
 		goto done;
-	stamp_loose(e, &s->config, &s->loose, out->from_layer ? &s->changes :
-	    NULL, &out->stamps, &stamps, &fine);
-	s->fingerprint = fingerprint(s, &stamps, out->from_layer ? &fine :
-	    NULL, out->from_layer && stamps_racy(&s->loose, &s->changes,
+	fine_ok = stamp_loose(e, &s->config, &s->loose, out->from_layer ?
+	    &s->changes : NULL, &out->stamps, &stamps, &fine) == 0;
+	s->fingerprint = fingerprint(s, &stamps, fine_ok ? &fine : NULL,
+	    out->from_layer && stamps_racy(&s->loose, &s->changes,
 	    s->walk_started / 1000000000LL));
 	if (s->state == NULL || !out->from_layer) {
 		/* With this snapshot's loose files, as the next save will
@@ -1609,6 +1668,7 @@ out:
 	kvv_release(&labels);
 	kvv_release(&stamps.head);
 	kvv_release(&stamps.dir);
+	kvv_release(&stamps.fine);
 	snapshot_base_layer_release(&prev_layer);
 	container_release(&config);
 	if (prepared)

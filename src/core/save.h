@@ -81,8 +81,12 @@ struct engine_stamps {
 	struct kvv head;	/* by path, a HEAD each */
 	struct kvv dir;		/* by path, from their directory's archive;
 				 * sorted, "DIR/" marks a directory read */
+	struct kvv fine;	/* by path, what a stat run in the container
+				 * told: "gone", "unknown" or the finer
+				 * stamp "SIZE MODE MTIME NS CTIME NS" */
 	int exec_failed;	/* a stat run in the container failed */
 	int exec_ok;		/* one stamped paths: no archive reads then */
+	int exec_coarse;	/* one told whole seconds only */
 };
 
 /*

@@ -77,6 +77,11 @@ struct exec_stat {
 	long long size;		/* a symlink's: its target's length */
 	unsigned mode;		/* st_mode */
 	long long mtime_sec;
+	/* Where the container's stat tells them (GNU's %.9Y, %.9Z): */
+	int fine;		/* 1: the finer stamps below are set */
+	long mtime_nsec;
+	long long ctime_sec;
+	long ctime_nsec;
 };
 
 /*

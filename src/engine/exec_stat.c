@@ -16,22 +16,29 @@
 #include "util/xalloc.h"
 
 /*
- * One line per path: "SIZE RAWMODE-HEX MTIME", "-" when there is no such
- * path, "?" when there is one stat could not read. One stat for them all
- * when it reads every one (the lines then match the paths), else one
- * each. Exit 97: no stat.
+ * One line per path: "SIZE RAWMODE-HEX MTIME", and "MTIME.NS CTIME.NS"
+ * after it where stat tells times to the nanosecond (GNU stat; busybox's
+ * does not); "-" when there is no such path, "?" when there is one stat
+ * could not read. One stat for them all when it reads every one (the
+ * lines then match the paths), else one each. Exit 97: no stat.
  */
+#define NS9 "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"
 static const char script[] =
     "command -v stat >/dev/null 2>&1 || exit 97\n"
-    "if out=$(stat -c '%s %f %Y' -- \"$@\" 2>/dev/null); then\n"
+    "f='%s %f %Y'\n"
+    "case $(stat -c '%.9Y %.9Z' / 2>/dev/null) in\n"
+    "[0-9]*." NS9 "' '[0-9]*." NS9 ") f='%s %f %Y %.9Y %.9Z';;\n"
+    "esac\n"
+    "if out=$(stat -c \"$f\" -- \"$@\" 2>/dev/null); then\n"
     "\tprintf '%s\\n' \"$out\"\n"
     "\texit 0\n"
     "fi\n"
     "for p do\n"
-    "\tstat -c '%s %f %Y' -- \"$p\" 2>/dev/null ||\n"
+    "\tstat -c \"$f\" -- \"$p\" 2>/dev/null ||\n"
     "\tif [ -e \"$p\" ] || [ -L \"$p\" ]; then echo '?'; else echo -; fi\n"
     "done\n"
     "exit 0\n";
+#undef NS9
 
 /*
  * The script above runs under `timeout -s KILL SECS` where the container
@@ -48,16 +55,45 @@ static const char bounded[] =
 
 /* Arguments past this many bytes: ask path by path instead. */
 #define EXEC_STAT_ARGS_MAX ((size_t)256 << 10)
-/* Bytes of one answer line at most: "-9223372036854775808 ffffffff ...\n". */
-#define EXEC_STAT_LINE_MAX 64
+/* Bytes of one answer line at most: five fields of up to 31. */
+#define EXEC_STAT_LINE_MAX 160
+
+/*
+ * " SEC.NANOSECONDS" at *p, the nanoseconds in nine digits: parsed into
+ * *sec and *nsec, *p moved past it; -1: not that.
+ */
+static int
+parse_time(const char **p, long long *sec, long *nsec)
+{
+	const char *s = *p;
+	char *end;
+
+	if (*s++ != ' ' || !(*s == '-' || (*s >= '0' && *s <= '9')))
+		return -1;
+	errno = 0;
+	*sec = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '.')
+		return -1;
+	s = end + 1;
+	*nsec = 0;
+	for (int i = 0; i < 9; i++, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		*nsec = *nsec * 10 + (*s - '0');
+	}
+	*p = s;
+	return 0;
+}
 
 /* Parse line (NUL-terminated, no newline) into *out; -1: not stat's. */
 static int
 parse_line(const char *line, struct exec_stat *out)
 {
-	long long size, mtime;
+	long long size, mtime, msec = 0, csec = 0;
+	long mnsec = 0, cnsec = 0;
 	unsigned mode;
-	int n = -1;
+	const char *rest;
+	int n = -1, fine = 0;
 
 	if (strcmp(line, "-") == 0) {
 		out->state = EXEC_STAT_GONE;
@@ -68,8 +104,17 @@ parse_line(const char *line, struct exec_stat *out)
 		return 0;
 	}
 	if (sscanf(line, "%lld %x %lld%n", &size, &mode, &mtime, &n) != 3 ||
-	    n < 0 || line[n] != '\0' || size < 0 || (mode & ~0177777u) != 0)
+	    n < 0 || size < 0 || (mode & ~0177777u) != 0)
 		return -1;
+	rest = line + n;
+	if (*rest != '\0') {
+		/* The finer mtime must be the same second. */
+		if (parse_time(&rest, &msec, &mnsec) < 0 ||
+		    parse_time(&rest, &csec, &cnsec) < 0 || *rest != '\0' ||
+		    msec != mtime)
+			return -1;
+		fine = 1;
+	}
 	switch (mode & S_IFMT) {
 	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR: case S_IFBLK:
 	case S_IFIFO: case S_IFSOCK:
@@ -77,7 +122,8 @@ parse_line(const char *line, struct exec_stat *out)
 	default:
 		return -1;
 	}
-	*out = (struct exec_stat){ EXEC_STAT_OK, size, mode, mtime };
+	*out = (struct exec_stat){ EXEC_STAT_OK, size, mode, mtime, fine,
+	    mnsec, csec, cnsec };
 	return 0;
 }
 

@@ -184,6 +184,21 @@ test_expect_success 'an edit that keeps the size and puts the mtime back is a ch
 	test "$($DOCKER run --rm --network none "$img" cat /etc/hand.conf)" = hand=4
 '
 
+# Where the running container's stat is GNU's, its one run tells mtimes to
+# the nanosecond and ctimes too: a save through the engine compares them
+# as one from the layers does, and both stamp a file the same.
+test_expect_success 'an edit that keeps the size and puts the mtime back is a change through the engine too, in a running container' '
+	$DOCKER exec "$C" sh -c "m=\$(stat -c %y /etc/hand.conf) && echo hand=5 >/etc/hand.conf && touch -d \"\$m\" /etc/hand.conf" &&
+	KEEP_CHANGES=engine keep save "$C" >out &&
+	expect_grep "^saved $C #" out &&
+	img=$(keep show --json "$C" | jq -r .image) &&
+	test "$($DOCKER run --rm --network none "$img" cat /etc/hand.conf)" = hand=5 &&
+	KEEP_CHANGES=engine keep save "$C" >out &&
+	expect_grep "unchanged since #" out &&
+	keep save "$C" >out &&
+	expect_grep "unchanged since #" out
+'
+
 # Issue 15: loose files alone in their directories (a dotfile in /root, a
 # config under /opt, a link in /usr/local/bin) are stamped by one stat run
 # in the running container, not a HEAD each; a paused container takes the

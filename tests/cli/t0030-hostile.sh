@@ -250,6 +250,26 @@ test_expect_success 'a stat in the container that lies or hangs: saves through t
 	expect_grep "^saved $c #4 " out
 '
 
+# busybox's stat takes %.9Y as %Y: the run then tells whole seconds, and
+# a save through the engine compares those, as before.
+test_expect_success 'a stat without nanoseconds (as busybox): saves through the engine see each edit' '
+	c=$(run_container secs --network none "$KEEP_TEST_BASE" sleep infinity) &&
+	printf "%s\n" "#!/bin/sh" "case \"\$2\" in *.9*) exec /usr/bin/stat -c \"%Y %Z\" \"\$3\";; esac" \
+		"exec /usr/bin/stat \"\$@\"" >busystat &&
+	$DOCKER cp busystat "$c:/usr/local/bin/stat" &&
+	$DOCKER exec "$c" sh -c "chmod 755 /usr/local/bin/stat && mkdir -p /opt/a /srv/b &&
+	    echo 1 >/opt/a/x && echo 2 >/srv/b/y && echo 3 >/root/w" &&
+	$DOCKER exec "$c" stat -c "%.9Y %.9Z" / >probe.out &&
+	expect_no_grep "\\." probe.out &&
+	KEEP_CHANGES=engine keep save "$c" >out &&
+	expect_grep "^saved $c #1 " out &&
+	KEEP_CHANGES=engine keep save "$c" >out &&
+	expect_grep "unchanged since #1" out &&
+	$DOCKER exec "$c" sh -c "echo 9 >/srv/b/y" &&
+	KEEP_CHANGES=engine keep save "$c" >out &&
+	expect_grep "^saved $c #2 " out
+'
+
 test_expect_success 'a label with an escaped NUL (API-made container) neither breaks ls nor save' '
 	name=$PREFIX-nul && track_container "$name" &&
 	curl -sf --unix-socket /var/run/docker.sock -H "Content-Type: application/json" \
