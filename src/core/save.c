@@ -338,6 +338,12 @@ stamp_engine(struct engine *e, const char *id, const char *path,
  */
 #define STAMP_EXEC_MIN 4
 
+/*
+ * A finer stamp in engine_stamps.fine, as stamp_ahead writes it and
+ * stamp_fine reads it: size, mode, mtime and ctime with nanoseconds.
+ */
+#define FINE_STAMP_FMT "%lld %o %lld %ld %lld %ld"
+
 static void
 stamp_ahead(struct engine *e, const struct container *c,
     const struct strv *paths, struct engine_stamps *st)
@@ -402,7 +408,7 @@ stamp_ahead(struct engine *e, const struct container *c,
 		if (got[i].state == EXEC_STAT_GONE)
 			strcpy(fine, "gone");
 		else if (got[i].state == EXEC_STAT_OK && got[i].fine)
-			snprintf(fine, sizeof(fine), "%lld %o %lld %ld %lld %ld",
+			snprintf(fine, sizeof(fine), FINE_STAMP_FMT,
 			    got[i].size, got[i].mode, got[i].mtime_sec,
 			    got[i].mtime_nsec, got[i].ctime_sec,
 			    got[i].ctime_nsec);
@@ -444,8 +450,8 @@ stamp_fine(struct buf *out, const struct engine_stamps *st, const char *path)
 
 	if (v == NULL)
 		return -1;
-	if (strcmp(v, "gone") != 0 && sscanf(v, "%lld %o %lld %ld %lld %ld",
-	    &fs.size, &fs.mode, &fs.mtime_sec, &fs.mtime_nsec, &fs.ctime_sec,
+	if (strcmp(v, "gone") != 0 && sscanf(v, FINE_STAMP_FMT, &fs.size,
+	    &fs.mode, &fs.mtime_sec, &fs.mtime_nsec, &fs.ctime_sec,
 	    &fs.ctime_nsec) != 6)
 		return -1;
 	stamp_walked(out, &fs);
