@@ -37,13 +37,13 @@ dpkg_set() {
 # links ~140 certificates into /etc/ssl/certs, loose files no package lists.
 test_expect_success 'setup: git and a python venv installed by hand, one file written' '
 	c=$(run_container hand --network host "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$c" sh -c "apt-get update -qq &&
-	    apt-get install -y -qq --no-install-recommends git python3-venv ca-certificates" >apt.log 2>&1 &&
+	quietly $DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$c" sh -c "apt-get update -qq &&
+	    apt-get install -y -qq --no-install-recommends git python3-venv ca-certificates" &&
 	$DOCKER exec "$c" python3 -m venv /opt/venv &&
 	$DOCKER exec "$c" sh -c "echo hand=1 >/etc/hand.conf" &&
 	s=$(run_container small --network host "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$s" sh -c "apt-get update -qq &&
-	    apt-get install -y -qq --no-install-recommends jq" >>apt.log 2>&1 &&
+	quietly $DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$s" sh -c "apt-get update -qq &&
+	    apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$s" sh -c "echo small=1 >/etc/small.conf" &&
 	keep save "$s" >/dev/null
 '

@@ -19,7 +19,7 @@ test_expect_success 'setup: jq (automatic deps), wget (recommends), tzdata purge
 	    "$KEEP_TEST_BASE" sleep infinity) &&
 	C=$c &&
 	ex sh -c "echo deb http://deb.debian.org/debian-security bookworm-security main >/etc/apt/sources.list.d/security.list" &&
-	ex sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq && apt-get install -y -qq wget && apt-get purge -y -qq tzdata && apt-get install -y -qq --only-upgrade liblzma5" >apt.log 2>&1 || { tail -n 20 apt.log; false; } &&
+	quietly ex sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq && apt-get install -y -qq wget && apt-get purge -y -qq tzdata && apt-get install -y -qq --only-upgrade liblzma5" &&
 	ex dpkg-query -W -f="\${Version}" liblzma5 >lzma.version &&
 	test "$(cat lzma.version)" != "$($DOCKER run --rm --network none "$KEEP_TEST_BASE" dpkg-query -W -f="\${Version}" liblzma5)" &&
 	ex dpkg-query -W ca-certificates &&

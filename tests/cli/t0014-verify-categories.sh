@@ -11,7 +11,7 @@ export DOCKER_BUILDKIT=0
 test_expect_success 'setup: the demo container (jq, /etc/demo.conf, a token)' '
 	c=$(run_container demo --network host -e API_TOKEN=not-for-recipes \
 	    "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >apt.log 2>&1 &&
+	quietly $DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$c" sh -c "echo level=3 >/etc/demo.conf" &&
 	keep save "$c" >/dev/null
 '

@@ -83,8 +83,7 @@ apt_run() { awk '/^RUN .*DEBIAN_FRONTEND/{p=1} p{print} p && !/\\$/{exit}' "$1";
 
 test_expect_success 'setup: keep-pin-test 1.0 from the mirror, keep-vendor-test from a vendor' '
 	c=$(run_container pins --network host "$KEY_IMAGE" sleep infinity) &&
-	$DOCKER exec "$c" sh -c "echo deb $URL/mirror bookworm main >/etc/apt/sources.list.d/keep-test.list && echo deb $URL/vendor bookworm main >/etc/apt/sources.list.d/vendor.list && apt-get update && apt-get install -y --no-install-recommends keep-pin-test keep-vendor-test" >apt.log 2>&1 ||
-	    { tail -n 20 apt.log; false; } &&
+	quietly $DOCKER exec "$c" sh -c "echo deb $URL/mirror bookworm main >/etc/apt/sources.list.d/keep-test.list && echo deb $URL/vendor bookworm main >/etc/apt/sources.list.d/vendor.list && apt-get update && apt-get install -y --no-install-recommends keep-pin-test keep-vendor-test" &&
 	test "$($DOCKER exec "$c" dpkg-query -W -f="\${Version}" keep-pin-test)" = 1.0 &&
 	keep save "$c" >/dev/null
 '

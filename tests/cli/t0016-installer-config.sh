@@ -21,13 +21,11 @@ CA=/usr/local/share/ca-certificates/company.crt
 test_expect_success 'setup: apt, the company CA, npm config, npm install -g from the registry' '
 	test -s "$HOST_CA" &&
 	c=$(run_container dev --network host "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec "$c" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates nodejs npm" >apt.log 2>&1 ||
-		{ tail -n 20 apt.log; false; } &&
+	quietly $DOCKER exec "$c" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates nodejs npm" &&
 	$DOCKER cp "$HOST_CA" "$c:$CA" &&
-	$DOCKER exec "$c" sh -c "chown root:root $CA && chmod 644 $CA && update-ca-certificates" >ca.log 2>&1 &&
+	quietly $DOCKER exec "$c" sh -c "chown root:root $CA && chmod 644 $CA && update-ca-certificates" &&
 	$DOCKER exec "$c" npm config set -g cafile /etc/ssl/certs/ca-certificates.crt &&
-	$DOCKER exec "$c" npm install -g typescript@5.3.3 semver@7.6.0 >npm.log 2>&1 ||
-		{ cat npm.log; false; } &&
+	quietly $DOCKER exec "$c" npm install -g typescript@5.3.3 semver@7.6.0 &&
 	test "$($DOCKER exec "$c" tsc --version)" = "Version 5.3.3" &&
 	keep save "$c" >out 2>err &&
 	expect_grep "^saved $c #1" out

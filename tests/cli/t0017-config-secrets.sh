@@ -21,8 +21,7 @@ BK_DOCKER=$DOCKER
 
 test_expect_success 'setup: jq from the mirror, then a token, a pip password, an apt password' '
 	c=$(run_container dev --network host "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >apt.log 2>&1 ||
-		{ tail -n 20 apt.log; false; } &&
+	quietly $DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$c" sh -c "printf \"cafile=/etc/ssl/certs/ca-certificates.crt\n//npm.example.com/:_authToken=$TOKEN\n\" >/etc/npmrc &&
 		printf \"[global]\nindex-url = https://alice:$PIPPW@pypi.example.com/simple\n\" >/etc/pip.conf &&
 		mkdir -p /etc/apt/auth.conf.d &&

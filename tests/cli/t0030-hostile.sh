@@ -208,8 +208,7 @@ test_expect_success 'verify --keep-image with proxy credentials on both sides: n
 
 test_expect_success 'a container that sets overlay markers on its own files (user.overlay.*) deletes nothing' '
 	c=$(run_container fakeopq --network host "$KEEP_TEST_BASE" sleep infinity) &&
-	$DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends attr" >apt.log 2>&1 ||
-		{ tail -n 20 apt.log; false; } &&
+	quietly $DOCKER exec "$c" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends attr" &&
 	$DOCKER exec "$c" sh -c "mkdir -p /srv/moved-a-long-way && setfattr -n user.overlay.opaque -v y /usr &&
 		setfattr -n user.overlay.redirect -v /usr/share/doc/elsewhere /srv/moved-a-long-way" &&
 	keep save "$c" >/dev/null &&

@@ -33,8 +33,7 @@ test_expect_success 'machine 1 saves two containers and pushes their recipes' '
 		-v "$TEST_DIR/m1src:/src:ro" -v "$VOL:/data" \
 		--shm-size 128m --cap-add SYS_PTRACE \
 		"$KEEP_TEST_BASE" sleep infinity >/dev/null &&
-	$DOCKER exec "$DEV" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" >apt.log 2>&1 ||
-		{ tail -n 20 apt.log; false; } &&
+	quietly $DOCKER exec "$DEV" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	run_container web --network none "$KEEP_TEST_BASE" sleep infinity >/dev/null &&
 	$DOCKER exec "$WEB" sh -c "echo v1 >/etc/web.conf" &&
 	m1 save "$DEV" >out && expect_grep "^saved $DEV #1 " out &&

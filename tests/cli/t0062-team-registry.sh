@@ -30,9 +30,8 @@ m2() { KEEP_HOME="$H2" DOCKER_HOST="$ENGINE2" keep "$@"; }
 test_expect_success 'machine 1: packages by hand, a save, images to the registry, recipes to git' '
 	run_container dev --network host -e MODE=team -l com.example.team=ml \
 		-w /work "$KEEP_TEST_BASE" sleep infinity >/dev/null &&
-	$DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$C" sh -c \
-		"apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" \
-		>apt.log 2>&1 || { tail -n 20 apt.log; false; } &&
+	quietly $DOCKER exec -e DEBIAN_FRONTEND=noninteractive "$C" sh -c \
+		"apt-get update -qq && apt-get install -y -qq --no-install-recommends jq" &&
 	$DOCKER exec "$C" sh -c "mkdir -p /work && echo from-machine-1 >/work/notes.txt" &&
 	m1 save "$C" >out && expect_grep "^saved $C #1 " out &&
 	git -C "$H1/recipes" remote add origin "$REMOTE" &&
